@@ -1,0 +1,24 @@
+package domain
+
+// MaxPageSize bounds one page of a list.
+const MaxPageSize = 200
+
+// DefaultPageSize is the page size when the caller gives none.
+const DefaultPageSize = 50
+
+// ListQuery asks for one page of a list. Filters are by name (status, track,
+// batch …); each list documents the names it accepts and refuses others.
+type ListQuery struct {
+	Filters  map[string]string
+	Sort     string // a sort key the list accepts; "" is by id
+	Desc     bool
+	Limit    int
+	Cursor   string // opaque, from the previous page's NextCursor
+	Archived bool   // include archived records
+}
+
+// Page is one page of a list. NextCursor is empty on the last page.
+type Page[T any] struct {
+	Items      []T    `json:"items"`
+	NextCursor string `json:"next_cursor,omitempty"`
+}

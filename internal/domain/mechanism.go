@@ -1,0 +1,214 @@
+package domain
+
+import (
+	"regexp"
+	"time"
+)
+
+// Tier is the level of a cooperation mechanism; problems climb the tiers.
+type Tier string
+
+// The three tiers, from where the work is done to where it is decided.
+const (
+	Execution    Tier = "execution"
+	Coordination Tier = "coordination"
+	Decision     Tier = "decision"
+)
+
+// Tiers lists the tiers from lowest to highest.
+var Tiers = []Tier{Execution, Coordination, Decision}
+
+// Cadence is how often progress is reported.
+type Cadence string
+
+// The reporting cadences.
+const (
+	Monthly   Cadence = "monthly"
+	Quarterly Cadence = "quarterly"
+)
+
+// Cadences lists the reporting cadences.
+var Cadences = []Cadence{Monthly, Quarterly}
+
+// Mechanism is a working group at one tier, with its member units, the
+// sides that cooperate in it and the taxonomy its items are sorted by.
+type Mechanism struct {
+	Record
+	ParentID int64   `json:"parent_id,omitempty"`
+	Name     string  `json:"name"`
+	NameEN   string  `json:"name_en"`
+	Tier     Tier    `json:"tier"`
+	TimeZone string  `json:"time_zone"`
+	Cadence  Cadence `json:"cadence"`
+	// Sides are the parties that cooperate; every item names a lead unit per side.
+	Sides        []Side        `json:"sides"`
+	Tracks       []Term        `json:"tracks"`
+	Modes        []Term        `json:"modes"`
+	CustomFields []CustomField `json:"custom_fields"`
+	Members      []Member      `json:"members"`
+}
+
+// Side is one party of a mechanism, such as Chengdu or Chongqing.
+type Side struct {
+	Key            string `json:"key"`
+	Name           string `json:"name"`
+	NameEN         string `json:"name_en"`
+	JurisdictionID int64  `json:"jurisdiction_id"`
+}
+
+// Term is an entry of a mechanism's taxonomy: a track or a cooperation mode.
+type Term struct {
+	Key    string `json:"key"`
+	Name   string `json:"name"`
+	NameEN string `json:"name_en"`
+	Group  string `json:"group,omitempty"` // tracks come in families such as 五个互联互通
+}
+
+// CustomFieldType is the kind of value a custom field holds.
+type CustomFieldType string
+
+// The custom field types.
+const (
+	TextField   CustomFieldType = "text"
+	NumberField CustomFieldType = "number"
+	DateField   CustomFieldType = "date"
+	ChoiceField CustomFieldType = "choice"
+)
+
+// CustomFieldTypes lists the custom field types.
+var CustomFieldTypes = []CustomFieldType{TextField, NumberField, DateField, ChoiceField}
+
+// CustomField defines an extra field a mechanism records on its items.
+type CustomField struct {
+	Key      string          `json:"key"`
+	Label    string          `json:"label"`
+	LabelEN  string          `json:"label_en"`
+	Type     CustomFieldType `json:"type"`
+	Choices  []string        `json:"choices,omitempty"`
+	Required bool            `json:"required"`
+}
+
+// MemberRole is what a unit does in a mechanism.
+type MemberRole string
+
+// The member roles.
+const (
+	Convener    MemberRole = "convener"
+	Secretariat MemberRole = "secretariat"
+	MemberUnit  MemberRole = "member"
+)
+
+// MemberRoles lists the member roles.
+var MemberRoles = []MemberRole{Convener, Secretariat, MemberUnit}
+
+// Member is a unit's membership of a mechanism, on one side.
+type Member struct {
+	OrganizationID int64      `json:"organization_id"`
+	Side           string     `json:"side"`
+	Role           MemberRole `json:"role"`
+}
+
+var termKey = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,39}$`)
+
+// Validate implements Entity.
+func (m *Mechanism) Validate() error {
+	var p Problems
+	checkOptionalID(&p, "parent_id", m.ParentID)
+	checkName(&p, "name", m.Name)
+	checkText(&p, "name_en", m.NameEN, MaxName)
+	checkOneOf(&p, "tier", m.Tier, Tiers)
+	checkOneOf(&p, "cadence", m.Cadence, Cadences)
+	if _, err := time.LoadLocation(m.TimeZone); err != nil || m.TimeZone == "" {
+		p.Add("time_zone", "must be an IANA time zone such as Asia/Shanghai")
+	}
+	sides := map[string]bool{}
+	for i, s := range m.Sides {
+		f := indexed("sides", i)
+		if !termKey.MatchString(s.Key) {
+			p.Add(f+".key", "must be lower-case letters, digits, - or _")
+		} else if sides[s.Key] {
+			p.Add(f+".key", "is used twice")
+		}
+		sides[s.Key] = true
+		checkName(&p, f+".name", s.Name)
+		checkOptionalID(&p, f+".jurisdiction_id", s.JurisdictionID)
+	}
+	checkTerms(&p, "tracks", m.Tracks)
+	checkTerms(&p, "modes", m.Modes)
+	keys := map[string]bool{}
+	for i, c := range m.CustomFields {
+		f := indexed("custom_fields", i)
+		if !termKey.MatchString(c.Key) {
+			p.Add(f+".key", "must be lower-case letters, digits, - or _")
+		} else if keys[c.Key] {
+			p.Add(f+".key", "is used twice")
+		}
+		keys[c.Key] = true
+		checkName(&p, f+".label", c.Label)
+		checkOneOf(&p, f+".type", c.Type, CustomFieldTypes)
+		if c.Type == ChoiceField && len(c.Choices) == 0 {
+			p.Add(f+".choices", "a choice field needs at least one choice")
+		}
+	}
+	seen := map[int64]bool{}
+	for i, mb := range m.Members {
+		f := indexed("members", i)
+		checkRequiredID(&p, f+".organization_id", mb.OrganizationID)
+		if seen[mb.OrganizationID] {
+			p.Add(f+".organization_id", "is a member twice")
+		}
+		seen[mb.OrganizationID] = true
+		if !sides[mb.Side] {
+			p.Add(f+".side", "must be the key of one of the mechanism's sides")
+		}
+		checkOneOf(&p, f+".role", mb.Role, MemberRoles)
+	}
+	checkText(&p, "source", m.Source, MaxText)
+	return p.Err()
+}
+
+func checkTerms(p *Problems, field string, terms []Term) {
+	keys := map[string]bool{}
+	for i, t := range terms {
+		f := indexed(field, i)
+		if !termKey.MatchString(t.Key) {
+			p.Add(f+".key", "must be lower-case letters, digits, - or _")
+		} else if keys[t.Key] {
+			p.Add(f+".key", "is used twice")
+		}
+		keys[t.Key] = true
+		checkName(p, f+".name", t.Name)
+	}
+}
+
+// HasSide reports whether key names one of the mechanism's sides.
+func (m *Mechanism) HasSide(key string) bool {
+	for _, s := range m.Sides {
+		if s.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+// HasTerm reports whether key is in terms.
+func HasTerm(terms []Term, key string) bool {
+	for _, t := range terms {
+		if t.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+// Location returns the mechanism's time zone, Asia/Shanghai when unset.
+func (m *Mechanism) Location() *time.Location {
+	if loc, err := time.LoadLocation(m.TimeZone); err == nil && m.TimeZone != "" {
+		return loc
+	}
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		return time.FixedZone("CST", 8*3600)
+	}
+	return loc
+}

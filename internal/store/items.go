@@ -1,0 +1,228 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+
+	"github.com/liandong/liandong/internal/domain"
+)
+
+var items = &table[domain.Item, *domain.Item]{
+	name: "items",
+	columns: []string{"mechanism_id", "batch_id", "agreement_id", "decision_id", "number", "title", "content", "track", "mode", "landmark",
+		"status", "light", "light_reason", "start_on", "end_on", "investment_total", "investment_planned", "investment_done", "custom"},
+	fields: func(it *domain.Item) []any {
+		return []any{it.MechanismID, optID(it.BatchID), optID(it.AgreementID), optID(it.DecisionID), it.Number, it.Title, it.Content, it.Track, it.Mode, it.Landmark,
+			string(it.Status), string(it.Light), it.LightReason, it.StartOn, it.EndOn, it.Investment.Total, it.Investment.PlannedThisYear, it.Investment.Done, jsonCol{emptyMap(it.Custom)}}
+	},
+	targets: func(it *domain.Item) []any {
+		return []any{&it.MechanismID, idCol{&it.BatchID}, idCol{&it.AgreementID}, idCol{&it.DecisionID}, &it.Number, &it.Title, &it.Content, &it.Track, &it.Mode, &it.Landmark,
+			&it.Status, &it.Light, &it.LightReason, &it.StartOn, &it.EndOn, &it.Investment.Total, &it.Investment.PlannedThisYear, &it.Investment.Done, jsonCol{&it.Custom}}
+	},
+	refs: []ref[domain.Item, *domain.Item]{
+		{"mechanism_id", "mechanisms", func(it *domain.Item) int64 { return it.MechanismID }},
+		{"batch_id", "batches", func(it *domain.Item) int64 { return it.BatchID }},
+		{"agreement_id", "agreements", func(it *domain.Item) int64 { return it.AgreementID }},
+		{"decision_id", "meeting_decisions", func(it *domain.Item) int64 { return it.DecisionID }},
+	},
+	check: func(ctx context.Context, t *Tx, it *domain.Item) error {
+		r := t.reader()
+		m, err := mechanisms.getIn(ctx, r, it.MechanismID)
+		if err != nil {
+			return err
+		}
+		var p domain.Problems
+		if err := it.CheckAgainst(m); err != nil {
+			p = append(p, domain.ErrorFields(err)...)
+		}
+		if it.BatchID != 0 {
+			var mech int64
+			if err := r.queryRow(ctx, "SELECT mechanism_id FROM batches WHERE id = ?", it.BatchID).Scan(&mech); err != nil {
+				return domain.Internalf(err, "check batch")
+			}
+			if mech != it.MechanismID {
+				p.Add("batch_id", "belongs to another mechanism")
+			}
+		}
+		for i, pt := range it.Parties {
+			if ok, err := r.exists(ctx, "organizations", pt.OrganizationID); err != nil {
+				return domain.Internalf(err, "check parties")
+			} else if !ok {
+				p.Addf("parties["+itoa(i)+"].organization_id", "refers to organization %d, which does not exist", pt.OrganizationID)
+			}
+		}
+		return p.Err()
+	},
+	load: func(ctx context.Context, r reader, page []*domain.Item) error {
+		args, byID := ids(page)
+		for _, it := range page {
+			it.Parties, it.Milestones, it.Custom = []domain.Party{}, []domain.Milestone{}, emptyMap(it.Custom)
+		}
+		err := loadRows(ctx, r, "SELECT item_id, side, organization_id, role FROM item_parties WHERE item_id IN (?) ORDER BY item_id, position", args, func(rows *sql.Rows) error {
+			var id int64
+			var pt domain.Party
+			if err := rows.Scan(&id, &pt.Side, &pt.OrganizationID, &pt.Role); err != nil {
+				return err
+			}
+			byID[id].Parties = append(byID[id].Parties, pt)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		return loadRows(ctx, r, "SELECT item_id, id, title, due_on, done_on FROM item_milestones WHERE item_id IN (?) ORDER BY item_id, position", args, func(rows *sql.Rows) error {
+			var id int64
+			var m domain.Milestone
+			if err := rows.Scan(&id, &m.ID, &m.Title, &m.DueOn, &m.DoneOn); err != nil {
+				return err
+			}
+			byID[id].Milestones = append(byID[id].Milestones, m)
+			return nil
+		})
+	},
+	save: func(ctx context.Context, t *Tx, it *domain.Item) error {
+		parties := make([][]any, len(it.Parties))
+		for i, pt := range it.Parties {
+			parties[i] = []any{i, pt.Side, pt.OrganizationID, string(pt.Role)}
+		}
+		if err := t.replaceRows(ctx, "item_parties", "item_id", it.ID, []string{"position", "side", "organization_id", "role"}, parties); err != nil {
+			return err
+		}
+		rows := make([][]any, len(it.Milestones))
+		in := make([]int64, len(it.Milestones))
+		for i, m := range it.Milestones {
+			rows[i], in[i] = []any{i, m.Title, m.DueOn, m.DoneOn}, m.ID
+		}
+		out, err := t.syncRows(ctx, "item_milestones", "item_id", it.ID, []string{"position", "title", "due_on", "done_on"}, in, rows)
+		for i := range out {
+			it.Milestones[i].ID = out[i]
+		}
+		return err
+	},
+	filters: map[string]filter{
+		"mechanism": byID("mechanism_id"),
+		"batch":     byID("batch_id"),
+		"agreement": byID("agreement_id"),
+		"status":    byEnum("status", domain.ItemStatuses),
+		"light":     byEnum("light", domain.Lights),
+		"track":     byText("track"),
+		"mode":      byText("mode"),
+		"landmark":  byBool("landmark"),
+		"unit":      byIDIn("SELECT item_id FROM item_parties WHERE organization_id = ?"),
+		"lead":      byIDIn("SELECT item_id FROM item_parties WHERE role = 'lead' AND organization_id = ?"),
+		"side": func(v string) (string, []any, error) {
+			return "id IN (SELECT item_id FROM item_parties WHERE side = ?)", []any{v}, nil
+		},
+		"jurisdiction": byJurisdiction("SELECT item_id FROM item_parties WHERE organization_id IN "),
+		"due_before":   byOpenMilestoneDue("<="),
+		"due_after":    byOpenMilestoneDue(">="),
+		"q":            byQuery("number", "title", "content"),
+	},
+	sorts: map[string]sortKey{
+		"number":     {"number", sortText},
+		"title":      {"title", sortText},
+		"status":     {"status", sortText},
+		"updated_at": {"updated_at", sortTime},
+	},
+}
+
+// byOpenMilestoneDue matches items with a milestone not yet done that is
+// due on or before (<=) or after (>=) a date.
+func byOpenMilestoneDue(op string) filter {
+	return func(v string) (string, []any, error) {
+		d, err := domain.ParseDate(v)
+		if err != nil {
+			return "", nil, err
+		}
+		return "id IN (SELECT item_id FROM item_milestones WHERE done_on IS NULL AND due_on " + op + " ?)", []any{d.String()}, nil
+	}
+}
+
+// byJurisdiction matches records linked to units of a jurisdiction or of
+// its direct children (a city's districts).
+func byJurisdiction(subselectPrefix string) filter {
+	return func(v string) (string, []any, error) {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			return "", nil, errors.New("must be a positive id")
+		}
+		return "id IN (" + subselectPrefix + "(SELECT id FROM organizations WHERE jurisdiction_id = ? OR jurisdiction_id IN (SELECT id FROM jurisdictions WHERE parent_id = ?)))", []any{id, id}, nil
+	}
+}
+
+func emptyMap(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}
+
+// getIn reads a record without its children, inside a transaction or not.
+func (t *table[T, P]) getIn(ctx context.Context, r reader, id int64) (P, error) {
+	v := P(new(T))
+	err := r.queryRow(ctx, "SELECT "+t.selectColumns()+" FROM "+t.name+" WHERE id = ?", id).Scan(t.scanTargets(v)...)
+	if isNoRows(err) {
+		return nil, domain.Errorf(domain.NotFound, "%s %d not found", singular(t.name), id)
+	}
+	if err != nil {
+		return nil, domain.Internalf(err, "get %s %d", t.name, id)
+	}
+	return v, nil
+}
+
+var reports = &table[domain.Report, *domain.Report]{
+	name:    "reports",
+	columns: []string{"item_id", "organization_id", "period", "text", "percent", "status", "submitted_at", "attachments"},
+	fields: func(r *domain.Report) []any {
+		return []any{r.ItemID, r.OrganizationID, r.Period, r.Text, r.Percent, string(r.Status), optTime(r.SubmittedAt), jsonCol{emptyIfNil(r.Attachments)}}
+	},
+	targets: func(r *domain.Report) []any {
+		return []any{&r.ItemID, &r.OrganizationID, &r.Period, &r.Text, &r.Percent, &r.Status, nullTime{&r.SubmittedAt}, jsonCol{&r.Attachments}}
+	},
+	refs: []ref[domain.Report, *domain.Report]{
+		{"item_id", "items", func(r *domain.Report) int64 { return r.ItemID }},
+		{"organization_id", "organizations", func(r *domain.Report) int64 { return r.OrganizationID }},
+	},
+	check: func(ctx context.Context, t *Tx, rep *domain.Report) error {
+		var n int
+		if err := t.reader().queryRow(ctx, "SELECT COUNT(*) FROM item_parties WHERE item_id = ? AND organization_id = ?", rep.ItemID, rep.OrganizationID).Scan(&n); err != nil {
+			return domain.Internalf(err, "check reporting unit")
+		}
+		if n == 0 {
+			var p domain.Problems
+			p.Addf("organization_id", "is not a party of item %d; only its units report on it", rep.ItemID)
+			return p.Err()
+		}
+		switch {
+		case rep.Status == domain.Submitted && rep.SubmittedAt == nil:
+			now := t.now
+			rep.SubmittedAt = &now
+		case rep.Status == domain.Draft:
+			rep.SubmittedAt = nil
+		}
+		if rep.Attachments == nil {
+			rep.Attachments = []string{}
+		}
+		return nil
+	},
+	filters: map[string]filter{
+		"item":   byID("item_id"),
+		"unit":   byID("organization_id"),
+		"period": byText("period"),
+		"status": byEnum("status", []domain.ReportStatus{domain.Draft, domain.Submitted}),
+		"batch":  byIDInCol("item_id", "SELECT id FROM items WHERE batch_id = ?"),
+		"q":      byQuery("text"),
+	},
+	sorts: map[string]sortKey{"period": {"period", sortText}, "updated_at": {"updated_at", sortTime}},
+}
+
+// byIDInCol matches rows whose col appears in a sub-select keyed by one id.
+func byIDInCol(col, subselect string) filter {
+	f := byIDIn(subselect)
+	return func(v string) (string, []any, error) {
+		c, a, err := f(v)
+		return col + c[len("id"):], a, err
+	}
+}

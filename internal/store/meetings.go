@@ -1,0 +1,132 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/liandong/liandong/internal/domain"
+)
+
+var meetings = &table[domain.Meeting, *domain.Meeting]{
+	name:    "meetings",
+	columns: []string{"mechanism_id", "number", "title", "held_on", "held_on_precision", "place", "format", "minutes"},
+	fields: func(m *domain.Meeting) []any {
+		return []any{m.MechanismID, m.Number, m.Title, m.HeldOn, string(m.HeldOnPrecision), m.Place, string(m.Format), m.Minutes}
+	},
+	targets: func(m *domain.Meeting) []any {
+		return []any{&m.MechanismID, &m.Number, &m.Title, &m.HeldOn, &m.HeldOnPrecision, &m.Place, &m.Format, &m.Minutes}
+	},
+	refs: []ref[domain.Meeting, *domain.Meeting]{
+		{"mechanism_id", "mechanisms", func(m *domain.Meeting) int64 { return m.MechanismID }},
+	},
+	check: func(ctx context.Context, t *Tx, m *domain.Meeting) error {
+		r := t.reader()
+		var p domain.Problems
+		for i, a := range m.Agenda {
+			table, id := "items", a.ItemID
+			if a.Kind == domain.AgendaProblemKind {
+				table, id = "problems", a.ProblemID
+			}
+			if a.Kind == domain.AgendaTopicKind {
+				continue
+			}
+			if ok, err := r.exists(ctx, table, id); err != nil {
+				return domain.Internalf(err, "check agenda")
+			} else if !ok {
+				p.Addf("agenda["+itoa(i)+"]", "refers to %s %d, which does not exist", singular(table), id)
+			}
+		}
+		return p.Err()
+	},
+	load: func(ctx context.Context, r reader, page []*domain.Meeting) error {
+		args, byID := ids(page)
+		for _, m := range page {
+			m.Agenda, m.Decisions = []domain.AgendaItem{}, []domain.MeetingDecision{}
+		}
+		err := loadRows(ctx, r, "SELECT meeting_id, kind, item_id, problem_id, topic FROM meeting_agenda WHERE meeting_id IN (?) ORDER BY meeting_id, position", args, func(rows *sql.Rows) error {
+			var id int64
+			var a domain.AgendaItem
+			if err := rows.Scan(&id, &a.Kind, idCol{&a.ItemID}, idCol{&a.ProblemID}, &a.Topic); err != nil {
+				return err
+			}
+			byID[id].Agenda = append(byID[id].Agenda, a)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		return loadRows(ctx, r, "SELECT meeting_id, id, text FROM meeting_decisions WHERE meeting_id IN (?) ORDER BY meeting_id, position", args, func(rows *sql.Rows) error {
+			var id int64
+			var d domain.MeetingDecision
+			if err := rows.Scan(&id, &d.ID, &d.Text); err != nil {
+				return err
+			}
+			byID[id].Decisions = append(byID[id].Decisions, d)
+			return nil
+		})
+	},
+	save: func(ctx context.Context, t *Tx, m *domain.Meeting) error {
+		agenda := make([][]any, len(m.Agenda))
+		for i, a := range m.Agenda {
+			agenda[i] = []any{i, string(a.Kind), optID(a.ItemID), optID(a.ProblemID), a.Topic}
+		}
+		if err := t.replaceRows(ctx, "meeting_agenda", "meeting_id", m.ID, []string{"position", "kind", "item_id", "problem_id", "topic"}, agenda); err != nil {
+			return err
+		}
+		rows := make([][]any, len(m.Decisions))
+		in := make([]int64, len(m.Decisions))
+		for i, d := range m.Decisions {
+			rows[i], in[i] = []any{i, d.Text}, d.ID
+		}
+		out, err := t.syncRows(ctx, "meeting_decisions", "meeting_id", m.ID, []string{"position", "text"}, in, rows)
+		for i := range out {
+			m.Decisions[i].ID = out[i]
+		}
+		return err
+	},
+	filters: map[string]filter{
+		"mechanism":   byID("mechanism_id"),
+		"format":      byEnum("format", domain.MeetingFormats),
+		"held_after":  byDate("held_on", ">="),
+		"held_before": byDate("held_on", "<="),
+		"q":           byQuery("title", "place", "minutes"),
+	},
+	sorts: map[string]sortKey{"held_on": {"held_on", sortText}, "number": {"number", sortInt}},
+}
+
+var batches = &table[domain.Batch, *domain.Batch]{
+	name:    "batches",
+	columns: []string{"mechanism_id", "meeting_id", "name", "name_en", "year", "declared_count"},
+	fields: func(b *domain.Batch) []any {
+		return []any{b.MechanismID, optID(b.MeetingID), b.Name, b.NameEN, b.Year, b.DeclaredCount}
+	},
+	targets: func(b *domain.Batch) []any {
+		return []any{&b.MechanismID, idCol{&b.MeetingID}, &b.Name, &b.NameEN, &b.Year, &b.DeclaredCount}
+	},
+	refs: []ref[domain.Batch, *domain.Batch]{
+		{"mechanism_id", "mechanisms", func(b *domain.Batch) int64 { return b.MechanismID }},
+		{"meeting_id", "meetings", func(b *domain.Batch) int64 { return b.MeetingID }},
+	},
+	load: func(ctx context.Context, r reader, page []*domain.Batch) error {
+		args, byID := ids(page)
+		for _, b := range page {
+			b.RecordedCount = 0
+		}
+		return loadRows(ctx, r, "SELECT batch_id, COUNT(*) FROM items WHERE archived_at IS NULL AND batch_id IN (?) GROUP BY batch_id", args, func(rows *sql.Rows) error {
+			var id int64
+			var n int
+			if err := rows.Scan(&id, &n); err != nil {
+				return err
+			}
+			byID[id].RecordedCount = n
+			return nil
+		})
+	},
+	filters: map[string]filter{
+		"mechanism": byID("mechanism_id"),
+		"meeting":   byID("meeting_id"),
+		"year":      byInt("year"),
+		"q":         byQuery("name", "name_en"),
+	},
+	sorts: map[string]sortKey{"name": {"name", sortText}, "year": {"year", sortInt}},
+}

@@ -1,0 +1,420 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/liandong/liandong/internal/domain"
+)
+
+// entity is a pointer to a domain noun that embeds domain.Record.
+type entity[T any] interface {
+	*T
+	domain.Entity
+}
+
+// table describes how one noun maps onto its table. The generic Records
+// methods do the rest: create, read, versioned update, archive, filtered
+// and cursor-paginated lists, reference checks and audit events.
+type table[T any, P entity[T]] struct {
+	name string // the table, and the entity name in audit events
+	// columns after the common record columns, in the order of fields and targets.
+	columns []string
+	fields  func(P) []any // values to write
+	targets func(P) []any // scan destinations
+	refs    []ref[T, P]   // references checked before every write
+	// check runs in the write transaction after validation and the
+	// reference checks, for rules that need other records.
+	check func(ctx context.Context, t *Tx, v P) error
+	// children loads the lists a record holds (parties, milestones …) for
+	// a page of records; save replaces them after a write.
+	load func(ctx context.Context, r reader, page []P) error
+	save func(ctx context.Context, t *Tx, v P) error
+	// filters by name; each returns a clause with ? placeholders.
+	filters map[string]filter
+	sorts   map[string]sortKey
+}
+
+// ref is a reference to another table that must exist.
+type ref[T any, P entity[T]] struct {
+	field string
+	table string
+	id    func(P) int64
+}
+
+// filter turns a query parameter value into a WHERE clause.
+type filter func(v string) (clause string, args []any, err error)
+
+// sortKey is a sort expression and the kind of its values, which the cursor
+// needs to compare them alike on both databases.
+type sortKey struct {
+	expr string
+	kind sortKind
+}
+
+type sortKind int
+
+const (
+	sortInt sortKind = iota
+	sortText
+	sortTime
+)
+
+const recordColumns = "id, version, source, created_at, updated_at, archived_at"
+
+// Records is the service for one noun. Its methods return *domain.Error
+// values: Invalid (with the fields), NotFound, Conflict (stale version or a
+// duplicate key) and Internal.
+type Records[T any, P entity[T]] struct {
+	s *Store
+	t *table[T, P]
+}
+
+func (t *table[T, P]) selectColumns() string {
+	return recordColumns + ", " + strings.Join(t.columns, ", ")
+}
+
+func (t *table[T, P]) scanTargets(v P) []any {
+	b := v.Base()
+	return append([]any{&b.ID, &b.Version, &b.Source, timeCol{&b.CreatedAt}, timeCol{&b.UpdatedAt}, nullTime{&b.ArchivedAt}}, t.targets(v)...)
+}
+
+// Get returns the record with id, archived or not. Errors: NotFound.
+func (rs *Records[T, P]) Get(ctx context.Context, id int64) (P, error) {
+	return rs.get(ctx, rs.s.reader(), id)
+}
+
+func (rs *Records[T, P]) get(ctx context.Context, r reader, id int64) (P, error) {
+	v := P(new(T))
+	err := r.queryRow(ctx, "SELECT "+rs.t.selectColumns()+" FROM "+rs.t.name+" WHERE id = ?", id).Scan(rs.t.scanTargets(v)...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, domain.Errorf(domain.NotFound, "%s %d not found", singular(rs.t.name), id)
+	}
+	if err != nil {
+		return nil, domain.Internalf(err, "get %s %d", rs.t.name, id)
+	}
+	if rs.t.load != nil {
+		if err := rs.t.load(ctx, r, []P{v}); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
+}
+
+// Create validates v and stores it as version 1, setting its id and times.
+// Errors: Invalid, Conflict.
+func (rs *Records[T, P]) Create(ctx context.Context, actor domain.Actor, v P) error {
+	return rs.s.write(ctx, actor, func(t *Tx) error { return rs.CreateTx(ctx, t, v) })
+}
+
+// CreateTx is Create within an open transaction, for imports and loaders
+// that write many records at once.
+func (rs *Records[T, P]) CreateTx(ctx context.Context, t *Tx, v P) error {
+	if err := rs.checkAll(ctx, t, v); err != nil {
+		return err
+	}
+	b := v.Base()
+	b.Version, b.CreatedAt, b.UpdatedAt, b.ArchivedAt = 1, t.now, t.now, nil
+	cols := "version, source, created_at, updated_at, " + strings.Join(rs.t.columns, ", ")
+	args := append([]any{b.Version, b.Source, b.CreatedAt, b.UpdatedAt}, rs.t.fields(v)...)
+	q := "INSERT INTO " + rs.t.name + " (" + cols + ") VALUES (" + placeholders(len(args)) + ") RETURNING id"
+	if err := t.reader().queryRow(ctx, q, args...).Scan(&b.ID); err != nil {
+		return t.s.dialect.normalize(domain.Internalf(err, "insert %s", rs.t.name))
+	}
+	if err := rs.saveChildren(ctx, t, v); err != nil {
+		return err
+	}
+	return t.audit(ctx, "create", rs.t.name, b.ID, nil, v)
+}
+
+// Update stores v over the record with the same id, provided v.Version is
+// the version stored; the stored version then grows by one. A stale version
+// changes nothing. Errors: Invalid, NotFound, Conflict.
+func (rs *Records[T, P]) Update(ctx context.Context, actor domain.Actor, v P) error {
+	return rs.s.write(ctx, actor, func(t *Tx) error { return rs.UpdateTx(ctx, t, v) })
+}
+
+// UpdateTx is Update within an open transaction.
+func (rs *Records[T, P]) UpdateTx(ctx context.Context, t *Tx, v P) error {
+	b := v.Base()
+	before, err := rs.get(ctx, t.reader(), b.ID)
+	if err != nil {
+		return err
+	}
+	if before.Base().Version != b.Version {
+		return staleError(rs.t.name, b.ID, b.Version, before.Base().Version)
+	}
+	if err := rs.checkAll(ctx, t, v); err != nil {
+		return err
+	}
+	b.CreatedAt, b.ArchivedAt, b.UpdatedAt = before.Base().CreatedAt, before.Base().ArchivedAt, t.now
+	sets := make([]string, 0, len(rs.t.columns)+2)
+	sets = append(sets, "version = version + 1", "source = ?", "updated_at = ?")
+	for _, c := range rs.t.columns {
+		sets = append(sets, c+" = ?")
+	}
+	args := append([]any{b.Source, b.UpdatedAt}, rs.t.fields(v)...)
+	args = append(args, b.ID, b.Version)
+	res, err := t.reader().exec(ctx, "UPDATE "+rs.t.name+" SET "+strings.Join(sets, ", ")+" WHERE id = ? AND version = ?", args...)
+	if err != nil {
+		return t.s.dialect.normalize(domain.Internalf(err, "update %s %d", rs.t.name, b.ID))
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return staleError(rs.t.name, b.ID, b.Version, b.Version+1)
+	}
+	b.Version++
+	if err := rs.saveChildren(ctx, t, v); err != nil {
+		return err
+	}
+	return t.audit(ctx, "update", rs.t.name, b.ID, before, v)
+}
+
+// Archive marks the record archived: it leaves the lists but stays readable
+// and referenced. version must be the stored version. Errors: NotFound, Conflict.
+func (rs *Records[T, P]) Archive(ctx context.Context, actor domain.Actor, id, version int64) (P, error) {
+	var out P
+	err := rs.s.write(ctx, actor, func(t *Tx) error {
+		before, err := rs.get(ctx, t.reader(), id)
+		if err != nil {
+			return err
+		}
+		if before.Base().Version != version {
+			return staleError(rs.t.name, id, version, before.Base().Version)
+		}
+		res, err := t.reader().exec(ctx, "UPDATE "+rs.t.name+" SET version = version + 1, updated_at = ?, archived_at = ? WHERE id = ? AND version = ?", t.now, t.now, id, version)
+		if err != nil {
+			return domain.Internalf(err, "archive %s %d", rs.t.name, id)
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return staleError(rs.t.name, id, version, version+1)
+		}
+		if out, err = rs.get(ctx, t.reader(), id); err != nil {
+			return err
+		}
+		return t.audit(ctx, "archive", rs.t.name, id, before, out)
+	})
+	return out, err
+}
+
+func staleError(table string, id, got, stored int64) error {
+	return &domain.Error{Code: domain.Conflict,
+		Message: fmt.Sprintf("%s %d has changed: your change was based on version %d, the stored version is %d; reload and try again", singular(table), id, got, stored),
+		Fields:  []domain.FieldError{{Field: "version", Reason: fmt.Sprintf("is %d, the stored version is %d", got, stored)}}}
+}
+
+func (rs *Records[T, P]) checkAll(ctx context.Context, t *Tx, v P) error {
+	if err := v.Validate(); err != nil {
+		return err
+	}
+	var p domain.Problems
+	r := t.reader()
+	for _, rf := range rs.t.refs {
+		id := rf.id(v)
+		if id == 0 {
+			continue
+		}
+		ok, err := r.exists(ctx, rf.table, id)
+		if err != nil {
+			return domain.Internalf(err, "check %s", rf.field)
+		}
+		if !ok {
+			p.Addf(rf.field, "refers to %s %d, which does not exist", singular(rf.table), id)
+		}
+	}
+	if err := p.Err(); err != nil {
+		return err
+	}
+	if rs.t.check != nil {
+		return rs.t.check(ctx, t, v)
+	}
+	return nil
+}
+
+func (rs *Records[T, P]) saveChildren(ctx context.Context, t *Tx, v P) error {
+	if rs.t.save == nil {
+		return nil
+	}
+	return rs.t.save(ctx, t, v)
+}
+
+// List returns one page of records matching q. Errors: Invalid, naming the
+// filter, sort or cursor that is refused.
+func (rs *Records[T, P]) List(ctx context.Context, q domain.ListQuery) (domain.Page[P], error) {
+	var page domain.Page[P]
+	var where []string
+	var args []any
+	if !q.Archived {
+		where = append(where, "archived_at IS NULL")
+	}
+	var p domain.Problems
+	for name, val := range q.Filters {
+		f, ok := rs.t.filters[name]
+		if !ok {
+			p.Addf(name, "is not a filter of this list; use one of %s", strings.Join(rs.FilterNames(), ", "))
+			continue
+		}
+		clause, a, err := f(val)
+		if err != nil {
+			p.Add(name, err.Error())
+			continue
+		}
+		where = append(where, clause)
+		args = append(args, a...)
+	}
+	sk := sortKey{expr: "id", kind: sortInt}
+	if q.Sort != "" && q.Sort != "id" {
+		var ok bool
+		if sk, ok = rs.t.sorts[q.Sort]; !ok {
+			p.Addf("sort", "must be one of id, %s", strings.Join(rs.SortNames(), ", "))
+		}
+	}
+	limit := q.Limit
+	switch {
+	case limit == 0:
+		limit = domain.DefaultPageSize
+	case limit < 0 || limit > domain.MaxPageSize:
+		p.Addf("limit", "must be between 1 and %d", domain.MaxPageSize)
+	}
+	op, dir := ">", "ASC"
+	if q.Desc {
+		op, dir = "<", "DESC"
+	}
+	if q.Cursor != "" {
+		key, id, err := decodeCursor(q.Cursor, sk.kind)
+		if err != nil {
+			p.Add("cursor", "is not a cursor from this list")
+		} else {
+			where = append(where, "("+sk.expr+", id) "+op+" (?, ?)")
+			args = append(args, key, id)
+		}
+	}
+	if err := p.Err(); err != nil {
+		return page, err
+	}
+	query := "SELECT " + rs.t.selectColumns() + ", " + sk.expr + " FROM " + rs.t.name
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	query += " ORDER BY " + sk.expr + " " + dir + ", id " + dir + " LIMIT " + strconv.Itoa(limit+1)
+	r := rs.s.reader()
+	rows, err := r.query(ctx, query, args...)
+	if err != nil {
+		return page, domain.Internalf(err, "list %s", rs.t.name)
+	}
+	defer rows.Close()
+	var lastKey any
+	keys := make([]any, 0, limit+1)
+	for rows.Next() {
+		v := P(new(T))
+		if err := rows.Scan(append(rs.t.scanTargets(v), &lastKey)...); err != nil {
+			return page, domain.Internalf(err, "scan %s", rs.t.name)
+		}
+		page.Items = append(page.Items, v)
+		keys = append(keys, lastKey)
+	}
+	if err := rows.Err(); err != nil {
+		return page, domain.Internalf(err, "list %s", rs.t.name)
+	}
+	if len(page.Items) > limit {
+		page.Items = page.Items[:limit]
+		last := page.Items[limit-1]
+		page.NextCursor = encodeCursor(keys[limit-1], sk.kind, last.Base().ID)
+	}
+	if page.Items == nil {
+		page.Items = []P{}
+	}
+	if rs.t.load != nil && len(page.Items) > 0 {
+		if err := rs.t.load(ctx, r, page.Items); err != nil {
+			return page, err
+		}
+	}
+	return page, nil
+}
+
+// FilterNames lists the filters List accepts, sorted.
+func (rs *Records[T, P]) FilterNames() []string { return sortedKeys(rs.t.filters) }
+
+// SortNames lists the sort keys List accepts besides id, sorted.
+func (rs *Records[T, P]) SortNames() []string { return sortedKeys(rs.t.sorts) }
+
+// Entity names the noun in audit events and messages.
+func (rs *Records[T, P]) Entity() string { return rs.t.name }
+
+type cursor struct {
+	Key any   `json:"k"`
+	ID  int64 `json:"i"`
+}
+
+func encodeCursor(key any, kind sortKind, id int64) string {
+	switch v := key.(type) {
+	case []byte:
+		key = string(v)
+	case time.Time:
+		key = v.UTC().Format(time.RFC3339Nano)
+	case string:
+		if kind == sortTime {
+			if t, err := parseDBTime(v); err == nil {
+				key = t.Format(time.RFC3339Nano)
+			}
+		}
+	}
+	b, _ := json.Marshal(cursor{Key: key, ID: id})
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(s string, kind sortKind) (any, int64, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return nil, 0, err
+	}
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.UseNumber()
+	var c cursor
+	if err := dec.Decode(&c); err != nil {
+		return nil, 0, err
+	}
+	switch kind {
+	case sortInt:
+		n, ok := c.Key.(json.Number)
+		if !ok {
+			return nil, 0, errors.New("bad key")
+		}
+		i, err := n.Int64()
+		return i, c.ID, err
+	case sortTime:
+		s, ok := c.Key.(string)
+		if !ok {
+			return nil, 0, errors.New("bad key")
+		}
+		t, err := time.Parse(time.RFC3339Nano, s)
+		return t, c.ID, err
+	default:
+		s, ok := c.Key.(string)
+		if !ok {
+			return nil, 0, errors.New("bad key")
+		}
+		return s, c.ID, nil
+	}
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// singular turns a table name into the noun for messages.
+func singular(table string) string {
+	switch {
+	case strings.HasSuffix(table, "ies"):
+		return strings.TrimSuffix(table, "ies") + "y"
+	case strings.HasSuffix(table, "ches"):
+		return strings.TrimSuffix(table, "es")
+	}
+	return strings.TrimSuffix(strings.ReplaceAll(table, "_", " "), "s")
+}

@@ -1,0 +1,58 @@
+package store
+
+import (
+	"database/sql"
+	"errors"
+	"net/url"
+	"strings"
+
+	"github.com/liandong/liandong/internal/domain"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+type sqliteDialect struct{}
+
+// sqliteDSN opens the file in WAL mode with a busy timeout, so that several
+// connections wait for each other instead of failing, and with immediate
+// transactions, so that a write transaction takes the lock when it begins
+// rather than failing on its first write.
+func sqliteDSN(path string) string {
+	q := url.Values{}
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(1)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	q.Set("_time_format", "sqlite")
+	return "file:" + path + "?" + q.Encode()
+}
+
+func (sqliteDialect) name() string       { return "sqlite" }
+func (sqliteDialect) driverName() string { return "sqlite" }
+func (sqliteDialect) configure(db *sql.DB) {
+	// One writer at a time is SQLite's nature; a few connections let reads
+	// proceed beside it under WAL.
+	db.SetMaxOpenConns(4)
+	db.SetMaxIdleConns(4)
+}
+func (sqliteDialect) rebind(q string) string { return q }
+func (sqliteDialect) ddl(q string) string {
+	return strings.ReplaceAll(q, macroPK, "INTEGER PRIMARY KEY")
+}
+func (sqliteDialect) auditLock() string { return "" }
+
+func (sqliteDialect) normalize(err error) error {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return err
+	}
+	switch se.Code() {
+	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+		return &domain.Error{Code: domain.Conflict, Message: "a record with the same key already exists", Err: err}
+	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+		return &domain.Error{Code: domain.Invalid, Message: "a referenced record does not exist or is still referenced", Err: err}
+	case sqlite3.SQLITE_CONSTRAINT_CHECK, sqlite3.SQLITE_CONSTRAINT_NOTNULL:
+		return &domain.Error{Code: domain.Invalid, Message: "a value breaks a rule of the database", Err: err}
+	}
+	return err
+}

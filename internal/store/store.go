@@ -1,0 +1,155 @@
+// Package store keeps Liandong's records in SQLite or PostgreSQL with the same
+// SQL, the same rules and the same results. Every write runs in one
+// transaction that also appends its audit event.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/liandong/liandong/internal/domain"
+)
+
+// Store is the system of record. It is safe for concurrent use; several
+// processes may share one PostgreSQL database.
+type Store struct {
+	db      *sql.DB
+	dialect dialect
+	// Now is the clock; tests replace it to control time.
+	Now func() time.Time
+
+	Jurisdictions  *Records[domain.Jurisdiction, *domain.Jurisdiction]
+	Organizations  *Records[domain.Organization, *domain.Organization]
+	Mechanisms     *Records[domain.Mechanism, *domain.Mechanism]
+	Meetings       *Records[domain.Meeting, *domain.Meeting]
+	Batches        *Records[domain.Batch, *domain.Batch]
+	Items          *Records[domain.Item, *domain.Item]
+	Reports        *Records[domain.Report, *domain.Report]
+	Problems       *Records[domain.Problem, *domain.Problem]
+	Tasks          *Records[domain.Task, *domain.Task]
+	Agreements     *Records[domain.Agreement, *domain.Agreement]
+	Catalogs       *Records[domain.Catalog, *domain.Catalog]
+	CatalogEntries *Records[domain.CatalogEntry, *domain.CatalogEntry]
+	Indicators     *Records[domain.Indicator, *domain.Indicator]
+	Users          *Records[domain.User, *domain.User]
+}
+
+// DefaultSQLiteFile is the database file created in the data directory.
+const DefaultSQLiteFile = "liandong.db"
+
+// Open connects to the database named by url: a postgres:// URL selects
+// PostgreSQL, anything else is a SQLite path ("" means the default file in
+// dataDir). It does not migrate; call Migrate.
+func Open(ctx context.Context, url, dataDir string) (*Store, error) {
+	var d dialect
+	var dsn string
+	switch {
+	case strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://"):
+		d, dsn = postgresDialect{}, url
+	default:
+		path := url
+		if path == "" {
+			if err := os.MkdirAll(dataDir, 0o750); err != nil {
+				return nil, fmt.Errorf("create data directory: %w", err)
+			}
+			path = filepath.Join(dataDir, DefaultSQLiteFile)
+		}
+		d, dsn = sqliteDialect{}, sqliteDSN(path)
+	}
+	db, err := sql.Open(d.driverName(), dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", d.name(), err)
+	}
+	d.configure(db)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to %s: %w", d.name(), err)
+	}
+	s := &Store{db: db, dialect: d, Now: time.Now}
+	s.register()
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Dialect names the database in use: "sqlite" or "postgres".
+func (s *Store) Dialect() string { return s.dialect.name() }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
+// DB exposes the handle for tests and tools that inspect the database
+// directly (integrity checks, tamper tests).
+func (s *Store) DB() *sql.DB { return s.db }
+
+func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
+
+// Tx is a write transaction with the actor it acts for.
+type Tx struct {
+	tx    *sql.Tx
+	s     *Store
+	actor domain.Actor
+	now   time.Time
+}
+
+// write runs fn in one transaction, committing when it returns nil.
+func (s *Store) write(ctx context.Context, actor domain.Actor, fn func(*Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return domain.Internalf(err, "begin transaction")
+	}
+	defer tx.Rollback()
+	t := &Tx{tx: tx, s: s, actor: actor, now: s.now()}
+	if err := fn(t); err != nil {
+		return s.dialect.normalize(err)
+	}
+	if err := tx.Commit(); err != nil {
+		return s.dialect.normalize(domain.Internalf(err, "commit"))
+	}
+	return nil
+}
+
+// querier is what reads need: the database or an open transaction.
+type querier interface {
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
+}
+
+// reader rebinds placeholders for the dialect; queries are written with ?.
+type reader struct {
+	q querier
+	d dialect
+}
+
+func (s *Store) reader() reader { return reader{s.db, s.dialect} }
+func (t *Tx) reader() reader    { return reader{t.tx, t.s.dialect} }
+
+func (r reader) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return r.q.QueryContext(ctx, r.d.rebind(q), args...)
+}
+
+func (r reader) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return r.q.QueryRowContext(ctx, r.d.rebind(q), args...)
+}
+
+func (r reader) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return r.q.ExecContext(ctx, r.d.rebind(q), args...)
+}
+
+// exists reports whether table has a row with this id.
+func (r reader) exists(ctx context.Context, table string, id int64) (bool, error) {
+	var one int
+	err := r.queryRow(ctx, "SELECT 1 FROM "+table+" WHERE id = ?", id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
