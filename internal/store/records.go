@@ -111,7 +111,7 @@ func (rs *Records[T, P]) get(ctx context.Context, r reader, id int64) (P, error)
 // Create validates v and stores it as version 1, setting its id and times.
 // Errors: Invalid, Conflict.
 func (rs *Records[T, P]) Create(ctx context.Context, actor domain.Actor, v P) error {
-	return rs.s.write(ctx, actor, func(t *Tx) error { return rs.CreateTx(ctx, t, v) })
+	return rs.s.Write(ctx, actor, func(t *Tx) error { return rs.CreateTx(ctx, t, v) })
 }
 
 // CreateTx is Create within an open transaction, for imports and loaders
@@ -138,7 +138,7 @@ func (rs *Records[T, P]) CreateTx(ctx context.Context, t *Tx, v P) error {
 // the version stored; the stored version then grows by one. A stale version
 // changes nothing. Errors: Invalid, NotFound, Conflict.
 func (rs *Records[T, P]) Update(ctx context.Context, actor domain.Actor, v P) error {
-	return rs.s.write(ctx, actor, func(t *Tx) error { return rs.UpdateTx(ctx, t, v) })
+	return rs.s.Write(ctx, actor, func(t *Tx) error { return rs.UpdateTx(ctx, t, v) })
 }
 
 // UpdateTx is Update within an open transaction.
@@ -180,7 +180,7 @@ func (rs *Records[T, P]) UpdateTx(ctx context.Context, t *Tx, v P) error {
 // and referenced. version must be the stored version. Errors: NotFound, Conflict.
 func (rs *Records[T, P]) Archive(ctx context.Context, actor domain.Actor, id, version int64) (P, error) {
 	var out P
-	err := rs.s.write(ctx, actor, func(t *Tx) error {
+	err := rs.s.Write(ctx, actor, func(t *Tx) error {
 		before, err := rs.get(ctx, t.reader(), id)
 		if err != nil {
 			return err

@@ -99,8 +99,9 @@ type Tx struct {
 	now   time.Time
 }
 
-// write runs fn in one transaction, committing when it returns nil.
-func (s *Store) write(ctx context.Context, actor domain.Actor, fn func(*Tx) error) error {
+// Write runs fn in one transaction for actor, committing when fn returns nil.
+// Loaders and imports use it to apply many records all or none.
+func (s *Store) Write(ctx context.Context, actor domain.Actor, fn func(*Tx) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return domain.Internalf(err, "begin transaction")

@@ -2,99 +2,14 @@ package store_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
-	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/liandong/liandong/internal/domain"
 	"github.com/liandong/liandong/internal/store"
+	"github.com/liandong/liandong/internal/store/storetest"
 )
-
-// forEachDB runs body against a fresh SQLite database and, when
-// LIANDONG_TEST_POSTGRES_URL is set, against a fresh PostgreSQL schema.
-func forEachDB(t *testing.T, body func(t *testing.T, s *store.Store)) {
-	t.Helper()
-	t.Run("sqlite", func(t *testing.T) {
-		t.Parallel()
-		body(t, MustOpenSQLite(t))
-	})
-	t.Run("postgres", func(t *testing.T) {
-		t.Parallel()
-		s := MustOpenPostgres(t)
-		if s == nil {
-			t.Skip("LIANDONG_TEST_POSTGRES_URL is not set")
-		}
-		body(t, s)
-	})
-}
-
-// MustOpenSQLite opens a migrated database in a temporary directory with a
-// fixed clock.
-func MustOpenSQLite(t testing.TB) *store.Store {
-	t.Helper()
-	s, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "test.db"), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return migrated(t, s)
-}
-
-var schemaSeq atomic.Int64
-
-// MustOpenPostgres opens a migrated, private schema on the test server, or
-// returns nil when no server is configured.
-func MustOpenPostgres(t testing.TB) *store.Store {
-	t.Helper()
-	base := os.Getenv("LIANDONG_TEST_POSTGRES_URL")
-	if base == "" {
-		return nil
-	}
-	schema := fmt.Sprintf("t_%d_%d_%d", os.Getpid(), time.Now().UnixNano()%1e9, schemaSeq.Add(1))
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		db, err := sql.Open("pgx", base)
-		if err == nil {
-			db.Exec("DROP SCHEMA " + schema + " CASCADE")
-			db.Close()
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	s, err := store.Open(context.Background(), u.String(), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return migrated(t, s)
-}
-
-func migrated(t testing.TB, s *store.Store) *store.Store {
-	t.Helper()
-	t.Cleanup(func() { s.Close() })
-	clock := time.Date(2024, 11, 25, 2, 0, 0, 0, time.UTC)
-	s.Now = func() time.Time { clock = clock.Add(time.Second); return clock }
-	if _, err := s.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
 
 var system = domain.Actor{}
 
@@ -127,7 +42,7 @@ func wantField(t *testing.T, err error, field string) {
 }
 
 func TestMigrationsApplyOnceAndReportCurrent(t *testing.T) {
-	forEachDB(t, func(t *testing.T, s *store.Store) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		again, err := s.Migrate(ctx)
 		if err != nil || len(again) != 0 {
@@ -141,7 +56,7 @@ func TestMigrationsApplyOnceAndReportCurrent(t *testing.T) {
 }
 
 func TestJurisdictionLifecycle(t *testing.T) {
-	forEachDB(t, func(t *testing.T, s *store.Store) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		sc := mustCreate(t, s.Jurisdictions, &domain.Jurisdiction{Code: "510000", Name: "四川省", Kind: domain.Province, Record: domain.Record{Source: "FACTS.md"}})
 		cd := mustCreate(t, s.Jurisdictions, &domain.Jurisdiction{ParentID: sc.ID, Code: "510100", Name: "成都市", Kind: domain.City})
@@ -220,7 +135,7 @@ func TestJurisdictionLifecycle(t *testing.T) {
 }
 
 func TestListPaginatesStablyWithFilters(t *testing.T) {
-	forEachDB(t, func(t *testing.T, s *store.Store) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		root := mustCreate(t, s.Jurisdictions, &domain.Jurisdiction{Code: "500000", Name: "重庆市", Kind: domain.Municipality})
 		names := []string{"渝中区", "大渡口区", "江北区", "沙坪坝区", "九龙坡区", "南岸区", "北碚区", "渝北区", "巴南区", "两江新区"}

@@ -110,7 +110,7 @@ func (s *Store) CreateToken(ctx context.Context, actor domain.Actor, userID int6
 		return "", tok, domain.Internalf(err, "make token")
 	}
 	tok.Prefix = secret[:len(auth.TokenPrefix)+6]
-	err = s.write(ctx, actor, func(t *Tx) error {
+	err = s.Write(ctx, actor, func(t *Tx) error {
 		if ok, err := t.reader().exists(ctx, "users", userID); err != nil {
 			return domain.Internalf(err, "find user")
 		} else if !ok {
@@ -186,7 +186,7 @@ func (s *Store) Tokens(ctx context.Context, userID int64) ([]domain.Token, error
 
 // RevokeToken revokes one of a user's tokens. Errors: NotFound.
 func (s *Store) RevokeToken(ctx context.Context, actor domain.Actor, userID, tokenID int64) error {
-	return s.write(ctx, actor, func(t *Tx) error {
+	return s.Write(ctx, actor, func(t *Tx) error {
 		res, err := t.reader().exec(ctx, "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL", t.now, tokenID, userID)
 		if err != nil {
 			return domain.Internalf(err, "revoke token")

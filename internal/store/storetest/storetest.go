@@ -1,0 +1,101 @@
+// Package storetest opens real, migrated, isolated databases for tests: a
+// SQLite file in a temporary directory always, and a private PostgreSQL
+// schema when LIANDONG_TEST_POSTGRES_URL is set.
+package storetest
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/liandong/liandong/internal/store"
+)
+
+// ForEachDB runs body against a fresh SQLite database and, when
+// LIANDONG_TEST_POSTGRES_URL is set, against a fresh PostgreSQL schema.
+func ForEachDB(t *testing.T, body func(t *testing.T, s *store.Store)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) {
+		t.Parallel()
+		body(t, MustOpenSQLite(t))
+	})
+	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
+		s := MustOpenPostgres(t)
+		if s == nil {
+			t.Skip("LIANDONG_TEST_POSTGRES_URL is not set")
+		}
+		body(t, s)
+	})
+}
+
+// MustOpenSQLite opens a migrated database in a temporary directory with a
+// fixed clock.
+func MustOpenSQLite(t testing.TB) *store.Store {
+	t.Helper()
+	s, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "test.db"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return migrated(t, s)
+}
+
+var schemaSeq atomic.Int64
+
+// MustOpenPostgres opens a migrated, private schema on the test server, or
+// returns nil when no server is configured.
+func MustOpenPostgres(t testing.TB) *store.Store {
+	t.Helper()
+	base := os.Getenv("LIANDONG_TEST_POSTGRES_URL")
+	if base == "" {
+		return nil
+	}
+	schema := fmt.Sprintf("t_%d_%d_%d", os.Getpid(), time.Now().UnixNano()%1e9, schemaSeq.Add(1))
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		db, err := sql.Open("pgx", base)
+		if err == nil {
+			db.Exec("DROP SCHEMA " + schema + " CASCADE")
+			db.Close()
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	s, err := store.Open(context.Background(), u.String(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return migrated(t, s)
+}
+
+// Start is the fixed clock's first reading; each reading advances a second.
+var Start = time.Date(2024, 11, 25, 2, 0, 0, 0, time.UTC)
+
+func migrated(t testing.TB, s *store.Store) *store.Store {
+	t.Helper()
+	t.Cleanup(func() { s.Close() })
+	clock := Start
+	s.Now = func() time.Time { clock = clock.Add(time.Second); return clock }
+	if _, err := s.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
