@@ -4,6 +4,7 @@ import (
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -89,9 +90,12 @@ func (d *Date) UnmarshalJSON(b []byte) error {
 		*d = Date{}
 		return nil
 	}
+	// A *json.UnmarshalTypeError lets the decoder add the field's path,
+	// so the caller learns which date was refused.
+	refused := &json.UnmarshalTypeError{Value: "string " + string(b), Type: reflect.TypeOf(Date{})}
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("a date must be a string of the form YYYY-MM-DD")
+		return refused
 	}
 	if s == "" {
 		*d = Date{}
@@ -99,7 +103,7 @@ func (d *Date) UnmarshalJSON(b []byte) error {
 	}
 	v, err := ParseDate(s)
 	if err != nil {
-		return err
+		return refused
 	}
 	*d = v
 	return nil
