@@ -5,13 +5,14 @@ type MeetingFormat string
 
 // The meeting formats.
 const (
-	InPerson MeetingFormat = "in_person"
-	Video    MeetingFormat = "video"
-	Hybrid   MeetingFormat = "hybrid"
+	FormatNotRecorded MeetingFormat = "" // the source does not say
+	InPerson          MeetingFormat = "in_person"
+	Video             MeetingFormat = "video"
+	Hybrid            MeetingFormat = "hybrid"
 )
 
-// MeetingFormats lists the meeting formats.
-var MeetingFormats = []MeetingFormat{InPerson, Video, Hybrid}
+// MeetingFormats lists the meeting formats, the unrecorded one first.
+var MeetingFormats = []MeetingFormat{FormatNotRecorded, InPerson, Video, Hybrid}
 
 // DatePrecision says how much of a date the source gives: some meetings are
 // only reported by month ("September 2022").
