@@ -37,11 +37,7 @@ func currentUser(r *http.Request) *domain.User {
 }
 
 func actor(r *http.Request) domain.Actor {
-	u := currentUser(r)
-	if u == nil {
-		return domain.Actor{}
-	}
-	return domain.Actor{UserID: u.ID, Name: u.Name}
+	return domain.ActorFor(currentUser(r))
 }
 
 func (a *API) allow(r *http.Request, action policy.Action, entity string) error {

@@ -120,9 +120,19 @@ type AuditEvent struct {
 	Hash     string    `json:"hash"`
 }
 
-// Actor is who performs a change; a zero Actor is the system itself (demo
-// loading, migrations).
+// Actor is who performs a change or a read; a zero Actor is the system
+// itself (demo loading, migrations, commands run by the operator). User,
+// when set, carries the grants the policy decides on.
 type Actor struct {
 	UserID int64
 	Name   string
+	User   *User
+}
+
+// ActorFor returns the actor acting as u.
+func ActorFor(u *User) Actor {
+	if u == nil {
+		return Actor{}
+	}
+	return Actor{UserID: u.ID, Name: u.Name, User: u}
 }
