@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"reflect"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -24,8 +25,8 @@ func (a *API) document() map[string]any {
 			"tags":        []string{rt.tag},
 		}
 		var params []any
-		if strings.Contains(rt.path, "{id}") {
-			params = append(params, map[string]any{"name": "id", "in": "path", "required": true, "schema": map[string]any{"type": "integer", "minimum": 1}})
+		for _, m := range pathParam.FindAllStringSubmatch(rt.path, -1) {
+			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "integer", "minimum": 1}})
 		}
 		for _, p := range rt.query {
 			params = append(params, map[string]any{"name": p.name, "in": "query", "required": false, "description": p.description, "schema": map[string]any{"type": "string"}})
@@ -77,6 +78,9 @@ func (a *API) document() map[string]any {
 	}
 }
 
+// pathParam finds the {name} wildcards of a route; every one is an id.
+var pathParam = regexp.MustCompile(`\{(\w+)\}`)
+
 // schemaGen turns Go types into JSON Schema 2020-12, the dialect of OpenAPI 3.1.
 type schemaGen struct {
 	defs map[string]any
@@ -84,7 +88,7 @@ type schemaGen struct {
 
 // readOnly fields are set by the server; input schemas leave them out.
 var readOnly = map[string]bool{"id": true, "created_at": true, "updated_at": true, "archived_at": true,
-	"recorded_count": true, "escalations": true, "submitted_at": true, "resolved_at": true}
+	"recorded_count": true, "escalations": true, "submitted_at": true, "resolved_at": true, "pending": true}
 
 // enums lists the allowed values of the domain's string types.
 var enums = map[reflect.Type][]string{}

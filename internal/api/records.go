@@ -37,6 +37,7 @@ func (h records[T, P]) list(w http.ResponseWriter, r *http.Request) {
 		h.api.writeError(w, r, err)
 		return
 	}
+	q.Viewer = currentUser(r)
 	page, err := h.rs.List(r.Context(), q)
 	if err != nil {
 		h.api.writeError(w, r, err)
@@ -193,7 +194,7 @@ func (h records[T, P]) load(r *http.Request) (P, error) {
 	if err != nil {
 		return nil, err
 	}
-	return h.rs.Get(r.Context(), id)
+	return h.rs.GetAs(r.Context(), actor(r), id)
 }
 
 // pathID reads {id}; a malformed id names no record, so it is a 404.

@@ -64,12 +64,17 @@ type Item struct {
 	LightReason string     `json:"light_reason"`
 	StartOn     Date       `json:"start_on"`
 	EndOn       Date       `json:"end_on"`
-	Investment  Investment `json:"investment"`
+	// Schedule is what the item should reach in each quarter, as the
+	// ledgers (台账) list it.
+	Schedule   Schedule   `json:"schedule"`
+	Investment Investment `json:"investment"`
 	// Parties are listed side by side; within a side, lead first, then the
 	// cooperating units in the order the source names them.
 	Parties    []Party        `json:"parties"`
 	Milestones []Milestone    `json:"milestones"`
 	Custom     map[string]any `json:"custom"`
+	// Pending lists the two-side changes awaiting confirmation; read-only.
+	Pending []ItemChange `json:"pending"`
 }
 
 // Investment is in units of 10,000 yuan (万元), as ledgers report it.
@@ -113,6 +118,9 @@ func (it *Item) Validate() error {
 	checkOneOf(&p, "light", it.Light, Lights)
 	checkText(&p, "light_reason", it.LightReason, MaxName*2)
 	checkDateRange(&p, "start_on", it.StartOn, "end_on", it.EndOn)
+	for q, s := range map[string]string{"q1": it.Schedule.Q1, "q2": it.Schedule.Q2, "q3": it.Schedule.Q3, "q4": it.Schedule.Q4} {
+		checkText(&p, "schedule."+q, s, MaxName*2)
+	}
 	checkAmount(&p, "investment.total", it.Investment.Total)
 	checkAmount(&p, "investment.planned_this_year", it.Investment.PlannedThisYear)
 	checkAmount(&p, "investment.done", it.Investment.Done)
@@ -274,4 +282,43 @@ func (r *Report) Validate() error {
 	}
 	checkText(&p, "source", r.Source, MaxText)
 	return p.Err()
+}
+
+// ChangeState is where a two-side change stands.
+type ChangeState string
+
+// The change states.
+const (
+	ChangePending  ChangeState = "pending"
+	ChangeApplied  ChangeState = "applied"
+	ChangeRejected ChangeState = "rejected"
+)
+
+// ItemChange is a change to an item that needs both sides: marking it
+// completed, or changing its milestones or parties, takes effect only when
+// the lead unit of every side has confirmed. Until then both sides see it
+// pending on the item.
+type ItemChange struct {
+	ID         int64       `json:"id"`
+	ItemID     int64       `json:"item_id"`
+	Fields     []string    `json:"fields"` // which of status, parties, milestones it changes
+	Status     ItemStatus  `json:"status,omitempty"`
+	Parties    []Party     `json:"parties,omitempty"`
+	Milestones []Milestone `json:"milestones,omitempty"`
+	ProposedBy int64       `json:"proposed_by"`
+	ProposedAt time.Time   `json:"proposed_at"`
+	Confirmed  []string    `json:"confirmed"` // sides whose lead unit has confirmed
+	Awaiting   []string    `json:"awaiting"`  // sides still to confirm
+	State      ChangeState `json:"state"`
+}
+
+// LeadSides returns the sides that name a lead unit, in the order of the parties.
+func (it *Item) LeadSides() []string {
+	var out []string
+	for _, p := range it.Parties {
+		if p.Role == LeadUnit {
+			out = append(out, p.Side)
+		}
+	}
+	return out
 }

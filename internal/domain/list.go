@@ -15,6 +15,9 @@ type ListQuery struct {
 	Limit    int
 	Cursor   string // opaque, from the previous page's NextCursor
 	Archived bool   // include archived records
+	// Viewer is the user the list is for; it holds only what the policy
+	// lets them read. Nil lists everything (the system's view).
+	Viewer *User
 }
 
 // Page is one page of a list. NextCursor is empty on the last page.

@@ -1,10 +1,33 @@
-// Package policy decides who may do what. Every surface — API, web pages,
-// imports, commands — asks here, so the rules live in one place.
+// Package policy decides who may do what. It is the one place the rules of
+// access live: the store asks it on every read and write, whatever the path
+// (API, web pages, imports, commands), so no surface can forget a check.
+//
+// The rules:
+//   - The system itself (no user: demo loading, migrations, background jobs,
+//     the operator's commands) may do everything.
+//   - An administrator may do everything.
+//   - A secretariat of a mechanism may read and change everything in it.
+//   - A leader or viewer reads: everything when the grant has no scope, the
+//     records of a mechanism when scoped to one.
+//   - A liaison acts for units — the unit of the grant, or every unit of the
+//     grant's jurisdiction and the jurisdictions below it. It reads the
+//     shared records (places, units, mechanisms, meetings, batches,
+//     agreements, lists, indicators) and, of the unit-owned records (items,
+//     tasks, problems, reports), only those its units are party to; it
+//     changes only those, and reports only for its own units.
+//   - Reference data (jurisdictions, units, mechanisms' membership) and
+//     users are changed by administrators; a secretariat may change its own
+//     mechanism.
 package policy
 
-import "github.com/liandong/liandong/internal/domain"
+import (
+	"slices"
+	"strings"
 
-// Action is what a caller wants to do with a kind of record.
+	"github.com/liandong/liandong/internal/domain"
+)
+
+// Action is what a caller wants to do.
 type Action string
 
 // The actions.
@@ -13,33 +36,167 @@ const (
 	Write Action = "write"
 )
 
-// Entities whose records only administrators manage.
-var adminOnly = map[string]bool{"users": true, "jurisdictions": false}
+// Principal is a user with their grants resolved: the store resolves a
+// jurisdiction grant into the units of that jurisdiction and below, since
+// that needs the database.
+type Principal struct {
+	User          *domain.User
+	Admin         bool
+	ReadsAll      bool    // leader or viewer without scope
+	Secretariat   []int64 // mechanisms
+	Readers       []int64 // mechanisms a leader or viewer grant is scoped to
+	LiaisonUnits  []int64 // units a liaison acts for
+	ReaderUnits   []int64 // units a leader or viewer scoped to a unit or jurisdiction reads for
+	LiaisonGrants bool    // holds any liaison grant (even one whose scope has no units)
+}
 
-// Check returns nil when u may perform action on records of entity, and a
-// Forbidden error otherwise.
-//
-// The foundation's rule is coarse: administrators do everything; any user
-// with a grant reads; secretariats and liaisons write. Scoping a grant to
-// its mechanism, jurisdiction or unit is the access issue's work and will
-// refine this function, not its callers.
+// System reports whether the principal is the system itself.
+func (p *Principal) System() bool { return p == nil || p.User == nil }
+
+// Object is what the policy needs to know of a record: its kind, the
+// mechanism it belongs to and the units it belongs to.
+type Object struct {
+	Entity      string
+	MechanismID int64   // 0 when the record belongs to no mechanism
+	Units       []int64 // units that are party to or responsible for it
+	ReportUnit  int64   // for a report, the unit reporting
+}
+
+// unitOwned lists the entities whose records belong to units.
+var unitOwned = map[string]bool{"items": true, "tasks": true, "problems": true, "reports": true}
+
+// adminOwned lists the reference data only administrators change.
+var adminOwned = map[string]bool{"jurisdictions": true, "organizations": true, "users": true, "mechanisms": true}
+
+// Decide returns nil when p may perform action on obj, a Forbidden error
+// otherwise. Callers that read turn Forbidden into NotFound, so guessing ids
+// tells nothing.
+func Decide(p *Principal, action Action, obj Object) error {
+	if p.System() || p.Admin {
+		return nil
+	}
+	if p.User.Disabled || obj.Entity == "users" {
+		return forbidden(action, obj)
+	}
+	// A secretariat does everything in its mechanism, the mechanism included.
+	if obj.MechanismID != 0 && slices.Contains(p.Secretariat, obj.MechanismID) {
+		return nil
+	}
+	if action == Write && adminOwned[obj.Entity] {
+		return forbidden(action, obj)
+	}
+	if action == Read {
+		if p.ReadsAll || (obj.MechanismID != 0 && slices.Contains(p.Readers, obj.MechanismID)) {
+			return nil
+		}
+		if !unitOwned[obj.Entity] && p.holdsAnyRole() {
+			return nil // shared records are readable by everyone with a role
+		}
+		if unitOwned[obj.Entity] && actsFor(p.ReaderUnits, obj) {
+			return nil
+		}
+	}
+	if !p.LiaisonGrants || !unitOwned[obj.Entity] {
+		return forbidden(action, obj)
+	}
+	if actsFor(p.LiaisonUnits, obj) {
+		return nil
+	}
+	return forbidden(action, obj)
+}
+
+// actsFor reports whether units own obj: for a report, the reporting unit;
+// for other records, any unit party to or responsible for it.
+func actsFor(units []int64, obj Object) bool {
+	if obj.Entity == "reports" {
+		return slices.Contains(units, obj.ReportUnit)
+	}
+	for _, u := range obj.Units {
+		if slices.Contains(units, u) {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *Principal) holdsAnyRole() bool {
+	return p.LiaisonGrants || p.ReadsAll || len(p.Readers) > 0 || len(p.Secretariat) > 0 || len(p.ReaderUnits) > 0
+}
+
+func forbidden(action Action, obj Object) error {
+	return domain.Errorf(domain.Forbidden, "you may not %s this %s", action, singular(obj.Entity))
+}
+
+func singular(entity string) string {
+	switch entity {
+	case "batches":
+		return "batch"
+	case "catalog_entries":
+		return "catalog entry"
+	}
+	return strings.TrimSuffix(entity, "s")
+}
+
+// Scope is the set of records of one entity a principal may list.
+type Scope struct {
+	All        bool    // no restriction
+	None       bool    // nothing
+	Mechanisms []int64 // records of these mechanisms …
+	Units      []int64 // … or records these units are party to (reports: reported by)
+}
+
+// ReadScope tells which records of entity p may list. The store turns it
+// into SQL; Decide remains the rule for a single record.
+func ReadScope(p *Principal, entity string) Scope {
+	if p.System() || p.Admin || p.ReadsAll {
+		return Scope{All: true}
+	}
+	if entity == "users" {
+		return Scope{None: true}
+	}
+	mechs := append(slices.Clone(p.Secretariat), p.Readers...)
+	if !unitOwned[entity] {
+		if p.holdsAnyRole() {
+			return Scope{All: true} // shared records
+		}
+		return Scope{None: true}
+	}
+	units := append(slices.Clone(p.LiaisonUnits), p.ReaderUnits...)
+	if len(mechs) == 0 && len(units) == 0 {
+		return Scope{None: true}
+	}
+	return Scope{Mechanisms: mechs, Units: units}
+}
+
+// Check is the coarse gate a handler may apply before loading anything:
+// whether u may perform action on records of entity at all. The store's
+// object-level Decide still applies to each record.
 func Check(u *domain.User, action Action, entity string) error {
 	if u == nil {
 		return domain.Errorf(domain.Unauthorized, "sign in first")
 	}
+	if u.Disabled {
+		return domain.Errorf(domain.Forbidden, "your account is disabled")
+	}
 	if u.IsAdmin() {
 		return nil
 	}
-	if adminOnly[entity] {
-		return domain.Errorf(domain.Forbidden, "only an administrator may manage %s", entity)
+	if entity == "users" {
+		return domain.Errorf(domain.Forbidden, "only an administrator may manage users")
 	}
-	for _, g := range u.Grants {
-		switch {
-		case action == Read:
-			return nil
-		case g.Role == domain.SecretariatRole || g.Role == domain.Liaison:
-			return nil
+	if len(u.Grants) == 0 {
+		return domain.Errorf(domain.Forbidden, "you hold no role yet; ask an administrator")
+	}
+	if action == Write && adminOwned[entity] && entity != "mechanisms" {
+		return domain.Errorf(domain.Forbidden, "only an administrator may change %s", entity)
+	}
+	if action == Write {
+		for _, g := range u.Grants {
+			if g.Role == domain.SecretariatRole || g.Role == domain.Liaison {
+				return nil
+			}
 		}
+		return domain.Errorf(domain.Forbidden, "your roles let you read, not change, %s", entity)
 	}
-	return domain.Errorf(domain.Forbidden, "your roles do not allow you to %s %s", action, entity)
+	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/liandong/liandong/internal/domain"
+	"github.com/liandong/liandong/internal/policy"
 )
 
 // entity is a pointer to a domain noun that embeds domain.Record.
@@ -40,6 +41,17 @@ type table[T any, P entity[T]] struct {
 	// filters by name; each returns a clause with ? placeholders.
 	filters map[string]filter
 	sorts   map[string]sortKey
+	// object describes a record to the policy: its mechanism and the units
+	// it belongs to. Nil means the record belongs to neither.
+	object func(ctx context.Context, r reader, v P) (policy.Object, error)
+	// mechanismColumn and unitsClause let a list keep to the records a
+	// principal may read: a column or expression yielding the mechanism,
+	// and a condition on the units with (?) standing for their list.
+	mechanismColumn string
+	unitsClause     string
+	// hold may set part of an update aside (reverting it on v) until others
+	// confirm it; it runs after every check, before the row is written.
+	hold func(ctx context.Context, t *Tx, before, v P) error
 }
 
 // ref is a reference to another table that must exist.
@@ -86,9 +98,42 @@ func (t *table[T, P]) scanTargets(v P) []any {
 	return append([]any{&b.ID, &b.Version, &b.Source, timeCol{&b.CreatedAt}, timeCol{&b.UpdatedAt}, nullTime{&b.ArchivedAt}}, t.targets(v)...)
 }
 
-// Get returns the record with id, archived or not. Errors: NotFound.
+// Get returns the record with id, archived or not, as the system sees it.
+// Errors: NotFound.
 func (rs *Records[T, P]) Get(ctx context.Context, id int64) (P, error) {
 	return rs.get(ctx, rs.s.reader(), id)
+}
+
+// GetAs returns the record with id if actor may read it. Errors: NotFound,
+// also for a record that exists but is not the actor's to see.
+func (rs *Records[T, P]) GetAs(ctx context.Context, actor domain.Actor, id int64) (P, error) {
+	r := rs.s.reader()
+	v, err := rs.get(ctx, r, id)
+	if err != nil {
+		return nil, err
+	}
+	pr, err := r.principal(ctx, actor.User)
+	if err != nil {
+		return nil, err
+	}
+	if err := rs.t.decide(ctx, r, pr, policy.Read, v); err != nil {
+		if domain.ErrorCode(err) == domain.Forbidden {
+			return nil, notVisible(rs.t.name, id)
+		}
+		return nil, err
+	}
+	return v, nil
+}
+
+// Allowed reports whether actor may perform action on v, as a Forbidden
+// error when not; pages use it to offer only the actions that will work.
+func (rs *Records[T, P]) Allowed(ctx context.Context, actor domain.Actor, action policy.Action, v P) error {
+	r := rs.s.reader()
+	pr, err := r.principal(ctx, actor.User)
+	if err != nil {
+		return err
+	}
+	return rs.t.decide(ctx, r, pr, action, v)
 }
 
 func (rs *Records[T, P]) get(ctx context.Context, r reader, id int64) (P, error) {
@@ -120,6 +165,9 @@ func (rs *Records[T, P]) CreateTx(ctx context.Context, t *Tx, v P) error {
 	if err := rs.checkAll(ctx, t, v); err != nil {
 		return err
 	}
+	if err := rs.mayWrite(ctx, t, v); err != nil {
+		return err
+	}
 	b := v.Base()
 	b.Version, b.CreatedAt, b.UpdatedAt, b.ArchivedAt = 1, t.now, t.now, nil
 	cols := "version, source, created_at, updated_at, " + strings.Join(rs.t.columns, ", ")
@@ -148,11 +196,24 @@ func (rs *Records[T, P]) UpdateTx(ctx context.Context, t *Tx, v P) error {
 	if err != nil {
 		return err
 	}
+	if err := rs.mayWrite(ctx, t, before); err != nil {
+		return err
+	}
 	if before.Base().Version != b.Version {
 		return staleError(rs.t.name, b.ID, b.Version, before.Base().Version)
 	}
 	if err := rs.checkAll(ctx, t, v); err != nil {
 		return err
+	}
+	// The changed record must still be the actor's: a liaison may not hand
+	// an item over to units it does not act for.
+	if err := rs.mayWrite(ctx, t, v); err != nil {
+		return err
+	}
+	if rs.t.hold != nil {
+		if err := rs.t.hold(ctx, t, before, v); err != nil {
+			return err
+		}
 	}
 	b.CreatedAt, b.ArchivedAt, b.UpdatedAt = before.Base().CreatedAt, before.Base().ArchivedAt, t.now
 	sets := make([]string, 0, len(rs.t.columns)+2)
@@ -185,6 +246,9 @@ func (rs *Records[T, P]) Archive(ctx context.Context, actor domain.Actor, id, ve
 		if err != nil {
 			return err
 		}
+		if err := rs.mayWrite(ctx, t, before); err != nil {
+			return err
+		}
 		if before.Base().Version != version {
 			return staleError(rs.t.name, id, version, before.Base().Version)
 		}
@@ -201,6 +265,21 @@ func (rs *Records[T, P]) Archive(ctx context.Context, actor domain.Actor, id, ve
 		return t.audit(ctx, "archive", rs.t.name, id, before, out)
 	})
 	return out, err
+}
+
+// mayWrite asks the policy whether the transaction's actor may change v. A
+// record the actor may not even read answers NotFound, as reads do.
+func (rs *Records[T, P]) mayWrite(ctx context.Context, t *Tx, v P) error {
+	r := t.reader()
+	pr, err := r.principal(ctx, t.actor.User)
+	if err != nil {
+		return err
+	}
+	err = rs.t.decide(ctx, r, pr, policy.Write, v)
+	if domain.ErrorCode(err) == domain.Forbidden && v.Base().ID != 0 && rs.t.decide(ctx, r, pr, policy.Read, v) != nil {
+		return notVisible(rs.t.name, v.Base().ID)
+	}
+	return err
 }
 
 func staleError(table string, id, got, stored int64) error {
@@ -252,6 +331,14 @@ func (rs *Records[T, P]) List(ctx context.Context, q domain.ListQuery) (domain.P
 	var args []any
 	if !q.Archived {
 		where = append(where, "archived_at IS NULL")
+	}
+	pr, err := rs.s.reader().principal(ctx, q.Viewer)
+	if err != nil {
+		return page, err
+	}
+	if clause, a := rs.t.scopeClause(policy.ReadScope(pr, rs.t.name)); clause != "" {
+		where = append(where, clause)
+		args = append(args, a...)
 	}
 	var p domain.Problems
 	for name, val := range q.Filters {

@@ -8,7 +8,7 @@ func (s *Store) register() {
 	s.Mechanisms = &Records[domain.Mechanism, *domain.Mechanism]{s, mechanisms}
 	s.Meetings = &Records[domain.Meeting, *domain.Meeting]{s, meetings}
 	s.Batches = &Records[domain.Batch, *domain.Batch]{s, batches}
-	s.Items = &Records[domain.Item, *domain.Item]{s, items}
+	s.Items = items.records(s)
 	s.Reports = &Records[domain.Report, *domain.Report]{s, reports}
 	s.Problems = &Records[domain.Problem, *domain.Problem]{s, problems}
 	s.Tasks = &Records[domain.Task, *domain.Task]{s, tasks}
@@ -18,3 +18,6 @@ func (s *Store) register() {
 	s.Indicators = &Records[domain.Indicator, *domain.Indicator]{s, indicators}
 	s.Users = &Records[domain.User, *domain.User]{s, users}
 }
+
+// records binds a table to a store.
+func (t *table[T, P]) records(s *Store) *Records[T, P] { return &Records[T, P]{s, t} }

@@ -97,6 +97,9 @@ type Tx struct {
 	s     *Store
 	actor domain.Actor
 	now   time.Time
+	// confirmed is set while a change both sides confirmed is applied, so
+	// that applying it does not ask for confirmation again.
+	confirmed bool
 }
 
 // Write runs fn in one transaction for actor, committing when fn returns nil.

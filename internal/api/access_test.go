@@ -1,0 +1,243 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"testing"
+
+	"github.com/liandong/liandong/internal/domain"
+	"github.com/liandong/liandong/internal/store"
+	"github.com/liandong/liandong/internal/store/storetest"
+)
+
+// accessWorld is one mechanism with two sides and four items, each in a
+// different relation to the unit 温江区人民政府 (A): A is its lead ("own"),
+// another Chengdu unit leads it ("same side"), only a Chongqing unit takes
+// part ("other side"), or no unit does ("none").
+type accessWorld struct {
+	mech, other *domain.Mechanism
+	a, b, c, d  *domain.Organization
+	items       map[string]*domain.Item
+	reports     map[string]*domain.Report
+	tokens      map[string]string
+}
+
+func newAccessWorld(t *testing.T, s *store.Store) *accessWorld {
+	t.Helper()
+	ctx := context.Background()
+	w := &accessWorld{items: map[string]*domain.Item{}, reports: map[string]*domain.Report{}, tokens: map[string]string{}}
+	cd := must(t, s.Jurisdictions, &domain.Jurisdiction{Name: "成都市", Kind: domain.City})
+	cq := must(t, s.Jurisdictions, &domain.Jurisdiction{Name: "重庆市", Kind: domain.Municipality})
+	wj := must(t, s.Jurisdictions, &domain.Jurisdiction{ParentID: cd.ID, Name: "温江区", Kind: domain.District})
+	unit := func(j *domain.Jurisdiction, name string) *domain.Organization {
+		return must(t, s.Organizations, &domain.Organization{JurisdictionID: j.ID, Name: name, Kind: domain.Government})
+	}
+	w.a, w.b, w.c, w.d = unit(wj, "温江区人民政府"), unit(cd, "青羊区人民政府"), unit(cq, "巴南区人民政府"), unit(cq, "渝中区人民政府")
+	sides := []domain.Side{{Key: "chengdu", Name: "成都"}, {Key: "chongqing", Name: "重庆"}}
+	w.mech = must(t, s.Mechanisms, &domain.Mechanism{Name: "工作组", Tier: domain.Execution, TimeZone: "Asia/Shanghai", Cadence: domain.Monthly, Sides: sides})
+	w.other = must(t, s.Mechanisms, &domain.Mechanism{Name: "另一个工作组", Tier: domain.Execution, TimeZone: "Asia/Shanghai", Cadence: domain.Monthly, Sides: sides})
+	lead := func(side string, o *domain.Organization) domain.Party {
+		return domain.Party{Side: side, OrganizationID: o.ID, Role: domain.LeadUnit}
+	}
+	for rel, parties := range map[string][]domain.Party{
+		"own":        {lead("chengdu", w.a), lead("chongqing", w.c)},
+		"same side":  {lead("chengdu", w.b), lead("chongqing", w.d)},
+		"other side": {lead("chongqing", w.c)},
+		"none":       nil,
+	} {
+		w.items[rel] = must(t, s.Items, &domain.Item{MechanismID: w.mech.ID, Title: "事项 " + rel, Status: domain.Advancing, Parties: parties})
+		if len(parties) > 0 {
+			w.reports[rel] = must(t, s.Reports, &domain.Report{ItemID: w.items[rel].ID, OrganizationID: parties[0].OrganizationID, Period: "2024-10", Status: domain.Draft})
+		}
+	}
+	for role, grants := range map[string][]domain.Grant{
+		"admin":             {{Role: domain.Admin}},
+		"secretariat":       {{Role: domain.SecretariatRole, ScopeKind: domain.MechanismScope, ScopeID: w.mech.ID}},
+		"other secretariat": {{Role: domain.SecretariatRole, ScopeKind: domain.MechanismScope, ScopeID: w.other.ID}},
+		"liaison":           {{Role: domain.Liaison, ScopeKind: domain.JurisdictionScope, ScopeID: wj.ID}},
+		"leader":            {{Role: domain.Leader, ScopeKind: domain.MechanismScope, ScopeID: w.mech.ID}},
+		"viewer":            {{Role: domain.Viewer}},
+		"no role":           nil,
+	} {
+		u := must(t, s.Users, &domain.User{Email: fmt.Sprintf("u%d@example.gov.cn", len(w.tokens)), Name: role, Locale: "zh-CN", Grants: grants})
+		tok, _, err := s.CreateToken(ctx, domain.Actor{}, u.ID, role)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.tokens[role] = tok
+	}
+	return w
+}
+
+// TestPolicyMatrix runs every role against every action on objects in every
+// relation to the liaison's unit, through the API's real routes. Each row
+// states the outcome; a refused action must change nothing.
+func TestPolicyMatrix(t *testing.T) {
+	const (
+		yes = true
+		no  = false
+	)
+	relations := []string{"own", "same side", "other side", "none"}
+	// For each role and action: allowed per relation, in the order above.
+	matrix := map[string]map[string][4]bool{
+		"admin":             {"read": {yes, yes, yes, yes}, "list": {yes, yes, yes, yes}, "update": {yes, yes, yes, yes}, "read report": {yes, yes, yes, no}, "raise problem": {yes, yes, yes, yes}},
+		"secretariat":       {"read": {yes, yes, yes, yes}, "list": {yes, yes, yes, yes}, "update": {yes, yes, yes, yes}, "read report": {yes, yes, yes, no}, "raise problem": {yes, yes, yes, yes}},
+		"other secretariat": {"read": {no, no, no, no}, "list": {no, no, no, no}, "update": {no, no, no, no}, "read report": {no, no, no, no}, "raise problem": {no, no, no, no}},
+		"liaison":           {"read": {yes, no, no, no}, "list": {yes, no, no, no}, "update": {yes, no, no, no}, "read report": {yes, no, no, no}, "raise problem": {yes, no, no, no}},
+		"leader":            {"read": {yes, yes, yes, yes}, "list": {yes, yes, yes, yes}, "update": {no, no, no, no}, "read report": {yes, yes, yes, no}, "raise problem": {no, no, no, no}},
+		"viewer":            {"read": {yes, yes, yes, yes}, "list": {yes, yes, yes, yes}, "update": {no, no, no, no}, "read report": {yes, yes, yes, no}, "raise problem": {no, no, no, no}},
+		"no role":           {"read": {no, no, no, no}, "list": {no, no, no, no}, "update": {no, no, no, no}, "read report": {no, no, no, no}, "raise problem": {no, no, no, no}},
+	}
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		c := newClient(t, s)
+		w := newAccessWorld(t, s)
+		for role, actions := range matrix {
+			for action, allowed := range actions {
+				for i, rel := range relations {
+					t.Run(fmt.Sprintf("%s/%s/%s", role, action, rel), func(t *testing.T) {
+						as := c.as(w.tokens[role])
+						it := w.items[rel]
+						one := fmt.Sprintf("/api/v1/items/%d", it.ID)
+						want := allowed[i]
+						switch action {
+						case "read":
+							r := as.do(t, "GET", one, nil)
+							expect(t, r, want, 200, 403, 404)
+						case "list":
+							r := as.do(t, "GET", fmt.Sprintf("/api/v1/items?mechanism=%d&limit=200", w.mech.ID), nil)
+							if r.status == 403 {
+								if want {
+									t.Fatalf("list refused: %s", r.body)
+								}
+								return
+							}
+							wantStatus(t, r, 200)
+							listed := false
+							for _, x := range r.json(t)["items"].([]any) {
+								listed = listed || int64(x.(map[string]any)["id"].(float64)) == it.ID
+							}
+							if listed != want {
+								t.Fatalf("listed = %v, want %v", listed, want)
+							}
+						case "update":
+							before, _ := s.Items.Get(context.Background(), it.ID)
+							r := as.do(t, "PATCH", one, map[string]any{"version": before.Version, "content": "由" + role + "修改"})
+							expect(t, r, want, 200, 403, 404)
+							after, _ := s.Items.Get(context.Background(), it.ID)
+							if changed := after.Version != before.Version; changed != want {
+								t.Fatalf("stored item changed = %v, want %v", changed, want)
+							}
+						case "read report":
+							rep, ok := w.reports[rel]
+							if !ok {
+								return // nothing to read: no unit takes part
+							}
+							r := as.do(t, "GET", fmt.Sprintf("/api/v1/reports/%d", rep.ID), nil)
+							expect(t, r, want, 200, 403, 404)
+						case "raise problem":
+							body := map[string]any{"mechanism_id": w.mech.ID, "item_id": it.ID, "title": "问题 " + role, "tier": "execution", "status": "open"}
+							r := as.do(t, "POST", "/api/v1/problems", body)
+							expect(t, r, want, 201, 403, 404)
+						}
+					})
+				}
+			}
+		}
+	})
+}
+
+// expect checks that an allowed call got ok and a refused one one of refused.
+func expect(t *testing.T, r response, allowed bool, ok int, refused ...int) {
+	t.Helper()
+	if allowed {
+		wantStatus(t, r, ok)
+		return
+	}
+	wantProblem(t, r, "", refused...)
+}
+
+// as returns a client that sends another token.
+func (c *client) as(token string) *client {
+	cp := *c
+	cp.token = token
+	return &cp
+}
+
+func TestLiaisonReportsOnlyForOwnUnit(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		c := newClient(t, s)
+		w := newAccessWorld(t, s)
+		liaison := c.as(w.tokens["liaison"])
+		own := w.items["own"]
+		ok := liaison.do(t, "POST", "/api/v1/reports", map[string]any{"item_id": own.ID, "organization_id": w.a.ID, "period": "2024-11", "text": "基地开工", "percent": 20, "status": "submitted"})
+		wantStatus(t, ok, http.StatusCreated)
+		// Reporting for the other side's unit on its own item is refused and stores nothing.
+		other := liaison.do(t, "POST", "/api/v1/reports", map[string]any{"item_id": own.ID, "organization_id": w.c.ID, "period": "2024-11", "text": "冒名", "status": "draft"})
+		wantProblem(t, other, "", 403, 404)
+		page, _ := s.Reports.List(context.Background(), domain.ListQuery{Filters: map[string]string{"period": "2024-11"}})
+		if len(page.Items) != 1 {
+			t.Fatalf("%d reports stored for 2024-11, want 1", len(page.Items))
+		}
+		// Guessing another unit's report id reads nothing.
+		wantProblem(t, liaison.do(t, "GET", fmt.Sprintf("/api/v1/reports/%d", w.reports["same side"].ID), nil), "", 404)
+		list := liaison.do(t, "GET", "/api/v1/reports?limit=200", nil)
+		for _, x := range list.json(t)["items"].([]any) {
+			if int64(x.(map[string]any)["organization_id"].(float64)) != w.a.ID {
+				t.Fatalf("liaison lists another unit's report: %v", x)
+			}
+		}
+	})
+}
+
+func TestCompletionWaitsForBothSides(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		c := newClient(t, s)
+		w := newAccessWorld(t, s)
+		// The Chongqing side's liaison acts for 巴南区人民政府 (C).
+		u := must(t, s.Users, &domain.User{Email: "banan@example.gov.cn", Name: "巴南联络员", Locale: "zh-CN",
+			Grants: []domain.Grant{{Role: domain.Liaison, ScopeKind: domain.OrganizationScope, ScopeID: w.c.ID}}})
+		tok, _, _ := s.CreateToken(ctx, domain.Actor{}, u.ID, "t")
+		chengdu, chongqing := c.as(w.tokens["liaison"]), c.as(tok)
+		it := w.items["own"]
+		one := fmt.Sprintf("/api/v1/items/%d", it.ID)
+
+		claimed := chengdu.do(t, "PATCH", one, map[string]any{"version": it.Version, "status": "completed", "content": "已建成"})
+		wantStatus(t, claimed, 200)
+		body := claimed.json(t)
+		pending := body["pending"].([]any)
+		if body["status"] != "advancing" || body["content"] != "已建成" || len(pending) != 1 {
+			t.Fatalf("after one side's claim: status %v content %v pending %v", body["status"], body["content"], pending)
+		}
+		ch := pending[0].(map[string]any)
+		if fmt.Sprint(ch["confirmed"]) != "[chengdu]" || fmt.Sprint(ch["awaiting"]) != "[chongqing]" {
+			t.Fatalf("change %v", ch)
+		}
+		confirm := fmt.Sprintf("%s/changes/%d/confirm", one, int64(ch["id"].(float64)))
+		// The other side sees it pending on the item too.
+		seen := chongqing.do(t, "GET", one, nil).json(t)
+		if len(seen["pending"].([]any)) != 1 {
+			t.Fatal("the other side does not see the pending change")
+		}
+		// The claiming side cannot confirm twice; a unit with no relation cannot confirm at all.
+		wantProblem(t, chengdu.do(t, "POST", confirm, nil), "", 403)
+		wantProblem(t, c.as(w.tokens["viewer"]).do(t, "POST", confirm, nil), "", 403)
+		if got, _ := s.Items.Get(ctx, it.ID); got.Status != domain.Advancing {
+			t.Fatalf("status %s before the other side confirmed", got.Status)
+		}
+		done := chongqing.do(t, "POST", confirm, nil)
+		wantStatus(t, done, 200)
+		if got := done.json(t); got["status"] != "completed" || len(got["pending"].([]any)) != 0 {
+			t.Fatalf("after both sides: %s", done.body)
+		}
+		h, _ := s.History(ctx, "items", it.ID)
+		var actions []string
+		for _, e := range h {
+			actions = append(actions, e.Action)
+		}
+		if fmt.Sprint(actions) != "[create propose update update confirm]" {
+			t.Fatalf("history %v", actions)
+		}
+	})
+}
