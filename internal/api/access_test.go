@@ -241,3 +241,35 @@ func TestCompletionWaitsForBothSides(t *testing.T) {
 		}
 	})
 }
+
+func TestPublicViewShowsOnlyPublishedFields(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		c := newClient(t, s)
+		w := newAccessWorld(t, s)
+		public := c.as("")
+		items := fmt.Sprintf("/api/v1/public/mechanisms/%d/items", w.mech.ID)
+		pub := fmt.Sprintf("/api/v1/mechanisms/%d/publication", w.mech.ID)
+		wantProblem(t, public.do(t, "GET", items, nil), "", 404)
+
+		wantProblem(t, c.as(w.tokens["liaison"]).do(t, "PUT", pub, map[string]any{"enabled": true, "fields": []string{"title"}, "version": 0}), "", 403)
+		wantProblem(t, c.as(w.tokens["secretariat"]).do(t, "PUT", pub, map[string]any{"enabled": true, "fields": []string{"parties"}, "version": 0}), "fields[0]", 422)
+		set := c.as(w.tokens["secretariat"]).do(t, "PUT", pub, map[string]any{"enabled": true, "fields": []string{"title", "status"}, "version": 0})
+		wantStatus(t, set, 200)
+
+		page := public.do(t, "GET", items, nil)
+		wantStatus(t, page, 200)
+		got := page.json(t)["items"].([]any)
+		if len(got) != 4 {
+			t.Fatalf("%d public items, want 4", len(got))
+		}
+		for _, x := range got {
+			fields := x.(map[string]any)
+			if len(fields) != 3 || fields["title"] == nil || fields["status"] == nil {
+				t.Fatalf("public item shows %v, want only id, title and status", fields)
+			}
+		}
+		wantStatus(t, c.as(w.tokens["secretariat"]).do(t, "PUT", pub, map[string]any{"enabled": false, "fields": []string{"title"}, "version": 1}), 200)
+		wantProblem(t, public.do(t, "GET", items, nil), "", 404)
+		wantProblem(t, c.as(w.tokens["secretariat"]).do(t, "PUT", pub, map[string]any{"enabled": true, "version": 1}), "version", 409)
+	})
+}

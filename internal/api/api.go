@@ -115,6 +115,7 @@ func (a *API) table() []route {
 	rs = append(rs, resource(a, "indicators", "Indicator", tagLists, s.Indicators)...)
 	rs = append(rs, resource(a, "users", "User", tagAccounts, s.Users)...)
 	rs = append(rs, a.confirmationRoutes()...)
+	rs = append(rs, a.publicationRoutes()...)
 	rs = append(rs,
 		route{method: "GET", path: Prefix + "/me", op: "getMe", summary: "The user the token belongs to", tag: tagAccounts,
 			response: domain.User{}, status: 200, errors: []int{401}, handler: a.me},
