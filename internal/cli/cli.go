@@ -73,6 +73,7 @@ var commands = []*command{
 	userAddCommand,
 	tokenCreateCommand,
 	auditVerifyCommand,
+	backupCommand,
 	versionCommand,
 }
 

@@ -359,3 +359,21 @@ func TestDemo(t *testing.T) {
 		})
 	})
 }
+
+func TestBackupCommand(t *testing.T) {
+	dir := t.TempDir()
+	var out, errOut bytes.Buffer
+	if code := cli.Run(context.Background(), []string{"migrate", "up", "--data", dir}, &out, &errOut); code != 0 {
+		t.Fatalf("migrate: %d %s", code, errOut.String())
+	}
+	dest := filepath.Join(dir, "copy.db")
+	if code := cli.Run(context.Background(), []string{"backup", "--data", dir, "--to", dest}, &out, &errOut); code != 0 {
+		t.Fatalf("backup exited %d: %s", code, errOut.String())
+	}
+	if _, err := os.Stat(dest); err != nil {
+		t.Fatalf("no backup written: %v", err)
+	}
+	if code := cli.Run(context.Background(), []string{"backup", "--data", dir}, &out, &errOut); code != 2 {
+		t.Fatalf("backup without --to exited %d, want 2", code)
+	}
+}

@@ -252,5 +252,3 @@ func (t *Tx) pendingChange(ctx context.Context, actor domain.Actor, itemID, chan
 	}
 	return it, ch, nil
 }
-
-

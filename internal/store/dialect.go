@@ -21,6 +21,24 @@ type dialect interface {
 	normalize(err error) error
 	// auditLock serializes appends to the audit chain within a transaction.
 	auditLock() string
+	// searchIndex returns the statements that store the terms (text with
+	// spaces) of record id in table's text index; searchMatch the
+	// sub-select of the ids whose terms contain all of ?.
+	searchIndex(table string) []string
+	searchMatch(table string) string
+}
+
+// expandSearch replaces {{match:TABLE}} in a query with the dialect's
+// sub-select over that table's text index.
+func expandSearch(d dialect, q string) string {
+	for {
+		i := strings.Index(q, "{{match:")
+		if i < 0 {
+			return q
+		}
+		j := strings.Index(q[i:], "}}")
+		q = q[:i] + d.searchMatch(q[i+len("{{match:"):i+j]) + q[i+j+2:]
+	}
 }
 
 // Migrations are portable SQL except for these macros.

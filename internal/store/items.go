@@ -96,10 +96,13 @@ var items = &table[domain.Item, *domain.Item]{
 			rows[i], in[i] = []any{i, m.Title, m.DueOn, m.DoneOn}, m.ID
 		}
 		out, err := t.syncRows(ctx, "item_milestones", "item_id", it.ID, []string{"position", "title", "due_on", "done_on"}, in, rows)
+		if err != nil {
+			return err
+		}
 		for i := range out {
 			it.Milestones[i].ID = out[i]
 		}
-		return err
+		return t.indexSearch(ctx, "items", it.ID, itemText(it))
 	},
 	filters: map[string]filter{
 		"mechanism": byID("mechanism_id"),
@@ -118,7 +121,7 @@ var items = &table[domain.Item, *domain.Item]{
 		"jurisdiction": byJurisdiction("SELECT item_id FROM item_parties WHERE organization_id IN "),
 		"due_before":   byOpenMilestoneDue("<="),
 		"due_after":    byOpenMilestoneDue(">="),
-		"q":            byQuery("number", "title", "content"),
+		"q":            bySearch("items", "number", "title", "content"),
 	},
 	sorts: map[string]sortKey{
 		"number":     {"number", sortText},

@@ -18,16 +18,33 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
+// afterMigration holds the work some migrations need done in Go once they
+// are applied, such as filling a new index from existing rows.
+var afterMigration = map[string]func(*Store, context.Context) error{
+	"0007_search": (*Store).ReindexSearch,
+}
+
 // Migration is one schema step and whether it has been applied.
 type Migration struct {
 	Name    string
 	Applied bool
 }
 
-func migrationNames() ([]string, error) {
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+// migrationNames lists the migrations for dialect: portable files
+// (NNNN_name.sql) and the dialect's own (NNNN_name.sqlite.sql,
+// NNNN_name.postgres.sql) for what only one database can express.
+func migrationNames(dialect string) ([]string, error) {
+	all, err := fs.Glob(migrationFiles, "migrations/*.sql")
 	if err != nil {
 		return nil, err
+	}
+	var names []string
+	for _, n := range all {
+		base := strings.TrimSuffix(n, ".sql")
+		if i := strings.LastIndex(base, "."); i >= 0 && base[i+1:] != dialect {
+			continue
+		}
+		names = append(names, n)
 	}
 	sort.Strings(names)
 	return names, nil
@@ -59,7 +76,7 @@ func (s *Store) MigrationStatus(ctx context.Context) ([]Migration, error) {
 	if err := rows.Err(); err != nil {
 		return nil, domain.Internalf(err, "read schema_migrations")
 	}
-	names, err := migrationNames()
+	names, err := migrationNames(s.dialect.name())
 	if err != nil {
 		return nil, err
 	}
@@ -105,6 +122,13 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 		}
 		if applied {
 			done = append(done, m.Name)
+		}
+	}
+	for _, name := range done {
+		if after, ok := afterMigration[strings.SplitN(name, ".", 2)[0]]; ok {
+			if err := after(s, ctx); err != nil {
+				return done, fmt.Errorf("after migration %s: %w", name, err)
+			}
 		}
 	}
 	return done, nil

@@ -44,3 +44,13 @@ func (postgresDialect) normalize(err error) error {
 	}
 	return err
 }
+
+func (postgresDialect) searchIndex(table string) []string {
+	return []string{
+		"INSERT INTO " + table + "_search (item_id, terms) VALUES (?, strip(to_tsvector('simple', ?))) ON CONFLICT (item_id) DO UPDATE SET terms = EXCLUDED.terms",
+	}
+}
+
+func (postgresDialect) searchMatch(table string) string {
+	return "SELECT item_id FROM " + table + "_search WHERE terms @@ plainto_tsquery('simple', ?)"
+}

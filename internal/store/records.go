@@ -391,7 +391,7 @@ func (rs *Records[T, P]) List(ctx context.Context, q domain.ListQuery) (domain.P
 	}
 	query += " ORDER BY " + sk.expr + " " + dir + ", id " + dir + " LIMIT " + strconv.Itoa(limit+1)
 	r := rs.s.reader()
-	rows, err := r.query(ctx, query, args...)
+	rows, err := r.query(ctx, expandSearch(rs.s.dialect, query), args...)
 	if err != nil {
 		return page, domain.Internalf(err, "list %s", rs.t.name)
 	}

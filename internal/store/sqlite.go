@@ -56,3 +56,14 @@ func (sqliteDialect) normalize(err error) error {
 	}
 	return err
 }
+
+func (sqliteDialect) searchIndex(table string) []string {
+	return []string{
+		"DELETE FROM " + table + "_search WHERE rowid = ?",
+		"INSERT INTO " + table + "_search (rowid, terms) VALUES (?, ?)",
+	}
+}
+
+func (sqliteDialect) searchMatch(table string) string {
+	return "SELECT rowid FROM " + table + "_search WHERE " + table + "_search MATCH ?"
+}

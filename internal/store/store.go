@@ -21,6 +21,7 @@ import (
 type Store struct {
 	db      *sql.DB
 	dialect dialect
+	url     string // how it was opened: a PostgreSQL URL, or the SQLite file
 	// Now is the clock; tests replace it to control time.
 	Now func() time.Time
 
@@ -53,14 +54,13 @@ func Open(ctx context.Context, url, dataDir string) (*Store, error) {
 	case strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://"):
 		d, dsn = postgresDialect{}, url
 	default:
-		path := url
-		if path == "" {
+		if url == "" {
 			if err := os.MkdirAll(dataDir, 0o750); err != nil {
 				return nil, fmt.Errorf("create data directory: %w", err)
 			}
-			path = filepath.Join(dataDir, DefaultSQLiteFile)
+			url = filepath.Join(dataDir, DefaultSQLiteFile)
 		}
-		d, dsn = sqliteDialect{}, sqliteDSN(path)
+		d, dsn = sqliteDialect{}, sqliteDSN(url)
 	}
 	db, err := sql.Open(d.driverName(), dsn)
 	if err != nil {
@@ -71,7 +71,7 @@ func Open(ctx context.Context, url, dataDir string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to %s: %w", d.name(), err)
 	}
-	s := &Store{db: db, dialect: d, Now: time.Now}
+	s := &Store{db: db, dialect: d, url: url, Now: time.Now}
 	s.register()
 	return s, nil
 }
