@@ -74,6 +74,7 @@ var commands = []*command{
 	tokenCreateCommand,
 	auditVerifyCommand,
 	backupCommand,
+	genCommand,
 	versionCommand,
 }
 
