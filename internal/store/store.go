@@ -79,6 +79,10 @@ func Open(ctx context.Context, url, dataDir string) (*Store, error) {
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
 
+// URL returns what the store was opened with: a PostgreSQL URL or the
+// SQLite file's path.
+func (s *Store) URL() string { return s.url }
+
 // Dialect names the database in use: "sqlite" or "postgres".
 func (s *Store) Dialect() string { return s.dialect.name() }
 
