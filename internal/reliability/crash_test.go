@@ -202,4 +202,3 @@ func waitReady(t *testing.T, addr string, stderr *bytes.Buffer) {
 	}
 	t.Fatalf("the server on %s did not become ready: %s", addr, stderr.String())
 }
-
