@@ -38,6 +38,11 @@ type route struct {
 	errors   []int
 	query    []param
 	public   bool // served without a token
+	// consumes lists the media types of a file upload, whose body is then
+	// the file (or a multipart form with a file field); produces is the
+	// media type of a file download. Both are empty for JSON.
+	consumes []string
+	produces string
 	handler  http.HandlerFunc
 }
 
@@ -114,6 +119,9 @@ func (a *API) table() []route {
 	rs = append(rs, resource(a, "catalog-entries", "CatalogEntry", tagLists, s.CatalogEntries)...)
 	rs = append(rs, resource(a, "indicators", "Indicator", tagLists, s.Indicators)...)
 	rs = append(rs, resource(a, "users", "User", tagAccounts, s.Users)...)
+	rs = append(rs, ledgerRoutes(a)...)
+	rs = append(rs, notifyRoutes(a)...)
+	rs = append(rs, cycleRoutes(a)...)
 	rs = append(rs, a.confirmationRoutes()...)
 	rs = append(rs, a.publicationRoutes()...)
 	rs = append(rs,

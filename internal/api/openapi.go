@@ -44,10 +44,24 @@ func (a *API) document() map[string]any {
 				"application/merge-patch+json": map[string]any{"schema": g.input(reflect.TypeOf(rt.body))},
 			}}
 		}
+		if rt.consumes != nil {
+			content := map[string]any{}
+			for _, mt := range rt.consumes {
+				file := map[string]any{"type": "string", "format": "binary"}
+				if mt == "multipart/form-data" {
+					file = map[string]any{"type": "object", "required": []string{"file"}, "properties": map[string]any{"file": file}}
+				}
+				content[mt] = map[string]any{"schema": file}
+			}
+			op["requestBody"] = map[string]any{"required": true, "content": content}
+		}
 		responses := map[string]any{}
 		ok := map[string]any{"description": http.StatusText(rt.status)}
 		if rt.response != nil {
 			ok["content"] = map[string]any{"application/json": map[string]any{"schema": g.output(reflect.TypeOf(rt.response))}}
+		}
+		if rt.produces != "" {
+			ok["content"] = map[string]any{rt.produces: map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}}
 		}
 		responses[strconv.Itoa(rt.status)] = ok
 		for _, st := range append(rt.errors, http.StatusInternalServerError) {

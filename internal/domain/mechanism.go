@@ -46,6 +46,84 @@ type Mechanism struct {
 	Modes        []Term        `json:"modes"`
 	CustomFields []CustomField `json:"custom_fields"`
 	Members      []Member      `json:"members"`
+	// Rules configure the traffic lights, reporting and the escalation
+	// ladder; a zero field takes its default (see Rules.Effective).
+	Rules Rules `json:"rules"`
+}
+
+// Rules are a mechanism's settings for traffic lights, reporting periods and
+// problem time limits. Zero means "use the default", so a mechanism stored
+// before the rules existed behaves as practice suggests (FACTS.md: Yinchuan,
+// Suqian, Songyang).
+type Rules struct {
+	// BlueWithinDays: an open deadline this near turns the light blue (default 15).
+	BlueWithinDays int `json:"blue_within_days,omitempty"`
+	// YellowBehind and RedBehind are percentage points behind the planned
+	// progress: from YellowBehind to RedBehind is yellow, more is red (10, 30).
+	YellowBehind int `json:"yellow_behind,omitempty"`
+	RedBehind    int `json:"red_behind,omitempty"`
+	// YellowLateDays: a milestone up to this many days late is a missed
+	// target (yellow); later it is overdue (red) (default 30).
+	YellowLateDays int `json:"yellow_late_days,omitempty"`
+	// GraceDays after a period's end before a missing report is late (default 10).
+	GraceDays int `json:"grace_days,omitempty"`
+	// CooperatingUnitsReport: cooperating units report too, not only leads.
+	CooperatingUnitsReport bool `json:"cooperating_units_report,omitempty"`
+	// Time limits in days for a problem at each tier (default 30, 60, 90).
+	ExecutionDays    int `json:"execution_days,omitempty"`
+	CoordinationDays int `json:"coordination_days,omitempty"`
+	DecisionDays     int `json:"decision_days,omitempty"`
+}
+
+// DefaultRules are the rules a mechanism gets for every field it leaves zero.
+var DefaultRules = Rules{BlueWithinDays: 15, YellowBehind: 10, RedBehind: 30, YellowLateDays: 30, GraceDays: 10,
+	ExecutionDays: 30, CoordinationDays: 60, DecisionDays: 90}
+
+// Effective returns r with every zero field set to its default.
+func (r Rules) Effective() Rules {
+	d := DefaultRules
+	pick := func(v *int, def int) {
+		if *v == 0 {
+			*v = def
+		}
+	}
+	pick(&r.BlueWithinDays, d.BlueWithinDays)
+	pick(&r.YellowBehind, d.YellowBehind)
+	pick(&r.RedBehind, d.RedBehind)
+	pick(&r.YellowLateDays, d.YellowLateDays)
+	pick(&r.GraceDays, d.GraceDays)
+	pick(&r.ExecutionDays, d.ExecutionDays)
+	pick(&r.CoordinationDays, d.CoordinationDays)
+	pick(&r.DecisionDays, d.DecisionDays)
+	return r
+}
+
+// TierDays is the time limit of a problem at tier t, in days.
+func (r Rules) TierDays(t Tier) int {
+	e := r.Effective()
+	switch t {
+	case Coordination:
+		return e.CoordinationDays
+	case Decision:
+		return e.DecisionDays
+	}
+	return e.ExecutionDays
+}
+
+func (r Rules) check(p *Problems) {
+	for _, f := range []struct {
+		name string
+		v    int
+	}{{"blue_within_days", r.BlueWithinDays}, {"yellow_behind", r.YellowBehind}, {"red_behind", r.RedBehind},
+		{"yellow_late_days", r.YellowLateDays}, {"grace_days", r.GraceDays}, {"execution_days", r.ExecutionDays},
+		{"coordination_days", r.CoordinationDays}, {"decision_days", r.DecisionDays}} {
+		if f.v < 0 || f.v > 3660 {
+			p.Add("rules."+f.name, "must be between 0 (the default) and 3660")
+		}
+	}
+	if e := r.Effective(); e.YellowBehind > 100 || e.RedBehind > 100 || e.RedBehind < e.YellowBehind {
+		p.Add("rules.red_behind", "must be at least yellow_behind, and both at most 100 points")
+	}
 }
 
 // Side is one party of a mechanism, such as Chengdu or Chongqing.
@@ -163,6 +241,7 @@ func (m *Mechanism) Validate() error {
 		}
 		checkOneOf(&p, f+".role", mb.Role, MemberRoles)
 	}
+	m.Rules.check(&p)
 	checkText(&p, "source", m.Source, MaxText)
 	return p.Err()
 }

@@ -12,14 +12,14 @@ import (
 var items = &table[domain.Item, *domain.Item]{
 	name: "items",
 	columns: []string{"mechanism_id", "batch_id", "agreement_id", "decision_id", "number", "title", "content", "track", "mode", "landmark",
-		"status", "light", "light_reason", "start_on", "end_on", "investment_total", "investment_planned", "investment_done", "custom"},
+		"status", "light", "light_reason", "start_on", "end_on", "investment_total", "investment_planned", "investment_done", "custom", "schedule"},
 	fields: func(it *domain.Item) []any {
 		return []any{it.MechanismID, optID(it.BatchID), optID(it.AgreementID), optID(it.DecisionID), it.Number, it.Title, it.Content, it.Track, it.Mode, it.Landmark,
-			string(it.Status), string(it.Light), it.LightReason, it.StartOn, it.EndOn, it.Investment.Total, it.Investment.PlannedThisYear, it.Investment.Done, jsonCol{emptyMap(it.Custom)}}
+			string(it.Status), string(it.Light), it.LightReason, it.StartOn, it.EndOn, it.Investment.Total, it.Investment.PlannedThisYear, it.Investment.Done, jsonCol{emptyMap(it.Custom)}, jsonCol{it.Schedule}}
 	},
 	targets: func(it *domain.Item) []any {
 		return []any{&it.MechanismID, idCol{&it.BatchID}, idCol{&it.AgreementID}, idCol{&it.DecisionID}, &it.Number, &it.Title, &it.Content, &it.Track, &it.Mode, &it.Landmark,
-			&it.Status, &it.Light, &it.LightReason, &it.StartOn, &it.EndOn, &it.Investment.Total, &it.Investment.PlannedThisYear, &it.Investment.Done, jsonCol{&it.Custom}}
+			&it.Status, &it.Light, &it.LightReason, &it.StartOn, &it.EndOn, &it.Investment.Total, &it.Investment.PlannedThisYear, &it.Investment.Done, jsonCol{&it.Custom}, jsonCol{&it.Schedule}}
 	},
 	refs: []ref[domain.Item, *domain.Item]{
 		{"mechanism_id", "mechanisms", func(it *domain.Item) int64 { return it.MechanismID }},

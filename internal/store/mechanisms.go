@@ -9,14 +9,14 @@ import (
 
 var mechanisms = &table[domain.Mechanism, *domain.Mechanism]{
 	name:    "mechanisms",
-	columns: []string{"parent_id", "name", "name_en", "tier", "time_zone", "cadence", "sides", "tracks", "modes", "custom_fields"},
+	columns: []string{"parent_id", "name", "name_en", "tier", "time_zone", "cadence", "sides", "tracks", "modes", "custom_fields", "rules"},
 	fields: func(m *domain.Mechanism) []any {
 		return []any{optID(m.ParentID), m.Name, m.NameEN, string(m.Tier), m.TimeZone, string(m.Cadence),
-			jsonCol{emptyIfNil(m.Sides)}, jsonCol{emptyIfNil(m.Tracks)}, jsonCol{emptyIfNil(m.Modes)}, jsonCol{emptyIfNil(m.CustomFields)}}
+			jsonCol{emptyIfNil(m.Sides)}, jsonCol{emptyIfNil(m.Tracks)}, jsonCol{emptyIfNil(m.Modes)}, jsonCol{emptyIfNil(m.CustomFields)}, jsonCol{m.Rules}}
 	},
 	targets: func(m *domain.Mechanism) []any {
 		return []any{idCol{&m.ParentID}, &m.Name, &m.NameEN, &m.Tier, &m.TimeZone, &m.Cadence,
-			jsonCol{&m.Sides}, jsonCol{&m.Tracks}, jsonCol{&m.Modes}, jsonCol{&m.CustomFields}}
+			jsonCol{&m.Sides}, jsonCol{&m.Tracks}, jsonCol{&m.Modes}, jsonCol{&m.CustomFields}, jsonCol{&m.Rules}}
 	},
 	refs: []ref[domain.Mechanism, *domain.Mechanism]{
 		{"parent_id", "mechanisms", func(m *domain.Mechanism) int64 { return m.ParentID }},

@@ -1,0 +1,227 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/liandong/liandong/internal/cycle"
+	"github.com/liandong/liandong/internal/domain"
+	"github.com/liandong/liandong/internal/pack"
+	"github.com/liandong/liandong/internal/policy"
+	"github.com/liandong/liandong/internal/store"
+)
+
+// cycleRoutes are the rhythm of a mechanism: its current reporting period,
+// the recomputation of traffic lights, overdue problems, the escalation
+// ladder, and the papers compiled from the data — the meeting pack and a
+// batch's annual report, each as HTML, Markdown and DOCX.
+func cycleRoutes(a *API) []route {
+	mech, meeting, batch := Prefix+"/mechanisms/{id}", Prefix+"/meetings/{id}", Prefix+"/batches/{id}"
+	rs := []route{
+		{method: "GET", path: mech + "/periods/current", op: "getCurrentPeriod", summary: "The reports each item expects in the mechanism's current period (in its time zone): in, late or pending", tag: tagMechanisms,
+			response: cycle.PeriodStatus{}, status: 200, errors: []int{401, 403, 404, 422},
+			query: []param{{"period", "another period instead of the current one: 2023-05 or 2023-Q2"}}, handler: a.currentPeriod},
+		{method: "POST", path: mech + "/lights", op: "recomputeLights", summary: "Recompute the traffic light of every item of the mechanism by its rules, each with its reason", tag: tagMechanisms,
+			response: cycle.Recomputed{}, status: 200, errors: []int{401, 403, 404, 409}, handler: a.recomputeLights},
+		{method: "GET", path: mech + "/problems/overdue", op: "listOverdueProblems", summary: "Open problems of the mechanism past their tier's time limit, the most late first", tag: tagWork,
+			response: OverdueList{}, status: 200, errors: []int{401, 403, 404}, handler: a.overdueProblems},
+		{method: "POST", path: Prefix + "/problems/{id}/escalate", op: "escalateProblem", summary: "Move a problem one tier up (execution → coordination → decision) onto the agenda of the next meeting at that tier", tag: tagWork,
+			body: EscalateRequest{}, response: store.EscalationResult{}, status: 200, errors: []int{400, 401, 403, 404, 409, 412, 413, 422, 428}, handler: a.escalate},
+	}
+	for _, f := range pack.Formats {
+		rs = append(rs,
+			route{method: "GET", path: meeting + "/pack." + f.Ext(), op: "getMeetingPack" + formatOp(f), summary: "The meeting pack as " + formatName(f) + ": what changed since the previous meeting of the mechanism", tag: tagMechanisms,
+				produces: mediaType(f), status: 200, errors: []int{401, 403, 404}, handler: a.meetingPack(f)},
+			route{method: "GET", path: batch + "/annual-report." + f.Ext(), op: "getAnnualReport" + formatOp(f), summary: "The batch's annual completion report as " + formatName(f), tag: tagWork,
+				produces: mediaType(f), status: 200, errors: []int{401, 403, 404, 422},
+				query: []param{{"year", "the year, YYYY (required)"}}, handler: a.annualReport(f)})
+	}
+	return rs
+}
+
+// OverdueList is the answer of listOverdueProblems.
+type OverdueList struct {
+	Items []cycle.OverdueProblem `json:"items"`
+}
+
+// EscalateRequest asks to move a problem up one tier. The version is the
+// problem's version the caller saw, here or as If-Match.
+type EscalateRequest struct {
+	Version int64  `json:"version,omitempty"`
+	Note    string `json:"note"`
+}
+
+func formatOp(f pack.Format) string {
+	return map[pack.Format]string{pack.HTML: "HTML", pack.Markdown: "Markdown", pack.DOCX: "DOCX"}[f]
+}
+
+func formatName(f pack.Format) string {
+	return map[pack.Format]string{pack.HTML: "a print-ready HTML page", pack.Markdown: "Markdown", pack.DOCX: "a Word document (DOCX)"}[f]
+}
+
+// mediaType is the format's media type without parameters, as documented.
+func mediaType(f pack.Format) string {
+	return map[pack.Format]string{pack.HTML: "text/html", pack.Markdown: "text/markdown", pack.DOCX: pack.DOCX.ContentType()}[f]
+}
+
+func (a *API) currentPeriod(w http.ResponseWriter, r *http.Request) {
+	if err := a.allow(r, policy.Read, "reports"); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	id, err := pathID(r, "mechanisms")
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	st, err := cycle.CurrentStatus(r.Context(), a.store, id, r.URL.Query().Get("period"), a.store.Now())
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, st)
+}
+
+func (a *API) recomputeLights(w http.ResponseWriter, r *http.Request) {
+	if err := a.allow(r, policy.Write, "items"); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	id, err := pathID(r, "mechanisms")
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	out, err := cycle.RecomputeLights(r.Context(), a.store, actor(r), id, a.store.Now())
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (a *API) overdueProblems(w http.ResponseWriter, r *http.Request) {
+	if err := a.allow(r, policy.Read, "problems"); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	id, err := pathID(r, "mechanisms")
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	out, err := cycle.Overdue(r.Context(), a.store, id, a.store.Now())
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, OverdueList{Items: out})
+}
+
+func (a *API) escalate(w http.ResponseWriter, r *http.Request) {
+	if err := a.allow(r, policy.Write, "problems"); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	id, err := pathID(r, "problems")
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	b, err := readBody(w, r)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	var req EscalateRequest
+	if err := decodeStrict(b, &req); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	fields := map[string]any{}
+	if req.Version != 0 {
+		fields["version"] = jsonNumber(req.Version)
+	}
+	version, err := basedOn(r, fields)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	out, err := a.store.Escalate(r.Context(), actor(r), id, version, req.Note)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("ETag", etag(out.Problem.Version))
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (a *API) meetingPack(f pack.Format) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := a.allow(r, policy.Read, "meetings"); err != nil {
+			a.writeError(w, r, err)
+			return
+		}
+		id, err := pathID(r, "meetings")
+		if err != nil {
+			a.writeError(w, r, err)
+			return
+		}
+		p, err := pack.Build(r.Context(), a.store, id)
+		if err != nil {
+			a.writeError(w, r, err)
+			return
+		}
+		a.writeDoc(w, r, p.Doc(), f, fmt.Sprintf("meeting-%d-pack", id))
+	}
+}
+
+func (a *API) annualReport(f pack.Format) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := a.allow(r, policy.Read, "items"); err != nil {
+			a.writeError(w, r, err)
+			return
+		}
+		id, err := pathID(r, "batches")
+		if err != nil {
+			a.writeError(w, r, err)
+			return
+		}
+		year, err := strconv.Atoi(r.URL.Query().Get("year"))
+		if err != nil {
+			a.writeError(w, r, &domain.Error{Code: domain.Invalid, Message: "state the year of the report",
+				Fields: []domain.FieldError{{Field: "year", Reason: "is required: a year such as 2024"}}})
+			return
+		}
+		rep, err := pack.BuildAnnual(r.Context(), a.store, id, year, a.store.Now())
+		if err != nil {
+			a.writeError(w, r, err)
+			return
+		}
+		a.writeDoc(w, r, rep.Doc(), f, fmt.Sprintf("batch-%d-annual-report-%d", id, year))
+	}
+}
+
+// writeDoc renders d in f; a DOCX is offered as a download named after the
+// document's title.
+func (a *API) writeDoc(w http.ResponseWriter, r *http.Request, d *pack.Doc, f pack.Format, fallback string) {
+	b, err := d.Bytes(f)
+	if err != nil {
+		a.writeError(w, r, domain.Internalf(err, "render %s", f))
+		return
+	}
+	w.Header().Set("Content-Type", f.ContentType())
+	w.Header().Set("Cache-Control", "no-store")
+	disposition := "inline"
+	if f == pack.DOCX {
+		disposition = "attachment"
+	}
+	w.Header().Set("Content-Disposition", disposition+`; filename="`+fallback+"."+f.Ext()+`"; filename*=UTF-8''`+url.PathEscape(d.Title+"."+f.Ext()))
+	w.WriteHeader(http.StatusOK)
+	w.Write(b)
+}
+
+func jsonNumber(v int64) json.Number { return json.Number(strconv.FormatInt(v, 10)) }

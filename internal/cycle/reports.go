@@ -1,0 +1,140 @@
+package cycle
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/liandong/liandong/internal/domain"
+	"github.com/liandong/liandong/internal/store"
+)
+
+// ReportState says where an expected report stands.
+type ReportState string
+
+// The report states.
+const (
+	In      ReportState = "in"      // submitted
+	Late    ReportState = "late"    // missing after the period's end plus grace days
+	Pending ReportState = "pending" // missing, still in time
+)
+
+// Expectation is one report an item expects from one unit in a period.
+type Expectation struct {
+	ItemID         int64            `json:"item_id"`
+	ItemNumber     string           `json:"item_number"`
+	ItemTitle      string           `json:"item_title"`
+	OrganizationID int64            `json:"organization_id"`
+	Side           string           `json:"side"`
+	Role           domain.PartyRole `json:"role"`
+	State          ReportState      `json:"state"`
+	ReportID       int64            `json:"report_id,omitempty"`
+	Percent        int              `json:"percent,omitempty"`
+	// SubmittedLate is set for a report that came in after the due day.
+	SubmittedLate bool `json:"submitted_late,omitempty"`
+}
+
+// PeriodStatus is the state of reporting in one period of a mechanism.
+type PeriodStatus struct {
+	MechanismID  int64         `json:"mechanism_id"`
+	Period       Period        `json:"period"`
+	Due          domain.Date   `json:"due"`
+	Expected     int           `json:"expected"`
+	In           int           `json:"in"`
+	Late         int           `json:"late"`
+	Pending      int           `json:"pending"`
+	Expectations []Expectation `json:"expectations"`
+}
+
+// Expect computes which reports items expect in period p and which are in,
+// late or pending on day today. items and reports are the mechanism's; the
+// reports may be of any period.
+func Expect(m *domain.Mechanism, items []*domain.Item, reports []*domain.Report, p Period, today domain.Date) PeriodStatus {
+	due := p.Due(m.Rules)
+	st := PeriodStatus{MechanismID: m.ID, Period: p, Due: due, Expectations: []Expectation{}}
+	type key struct{ item, org int64 }
+	got := map[key]*domain.Report{}
+	for _, r := range reports {
+		if r.Period == p.Key && r.Status == domain.Submitted && r.ArchivedAt == nil {
+			got[key{r.ItemID, r.OrganizationID}] = r
+		}
+	}
+	sorted := slices.Clone(items)
+	slices.SortFunc(sorted, func(a, b *domain.Item) int { return int(a.ID - b.ID) })
+	for _, it := range sorted {
+		if !Reporting(it, p) {
+			continue
+		}
+		for _, pt := range it.Parties {
+			if pt.Role != domain.LeadUnit && !m.Rules.CooperatingUnitsReport {
+				continue
+			}
+			e := Expectation{ItemID: it.ID, ItemNumber: it.Number, ItemTitle: it.Title, OrganizationID: pt.OrganizationID, Side: pt.Side, Role: pt.Role}
+			if r, ok := got[key{it.ID, pt.OrganizationID}]; ok {
+				e.State, e.ReportID, e.Percent = In, r.ID, r.Percent
+				if r.SubmittedAt != nil {
+					sub := r.SubmittedAt.In(m.Location())
+					e.SubmittedLate = due.Before(domain.NewDate(sub.Year(), sub.Month(), sub.Day()))
+				}
+				st.In++
+			} else if due.Before(today) {
+				e.State = Late
+				st.Late++
+			} else {
+				e.State = Pending
+				st.Pending++
+			}
+			st.Expected++
+			st.Expectations = append(st.Expectations, e)
+		}
+	}
+	return st
+}
+
+// Reporting reports whether it owes reports for period p: it is not
+// archived, not started or advancing, and its dates (when set) overlap p.
+func Reporting(it *domain.Item, p Period) bool {
+	if it.ArchivedAt != nil || (it.Status != domain.NotStarted && it.Status != domain.Advancing) {
+		return false
+	}
+	if !it.StartOn.IsZero() && p.End.Before(it.StartOn) {
+		return false
+	}
+	return it.EndOn.IsZero() || !it.EndOn.Before(p.Start)
+}
+
+// CurrentStatus reads the mechanism's items and reports and returns the
+// reporting state of its current period at now; period, when not empty,
+// picks another period. Errors: NotFound, Invalid (a malformed period).
+func CurrentStatus(ctx context.Context, s *store.Store, mechanismID int64, period string, now time.Time) (PeriodStatus, error) {
+	m, err := s.Mechanisms.Get(ctx, mechanismID)
+	if err != nil {
+		return PeriodStatus{}, err
+	}
+	p := Current(m, now)
+	if period != "" {
+		if p, err = ParsePeriod(period); err != nil {
+			return PeriodStatus{}, &domain.Error{Code: domain.Invalid, Message: "the period is malformed",
+				Fields: []domain.FieldError{{Field: "period", Reason: "must be a month such as 2023-05 or a quarter such as 2023-Q2"}}}
+		}
+	}
+	items, err := store.All(ctx, s.Items, map[string]string{"mechanism": id(m.ID)}, false)
+	if err != nil {
+		return PeriodStatus{}, err
+	}
+	var reports []*domain.Report
+	for _, it := range items {
+		if !Reporting(it, p) {
+			continue
+		}
+		rs, err := store.All(ctx, s.Reports, map[string]string{"item": id(it.ID), "period": p.Key}, false)
+		if err != nil {
+			return PeriodStatus{}, err
+		}
+		reports = append(reports, rs...)
+	}
+	return Expect(m, items, reports, p, Today(m, now)), nil
+}
+
+func id(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,0 +1,268 @@
+package pack
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/liandong/liandong/internal/domain"
+)
+
+// Doc lays the pack out as an official briefing.
+func (p *Pack) Doc() *Doc {
+	m, mt := p.Mechanism, p.Meeting
+	since := "首次会议"
+	if p.Previous != nil {
+		since = fmt.Sprintf("第%s次会议（%s）以来工作进展情况", chineseNumeral(p.Previous.Number), heldOn(p.Previous))
+	}
+	d := newDoc(mt.Title+"会议材料", since)
+
+	d.section("基本情况")
+	place := ""
+	if mt.Place != "" {
+		place = mt.Place + "，"
+	}
+	d.para("会议：%s，%s，%s%s。", mt.Title, heldOn(mt), place, formatName(mt.Format))
+	if p.Previous != nil {
+		d.para("上次会议：%s，%s。本材料统计%s至%s（%s时间）的变化，数据均取自系统记录。", p.Previous.Title, heldOn(p.Previous),
+			longDate(p.From), longDate(p.To), m.TimeZone)
+	} else {
+		d.para("本次会议为%s首次会议，本材料统计截至%s（%s时间）的情况，数据均取自系统记录。", m.Name, longDate(p.To), m.TimeZone)
+	}
+	d.para("本期间：合作项目状态或灯色变化%d个，完成节点%d个，未按期完成节点%d个；新增问题%d个，解决问题%d个，提交本层级的问题%d个，超过时限的问题%d个；结对协议签署%d项。",
+		len(p.Changes), len(p.Done), len(p.Missed), len(p.New), len(p.Resolved), len(p.Escalated), len(p.Overdue), len(p.Agreements))
+	if len(p.Upper) > 0 {
+		d.sub("上级机制会议")
+		for _, u := range p.Upper {
+			text := fmt.Sprintf("%s，%s，%s。", u.Title, heldOn(u), p.mechs[u.MechanismID])
+			for _, dec := range u.Decisions {
+				text += "议定：" + dec.Text
+			}
+			d.para("%s", text)
+		}
+	}
+
+	d.section("合作项目推进情况")
+	d.sub("总体情况")
+	if len(p.Items) == 0 {
+		d.para("截至%s，系统中没有本机制的合作项目记录。", longDate(p.To))
+	} else {
+		d.para("截至%s，本机制合作项目%d个：%s；灯色：%s。", longDate(p.To), len(p.Items), p.statusLine(), p.lightLine())
+	}
+	if p.Later > 0 {
+		d.para("另有%d个合作项目于%s录入系统，晚于本次会议，不计入本期统计。", p.Later, longDate(p.LaterSince))
+	}
+	if len(p.Batches) > 0 {
+		d.sub("新确定的合作项目批次")
+		var rows [][]string
+		for i, b := range p.Batches {
+			rows = append(rows, []string{strconv.Itoa(i + 1), b.Batch.Name, b.Meeting.Title, heldOn(b.Meeting),
+				declared(b.Batch.DeclaredCount), strconv.Itoa(b.Batch.RecordedCount)})
+		}
+		d.table([]string{"序号", "批次", "确定会议", "日期", "公布数量", "已录入"}, rows)
+	}
+	d.sub("状态和灯色变化")
+	if len(p.Changes) == 0 {
+		d.para("本期间系统未记录合作项目状态或灯色变化。")
+	} else {
+		var rows [][]string
+		for i, c := range p.Changes {
+			from := statusName(c.FromStatus) + "／" + lightName(c.FromLight)
+			if c.New {
+				from = "新录入"
+			}
+			rows = append(rows, []string{strconv.Itoa(i + 1), c.Item.Title, from, statusName(c.ToStatus) + "／" + lightName(c.ToLight), orDash(firstLine(c.Item.LightReason))})
+		}
+		d.table([]string{"序号", "项目", "原状态／灯色", "现状态／灯色", "灯色原因"}, rows)
+	}
+	d.sub("节点完成情况")
+	d.para("本期间完成节点%d个，未按期完成节点%d个。", len(p.Done), len(p.Missed))
+	if len(p.Done) > 0 {
+		var rows [][]string
+		for i, r := range p.Done {
+			late := "按期"
+			if r.Late > 0 {
+				late = fmt.Sprintf("逾期%d天", r.Late)
+			}
+			rows = append(rows, []string{strconv.Itoa(i + 1), r.Item.Title, r.Milestone.Title, r.Milestone.DueOn.String(), r.Milestone.DoneOn.String(), late})
+		}
+		d.table([]string{"序号", "项目", "完成节点", "计划日期", "完成日期", "情况"}, rows)
+	}
+	if len(p.Missed) > 0 {
+		var rows [][]string
+		for i, r := range p.Missed {
+			rows = append(rows, []string{strconv.Itoa(i + 1), r.Item.Title, r.Milestone.Title, r.Milestone.DueOn.String(), fmt.Sprintf("%d天", r.Late)})
+		}
+		d.table([]string{"序号", "项目", "未完成节点", "计划日期", "截至会议逾期"}, rows)
+	}
+
+	d.section("进度报告报送情况")
+	if len(p.Periods) == 0 {
+		d.para("本期间没有应报送的进度报告。")
+	} else {
+		var rows [][]string
+		exp, in, late := 0, 0, 0
+		for _, st := range p.Periods {
+			missing := ""
+			for _, e := range st.Expectations {
+				if e.State != "in" {
+					if missing != "" {
+						missing += "；"
+					}
+					missing += e.ItemTitle + "（" + p.units[e.OrganizationID] + "）"
+				}
+			}
+			rows = append(rows, []string{st.Period.Key, st.Due.String(), strconv.Itoa(st.Expected), strconv.Itoa(st.In), strconv.Itoa(st.Late + st.Pending), orDash(missing)})
+			exp, in, late = exp+st.Expected, in+st.In, late+st.Late+st.Pending
+		}
+		d.para("本期间%d个报告期应报送进度报告%d份，已报送%d份，未报送%d份，报送率%s。", len(p.Periods), exp, in, late, percent(in, exp))
+		d.table([]string{"报告期", "截止日期", "应报", "已报", "未报", "未报项目（单位）"}, rows)
+	}
+
+	d.section("问题清单情况")
+	p.problemTable(d, "新增问题", p.New, "")
+	p.problemTable(d, "已解决问题", p.Resolved, "")
+	p.problemTable(d, "提交"+tierName(m.Tier)+"研究的问题", p.Escalated, "说明")
+	p.problemTable(d, "超过时限的问题", p.Overdue, "超时天数")
+
+	d.section("上次会议议定事项落实情况")
+	switch {
+	case p.Previous == nil:
+		d.para("本次为首次会议，无上次会议议定事项。")
+	case len(p.Decisions) == 0:
+		d.para("上次会议（%s）未记录议定事项。", heldOn(p.Previous))
+	default:
+		var rows [][]string
+		for i, dec := range p.Decisions {
+			follow := ""
+			for _, it := range dec.Items {
+				follow += fmt.Sprintf("项目“%s”%s；", it.Title, statusName(it.Status))
+			}
+			for _, t := range dec.Tasks {
+				st := "未完成"
+				if t.Status == domain.TaskDone {
+					st = "已完成"
+				}
+				follow += fmt.Sprintf("任务“%s”%s；", t.Content, st)
+			}
+			rows = append(rows, []string{strconv.Itoa(i + 1), dec.Decision.Text, orDash(follow)})
+		}
+		d.table([]string{"序号", "议定事项", "落实情况"}, rows)
+	}
+
+	d.section("主要指标变化情况")
+	if len(p.Indicators) == 0 {
+		d.para("本期间没有新的指标数据。")
+	} else {
+		var rows [][]string
+		for i, r := range p.Indicators {
+			before, change := "—", "首次记录"
+			if r.Before != nil {
+				before = number(r.Before.Value) + "（" + r.Before.ObservedOn.String() + "）"
+				change = signed(r.Latest.Value - r.Before.Value)
+			}
+			latest := number(r.Latest.Value) + "（" + r.Latest.ObservedOn.String() + "）"
+			if r.Latest.Note != "" {
+				latest += " " + r.Latest.Note
+			}
+			rows = append(rows, []string{strconv.Itoa(i + 1), r.Indicator.Name, orDash(r.Indicator.Unit), before, latest, change})
+		}
+		d.table([]string{"序号", "指标", "单位", "上次会议前", "本期最新", "变化"}, rows)
+	}
+
+	d.section("结对合作情况")
+	if len(p.Agreements) == 0 {
+		d.para("本期间没有新签署的结对合作协议。")
+	} else {
+		d.para("本期间新签署结对合作协议%d项。", len(p.Agreements))
+		var rows [][]string
+		for i, a := range p.Agreements {
+			rows = append(rows, []string{strconv.Itoa(i + 1), a.Title, kindName(a.Kind), a.SignedOn.String(), orDash(a.Terms)})
+		}
+		d.table([]string{"序号", "协议", "类型", "签署日期", "主要内容"}, rows)
+	}
+
+	var paired [][]string
+	for _, c := range p.Changes {
+		if c.Item.AgreementID != 0 {
+			paired = append(paired, []string{strconv.Itoa(len(paired) + 1), c.Item.Title, statusName(c.ToStatus) + "／" + lightName(c.ToLight)})
+		}
+	}
+	if len(paired) > 0 {
+		d.para("结对合作项目状态或灯色变化%d个。", len(paired))
+		d.table([]string{"序号", "结对合作项目", "现状态／灯色"}, paired)
+	}
+
+	d.section("本次会议议程")
+	if len(p.Agenda) == 0 {
+		d.para("系统未记录本次会议议程。")
+	} else {
+		for i, a := range p.Agenda {
+			d.para("%d. %s", i+1, a)
+		}
+	}
+	if mt.Minutes != "" {
+		d.para("会议纪要：%s", mt.Minutes)
+	}
+	return d
+}
+
+func (p *Pack) problemTable(d *Doc, title string, rows []ProblemRow, noteHeader string) {
+	d.sub(title)
+	if len(rows) == 0 {
+		d.para("无。")
+		return
+	}
+	var out [][]string
+	for i, r := range rows {
+		row := []string{strconv.Itoa(i + 1), r.Problem.Title, r.Mechanism, tierName(r.Problem.Tier), r.Problem.DueOn.String()}
+		if noteHeader != "" {
+			row = append(row, orDash(r.Note))
+		}
+		out = append(out, row)
+	}
+	header := []string{"序号", "问题", "提出机制", "当前层级", "时限"}
+	if noteHeader != "" {
+		header = append(header, noteHeader)
+	}
+	d.table(header, out)
+}
+
+func (p *Pack) statusLine() string {
+	s := ""
+	for _, st := range domain.ItemStatuses {
+		if n := p.StatusCounts[st]; n > 0 {
+			if s != "" {
+				s += "，"
+			}
+			s += fmt.Sprintf("%s%d个", statusName(st), n)
+		}
+	}
+	return s
+}
+
+func (p *Pack) lightLine() string {
+	s := ""
+	for _, l := range []domain.Light{domain.Red, domain.Yellow, domain.Blue, domain.Green, domain.NoLight} {
+		if n := p.LightCounts[l]; n > 0 {
+			if s != "" {
+				s += "，"
+			}
+			s += fmt.Sprintf("%s%d个", lightName(l), n)
+		}
+	}
+	return s
+}
+
+func declared(n int) string {
+	if n == 0 {
+		return "未公布"
+	}
+	return strconv.Itoa(n)
+}
+
+func signed(v float64) string {
+	if v > 0 {
+		return "+" + number(v)
+	}
+	return number(v)
+}

@@ -1,0 +1,117 @@
+// Package pack compiles the papers a secretariat brings to a meeting: the
+// meeting pack (what changed since the previous meeting of the same
+// mechanism) and the annual completion report of a batch. Both are built
+// from the stored data alone — business dates of records and the audit
+// trail — so that compiling them again gives the same figures, and both
+// render as a print-ready HTML page, Markdown and DOCX with the headings of
+// an official briefing (一、 for sections, （一） for subsections).
+package pack
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Format is a rendering of a document.
+type Format string
+
+// The formats.
+const (
+	HTML     Format = "html"
+	Markdown Format = "md"
+	DOCX     Format = "docx"
+)
+
+// Formats lists the formats.
+var Formats = []Format{HTML, Markdown, DOCX}
+
+// ContentType is the media type of a rendering.
+func (f Format) ContentType() string {
+	switch f {
+	case Markdown:
+		return "text/markdown; charset=utf-8"
+	case DOCX:
+		return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+	}
+	return "text/html; charset=utf-8"
+}
+
+// Ext is the file name extension of a rendering.
+func (f Format) Ext() string { return string(f) }
+
+// blockKind is what a block of a document is.
+type blockKind int
+
+const (
+	titleBlock blockKind = iota
+	subtitleBlock
+	heading1Block
+	heading2Block
+	paraBlock
+	tableBlock
+)
+
+// block is one piece of a document: a heading, a paragraph or a table.
+// Headings carry their number already (一、, （一）).
+type block struct {
+	Kind   blockKind
+	Text   string
+	Header []string
+	Rows   [][]string
+}
+
+// Doc is a document in a neutral form that the three renderers share, so
+// the HTML page, the Markdown and the DOCX say the same thing.
+type Doc struct {
+	Title  string
+	blocks []block
+	h1, h2 int
+}
+
+func newDoc(title, subtitle string) *Doc {
+	d := &Doc{Title: title}
+	d.blocks = append(d.blocks, block{Kind: titleBlock, Text: title})
+	if subtitle != "" {
+		d.blocks = append(d.blocks, block{Kind: subtitleBlock, Text: subtitle})
+	}
+	return d
+}
+
+// section starts a numbered section: 一、二、三、
+func (d *Doc) section(text string) {
+	d.h1++
+	d.h2 = 0
+	d.blocks = append(d.blocks, block{Kind: heading1Block, Text: chineseNumeral(d.h1) + "、" + text})
+}
+
+// sub starts a numbered subsection: （一）（二）
+func (d *Doc) sub(text string) {
+	d.h2++
+	d.blocks = append(d.blocks, block{Kind: heading2Block, Text: "（" + chineseNumeral(d.h2) + "）" + text})
+}
+
+func (d *Doc) para(format string, args ...any) {
+	d.blocks = append(d.blocks, block{Kind: paraBlock, Text: fmt.Sprintf(format, args...)})
+}
+
+func (d *Doc) table(header []string, rows [][]string) {
+	d.blocks = append(d.blocks, block{Kind: tableBlock, Header: header, Rows: rows})
+}
+
+// chineseNumeral writes 1..99 as 一 … 九十九.
+func chineseNumeral(n int) string {
+	digits := []string{"零", "一", "二", "三", "四", "五", "六", "七", "八", "九"}
+	switch {
+	case n < 10:
+		return digits[n]
+	case n < 20:
+		return "十" + strings.TrimPrefix(digits[n%10], "零")
+	case n < 100:
+		s := digits[n/10] + "十"
+		if n%10 != 0 {
+			s += digits[n%10]
+		}
+		return s
+	}
+	return fmt.Sprint(n)
+}

@@ -1,0 +1,192 @@
+package pack
+
+import (
+	"archive/zip"
+	"encoding/xml"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// writeDOCX writes the document as WordprocessingML in a zip package, with
+// the standard library only: the title, 一、 headings (Heading1, bold) and
+// （一） headings (Heading2) are real heading styles with outline levels, on
+// A4 with the margins of an official document. The East Asian font is
+// declared as Noto Serif CJK SC, which LibreOffice finds wherever Noto CJK
+// is installed; a secretariat may switch the styles to 仿宋/黑体 in Word.
+func (d *Doc) writeDOCX(w io.Writer) error {
+	z := zip.NewWriter(w)
+	// A fixed time keeps the file the same from one run to the next.
+	stamp := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	parts := []struct{ name, body string }{
+		{"[Content_Types].xml", contentTypes},
+		{"_rels/.rels", rootRels},
+		{"word/_rels/document.xml.rels", documentRels},
+		{"word/styles.xml", styles},
+		{"word/footer1.xml", footer},
+		{"word/document.xml", d.documentXML()},
+	}
+	for _, p := range parts {
+		f, err := z.CreateHeader(&zip.FileHeader{Name: p.name, Method: zip.Deflate, Modified: stamp})
+		if err != nil {
+			return err
+		}
+		if _, err := io.WriteString(f, p.body); err != nil {
+			return err
+		}
+	}
+	return z.Close()
+}
+
+func (d *Doc) documentXML() string {
+	var b strings.Builder
+	b.WriteString(xml.Header)
+	b.WriteString(`<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>`)
+	for _, bl := range d.blocks {
+		switch bl.Kind {
+		case titleBlock:
+			para(&b, "Title", bl.Text)
+		case subtitleBlock:
+			para(&b, "Subtitle", bl.Text)
+		case heading1Block:
+			para(&b, "Heading1", bl.Text)
+		case heading2Block:
+			para(&b, "Heading2", bl.Text)
+		case paraBlock:
+			para(&b, "", bl.Text)
+		case tableBlock:
+			b.WriteString(`<w:tbl><w:tblPr><w:tblW w:w="5000" w:type="pct"/><w:tblBorders>`)
+			for _, side := range []string{"top", "left", "bottom", "right", "insideH", "insideV"} {
+				b.WriteString(`<w:` + side + ` w:val="single" w:sz="4" w:space="0" w:color="000000"/>`)
+			}
+			b.WriteString(`</w:tblBorders><w:tblLayout w:type="fixed"/></w:tblPr><w:tblGrid>`)
+			widths := columnWidths(bl)
+			for _, w := range widths {
+				b.WriteString(`<w:gridCol w:w="` + strconv.Itoa(w) + `"/>`)
+			}
+			b.WriteString(`</w:tblGrid>`)
+			row := func(cells []string, header bool) {
+				b.WriteString(`<w:tr>`)
+				if header {
+					b.WriteString(`<w:trPr><w:tblHeader/></w:trPr>`)
+				}
+				for i, c := range cells {
+					b.WriteString(`<w:tc><w:tcPr><w:tcW w:w="` + strconv.Itoa(widths[i]) + `" w:type="dxa"/></w:tcPr>`)
+					style := "TableText"
+					if header {
+						style = "TableHeader"
+					}
+					para(&b, style, c)
+					b.WriteString(`</w:tc>`)
+				}
+				b.WriteString(`</w:tr>`)
+			}
+			row(bl.Header, true)
+			for _, r := range bl.Rows {
+				row(r, false)
+			}
+			b.WriteString(`</w:tbl>`)
+			para(&b, "", "")
+		}
+	}
+	// A4 with the margins of GB/T 9704 (official documents).
+	b.WriteString(`<w:sectPr><w:footerReference xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" w:type="default" r:id="rId2"/><w:pgSz w:w="11906" w:h="16838"/><w:pgMar w:top="2098" w:right="1474" w:bottom="1984" w:left="1588" w:header="851" w:footer="992" w:gutter="0"/></w:sectPr>`)
+	b.WriteString(`</w:body></w:document>`)
+	return b.String()
+}
+
+// textWidth is the width between the margins of an A4 page, in twips.
+const textWidth = 11906 - 1474 - 1588
+
+// columnWidths shares the text width among a table's columns: each gets
+// what its longest cell needs (a CJK character at 10.5 pt is 210 twips,
+// plus the cell's margins) and, when the page is too narrow for all, the
+// widest columns give way first, so short columns (序号) never wrap.
+func columnWidths(bl block) []int {
+	need := make([]int, len(bl.Header))
+	for i := range bl.Header {
+		w := utf8.RuneCountInString(bl.Header[i])
+		for _, r := range bl.Rows {
+			if i < len(r) {
+				w = max(w, utf8.RuneCountInString(r[i]))
+			}
+		}
+		need[i] = max(w, 2)*225 + 300
+	}
+	sum := func(c int) int {
+		t := 0
+		for _, n := range need {
+			t += min(n, c)
+		}
+		return t
+	}
+	// The largest cap at which the columns fit, found by bisection.
+	lo, hi := 0, textWidth
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if sum(mid) <= textWidth {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	out := make([]int, len(need))
+	total := 0
+	for i, n := range need {
+		out[i] = min(n, lo)
+		total += out[i]
+	}
+	// Share what is left in proportion, so the table spans the text width.
+	for i := range out {
+		out[i] += (textWidth - total) * out[i] / max(total, 1)
+	}
+	return out
+}
+
+func para(b *strings.Builder, style, text string) {
+	b.WriteString(`<w:p>`)
+	if style != "" {
+		b.WriteString(`<w:pPr><w:pStyle w:val="` + style + `"/></w:pPr>`)
+	}
+	if text != "" {
+		b.WriteString(`<w:r><w:t xml:space="preserve">`)
+		xml.EscapeText(b, []byte(text))
+		b.WriteString(`</w:t></w:r>`)
+	}
+	b.WriteString(`</w:p>`)
+}
+
+const contentTypes = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/><Override PartName="/word/footer1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/></Types>`
+
+const rootRels = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>`
+
+const documentRels = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer" Target="footer1.xml"/></Relationships>`
+
+// footer numbers the pages as official documents do: — 1 —, centred.
+const footer = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<w:ftr xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:p><w:pPr><w:jc w:val="center"/><w:ind w:firstLine="0"/></w:pPr><w:r><w:rPr><w:sz w:val="28"/></w:rPr><w:t xml:space="preserve">— </w:t></w:r><w:r><w:rPr><w:sz w:val="28"/></w:rPr><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:rPr><w:sz w:val="28"/></w:rPr><w:instrText xml:space="preserve"> PAGE </w:instrText></w:r><w:r><w:rPr><w:sz w:val="28"/></w:rPr><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:rPr><w:sz w:val="28"/></w:rPr><w:t>1</w:t></w:r><w:r><w:rPr><w:sz w:val="28"/></w:rPr><w:fldChar w:fldCharType="end"/></w:r><w:r><w:rPr><w:sz w:val="28"/></w:rPr><w:t xml:space="preserve"> —</w:t></w:r></w:p></w:ftr>`
+
+// font declares an official font for East Asian text with Noto CJK for the
+// rest; w:hint makes Word and LibreOffice treat the runs as East Asian.
+func font(eastAsia string) string {
+	return `<w:rFonts w:ascii="Times New Roman" w:hAnsi="Times New Roman" w:eastAsia="` + eastAsia + `" w:cs="Times New Roman" w:hint="eastAsia"/>`
+}
+
+var styles = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<w:styles xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">
+<w:docDefaults><w:rPrDefault><w:rPr>` + font("Noto Serif CJK SC") + `<w:sz w:val="32"/><w:szCs w:val="32"/><w:lang w:val="en-US" w:eastAsia="zh-CN"/></w:rPr></w:rPrDefault>
+<w:pPrDefault><w:pPr><w:spacing w:after="0" w:line="560" w:lineRule="exact"/></w:pPr></w:pPrDefault></w:docDefaults>
+<w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/><w:pPr><w:ind w:firstLine="640"/><w:jc w:val="both"/></w:pPr><w:rPr>` + font("Noto Serif CJK SC") + `</w:rPr></w:style>
+<w:style w:type="paragraph" w:styleId="Title"><w:name w:val="Title"/><w:basedOn w:val="Normal"/><w:pPr><w:ind w:firstLine="0"/><w:jc w:val="center"/><w:spacing w:after="200" w:line="700" w:lineRule="exact"/><w:outlineLvl w:val="0"/></w:pPr><w:rPr>` + font("Noto Serif CJK SC") + `<w:b/><w:sz w:val="44"/><w:szCs w:val="44"/></w:rPr></w:style>
+<w:style w:type="paragraph" w:styleId="Subtitle"><w:name w:val="Subtitle"/><w:basedOn w:val="Normal"/><w:pPr><w:ind w:firstLine="0"/><w:jc w:val="center"/><w:spacing w:after="300"/></w:pPr><w:rPr>` + font("Noto Serif CJK SC") + `</w:rPr></w:style>
+<w:style w:type="paragraph" w:styleId="Heading1"><w:name w:val="heading 1"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:pPr><w:keepNext/><w:outlineLvl w:val="0"/></w:pPr><w:rPr>` + font("Noto Serif CJK SC") + `<w:b/></w:rPr></w:style>
+<w:style w:type="paragraph" w:styleId="Heading2"><w:name w:val="heading 2"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:pPr><w:keepNext/><w:outlineLvl w:val="1"/></w:pPr><w:rPr>` + font("Noto Serif CJK SC") + `</w:rPr></w:style>
+<w:style w:type="paragraph" w:styleId="TableText"><w:name w:val="Table Text"/><w:basedOn w:val="Normal"/><w:pPr><w:ind w:firstLine="0"/><w:spacing w:line="360" w:lineRule="auto"/><w:jc w:val="left"/></w:pPr><w:rPr><w:sz w:val="21"/><w:szCs w:val="21"/></w:rPr></w:style>
+<w:style w:type="paragraph" w:styleId="TableHeader"><w:name w:val="Table Header"/><w:basedOn w:val="TableText"/><w:pPr><w:jc w:val="center"/></w:pPr><w:rPr>` + font("Noto Serif CJK SC") + `<w:b/></w:rPr></w:style>
+<w:style w:type="table" w:styleId="TableGrid"><w:name w:val="Table Grid"/><w:tblPr><w:tblCellMar><w:left w:w="80" w:type="dxa"/><w:right w:w="80" w:type="dxa"/></w:tblCellMar></w:tblPr></w:style>
+</w:styles>`

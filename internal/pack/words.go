@@ -1,0 +1,71 @@
+package pack
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/liandong/liandong/internal/domain"
+)
+
+// The words of the papers, in Chinese, the first language of the product.
+
+func tierName(t domain.Tier) string {
+	return map[domain.Tier]string{domain.Execution: "执行层", domain.Coordination: "协调层", domain.Decision: "决策层"}[t]
+}
+
+func statusName(s domain.ItemStatus) string {
+	return map[domain.ItemStatus]string{domain.NotStarted: "未开工", domain.Advancing: "推进中", domain.Completed: "已完成",
+		domain.Rescoped: "优化调整", domain.Paused: "暂停"}[s]
+}
+
+func lightName(l domain.Light) string {
+	return map[domain.Light]string{domain.NoLight: "未评定", domain.Blue: "蓝灯", domain.Green: "绿灯", domain.Yellow: "黄灯", domain.Red: "红灯"}[l]
+}
+
+func formatName(f domain.MeetingFormat) string {
+	return map[domain.MeetingFormat]string{domain.FormatNotRecorded: "未记录", domain.InPerson: "现场会议", domain.Video: "视频会议", domain.Hybrid: "现场与视频结合"}[f]
+}
+
+func kindName(k domain.AgreementKind) string {
+	return map[domain.AgreementKind]string{domain.StrategicAgreement: "战略合作协议", domain.Memorandum: "合作备忘录",
+		domain.ActionPlan: "行动方案", domain.CooperationProgram: "合作事项"}[k]
+}
+
+// heldOn writes a meeting's date as precisely as its source gives it.
+func heldOn(m *domain.Meeting) string {
+	if m.HeldOnPrecision == domain.MonthPrecision {
+		return fmt.Sprintf("%d年%d月", m.HeldOn.Year(), int(m.HeldOn.Month()))
+	}
+	return longDate(m.HeldOn)
+}
+
+func longDate(d domain.Date) string {
+	if d.IsZero() {
+		return "—"
+	}
+	return fmt.Sprintf("%d年%d月%d日", d.Year(), int(d.Month()), d.Day())
+}
+
+func orDash(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "—"
+	}
+	return s
+}
+
+func number(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+// percent writes part of whole as a percentage with one decimal.
+func percent(part, whole int) string {
+	if whole == 0 {
+		return "—"
+	}
+	return strconv.FormatFloat(float64(part)*100/float64(whole), 'f', 1, 64) + "%"
+}
+
+// firstLine is the Chinese half of a stored light reason.
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}
