@@ -273,3 +273,30 @@ func TestPublicViewShowsOnlyPublishedFields(t *testing.T) {
 		wantProblem(t, c.as(w.tokens["secretariat"]).do(t, "PUT", pub, map[string]any{"enabled": true, "version": 1}), "version", 409)
 	})
 }
+
+func TestMechanismWideViewsNeedOversight(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		c := newClient(t, s)
+		w := newAccessWorld(t, s)
+		m := must(t, s.Meetings, &domain.Meeting{MechanismID: w.mech.ID, Number: 1, Title: "第一次会议", HeldOn: domain.MustDate("2024-11-20"), HeldOnPrecision: domain.DayPrecision})
+		pack := fmt.Sprintf("/api/v1/meetings/%d/pack.md", m.ID)
+		period := fmt.Sprintf("/api/v1/mechanisms/%d/periods/current", w.mech.ID)
+		for role, want := range map[string]int{"secretariat": 200, "leader": 200, "viewer": 200, "liaison": 403, "other secretariat": 403} {
+			r := c.as(w.tokens[role]).do(t, "GET", pack, nil)
+			if r.status != want {
+				t.Errorf("%s reading the meeting pack: %d, want %d", role, r.status, want)
+			}
+			r = c.as(w.tokens[role]).do(t, "GET", period, nil)
+			if r.status != want {
+				t.Errorf("%s reading the period's reports: %d, want %d", role, r.status, want)
+			}
+		}
+		// A liaison raises and escalates a problem on its own item.
+		liaison := c.as(w.tokens["liaison"])
+		raised := liaison.do(t, "POST", "/api/v1/problems", map[string]any{"mechanism_id": w.mech.ID, "item_id": w.items["own"].ID, "title": "征地协调", "tier": "execution", "status": "open"})
+		wantStatus(t, raised, 201)
+		p := raised.json(t)
+		up := liaison.do(t, "POST", fmt.Sprintf("/api/v1/problems/%d/escalate", int64(p["id"].(float64))), map[string]any{"version": 1, "note": "需协调层研究"})
+		wantStatus(t, up, 200)
+	})
+}

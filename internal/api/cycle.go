@@ -77,6 +77,10 @@ func (a *API) currentPeriod(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
+	if err := a.store.Oversee(r.Context(), actor(r), id, policy.Read); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
 	st, err := cycle.CurrentStatus(r.Context(), a.store, id, r.URL.Query().Get("period"), a.store.Now())
 	if err != nil {
 		a.writeError(w, r, err)
@@ -95,6 +99,10 @@ func (a *API) recomputeLights(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
+	if err := a.store.Oversee(r.Context(), actor(r), id, policy.Write); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
 	out, err := cycle.RecomputeLights(r.Context(), a.store, actor(r), id, a.store.Now())
 	if err != nil {
 		a.writeError(w, r, err)
@@ -110,6 +118,10 @@ func (a *API) overdueProblems(w http.ResponseWriter, r *http.Request) {
 	}
 	id, err := pathID(r, "mechanisms")
 	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	if err := a.store.Oversee(r.Context(), actor(r), id, policy.Read); err != nil {
 		a.writeError(w, r, err)
 		return
 	}
@@ -170,6 +182,15 @@ func (a *API) meetingPack(f pack.Format) http.HandlerFunc {
 			a.writeError(w, r, err)
 			return
 		}
+		m, err := a.store.Meetings.GetAs(r.Context(), actor(r), id)
+		if err != nil {
+			a.writeError(w, r, err)
+			return
+		}
+		if err := a.store.Oversee(r.Context(), actor(r), m.MechanismID, policy.Read); err != nil {
+			a.writeError(w, r, err)
+			return
+		}
 		p, err := pack.Build(r.Context(), a.store, id)
 		if err != nil {
 			a.writeError(w, r, err)
@@ -194,6 +215,15 @@ func (a *API) annualReport(f pack.Format) http.HandlerFunc {
 		if err != nil {
 			a.writeError(w, r, &domain.Error{Code: domain.Invalid, Message: "state the year of the report",
 				Fields: []domain.FieldError{{Field: "year", Reason: "is required: a year such as 2024"}}})
+			return
+		}
+		b, err := a.store.Batches.GetAs(r.Context(), actor(r), id)
+		if err != nil {
+			a.writeError(w, r, err)
+			return
+		}
+		if err := a.store.Oversee(r.Context(), actor(r), b.MechanismID, policy.Read); err != nil {
+			a.writeError(w, r, err)
 			return
 		}
 		rep, err := pack.BuildAnnual(r.Context(), a.store, id, year, a.store.Now())

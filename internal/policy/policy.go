@@ -200,3 +200,18 @@ func Check(u *domain.User, action Action, entity string) error {
 	}
 	return nil
 }
+
+// Oversee decides on views and actions that span a whole mechanism — its
+// meeting packs, reporting periods, lights and overdue problems — which
+// summarise every unit's records: administrators and the mechanism's
+// secretariat may; leaders and viewers of it may read them; liaisons may
+// not, since they see only their units' share.
+func Oversee(p *Principal, mechanism int64, action Action) error {
+	switch {
+	case p.System() || p.Admin || slices.Contains(p.Secretariat, mechanism):
+		return nil
+	case action == Read && (p.ReadsAll || slices.Contains(p.Readers, mechanism)):
+		return nil
+	}
+	return domain.Errorf(domain.Forbidden, "only the mechanism's secretariat and leaders may %s what spans the whole mechanism", action)
+}

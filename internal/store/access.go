@@ -137,3 +137,13 @@ func int64sAny(ids []int64) []any {
 func notVisible(table string, id int64) error {
 	return domain.Errorf(domain.NotFound, "%s %d not found", singular(table), id)
 }
+
+// Oversee asks the policy whether actor may read (or steer) what spans the
+// whole of mechanism. Errors: Forbidden.
+func (s *Store) Oversee(ctx context.Context, actor domain.Actor, mechanism int64, action policy.Action) error {
+	pr, err := s.reader().principal(ctx, actor.User)
+	if err != nil {
+		return err
+	}
+	return policy.Oversee(pr, mechanism, action)
+}

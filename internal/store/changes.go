@@ -194,7 +194,14 @@ func (s *Store) Escalate(ctx context.Context, actor domain.Actor, problemID, ver
 			}
 		}
 		mt.Agenda = append(mt.Agenda, domain.AgendaItem{Kind: domain.AgendaProblemKind, ProblemID: pr.ID})
-		if err := s.Meetings.UpdateTx(ctx, t, mt); err != nil {
+		// The agenda entry follows from an escalation the actor was allowed
+		// to make, even into a meeting the actor may not otherwise edit:
+		// write it with the system's rights, still attributed to the actor.
+		acting := t.actor
+		t.actor = domain.Actor{UserID: acting.UserID, Name: acting.Name}
+		err = s.Meetings.UpdateTx(ctx, t, mt)
+		t.actor = acting
+		if err != nil {
 			return err
 		}
 		out.Message = fmt.Sprintf("escalated from %s to %s, due %s; on the agenda of %s (%s)", from, to, pr.DueOn, mt.Title, mt.HeldOn)
