@@ -67,6 +67,13 @@ func (a *API) listDeliveries(w http.ResponseWriter, r *http.Request) {
 	if q.Limit == 0 {
 		q.Limit = domain.DefaultPageSize
 	}
+	// The log names each mechanism's channels and reminders: it is for those
+	// who oversee the mechanism; the whole log across mechanisms is for
+	// administrators and system-wide readers.
+	if err := a.store.Oversee(r.Context(), actor(r), q.MechanismID, policy.Read); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
 	items, err := a.store.Deliveries(r.Context(), q)
 	if err != nil {
 		a.writeError(w, r, err)

@@ -65,6 +65,11 @@ type Object struct {
 // unitOwned lists the entities whose records belong to units.
 var unitOwned = map[string]bool{"items": true, "tasks": true, "problems": true, "reports": true}
 
+// mechanismPrivate lists a mechanism's own settings, which hold secrets
+// (webhook addresses carry robots' access tokens): only those who oversee
+// the mechanism read them.
+var mechanismPrivate = map[string]bool{"notification_channels": true, "column_mappings": true}
+
 // adminOwned lists the reference data only administrators change.
 var adminOwned = map[string]bool{"jurisdictions": true, "organizations": true, "users": true, "mechanisms": true}
 
@@ -89,7 +94,7 @@ func Decide(p *Principal, action Action, obj Object) error {
 		if p.ReadsAll || (obj.MechanismID != 0 && slices.Contains(p.Readers, obj.MechanismID)) {
 			return nil
 		}
-		if !unitOwned[obj.Entity] && p.holdsAnyRole() {
+		if !unitOwned[obj.Entity] && !mechanismPrivate[obj.Entity] && p.holdsAnyRole() {
 			return nil // shared records are readable by everyone with a role
 		}
 		if unitOwned[obj.Entity] && actsFor(p.ReaderUnits, obj) {
@@ -155,6 +160,12 @@ func ReadScope(p *Principal, entity string) Scope {
 		return Scope{None: true}
 	}
 	mechs := append(slices.Clone(p.Secretariat), p.Readers...)
+	if mechanismPrivate[entity] {
+		if len(mechs) == 0 {
+			return Scope{None: true}
+		}
+		return Scope{Mechanisms: mechs}
+	}
 	if !unitOwned[entity] {
 		if p.holdsAnyRole() {
 			return Scope{All: true} // shared records
