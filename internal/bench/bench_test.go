@@ -1,0 +1,122 @@
+// Package bench measures the store at scale. The dataset comes from
+// liandong gen: LIANDONG_BENCH_SCALE (default 0.01 of the national scale)
+// into LIANDONG_BENCH_DATA (a SQLite data directory, made once and reused)
+// or LIANDONG_BENCH_POSTGRES_URL. Each benchmark reports p50 and p99 per
+// operation besides Go's mean. See docs/PERFORMANCE.md for the figures.
+package bench
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/liandong/liandong/internal/domain"
+	"github.com/liandong/liandong/internal/gen"
+	"github.com/liandong/liandong/internal/store"
+)
+
+var (
+	once    sync.Once
+	shared  *store.Store
+	openErr error
+)
+
+// dataset opens (generating on first use) the benchmark database.
+func dataset(b *testing.B) *store.Store {
+	b.Helper()
+	once.Do(func() {
+		ctx := context.Background()
+		scale := 0.01
+		if v, err := strconv.ParseFloat(os.Getenv("LIANDONG_BENCH_SCALE"), 64); err == nil && v > 0 {
+			scale = v
+		}
+		url, dir := os.Getenv("LIANDONG_BENCH_POSTGRES_URL"), os.Getenv("LIANDONG_BENCH_DATA")
+		if url == "" && dir == "" {
+			dir = filepath.Join(os.TempDir(), fmt.Sprintf("liandong-bench-%g", scale))
+		}
+		if shared, openErr = store.Open(ctx, url, dir); openErr != nil {
+			return
+		}
+		if _, openErr = shared.Migrate(ctx); openErr != nil {
+			return
+		}
+		page, err := shared.Items.List(ctx, domain.ListQuery{Limit: 1})
+		if openErr = err; err != nil || len(page.Items) > 0 {
+			return
+		}
+		fmt.Fprintf(os.Stderr, "generating %g of the national scale into %s%s\n", scale, dir, url)
+		openErr = gen.Generate(ctx, shared, gen.National.Times(scale), 1, os.Stderr)
+	})
+	if openErr != nil {
+		b.Fatal(openErr)
+	}
+	return shared
+}
+
+// timed runs op b.N times and reports the median and the 99th percentile.
+func timed(b *testing.B, op func(i int) error) {
+	b.Helper()
+	d := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		if err := op(i); err != nil {
+			b.Fatal(err)
+		}
+		d = append(d, time.Since(start))
+	}
+	b.StopTimer()
+	slices.Sort(d)
+	b.ReportMetric(float64(d[len(d)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(d[min(len(d)-1, len(d)*99/100)].Microseconds())/1000, "p99-ms")
+}
+
+func list(b *testing.B, filters map[string]string) {
+	s := dataset(b)
+	ctx := context.Background()
+	timed(b, func(int) error {
+		_, err := s.Items.List(ctx, domain.ListQuery{Filters: filters, Limit: 20})
+		return err
+	})
+}
+
+func BenchmarkItemListThreeFilters(b *testing.B) {
+	list(b, map[string]string{"mechanism": "2", "status": "advancing", "track": "transport"})
+}
+
+func BenchmarkSearchOneCharacter(b *testing.B) { list(b, map[string]string{"q": "铁"}) }
+
+func BenchmarkSearchTwoCharacters(b *testing.B) { list(b, map[string]string{"q": "医药"}) }
+
+func BenchmarkItemRead(b *testing.B) {
+	s := dataset(b)
+	ctx := context.Background()
+	timed(b, func(i int) error {
+		_, err := s.Items.Get(ctx, int64(1+i%100))
+		return err
+	})
+}
+
+// BenchmarkReportSubmission stores submitted reports one transaction each,
+// as the API does; ns/op inverts to reports per second.
+func BenchmarkReportSubmission(b *testing.B) {
+	s := dataset(b)
+	ctx := context.Background()
+	items, err := s.Items.List(ctx, domain.ListQuery{Limit: 200})
+	if err != nil {
+		b.Fatal(err)
+	}
+	run := time.Now().UnixNano() % 1000
+	timed(b, func(i int) error {
+		it := items.Items[i%len(items.Items)]
+		period := fmt.Sprintf("%d-%02d", 2100+int(run)%90+i/(12*len(items.Items))%9, 1+(i/len(items.Items))%12)
+		r := &domain.Report{ItemID: it.ID, OrganizationID: it.Parties[0].OrganizationID, Period: period, Text: "本月完成既定节点", Percent: 50, Status: domain.Submitted}
+		return s.Reports.Create(ctx, domain.Actor{}, r)
+	})
+}
