@@ -56,14 +56,23 @@ func TestMixedLoadAndGracefulShutdown(t *testing.T) {
 	s.Close()
 
 	var addr atomic.Value
+	var logs []*bytes.Buffer
+	defer func() {
+		if t.Failed() {
+			for _, l := range logs {
+				t.Logf("server log:\n%s", l.String())
+			}
+		}
+	}()
 	start := func() *exec.Cmd {
 		a := freeAddr(t)
 		cmd := exec.Command(os.Args[0], "serve", "--addr", a, "--data", dir, "--log-level", "error")
 		cmd.Env = append(os.Environ(), "LIANDONG_TEST_CHILD=1")
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
+		stderr := &bytes.Buffer{}
+		logs = append(logs, stderr)
+		cmd.Stderr = stderr
 		must(cmd.Start())
-		waitReady(t, a, &stderr)
+		waitReady(t, a, stderr)
 		addr.Store(a)
 		return cmd
 	}

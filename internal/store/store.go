@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/liandong/liandong/internal/domain"
@@ -22,6 +23,8 @@ type Store struct {
 	db      *sql.DB
 	dialect dialect
 	url     string // how it was opened: a PostgreSQL URL, or the SQLite file
+	stmtMu  sync.Mutex
+	stmts   map[string]*sql.Stmt
 	// Now is the clock; tests replace it to control time.
 	Now func() time.Time
 
@@ -71,13 +74,21 @@ func Open(ctx context.Context, url, dataDir string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to %s: %w", d.name(), err)
 	}
-	s := &Store{db: db, dialect: d, url: url, Now: time.Now}
+	s := &Store{db: db, dialect: d, url: url, Now: time.Now, stmts: map[string]*sql.Stmt{}}
 	s.register()
 	return s, nil
 }
 
-// Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+// Close closes the prepared statements and the database.
+func (s *Store) Close() error {
+	s.stmtMu.Lock()
+	for _, st := range s.stmts {
+		st.Close()
+	}
+	s.stmts = map[string]*sql.Stmt{}
+	s.stmtMu.Unlock()
+	return s.db.Close()
+}
 
 // URL returns what the store was opened with: a PostgreSQL URL or the
 // SQLite file's path.
@@ -131,25 +142,88 @@ type querier interface {
 	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
 }
 
-// reader rebinds placeholders for the dialect; queries are written with ?.
+// reader runs queries written with ? placeholders, rebound for the
+// dialect, on the database or inside a transaction. Reads outside a
+// transaction use statements prepared once, since parsing SQL is a large
+// part of a small query's cost.
 type reader struct {
-	q querier
-	d dialect
+	s  *Store
+	tx *sql.Tx // nil outside a transaction
 }
 
-func (s *Store) reader() reader { return reader{s.db, s.dialect} }
-func (t *Tx) reader() reader    { return reader{t.tx, t.s.dialect} }
+func (s *Store) reader() reader { return reader{s: s} }
+func (t *Tx) reader() reader    { return reader{s: t.s, tx: t.tx} }
+
+// maxCachedStatements bounds the statement cache: lists build their SQL
+// from the filters given, and rare shapes are not worth keeping.
+const maxCachedStatements = 400
+
+// stmt returns the prepared statement for q, or nil when q is not cached.
+func (r reader) stmt(ctx context.Context, q string) *sql.Stmt {
+	r.s.stmtMu.Lock()
+	st, ok := r.s.stmts[q]
+	full := len(r.s.stmts) >= maxCachedStatements
+	r.s.stmtMu.Unlock()
+	if ok {
+		return st
+	}
+	if full {
+		return nil
+	}
+	st, err := r.s.db.PrepareContext(ctx, q)
+	if err != nil {
+		return nil // let the plain call report the error
+	}
+	r.s.stmtMu.Lock()
+	defer r.s.stmtMu.Unlock()
+	if prev, ok := r.s.stmts[q]; ok {
+		st.Close()
+		return prev
+	}
+	r.s.stmts[q] = st
+	return st
+}
+
+func (r reader) bound(ctx context.Context, q string) (*sql.Stmt, string) {
+	q = r.s.dialect.rebind(q)
+	if r.tx != nil {
+		// Not inside transactions: with SQLite, statements shared between
+		// a transaction and the pool left write transactions failing with
+		// SQLITE_BUSY under load (the mixed-load test shows it).
+		return nil, q
+	}
+	return r.stmt(ctx, q), q
+}
 
 func (r reader) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return r.q.QueryContext(ctx, r.d.rebind(q), args...)
+	if st, q := r.bound(ctx, q); st == nil {
+		return r.plain().QueryContext(ctx, q, args...)
+	} else {
+		return st.QueryContext(ctx, args...)
+	}
 }
 
 func (r reader) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return r.q.QueryRowContext(ctx, r.d.rebind(q), args...)
+	if st, q := r.bound(ctx, q); st == nil {
+		return r.plain().QueryRowContext(ctx, q, args...)
+	} else {
+		return st.QueryRowContext(ctx, args...)
+	}
 }
 
 func (r reader) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return r.q.ExecContext(ctx, r.d.rebind(q), args...)
+	if st, q := r.bound(ctx, q); st == nil {
+		return r.plain().ExecContext(ctx, q, args...)
+	} else {
+		return st.ExecContext(ctx, args...)
+	}
+}
+
+func (r reader) plain() querier {
+	if r.tx != nil {
+		return r.tx
+	}
+	return r.s.db
 }
 
 // exists reports whether table has a row with this id.

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync/atomic"
+	"sync"
 	"testing"
 	"time"
 
@@ -89,11 +90,23 @@ func MustOpenPostgres(t testing.TB) *store.Store {
 // Start is the fixed clock's first reading; each reading advances a second.
 var Start = time.Date(2024, 11, 25, 2, 0, 0, 0, time.UTC)
 
+// FixedClock returns a clock that starts at Start and advances a second
+// at each reading; it is safe for concurrent use, as servers read it.
+func FixedClock() func() time.Time {
+	var mu sync.Mutex
+	clock := Start
+	return func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		clock = clock.Add(time.Second)
+		return clock
+	}
+}
+
 func migrated(t testing.TB, s *store.Store) *store.Store {
 	t.Helper()
 	t.Cleanup(func() { s.Close() })
-	clock := Start
-	s.Now = func() time.Time { clock = clock.Add(time.Second); return clock }
+	s.Now = FixedClock()
 	if _, err := s.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
