@@ -477,3 +477,30 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 		t.Fatalf("invalid OpenAPI 3.1 document: %v", err)
 	}
 }
+
+// TestMarkupInEveryTextFieldIsStoredAsText puts HTML and script into every
+// text field of an item: it is stored exactly as sent and comes back as a
+// JSON string, never as markup (encoding/json escapes <, > and &).
+func TestMarkupInEveryTextFieldIsStoredAsText(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		c := newClient(t, s)
+		f := newFixture(t, s)
+		payload := `<script>alert("x")</script><img src=x onerror=alert(1)>&amp;'"`
+		body := map[string]any{"mechanism_id": f.mech.ID, "title": payload, "content": payload, "light_reason": payload, "source": payload, "status": "advancing",
+			"milestones": []any{map[string]any{"title": payload, "due_on": "2025-01-01"}}, "schedule": map[string]any{"q1": payload}}
+		r := c.do(t, "POST", "/api/v1/items", body)
+		wantStatus(t, r, 201)
+		if strings.Contains(string(r.body), "<script>") || strings.Contains(string(r.body), "<img") {
+			t.Fatalf("markup appears raw in the JSON answer: %s", r.body)
+		}
+		got := r.json(t)
+		for _, k := range []string{"title", "content", "light_reason", "source"} {
+			if got[k] != payload {
+				t.Errorf("%s stored as %q, want it exactly as sent", k, got[k])
+			}
+		}
+		if got["milestones"].([]any)[0].(map[string]any)["title"] != payload || got["schedule"].(map[string]any)["q1"] != payload {
+			t.Error("nested text fields were not stored exactly as sent")
+		}
+	})
+}
