@@ -75,6 +75,7 @@ var commands = []*command{
 	auditVerifyCommand,
 	backupCommand,
 	genCommand,
+	loadCommand,
 	versionCommand,
 }
 
