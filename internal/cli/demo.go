@@ -61,6 +61,12 @@ func setupDemo(fs *flag.FlagSet, con *console) func(context.Context) error {
 			srv.Close()
 			return err
 		}
+		stop, err := startReminders(ctx, s, con.getenv, log)
+		if err != nil {
+			srv.Close()
+			return err
+		}
+		defer stop()
 		fmt.Fprintf(con.stdout, "Serving on %s (Ctrl-C to stop).\n", site)
 		return srv.Run(ctx)
 	}

@@ -3,12 +3,15 @@ package cli
 import (
 	"context"
 	"flag"
+	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/liandong/liandong/internal/api"
+	"github.com/liandong/liandong/internal/notify"
 	"github.com/liandong/liandong/internal/server"
 	"github.com/liandong/liandong/internal/store"
+	"github.com/liandong/liandong/internal/web"
 )
 
 var serveCommand = &command{
@@ -16,8 +19,10 @@ var serveCommand = &command{
 	args:    "[flags]",
 	summary: "apply pending migrations and serve HTTP until stopped",
 	help: `
-Opens the database, applies pending migrations and serves the JSON API
-(/api/v1/), /healthz, /readyz and /metrics until SIGINT or SIGTERM. On a
+Opens the database, applies pending migrations and serves the web
+application (/), the JSON API (/api/v1/), /healthz, /readyz and /metrics
+until SIGINT or SIGTERM, with the reminder queue beside it (e-mail needs
+LIANDONG_SMTP_ADDR and LIANDONG_SMTP_FROM; webhooks are set per mechanism). On a
 signal it stops accepting connections and lets requests in flight finish,
 for at most --shutdown-timeout. Several instances may share one PostgreSQL
 database; migrations then run once.`,
@@ -43,13 +48,41 @@ func setupServe(fs *flag.FlagSet, con *console) func(context.Context) error {
 			return err
 		}
 		defer s.Close()
+		stop, err := startReminders(ctx, s, con.getenv, log)
+		if err != nil {
+			return err
+		}
+		defer stop()
 		srv := newServer(addr, *shutdownTimeout, s, log)
 		return srv.Run(ctx)
 	}
 }
 
+// startReminders runs the reminder queue beside the server. Every instance
+// runs one; the queue gives each job to one of them. The returned function
+// lets the jobs in hand finish before the store closes.
+func startReminders(ctx context.Context, s *store.Store, getenv func(string) string, log *slog.Logger) (func(), error) {
+	n, err := notify.New(s, notify.ConfigFromEnv(getenv))
+	if err != nil {
+		return nil, fmt.Errorf("reminders: %w", err)
+	}
+	if err := n.Start(ctx); err != nil {
+		return nil, fmt.Errorf("start reminders: %w", err)
+	}
+	return func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := n.Stop(stopCtx); err != nil {
+			log.Warn("reminders did not stop cleanly", "error", err)
+		}
+	}, nil
+}
+
 // newServer wires the API into the HTTP server; serve and demo share it so
 // that the demo serves exactly what production does.
 func newServer(addr string, shutdownTimeout time.Duration, s *store.Store, log *slog.Logger) *server.Server {
-	return server.New(server.Config{Addr: addr, ShutdownTimeout: shutdownTimeout}, s, api.New(s, log), log)
+	// web.Must panics only on a broken build (embedded templates that do
+	// not parse), which the web package's tests catch first.
+	ui := web.Must(web.New(s, log))
+	return server.New(server.Config{Addr: addr, ShutdownTimeout: shutdownTimeout, Web: ui}, s, api.New(s, log), log)
 }

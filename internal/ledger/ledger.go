@@ -39,7 +39,7 @@ const (
 const (
 	MaxFileBytes     = 10 << 20 // the upload
 	MaxUnzippedBytes = 64 << 20 // all parts of an XLSX, inflated
-	MaxRows          = 5000
+	MaxRows          = 20000
 	maxErrors        = 200
 )
 

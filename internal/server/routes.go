@@ -15,12 +15,17 @@ func (srv *Server) routes() http.Handler {
 	mux.HandleFunc("GET /readyz", srv.readyz)
 	mux.Handle("GET /metrics", srv.metrics.handler())
 	mux.Handle("/api/v1/", srv.api)
-	mux.HandleFunc("GET /{$}", index)
+	if srv.cfg.Web != nil {
+		// The web application takes every path the routes above leave.
+		mux.Handle("/", srv.cfg.Web)
+	} else {
+		mux.HandleFunc("GET /{$}", index)
+	}
 	return mux
 }
 
-// index tells a visitor where things are until the web application takes
-// this address over.
+// index tells a visitor where things are when the server runs without the
+// web application (tests of the API and operational endpoints).
 func index(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Write([]byte("Liandong 联动\n\nJSON API: /api/v1 (send Authorization: Bearer TOKEN)\nOpenAPI document: /api/v1/openapi.json\nHealth: /healthz, readiness: /readyz, metrics: /metrics\n"))

@@ -25,6 +25,9 @@ type Config struct {
 	// ShutdownTimeout bounds the wait for requests in flight on shutdown;
 	// zero means DefaultShutdownTimeout.
 	ShutdownTimeout time.Duration
+	// Web serves the browser interface at "/" (everything the other routes
+	// do not claim); nil leaves a plain-text index there.
+	Web http.Handler
 }
 
 // DefaultShutdownTimeout is long enough for an ordinary request to finish and

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 	"time"
 
@@ -195,5 +196,34 @@ func (s *Store) RevokeToken(ctx context.Context, actor domain.Actor, userID, tok
 			return domain.Errorf(domain.NotFound, "token %d not found", tokenID)
 		}
 		return t.audit(ctx, "revoke", "api_tokens", tokenID, nil, map[string]any{"revoked_at": t.now})
+	})
+}
+
+// SetLocale changes the interface language of the actor's own account; a
+// user may always choose their language, whatever their role. Errors:
+// Invalid, Unauthorized (no user).
+func (s *Store) SetLocale(ctx context.Context, actor domain.Actor, locale string) error {
+	if actor.User == nil {
+		return domain.Errorf(domain.Unauthorized, "sign in first")
+	}
+	if !slices.Contains(domain.Locales, locale) {
+		var p domain.Problems
+		p.Addf("locale", "must be one of %v", domain.Locales)
+		return p.Err()
+	}
+	return s.Write(ctx, actor, func(t *Tx) error {
+		before, err := users.records(s).get(ctx, t.reader(), actor.User.ID)
+		if err != nil {
+			return err
+		}
+		if before.Locale == locale {
+			return nil
+		}
+		if _, err := t.reader().exec(ctx, "UPDATE users SET locale = ?, version = version + 1, updated_at = ? WHERE id = ?", locale, t.now, before.ID); err != nil {
+			return domain.Internalf(err, "set locale")
+		}
+		after := *before
+		after.Locale, after.Version, after.UpdatedAt = locale, before.Version+1, t.now
+		return t.audit(ctx, "update", "users", before.ID, before, &after)
 	})
 }

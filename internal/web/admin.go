@@ -1,0 +1,170 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/liandong/liandong/internal/domain"
+	"github.com/liandong/liandong/internal/policy"
+)
+
+type userForm struct {
+	Email     string
+	Name      string
+	Locale    string
+	Role      domain.Role
+	ScopeKind domain.ScopeKind
+	ScopeID   int64
+}
+
+type adminUsersData struct {
+	Users      []*domain.User
+	Roles      []domain.Role
+	Locales    []string
+	Units      []*domain.Organization
+	Mechanisms []*domain.Mechanism
+	Form       userForm
+}
+
+func (h *Handler) adminUsersPage(w http.ResponseWriter, r *http.Request, status int, v *view, form userForm) {
+	ctx := r.Context()
+	users, err := listAll(ctx, currentUser(r), h.store.Users, nil)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	rf, err := h.loadRefs(ctx)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	t := h.tr(state(r).locale)
+	if v == nil {
+		v = h.newView(r, t.T("admin.users"), "admin")
+	}
+	v.Data = adminUsersData{Users: users, Roles: domain.Roles, Locales: domain.Locales, Units: rf.orgList, Mechanisms: rf.mechList, Form: form}
+	h.render(w, r, status, "admin_users", v)
+}
+
+// adminUsers answers GET /admin/users: the users and their grants, and a
+// form to add one.
+func (h *Handler) adminUsers(w http.ResponseWriter, r *http.Request) {
+	if err := policy.Check(currentUser(r), policy.Write, "users"); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.adminUsersPage(w, r, http.StatusOK, nil, userForm{Locale: defaultLocale, Role: domain.Liaison, ScopeKind: domain.OrganizationScope})
+}
+
+// adminUserCreate answers POST /admin/users. The first password is typed
+// by the administrator and handed over; the store keeps only its argon2id
+// hash.
+func (h *Handler) adminUserCreate(w http.ResponseWriter, r *http.Request) {
+	t := h.tr(state(r).locale)
+	if err := policy.Check(currentUser(r), policy.Write, "users"); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	form := userForm{Email: strings.TrimSpace(r.PostFormValue("email")), Name: strings.TrimSpace(r.PostFormValue("name")),
+		Locale: validLocale(r.PostFormValue("locale")), Role: domain.Role(r.PostFormValue("role")), ScopeKind: domain.ScopeKind(r.PostFormValue("scope_kind"))}
+	switch form.ScopeKind {
+	case domain.OrganizationScope:
+		form.ScopeID = formID(r, "unit")
+	case domain.MechanismScope:
+		form.ScopeID = formID(r, "mechanism")
+	}
+	u := &domain.User{Email: form.Email, Name: form.Name, Locale: form.Locale, Password: r.PostFormValue("password"),
+		Grants: []domain.Grant{{Role: form.Role, ScopeKind: form.ScopeKind, ScopeID: form.ScopeID}}}
+	var err error
+	if u.Password == "" {
+		err = (&domain.Error{Code: domain.Invalid, Message: "the input is invalid", Fields: []domain.FieldError{{Field: "password", Reason: "is required"}}})
+	} else {
+		err = h.store.Users.Create(r.Context(), actor(r), u)
+	}
+	switch domain.ErrorCode(err) {
+	case "":
+		http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
+	case domain.Invalid, domain.Conflict:
+		v := h.newView(r, t.T("admin.users"), "admin")
+		v.Error, v.Fields = t.T("form.fix"), fieldMessages(t, err)
+		if domain.ErrorCode(err) == domain.Conflict {
+			v.Error = t.T("admin.email_taken")
+		}
+		h.adminUsersPage(w, r, http.StatusUnprocessableEntity, v, form)
+	default:
+		h.fail(w, r, err)
+	}
+}
+
+type jurisdictionRow struct {
+	Jurisdiction *domain.Jurisdiction
+	Depth        int
+	Units        []*domain.Organization
+}
+
+// adminJurisdictions answers GET /admin/jurisdictions: the jurisdiction
+// tree with the units of each.
+func (h *Handler) adminJurisdictions(w http.ResponseWriter, r *http.Request) {
+	t := h.tr(state(r).locale)
+	if err := policy.Check(currentUser(r), policy.Read, "jurisdictions"); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	rf, err := h.loadRefs(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	children := map[int64][]*domain.Jurisdiction{}
+	for _, j := range rf.jurisdictions {
+		children[j.ParentID] = append(children[j.ParentID], j)
+	}
+	var rows []jurisdictionRow
+	var walk func(parent int64, depth int)
+	walk = func(parent int64, depth int) {
+		kids := children[parent]
+		sortByID(kids)
+		for _, j := range kids {
+			row := jurisdictionRow{Jurisdiction: j, Depth: depth}
+			for _, o := range rf.orgList {
+				if o.JurisdictionID == j.ID {
+					row.Units = append(row.Units, o)
+				}
+			}
+			rows = append(rows, row)
+			if depth < 6 {
+				walk(j.ID, depth+1)
+			}
+		}
+	}
+	walk(0, 0)
+	v := h.newView(r, t.T("admin.jurisdictions"), "admin")
+	v.Data = rows
+	h.render(w, r, http.StatusOK, "admin_jurisdictions", v)
+}
+
+func sortByID(js []*domain.Jurisdiction) {
+	for i := 1; i < len(js); i++ {
+		for k := i; k > 0 && js[k].ID < js[k-1].ID; k-- {
+			js[k], js[k-1] = js[k-1], js[k]
+		}
+	}
+}
+
+// adminMechanisms answers GET /admin/mechanisms: each mechanism's sides,
+// taxonomy and custom fields.
+func (h *Handler) adminMechanisms(w http.ResponseWriter, r *http.Request) {
+	t := h.tr(state(r).locale)
+	if err := policy.Check(currentUser(r), policy.Read, "mechanisms"); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	list, err := listAll(r.Context(), currentUser(r), h.store.Mechanisms, nil)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	v := h.newView(r, t.T("admin.mechanisms"), "admin")
+	v.Data = list
+	h.render(w, r, http.StatusOK, "admin_mechanisms", v)
+}

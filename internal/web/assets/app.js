@@ -1,0 +1,140 @@
+// Liandong's own script. Pages work without it; it draws the ECharts
+// figures whose options the server puts in <script type="application/json">
+// blocks (the Content-Security-Policy allows no inline script), and draws
+// them again after htmx swaps content in.
+(function () {
+  "use strict";
+
+  function draw(root) {
+    if (typeof echarts === "undefined") {
+      return;
+    }
+    root.querySelectorAll("[data-chart]").forEach(function (el) {
+      if (el.dataset.drawn) {
+        return;
+      }
+      var src = document.getElementById(el.dataset.chart);
+      if (!src) {
+        return;
+      }
+      var option = JSON.parse(src.textContent);
+      if (option.liandongMap) {
+        option = pairingMap(option.liandongMap);
+        if (!option) {
+          return;
+        }
+      }
+      fitGraph(option, el.clientWidth, el.clientHeight);
+      var chart = echarts.init(el, null, { renderer: "canvas" });
+      // data-drawn tells tests (and styles) that the figure is on screen.
+      chart.on("finished", function () {
+        el.dataset.drawn = "true";
+      });
+      chart.setOption(option);
+      window.addEventListener("resize", function () {
+        chart.resize();
+      });
+    });
+  }
+
+  // The pairing figure places its nodes in two columns with fixed data
+  // coordinates; ECharts scales x and y to the box separately, which would
+  // stretch the round nodes. Set the columns' distance so that one unit is
+  // as wide as it is tall in this box. On a phone, give the labels more
+  // room and let long names wrap.
+  function fitGraph(option, width, height) {
+    (option.series || []).forEach(function (s) {
+      if (s.type !== "graph" || s.layout !== "none") {
+        return;
+      }
+      if (width < 700) {
+        s.left = "36%";
+        s.right = "36%";
+        s.label = Object.assign({}, s.label, { fontSize: 11 });
+      }
+      // Each column's labels get the margin beside it, and wrap within it.
+      s.label = Object.assign({}, s.label, { width: Math.floor(width * parseFloat(s.left) / 100) - 16, overflow: "break" });
+      var boxW = width * (1 - parseFloat(s.left) / 100 - parseFloat(s.right) / 100);
+      var boxH = height - (s.top || 0) - (s.bottom || 0);
+      var maxY = 0;
+      s.data.forEach(function (n) { maxY = Math.max(maxY, n.y); });
+      if (boxW <= 0 || boxH <= 0 || maxY === 0) {
+        return;
+      }
+      var right = maxY * boxW / boxH;
+      s.data.forEach(function (n) {
+        if (n.x > 0) {
+          n.x = right;
+        }
+      });
+    });
+  }
+
+  // pairingMap joins the district outlines the vendored map files register
+  // (one map per city) into one map, and draws each pairing as a line
+  // between the centres ("cp") of its two districts. Pairs whose districts
+  // have no outline are left out; the graph shows every pairing.
+  function pairingMap(spec) {
+    var features = [];
+    var encoded = null;
+    for (var i = 0; i < spec.regions.length; i++) {
+      var m = echarts.getMap(spec.regions[i]);
+      var geo = m && (m.geoJSON || m.geoJson);
+      if (!geo) {
+        return null;
+      }
+      if (encoded === null) {
+        encoded = !!geo.UTF8Encoding;
+      } else if (encoded !== !!geo.UTF8Encoding) {
+        return null;
+      }
+      features = features.concat(JSON.parse(JSON.stringify(geo.features)));
+    }
+    var name = "liandong-" + spec.regions.join("-");
+    if (!echarts.getMap(name)) {
+      echarts.registerMap(name, { type: "FeatureCollection", UTF8Encoding: encoded, features: features });
+    }
+    var centre = {};
+    features.forEach(function (f) {
+      if (f.properties && f.properties.cp) {
+        centre[f.properties.name] = f.properties.cp;
+      }
+    });
+    var lines = [];
+    var points = {};
+    spec.pairs.forEach(function (p) {
+      var a = centre[p.a], b = centre[p.b];
+      if (!a || !b) {
+        return;
+      }
+      lines.push({ name: p.title, coords: [a, b] });
+      points[p.a] = { name: p.a_label, value: a };
+      points[p.b] = { name: p.b_label, value: b };
+    });
+    return {
+      aria: { enabled: true },
+      animation: false,
+      tooltip: { trigger: "item" },
+      geo: {
+        map: name, roam: false, silent: true,
+        itemStyle: { areaColor: "#eef2f6", borderColor: "#8a9099" },
+        label: { show: false }
+      },
+      series: [
+        { type: "lines", coordinateSystem: "geo", data: lines, lineStyle: { color: "#0b57d0", width: 2, opacity: 0.8, curveness: 0.15 } },
+        {
+          type: "scatter", coordinateSystem: "geo", symbolSize: 8, itemStyle: { color: "#b3261e" },
+          data: Object.keys(points).map(function (k) { return points[k]; }),
+          label: { show: true, position: "right", formatter: "{b}", fontSize: 11, color: "#1f1f1f" }
+        }
+      ]
+    };
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    draw(document);
+  });
+  document.addEventListener("htmx:afterSettle", function (e) {
+    draw(e.target);
+  });
+})();

@@ -1,0 +1,391 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/liandong/liandong/internal/domain"
+	"github.com/liandong/liandong/internal/policy"
+)
+
+// dueSoon is how far ahead the dashboard looks for milestones.
+const dueSoon = 30 * 24 * time.Hour
+
+type countRow struct {
+	Label    string
+	Link     string
+	Statuses []int // in the order of domain.ItemStatuses
+	Lights   []int // in the order of domain.Lights
+	Total    int
+}
+
+type milestoneRow struct {
+	Item      *domain.Item
+	Milestone domain.Milestone
+	Overdue   bool
+}
+
+type missingRow struct {
+	Item *domain.Item
+	Side string
+	Unit string
+	// UnitID links to the unit's report form.
+	UnitID int64
+}
+
+type indicatorRow struct {
+	Indicator *domain.Indicator
+	Latest    *domain.IndicatorValue
+}
+
+type pairingRow struct {
+	Title string
+	Kind  domain.AgreementKind
+	Date  domain.Date
+	A, B  string
+}
+
+type dashboardData struct {
+	Mechanism      *domain.Mechanism
+	Batches        []*domain.Batch
+	Period         string
+	Statuses       []domain.ItemStatus
+	Lights         []domain.Light
+	ByTrack        []countRow
+	BySide         []countRow
+	Total          countRow
+	Milestones     []milestoneRow
+	ProblemsByTier []tierCount
+	Missing        []missingRow
+	Expected       int
+	Submitted      int
+	Indicators     []indicatorRow
+	Pairings       []pairingRow
+	PairingChart   any
+	PairingMap     any
+}
+
+type tierCount struct {
+	Tier  domain.Tier
+	Count int
+}
+
+func newCountRow(label, link string) countRow {
+	return countRow{Label: label, Link: link, Statuses: make([]int, len(domain.ItemStatuses)), Lights: make([]int, len(domain.Lights))}
+}
+
+func (c *countRow) add(it *domain.Item) {
+	c.Total++
+	if i := slices.Index(domain.ItemStatuses, it.Status); i >= 0 {
+		c.Statuses[i]++
+	}
+	if i := slices.Index(domain.Lights, it.Light); i >= 0 {
+		c.Lights[i]++
+	}
+}
+
+// dashboard answers GET /mechanisms/{id}: the state of a mechanism's work
+// on one page, for leaders before a meeting and for the secretariat daily.
+func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	t := h.tr(state(r).locale)
+	if err := policy.Check(currentUser(r), policy.Read, "items"); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	id, err := pathID(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	m, err := h.store.Mechanisms.Get(ctx, id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	rf, err := h.loadRefs(ctx)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	mid := strconv.FormatInt(m.ID, 10)
+	items, err := listAll(ctx, currentUser(r), h.store.Items, map[string]string{"mechanism": mid})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	now := h.now()
+	d := dashboardData{Mechanism: m, Period: currentPeriod(m, now), Statuses: domain.ItemStatuses, Lights: domain.Lights}
+	for _, b := range rf.batchList {
+		if b.MechanismID == m.ID {
+			d.Batches = append(d.Batches, b)
+		}
+	}
+
+	// Items by status and light, per track and per side.
+	d.Total = newCountRow(t.T("dashboard.all_items"), "/items?mechanism="+mid)
+	tracks := map[string]*countRow{}
+	var trackOrder []string
+	for _, term := range m.Tracks {
+		row := newCountRow(t.Name(term.Name, term.NameEN), "/items?mechanism="+mid+"&track="+term.Key)
+		tracks[term.Key] = &row
+		trackOrder = append(trackOrder, term.Key)
+	}
+	noTrack := newCountRow(t.T("dashboard.no_track"), "")
+	sides := make([]countRow, len(m.Sides))
+	for i, s := range m.Sides {
+		sides[i] = newCountRow(t.Name(s.Name, s.NameEN), "/items?mechanism="+mid+"&side="+s.Key)
+	}
+	for _, it := range items {
+		d.Total.add(it)
+		if row, ok := tracks[it.Track]; ok {
+			row.add(it)
+		} else {
+			noTrack.add(it)
+		}
+		for i, s := range m.Sides {
+			for _, pt := range it.Parties {
+				if pt.Side == s.Key {
+					sides[i].add(it)
+					break
+				}
+			}
+		}
+	}
+	for _, k := range trackOrder {
+		if tracks[k].Total > 0 {
+			d.ByTrack = append(d.ByTrack, *tracks[k])
+		}
+	}
+	if noTrack.Total > 0 {
+		d.ByTrack = append(d.ByTrack, noTrack)
+	}
+	d.BySide = sides
+
+	// Milestones overdue or due within dueSoon, most overdue first.
+	day := today(m, now)
+	horizon := domain.Date{Time: day.Add(dueSoon)}
+	for _, it := range items {
+		for _, ms := range it.Milestones {
+			if ms.DoneOn.IsZero() && !horizon.Before(ms.DueOn) {
+				d.Milestones = append(d.Milestones, milestoneRow{Item: it, Milestone: ms, Overdue: ms.DueOn.Before(day)})
+			}
+		}
+	}
+	slices.SortFunc(d.Milestones, func(a, b milestoneRow) int { return a.Milestone.DueOn.Compare(b.Milestone.DueOn.Time) })
+
+	// Open problems by tier.
+	problems, err := listAll(ctx, currentUser(r), h.store.Problems, map[string]string{"mechanism": mid, "status": string(domain.ProblemOpen)})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	for _, tier := range domain.Tiers {
+		tc := tierCount{Tier: tier}
+		for _, p := range problems {
+			if p.Tier == tier {
+				tc.Count++
+			}
+		}
+		d.ProblemsByTier = append(d.ProblemsByTier, tc)
+	}
+
+	// Reports missing for the current period: every lead unit of an item
+	// still under way owes one report per period.
+	reports, err := listAll(ctx, currentUser(r), h.store.Reports, map[string]string{"period": d.Period, "status": string(domain.Submitted)})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	have := map[[2]int64]bool{}
+	for _, rep := range reports {
+		have[[2]int64{rep.ItemID, rep.OrganizationID}] = true
+	}
+	for _, it := range items {
+		if it.Status != domain.NotStarted && it.Status != domain.Advancing {
+			continue
+		}
+		for _, s := range m.Sides {
+			lead := it.Lead(s.Key)
+			if lead == 0 {
+				continue
+			}
+			d.Expected++
+			if have[[2]int64{it.ID, lead}] {
+				d.Submitted++
+				continue
+			}
+			d.Missing = append(d.Missing, missingRow{Item: it, Side: t.Name(s.Name, s.NameEN), Unit: rf.orgName(t, lead), UnitID: lead})
+		}
+	}
+
+	// Indicators of this mechanism and of the mechanisms above it, whose
+	// targets the working group works toward.
+	for mm, n := m, 0; mm != nil && n < 10; n++ {
+		ins, err := listAll(ctx, currentUser(r), h.store.Indicators, map[string]string{"mechanism": strconv.FormatInt(mm.ID, 10)})
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		for _, in := range ins {
+			row := indicatorRow{Indicator: in}
+			if len(in.Values) > 0 {
+				row.Latest = &in.Values[len(in.Values)-1]
+			}
+			d.Indicators = append(d.Indicators, row)
+		}
+		mm = rf.mechanisms[mm.ParentID]
+	}
+
+	agreements, err := listAll(ctx, currentUser(r), h.store.Agreements, map[string]string{"mechanism": mid})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d.Pairings, d.PairingChart = pairingFigure(t, rf, m, agreements)
+	d.PairingMap = pairingMap(t, rf, m, agreements)
+
+	v := h.newView(r, t.Name(m.Name, m.NameEN), "dashboard")
+	v.Charts = d.PairingChart != nil
+	v.Maps = d.PairingMap != nil
+	v.Data = d
+	h.render(w, r, http.StatusOK, "dashboard", v)
+}
+
+// pairingFigure draws the agreements between the two sides as a bipartite
+// graph: one side's parties in the left column, the other's in the right,
+// an agreement as the link between them. Positions are computed here so
+// the figure is the same on every load.
+func pairingFigure(t tr, rf *refs, m *domain.Mechanism, agreements []*domain.Agreement) ([]pairingRow, any) {
+	type node struct {
+		Name     string         `json:"name"`
+		X        float64        `json:"x"`
+		Y        float64        `json:"y"`
+		Category int            `json:"category"`
+		Label    map[string]any `json:"label"`
+	}
+	type link struct {
+		Source int    `json:"source"`
+		Target int    `json:"target"`
+		Name   string `json:"name"`
+	}
+	var rows []pairingRow
+	var nodes []node
+	var links []link
+	index := map[string]int{}
+	perSide := make([]int, len(m.Sides))
+	partyNode := func(p domain.AgreementParty) (int, string) {
+		key, name, jid := "", "", p.JurisdictionID
+		if p.OrganizationID != 0 {
+			key, name = fmt.Sprintf("o%d", p.OrganizationID), rf.orgName(t, p.OrganizationID)
+			if o, ok := rf.orgs[p.OrganizationID]; ok {
+				jid = o.JurisdictionID
+			}
+		} else if j, ok := rf.jurisdictions[p.JurisdictionID]; ok {
+			key, name = fmt.Sprintf("j%d", j.ID), t.Name(j.Name, j.NameEN)
+		}
+		if i, ok := index[key]; ok {
+			return i, name
+		}
+		side := 0
+		for i, s := range m.Sides {
+			if rf.within(jid, s.JurisdictionID) {
+				side = i
+			}
+		}
+		pos := "right"
+		if side == 0 {
+			pos = "left"
+		}
+		nodes = append(nodes, node{Name: name, X: float64(side) * 100, Y: float64(perSide[side]) * 10, Category: side,
+			Label: map[string]any{"show": true, "position": pos}})
+		perSide[side]++
+		index[key] = len(nodes) - 1
+		return len(nodes) - 1, name
+	}
+	for _, a := range agreements {
+		if len(a.Parties) < 2 {
+			continue
+		}
+		i, an := partyNode(a.Parties[0])
+		j, bn := partyNode(a.Parties[1])
+		rows = append(rows, pairingRow{Title: a.Title, Kind: a.Kind, Date: a.SignedOn, A: an, B: bn})
+		links = append(links, link{Source: i, Target: j, Name: a.Title})
+	}
+	if len(links) == 0 {
+		return rows, nil
+	}
+	categories := make([]map[string]string, len(m.Sides))
+	names := make([]string, len(m.Sides))
+	for i, s := range m.Sides {
+		names[i] = t.Name(s.Name, s.NameEN)
+		categories[i] = map[string]string{"name": names[i]}
+	}
+	return rows, map[string]any{
+		"aria":      map[string]any{"enabled": true},
+		"animation": false,
+		"color":     []string{"#0b57d0", "#b3261e", "#146c2e"},
+		"tooltip":   map[string]any{},
+		"legend":    []map[string]any{{"data": names, "top": 0}},
+		"series": []map[string]any{{
+			"type": "graph", "layout": "none", "roam": false,
+			"left": "28%", "right": "28%", "top": 40, "bottom": 20,
+			"symbolSize": 12, "categories": categories, "data": nodes, "links": links,
+			"lineStyle": map[string]any{"color": "source", "width": 2, "opacity": 0.7},
+			"emphasis":  map[string]any{"focus": "adjacency"},
+			"label":     map[string]any{"fontSize": 13, "color": "#1f1f1f"},
+		}},
+	}
+}
+
+// mapRegions are the outlines vendored with the maps (assets/vendor): the
+// name each file registers with ECharts, by the Chinese name of the
+// jurisdiction it covers.
+var mapRegions = map[string]string{"成都市": "成都", "重庆市": "重庆"}
+
+// pairingMap is the pairings on a map of the two cities' districts, for the
+// pairings whose parties have an outline: app.js merges the registered
+// maps and places each party at its district's centre by Chinese name.
+// It returns nil when a side has no outline.
+func pairingMap(t tr, rf *refs, m *domain.Mechanism, agreements []*domain.Agreement) any {
+	type pair struct {
+		A      string `json:"a"`
+		B      string `json:"b"`
+		ALabel string `json:"a_label"`
+		BLabel string `json:"b_label"`
+		Title  string `json:"title"`
+	}
+	var regions []string
+	for _, s := range m.Sides {
+		j, ok := rf.jurisdictions[s.JurisdictionID]
+		if !ok || mapRegions[j.Name] == "" {
+			return nil
+		}
+		regions = append(regions, mapRegions[j.Name])
+	}
+	place := func(p domain.AgreementParty) *domain.Jurisdiction {
+		id := p.JurisdictionID
+		if o, ok := rf.orgs[p.OrganizationID]; ok {
+			id = o.JurisdictionID
+		}
+		return rf.jurisdictions[id]
+	}
+	var pairs []pair
+	for _, a := range agreements {
+		if len(a.Parties) < 2 {
+			continue
+		}
+		ja, jb := place(a.Parties[0]), place(a.Parties[1])
+		if ja == nil || jb == nil {
+			continue
+		}
+		pairs = append(pairs, pair{A: ja.Name, B: jb.Name, ALabel: t.Name(ja.Name, ja.NameEN), BLabel: t.Name(jb.Name, jb.NameEN), Title: a.Title})
+	}
+	if len(pairs) == 0 {
+		return nil
+	}
+	return map[string]any{"liandongMap": map[string]any{"regions": regions, "pairs": pairs}}
+}

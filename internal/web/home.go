@@ -1,0 +1,36 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/liandong/liandong/internal/domain"
+)
+
+type homeMechanism struct {
+	Mechanism *domain.Mechanism
+	Batches   []*domain.Batch
+}
+
+// home lists the mechanisms and their batches: where a newcomer finds the
+// first batch and each mechanism's dashboard.
+func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
+	t := h.tr(state(r).locale)
+	rf, err := h.loadRefs(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var rows []homeMechanism
+	for _, m := range rf.mechList {
+		row := homeMechanism{Mechanism: m}
+		for _, b := range rf.batchList {
+			if b.MechanismID == m.ID {
+				row.Batches = append(row.Batches, b)
+			}
+		}
+		rows = append(rows, row)
+	}
+	v := h.newView(r, t.T("home.title"), "home")
+	v.Data = rows
+	h.render(w, r, http.StatusOK, "home", v)
+}

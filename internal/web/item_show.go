@@ -1,0 +1,210 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"reflect"
+	"slices"
+	"strconv"
+
+	"github.com/liandong/liandong/internal/domain"
+	"github.com/liandong/liandong/internal/policy"
+)
+
+type sideView struct {
+	Name        string
+	Lead        string
+	LeadID      int64
+	Cooperating []string
+	Reports     []reportView
+}
+
+type reportView struct {
+	Report *domain.Report
+	Unit   string
+}
+
+type historyRow struct {
+	Event   domain.AuditEvent
+	Actor   string
+	Changed []string // the fields that differ between before and after
+}
+
+type itemPageData struct {
+	Item       *domain.Item
+	Mechanism  *domain.Mechanism
+	Batch      string
+	Track      string
+	Mode       string
+	Sides      []sideView
+	Milestones []milestoneRow
+	Problems   []*domain.Problem
+	Tasks      []*domain.Task
+	Meetings   []*domain.Meeting
+	History    []historyRow
+}
+
+// itemShow answers GET /items/{id}: the parties side by side, the
+// milestones, each side's reports, its problems, tasks, meetings and the
+// change history.
+func (h *Handler) itemShow(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	t := h.tr(state(r).locale)
+	if err := policy.Check(currentUser(r), policy.Read, "items"); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	id, err := pathID(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	it, err := h.store.Items.GetAs(ctx, actor(r), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	rf, err := h.loadRefs(ctx)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	m := rf.mechanisms[it.MechanismID]
+	if m == nil {
+		h.fail(w, r, domain.Errorf(domain.NotFound, "mechanism %d not found", it.MechanismID))
+		return
+	}
+	d := itemPageData{Item: it, Mechanism: m}
+	if b, ok := rf.batches[it.BatchID]; ok {
+		d.Batch = t.Name(b.Name, b.NameEN)
+	}
+	for _, term := range m.Tracks {
+		if term.Key == it.Track {
+			d.Track = t.Name(term.Name, term.NameEN)
+		}
+	}
+	for _, term := range m.Modes {
+		if term.Key == it.Mode {
+			d.Mode = t.Name(term.Name, term.NameEN)
+		}
+	}
+	reports, err := listAll(ctx, currentUser(r), h.store.Reports, map[string]string{"item": strconv.FormatInt(it.ID, 10)})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	// Newest period first within each side.
+	slices.SortFunc(reports, func(a, b *domain.Report) int {
+		if a.Period != b.Period {
+			if a.Period > b.Period {
+				return -1
+			}
+			return 1
+		}
+		return int(b.ID - a.ID)
+	})
+	for _, s := range m.Sides {
+		sv := sideView{Name: t.Name(s.Name, s.NameEN)}
+		for _, pt := range it.Parties {
+			if pt.Side != s.Key {
+				continue
+			}
+			if pt.Role == domain.LeadUnit {
+				sv.Lead, sv.LeadID = rf.orgName(t, pt.OrganizationID), pt.OrganizationID
+			} else {
+				sv.Cooperating = append(sv.Cooperating, rf.orgName(t, pt.OrganizationID))
+			}
+		}
+		for _, rep := range reports {
+			if rf.sideOfOrg(m, rep.OrganizationID) == s.Key || partySide(it, rep.OrganizationID) == s.Key {
+				sv.Reports = append(sv.Reports, reportView{Report: rep, Unit: rf.orgName(t, rep.OrganizationID)})
+			}
+		}
+		d.Sides = append(d.Sides, sv)
+	}
+	day := today(m, h.now())
+	for _, ms := range it.Milestones {
+		d.Milestones = append(d.Milestones, milestoneRow{Item: it, Milestone: ms, Overdue: ms.DoneOn.IsZero() && ms.DueOn.Before(day)})
+	}
+	if d.Problems, err = listAll(ctx, currentUser(r), h.store.Problems, map[string]string{"item": strconv.FormatInt(it.ID, 10)}); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if it.DecisionID != 0 {
+		if d.Tasks, err = listAll(ctx, currentUser(r), h.store.Tasks, map[string]string{"decision": strconv.FormatInt(it.DecisionID, 10)}); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
+	meetings, err := listAll(ctx, currentUser(r), h.store.Meetings, map[string]string{"mechanism": strconv.FormatInt(m.ID, 10)})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	for _, mt := range meetings {
+		for _, a := range mt.Agenda {
+			if a.Kind == domain.AgendaItemKind && a.ItemID == it.ID {
+				d.Meetings = append(d.Meetings, mt)
+				break
+			}
+		}
+	}
+	events, err := h.store.History(ctx, "items", it.ID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	for i := len(events) - 1; i >= 0; i-- {
+		ev := events[i]
+		row := historyRow{Event: ev}
+		for _, f := range changedFields(ev.Before, ev.After) {
+			if t.Has("field." + f) {
+				f = t.T("field." + f)
+			}
+			row.Changed = append(row.Changed, f)
+		}
+		if ev.ActorID == 0 {
+			row.Actor = t.T("history.system")
+		} else if u, err := h.store.Users.Get(ctx, ev.ActorID); err == nil {
+			row.Actor = u.Name
+		}
+		d.History = append(d.History, row)
+	}
+	v := h.newView(r, it.Title, "items")
+	v.Data = d
+	h.render(w, r, http.StatusOK, "item", v)
+}
+
+// partySide returns the side on which a unit takes part in the item.
+func partySide(it *domain.Item, orgID int64) string {
+	for _, pt := range it.Parties {
+		if pt.OrganizationID == orgID {
+			return pt.Side
+		}
+	}
+	return ""
+}
+
+// changedFields names the top-level fields that differ between two JSON
+// snapshots of a record, leaving out the bookkeeping ones. A creation has
+// no before and lists nothing.
+func changedFields(before, after string) []string {
+	if before == "" {
+		return nil
+	}
+	var a, b map[string]any
+	_ = json.Unmarshal([]byte(before), &a)
+	_ = json.Unmarshal([]byte(after), &b)
+	var out []string
+	for k, v := range b {
+		switch k {
+		case "version", "updated_at", "created_at", "id":
+			continue
+		}
+		if !reflect.DeepEqual(a[k], v) {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
+}

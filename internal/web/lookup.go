@@ -1,0 +1,155 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+
+	"github.com/liandong/liandong/internal/domain"
+	"github.com/liandong/liandong/internal/store"
+)
+
+// listCap bounds how many records a page gathers from a list by following
+// its cursor; the dashboards and exports of one mechanism stay well below.
+const listCap = 5000
+
+// listAll follows a list's cursor to the end (or listCap) and returns every
+// record that matches filters and that viewer may read (nil: the names of
+// shared records that every page shows).
+func listAll[T any, P interface {
+	*T
+	domain.Entity
+}](ctx context.Context, viewer *domain.User, rs *store.Records[T, P], filters map[string]string) ([]P, error) {
+	var out []P
+	q := domain.ListQuery{Filters: filters, Limit: domain.MaxPageSize, Viewer: viewer}
+	for {
+		page, err := rs.List(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page.Items...)
+		if page.NextCursor == "" || len(out) >= listCap {
+			return out, nil
+		}
+		q.Cursor = page.NextCursor
+	}
+}
+
+// refs holds the records pages name others by: units, jurisdictions,
+// mechanisms and batches, by id. They are small lists read once per page.
+type refs struct {
+	orgs          map[int64]*domain.Organization
+	jurisdictions map[int64]*domain.Jurisdiction
+	mechanisms    map[int64]*domain.Mechanism
+	batches       map[int64]*domain.Batch
+	orgList       []*domain.Organization
+	mechList      []*domain.Mechanism
+	batchList     []*domain.Batch
+}
+
+func (h *Handler) loadRefs(ctx context.Context) (*refs, error) {
+	rf := &refs{orgs: map[int64]*domain.Organization{}, jurisdictions: map[int64]*domain.Jurisdiction{},
+		mechanisms: map[int64]*domain.Mechanism{}, batches: map[int64]*domain.Batch{}}
+	var err error
+	if rf.orgList, err = listAll(ctx, nil, h.store.Organizations, nil); err != nil {
+		return nil, err
+	}
+	for _, o := range rf.orgList {
+		rf.orgs[o.ID] = o
+	}
+	js, err := listAll(ctx, nil, h.store.Jurisdictions, nil)
+	if err != nil {
+		return nil, err
+	}
+	for _, j := range js {
+		rf.jurisdictions[j.ID] = j
+	}
+	if rf.mechList, err = listAll(ctx, nil, h.store.Mechanisms, nil); err != nil {
+		return nil, err
+	}
+	for _, m := range rf.mechList {
+		rf.mechanisms[m.ID] = m
+	}
+	if rf.batchList, err = listAll(ctx, nil, h.store.Batches, nil); err != nil {
+		return nil, err
+	}
+	for _, b := range rf.batchList {
+		rf.batches[b.ID] = b
+	}
+	return rf, nil
+}
+
+// within reports whether jurisdiction id lies in ancestor's subtree.
+func (rf *refs) within(id, ancestor int64) bool {
+	for n := 0; id != 0 && n < 20; n++ {
+		if id == ancestor {
+			return true
+		}
+		j, ok := rf.jurisdictions[id]
+		if !ok {
+			return false
+		}
+		id = j.ParentID
+	}
+	return false
+}
+
+// sideOfOrg returns the key of the mechanism side whose jurisdiction holds
+// the unit, or "".
+func (rf *refs) sideOfOrg(m *domain.Mechanism, orgID int64) string {
+	for _, mb := range m.Members {
+		if mb.OrganizationID == orgID {
+			return mb.Side
+		}
+	}
+	o, ok := rf.orgs[orgID]
+	if !ok {
+		return ""
+	}
+	for _, s := range m.Sides {
+		if rf.within(o.JurisdictionID, s.JurisdictionID) {
+			return s.Key
+		}
+	}
+	return ""
+}
+
+// unitsOfSide lists the units a side may name: those in the subtree of the
+// side's jurisdiction (a district government lies under its city).
+func (rf *refs) unitsOfSide(side domain.Side) []*domain.Organization {
+	var out []*domain.Organization
+	for _, o := range rf.orgList {
+		if rf.within(o.JurisdictionID, side.JurisdictionID) {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+func (rf *refs) orgName(t tr, id int64) string {
+	if o, ok := rf.orgs[id]; ok {
+		return t.Name(o.Name, o.NameEN)
+	}
+	return ""
+}
+
+// pathID reads the {id} of the route; a malformed one is simply not found.
+func pathID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, domain.Errorf(domain.NotFound, "no such page")
+	}
+	return id, nil
+}
+
+func queryID(r *http.Request, name string) int64 {
+	id, _ := strconv.ParseInt(r.URL.Query().Get(name), 10, 64)
+	if id < 0 {
+		return 0
+	}
+	return id
+}
+
+func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
+	h.fail(w, r, domain.Errorf(domain.NotFound, "no such page"))
+}

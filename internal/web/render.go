@@ -1,0 +1,161 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+
+	"github.com/liandong/liandong/internal/domain"
+)
+
+// Templates: layout.html frames every page, partials.html holds the
+// snippets pages share, and each file in pages/ is one page defining
+// "content". Each page is parsed once per language with that language's
+// functions, at start-up.
+//
+//go:embed templates
+var templateFiles embed.FS
+
+type pageTemplate struct{ t *template.Template }
+
+// view is what every page template receives. Data holds the page's own
+// values; the rest is the frame: who is signed in, the language, the CSRF
+// token for forms and the message of the last action.
+type view struct {
+	Title       string
+	User        *domain.User
+	CSRF        string
+	CSRFHeaders string // JSON for hx-headers, so htmx requests carry the token too
+	Locale      string
+	Path        string // the current URL, where a language switch returns to
+	Nav         string
+	Charts      bool // load ECharts on this page
+	Maps        bool // and the district outlines
+	Message     string
+	Error       string
+	Fields      map[string]string // field → message, for forms re-rendered after validation
+	Data        any
+}
+
+func (h *Handler) funcs(t tr) template.FuncMap {
+	return template.FuncMap{
+		"t":        t.T,
+		"tf":       t.F,
+		"name":     t.Name,
+		"date":     t.Date,
+		"datetime": t.DateTime,
+		"num":      t.Num,
+		"asset":    h.assets.url,
+		// key joins a prefix and a value into a catalogue key, for enums
+		// such as status.advancing; the tests check every enum value.
+		"key": func(prefix string, v any) string { return t.T(prefix + "." + fmt.Sprint(v)) },
+		"field": func(fields map[string]string, name string) string {
+			return fields[name]
+		},
+		"eqID":      func(a, b int64) bool { return a == b },
+		"hasPrefix": strings.HasPrefix,
+	}
+}
+
+func (h *Handler) parseTemplates() (map[string]map[string]*pageTemplate, error) {
+	names, err := fs.Glob(templateFiles, "templates/pages/*.html")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]map[string]*pageTemplate{}
+	for _, loc := range domain.Locales {
+		out[loc] = map[string]*pageTemplate{}
+		base, err := template.New("layout").Funcs(h.funcs(h.tr(loc))).ParseFS(templateFiles, "templates/layout.html", "templates/partials.html")
+		if err != nil {
+			return nil, fmt.Errorf("parse layout: %w", err)
+		}
+		for _, n := range names {
+			t, err := template.Must(base.Clone()).ParseFS(templateFiles, n)
+			if err != nil {
+				return nil, fmt.Errorf("parse %s: %w", n, err)
+			}
+			out[loc][strings.TrimSuffix(path.Base(n), ".html")] = &pageTemplate{t}
+		}
+	}
+	return out, nil
+}
+
+// newView fills the frame of a page for the request's visitor.
+func (h *Handler) newView(r *http.Request, title, nav string) *view {
+	st := state(r)
+	v := &view{Title: title, Nav: nav, Locale: st.locale, CSRF: st.csrf, User: st.user, Path: r.URL.RequestURI()}
+	hdr, _ := json.Marshal(map[string]string{"X-CSRF-Token": st.csrf})
+	v.CSRFHeaders = string(hdr)
+	return v
+}
+
+// render writes page with status. The page is rendered into a buffer first
+// so that a template error becomes a clean 500, not half a page.
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, page string, v *view) {
+	t, ok := h.pages[v.Locale][page]
+	if !ok {
+		h.log.Error("no such page template", "page", page)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.t.ExecuteTemplate(&buf, "layout", v); err != nil {
+		h.log.Error("render page", "page", page, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// fail is the one error boundary of the pages: it maps the error's code to
+// a status and a page. Internal errors are logged with their detail and
+// shown without it.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	t := h.tr(state(r).locale)
+	status, msg := http.StatusInternalServerError, t.T("error.internal")
+	switch domain.ErrorCode(err) {
+	case domain.NotFound:
+		status, msg = http.StatusNotFound, t.T("error.not_found")
+	case domain.Forbidden:
+		status, msg = http.StatusForbidden, t.T("error.forbidden")
+	case domain.Unauthorized:
+		if r.Method == http.MethodGet {
+			http.Redirect(w, r, "/signin?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
+		status, msg = http.StatusUnauthorized, t.T("error.unauthorized")
+	case domain.Conflict:
+		status, msg = http.StatusConflict, t.T("error.conflict")
+	case domain.Invalid:
+		status, msg = http.StatusUnprocessableEntity, t.T("error.invalid")
+	default:
+		h.log.Error("page failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	v := h.newView(r, t.T("error.title"), "")
+	v.Error = msg
+	v.Data = status
+	h.render(w, r, status, "error", v)
+}
+
+// fieldMessages turns a validation error into messages by field, in the
+// visitor's language where the catalogue has the reason.
+func fieldMessages(t tr, err error) map[string]string {
+	out := map[string]string{}
+	for _, f := range domain.ErrorFields(err) {
+		reason := f.Reason
+		if t.Has("reason." + reason) {
+			reason = t.T("reason." + reason)
+		}
+		out[f.Field] = reason
+	}
+	return out
+}

@@ -1,0 +1,143 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/liandong/liandong/internal/domain"
+)
+
+// The cookies. The session cookie holds the secret of a server-side
+// session; the anonymous one holds a CSRF token for the sign-in form and a
+// chosen language before anyone has signed in.
+const (
+	sessionCookie = "ld_session"
+	csrfCookie    = "ld_csrf"
+	langCookie    = "ld_lang"
+	csrfField     = "csrf"
+	csrfHeader    = "X-CSRF-Token"
+)
+
+// maxFormBytes bounds a form post; the largest form (a unit's reports for a
+// period) is far below it.
+const maxFormBytes = 1 << 20
+
+type stateKey struct{}
+
+// requestState is who is asking: the user and session when signed in, the
+// CSRF token forms must send back, and the language to answer in.
+type requestState struct {
+	user   *domain.User
+	secret string // the session cookie's value
+	csrf   string
+	locale string
+}
+
+func state(r *http.Request) *requestState {
+	if st, ok := r.Context().Value(stateKey{}).(*requestState); ok {
+		return st
+	}
+	return &requestState{locale: defaultLocale}
+}
+
+func secureRequest(r *http.Request) bool {
+	return r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+}
+
+func setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge int) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: secureRequest(r)})
+}
+
+// loadSession puts the request state in the context and checks the CSRF
+// token of every request that may change something. It reports false when
+// it has answered the request itself.
+func (h *Handler) loadSession(w http.ResponseWriter, r *http.Request) (*http.Request, bool) {
+	st := &requestState{locale: defaultLocale}
+	expired := false
+	if c, err := r.Cookie(langCookie); err == nil {
+		st.locale = validLocale(c.Value)
+	}
+	if strings.HasPrefix(r.URL.Path, "/assets/") {
+		return r.WithContext(context.WithValue(r.Context(), stateKey{}, st)), true
+	}
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		ss, err := h.store.SessionBySecret(r.Context(), c.Value)
+		switch domain.ErrorCode(err) {
+		case "":
+			u, err := h.store.Users.Get(r.Context(), ss.UserID)
+			if err == nil && !u.Disabled && u.ArchivedAt == nil {
+				st.user, st.secret, st.csrf = u, c.Value, ss.CSRFToken
+				// The language cookie is this browser's latest choice; it is
+				// set to the user's stored language at sign-in, so a new
+				// browser starts in the language the user chose before.
+				if _, err := r.Cookie(langCookie); err != nil {
+					st.locale = validLocale(u.Locale)
+				}
+			}
+		case domain.Unauthorized:
+			setCookie(w, r, sessionCookie, "", -1)
+			expired = true
+		default:
+			h.log.Error("load session", "err", err)
+		}
+	}
+	if st.user == nil {
+		if c, err := r.Cookie(csrfCookie); err == nil && len(c.Value) >= 26 && len(c.Value) <= 64 {
+			st.csrf = c.Value
+		} else {
+			st.csrf = rand.Text()
+			setCookie(w, r, csrfCookie, st.csrf, 0)
+		}
+	}
+	r = r.WithContext(context.WithValue(r.Context(), stateKey{}, st))
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+		got := r.Header.Get(csrfHeader)
+		if got == "" {
+			got = r.PostFormValue(csrfField)
+		}
+		if expired {
+			// A form sent after the session ran out: ask to sign in again
+			// rather than report a forged request.
+			h.fail(w, r, domain.Errorf(domain.Unauthorized, "the session has expired"))
+			return nil, false
+		}
+		if subtle.ConstantTimeCompare([]byte(got), []byte(st.csrf)) != 1 {
+			h.fail(w, r, domain.Errorf(domain.Forbidden, "CSRF token missing or wrong"))
+			return nil, false
+		}
+	}
+	return r, true
+}
+
+// signedIn lets only signed-in users through; others are sent to sign in
+// and brought back afterwards.
+func (h *Handler) signedIn(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if state(r).user == nil {
+			h.fail(w, r, domain.Errorf(domain.Unauthorized, "sign in first"))
+			return
+		}
+		next(w, r)
+	}
+}
+
+func currentUser(r *http.Request) *domain.User { return state(r).user }
+
+func actor(r *http.Request) domain.Actor { return domain.ActorFor(currentUser(r)) }
+
+// localPath keeps a redirect target on this site: a path, never a scheme
+// or another host ("//evil.example").
+func localPath(p string) string {
+	if p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
+		return "/"
+	}
+	return p
+}
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }

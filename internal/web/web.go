@@ -1,0 +1,79 @@
+// Package web is Liandong's browser interface: server-rendered pages
+// (html/template), htmx for partial updates and Apache ECharts for figures.
+// Templates, catalogues and assets are embedded and checked at start-up, so
+// the binary serves every byte a page needs and a broken template stops the
+// program before it listens.
+package web
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/liandong/liandong/internal/store"
+)
+
+// Handler serves the web application under "/".
+type Handler struct {
+	store  *store.Store
+	log    *slog.Logger
+	mux    *http.ServeMux
+	pages  map[string]map[string]*pageTemplate // locale → page name → template
+	assets *assets
+	cat    catalogues
+	// now is the clock for periods, deadlines and "due soon"; tests may set it.
+	now func() time.Time
+}
+
+// New parses every template in every language and hashes the assets. An
+// error here is a fault of the build (the files are embedded), so callers
+// stop rather than serve a half-working site.
+func New(s *store.Store, log *slog.Logger) (*Handler, error) {
+	h := &Handler{store: s, log: log, now: time.Now}
+	var err error
+	if h.assets, err = loadAssets(); err != nil {
+		return nil, err
+	}
+	if h.cat, err = loadCatalogues(); err != nil {
+		return nil, err
+	}
+	if h.pages, err = h.parseTemplates(); err != nil {
+		return nil, err
+	}
+	h.mux = h.routes()
+	return h, nil
+}
+
+// Must returns h or panics on err, for wiring code whose only failure is a
+// broken build.
+func Must(h *Handler, err error) *Handler {
+	if err != nil {
+		panic("web: " + err.Error())
+	}
+	return h
+}
+
+// contentSecurityPolicy allows nothing inline: scripts and styles come from
+// our own files only, chart data travels in JSON data blocks, and no page
+// may be framed (clickjacking).
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+// ServeHTTP sets the security headers every response carries, loads the
+// visitor's session and hands the request to the routes.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	hd := w.Header()
+	hd.Set("Content-Security-Policy", contentSecurityPolicy)
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Referrer-Policy", "same-origin")
+	hd.Set("X-Frame-Options", "DENY")
+	r2, ok := h.loadSession(w, r)
+	if !ok {
+		return
+	}
+	h.mux.ServeHTTP(w, r2)
+	// The server's request log and metrics read the matched pattern from
+	// the request they passed in; the session lives on a derived request,
+	// so hand the pattern back to keep route labels precise.
+	r.Pattern = r2.Pattern
+}
