@@ -2,6 +2,8 @@ package pack
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
 	"html/template"
 	"io"
 	"strings"
@@ -72,16 +74,9 @@ func mdEscape(s string) string {
 	return s
 }
 
-// page is the print-ready HTML: A4, official fonts with Noto CJK as the
-// fallback, no external assets.
-var page = template.Must(template.New("page").Funcs(template.FuncMap{
-	"blocks": func(d *Doc) []block { return d.blocks },
-}).Parse(`<!DOCTYPE html>
-<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<title>{{.Title}}</title>
-<style>
+// printCSS styles the print-ready page. It is the page's only inline
+// content, so a strict Content-Security-Policy can allow it by its hash.
+const printCSS = `
 @page { size: A4; margin: 37mm 26mm 35mm 28mm; }
 body { font-family: "FangSong", "仿宋_GB2312", "仿宋", "Noto Serif CJK SC", serif; font-size: 16pt; line-height: 1.6; color: #000; margin: 0; }
 h1 { font-family: "FZXiaoBiaoSong-B05S", "方正小标宋简体", "Noto Serif CJK SC", serif; font-size: 22pt; text-align: center; font-weight: normal; margin: 0 0 .3em; }
@@ -95,7 +90,26 @@ th { font-family: "SimHei", "黑体", "Noto Sans CJK SC", sans-serif; font-weigh
 tr { page-break-inside: avoid; }
 h2, h3 { page-break-after: avoid; }
 @media screen { body { max-width: 46em; margin: 2em auto; padding: 0 1em; } }
-</style>
+`
+
+// StyleSource is the CSP source that allows the page's style and nothing
+// else inline, for serving the page under a policy without 'unsafe-inline'.
+func StyleSource() string {
+	sum := sha256.Sum256([]byte(printCSS))
+	return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+}
+
+// page is the print-ready HTML: A4, official fonts with Noto CJK as the
+// fallback, no external assets.
+var page = template.Must(template.New("page").Funcs(template.FuncMap{
+	"blocks": func(d *Doc) []block { return d.blocks },
+	"css":    func() template.CSS { return template.CSS(printCSS) },
+}).Parse(`<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<title>{{.Title}}</title>
+<style>{{css}}</style>
 </head>
 <body>
 {{range blocks .}}{{if eq .Kind 0}}<h1>{{.Text}}</h1>

@@ -88,3 +88,44 @@ func TestPolicyMatrixInTheBrowserRoutes(t *testing.T) {
 		}
 	}
 }
+
+// TestMeetingPackFromTheMeetingPage: the secretariat opens the pack of
+// working-group meeting no. 2 from its page, as HTML under a policy that
+// allows only its own style, and as Word; a liaison may not.
+func TestMeetingPackFromTheMeetingPage(t *testing.T) {
+	st := mustStartSite(t)
+	ctx := context.Background()
+	page, err := st.Store.Meetings.List(ctx, domain.ListQuery{Filters: map[string]string{"q": "工作组第二次会议"}})
+	if err != nil || len(page.Items) != 1 {
+		t.Fatalf("meeting no. 2: %v %v", page.Items, err)
+	}
+	m := page.Items[0]
+	c := st.client(t)
+	c.signIn(st.User.Email, testPassword)
+	_, show := c.get(fmt.Sprintf("/meetings/%d", m.ID))
+	if !strings.Contains(show, fmt.Sprintf(`href="/meetings/%d/pack.html"`, m.ID)) {
+		t.Fatal("the meeting page does not link to its pack")
+	}
+	res, body := c.get(fmt.Sprintf("/meetings/%d/pack.html", m.ID))
+	if res.StatusCode != 200 || !strings.Contains(body, "第一次会议（2022年4月28日）以来工作进展情况") {
+		t.Fatalf("pack.html = %d", res.StatusCode)
+	}
+	if csp := res.Header.Get("Content-Security-Policy"); strings.Contains(csp, "unsafe-inline") || !strings.Contains(csp, "'sha256-") {
+		t.Fatalf("pack CSP %q", csp)
+	}
+	res, body = c.get(fmt.Sprintf("/meetings/%d/pack.docx", m.ID))
+	if res.StatusCode != 200 || !strings.HasPrefix(body, "PK") {
+		t.Fatalf("pack.docx = %d, not a zip", res.StatusCode)
+	}
+	wenjiang := st.orgID(t, "温江区人民政府")
+	u := &domain.User{Email: "pack-liaison@example.gov.cn", Name: "联络员", Locale: "zh-CN", Password: testPassword,
+		Grants: []domain.Grant{{Role: domain.Liaison, ScopeKind: domain.OrganizationScope, ScopeID: wenjiang}}}
+	if err := st.Store.Users.Create(ctx, domain.Actor{}, u); err != nil {
+		t.Fatal(err)
+	}
+	l := st.client(t)
+	l.signIn(u.Email, testPassword)
+	if res, _ := l.get(fmt.Sprintf("/meetings/%d/pack.html", m.ID)); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("a liaison's pack = %d, want 403", res.StatusCode)
+	}
+}

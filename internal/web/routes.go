@@ -1,6 +1,10 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/liandong/liandong/internal/pack"
+)
 
 // routes lists every page and action of the web application, in one place.
 // Reads are GET; everything that changes something is a POST carrying the
@@ -40,6 +44,9 @@ func (h *Handler) routes() *http.ServeMux {
 
 	mux.HandleFunc("GET /meetings", h.signedIn(h.meetingList))
 	mux.HandleFunc("GET /meetings/{id}", h.signedIn(h.meetingShow))
+	mux.HandleFunc("GET /meetings/{id}/pack.html", h.signedIn(h.meetingPack(pack.HTML)))
+	mux.HandleFunc("GET /meetings/{id}/pack.md", h.signedIn(h.meetingPack(pack.Markdown)))
+	mux.HandleFunc("GET /meetings/{id}/pack.docx", h.signedIn(h.meetingPack(pack.DOCX)))
 	mux.HandleFunc("POST /meetings/{id}/tasks", h.signedIn(h.meetingTaskCreate))
 	mux.HandleFunc("GET /tasks", h.signedIn(h.taskList))
 	mux.HandleFunc("GET /agreements", h.signedIn(h.agreementList))
