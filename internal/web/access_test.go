@@ -129,3 +129,69 @@ func TestMeetingPackFromTheMeetingPage(t *testing.T) {
 		t.Fatalf("a liaison's pack = %d, want 403", res.StatusCode)
 	}
 }
+
+// TestSessionRenewedAtSignIn: each sign-in issues a new session id and the
+// old one stops working, so a session planted before sign-in is useless
+// (no fixation); behind TLS the cookie is Secure.
+func TestSessionRenewedAtSignIn(t *testing.T) {
+	st := mustStartSite(t)
+	c := st.client(t)
+	cookie := func(res *http.Response) *http.Cookie {
+		for _, ck := range res.Cookies() {
+			if ck.Name == sessionCookie {
+				return ck
+			}
+		}
+		t.Fatal("no session cookie")
+		return nil
+	}
+	u, _ := url.Parse(st.URL)
+	c.http.Jar.SetCookies(u, []*http.Cookie{{Name: sessionCookie, Value: "planted-by-an-attacker"}})
+	first := cookie(c.signIn(st.User.Email, testPassword))
+	if first.Value == "planted-by-an-attacker" {
+		t.Fatal("a planted session id was kept at sign-in")
+	}
+	_, body := c.get("/")
+	c.post("/signout", url.Values{"csrf": {c.csrf(body)}})
+	second := cookie(c.signIn(st.User.Email, testPassword))
+	if first.Value == second.Value {
+		t.Fatal("signing in again reused the session id")
+	}
+	old := st.client(t)
+	old.http.Jar.SetCookies(u, []*http.Cookie{{Name: sessionCookie, Value: first.Value}})
+	if res, _ := old.get("/items"); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the replaced session still opens /items: %d", res.StatusCode)
+	}
+
+	c = st.client(t)
+	_, body = c.get("/signin")
+	req, _ := http.NewRequest("POST", st.URL+"/signin", strings.NewReader(url.Values{"csrf": {c.csrf(body)}, "email": {st.User.Email}, "password": {testPassword}, "next": {"/"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Forwarded-Proto", "https")
+	res, err := c.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if ck := cookie(res); !ck.Secure {
+		t.Fatal("behind TLS the session cookie is not Secure")
+	}
+}
+
+// TestSignInThrottledPerAddress: failures against many accounts from one
+// address lock that address out too.
+func TestSignInThrottledPerAddress(t *testing.T) {
+	st := mustStartSite(t)
+	c := st.client(t)
+	locked := false
+	for i := 0; i < 30 && !locked; i++ {
+		res := c.signIn(fmt.Sprintf("nobody%d@example.gov.cn", i), "wrong password")
+		locked = res.StatusCode == http.StatusTooManyRequests
+	}
+	if !locked {
+		t.Fatal("30 failures on different accounts from one address were never throttled")
+	}
+	if res := c.signIn(st.User.Email, testPassword); res.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("a locked-out address signed in: %d", res.StatusCode)
+	}
+}
