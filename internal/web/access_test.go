@@ -195,3 +195,60 @@ func TestSignInThrottledPerAddress(t *testing.T) {
 		t.Fatalf("a locked-out address signed in: %d", res.StatusCode)
 	}
 }
+
+// TestSecretariatEditsTaxonomy: the working group's secretariat adds a
+// track and a custom field; a bad line is shown again with its number and
+// nothing is stored; a liaison may not open the editor.
+func TestSecretariatEditsTaxonomy(t *testing.T) {
+	st := mustStartSite(t)
+	ctx := context.Background()
+	mech, _ := st.workingGroup(t)
+	u := &domain.User{Email: "sec@example.gov.cn", Name: "秘书处", Locale: "zh-CN", Password: testPassword,
+		Grants: []domain.Grant{{Role: domain.SecretariatRole, ScopeKind: domain.MechanismScope, ScopeID: mech.ID}}}
+	if err := st.Store.Users.Create(ctx, domain.Actor{}, u); err != nil {
+		t.Fatal(err)
+	}
+	c := st.client(t)
+	c.signIn(u.Email, testPassword)
+	path := fmt.Sprintf("/admin/mechanisms/%d", mech.ID)
+	_, body := c.get(path)
+	tracks := regexpTextarea(t, body, "tracks")
+	bad := url.Values{"csrf": {c.csrf(body)}, "version": {fmt.Sprint(mech.Version)}, "tracks": {tracks + "Bad Key! | 坏 | Bad\n"},
+		"modes": {regexpTextarea(t, body, "modes")}, "custom_fields": {"km | 里程 | Length | number |  | required\n"}}
+	res, page := c.post(path, bad)
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "Bad Key!") || !strings.Contains(page, "tracks[") {
+		t.Fatalf("a bad line: %d, the form does not show it again with its line", res.StatusCode)
+	}
+	if got, _ := st.Store.Mechanisms.Get(ctx, mech.ID); got.Version != mech.Version {
+		t.Fatal("a refused form changed the mechanism")
+	}
+	good := bad
+	good.Set("tracks", tracks+"data | 数据共享 | Data sharing | 五个互联互通\n")
+	if res, _ := c.post(path, good); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("saving the taxonomy: %d", res.StatusCode)
+	}
+	got, _ := st.Store.Mechanisms.Get(ctx, mech.ID)
+	if !domain.HasTerm(got.Tracks, "data") || len(got.CustomFields) != 1 || !got.CustomFields[0].Required {
+		t.Fatalf("stored tracks %v, fields %v", got.Tracks, got.CustomFields)
+	}
+	wenjiang := st.orgID(t, "温江区人民政府")
+	l := &domain.User{Email: "tax-liaison@example.gov.cn", Name: "联络员", Locale: "zh-CN", Password: testPassword,
+		Grants: []domain.Grant{{Role: domain.Liaison, ScopeKind: domain.OrganizationScope, ScopeID: wenjiang}}}
+	st.Store.Users.Create(ctx, domain.Actor{}, l)
+	lc := st.client(t)
+	lc.signIn(l.Email, testPassword)
+	if res, _ := lc.get(path); res.StatusCode != http.StatusForbidden && res.StatusCode != http.StatusNotFound {
+		t.Fatalf("a liaison opens the taxonomy editor: %d", res.StatusCode)
+	}
+}
+
+func regexpTextarea(t *testing.T, body, name string) string {
+	t.Helper()
+	i := strings.Index(body, `name="`+name+`"`)
+	if i < 0 {
+		t.Fatalf("no textarea %s", name)
+	}
+	start := strings.Index(body[i:], ">") + i + 1
+	end := strings.Index(body[start:], "</textarea>") + start
+	return html.UnescapeString(body[start:end])
+}

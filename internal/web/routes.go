@@ -58,6 +58,8 @@ func (h *Handler) routes() *http.ServeMux {
 	mux.HandleFunc("POST /admin/users", h.signedIn(h.adminUserCreate))
 	mux.HandleFunc("GET /admin/jurisdictions", h.signedIn(h.adminJurisdictions))
 	mux.HandleFunc("GET /admin/mechanisms", h.signedIn(h.adminMechanisms))
+	mux.HandleFunc("GET /admin/mechanisms/{id}", h.signedIn(h.adminMechanismEdit))
+	mux.HandleFunc("POST /admin/mechanisms/{id}", h.signedIn(h.adminMechanismSave))
 
 	mux.HandleFunc("/", h.notFound)
 	return mux
