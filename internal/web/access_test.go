@@ -252,3 +252,54 @@ func regexpTextarea(t *testing.T, body, name string) string {
 	end := strings.Index(body[start:], "</textarea>") + start
 	return html.UnescapeString(body[start:end])
 }
+
+// TestAdminAddsJurisdictionAndUnit: an administrator adds a district and a
+// unit in it from the administration page; a bad code is shown again with
+// the typed name; a secretariat may not change reference data.
+func TestAdminAddsJurisdictionAndUnit(t *testing.T) {
+	st := mustStartSite(t)
+	ctx := context.Background()
+	c := st.client(t)
+	c.signIn(st.User.Email, testPassword)
+	_, body := c.get("/admin/jurisdictions")
+	cq := st.jurisdictionID(t, "重庆市")
+	res, page := c.post("/admin/jurisdictions", url.Values{"csrf": {c.csrf(body)}, "parent": {fmt.Sprint(cq)}, "name": {"万州区"}, "kind": {"district"}, "code": {"12"}})
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, `value="万州区"`) {
+		t.Fatalf("a bad code: %d, the form is not shown again with the typed name", res.StatusCode)
+	}
+	if res, _ := c.post("/admin/jurisdictions", url.Values{"csrf": {c.csrf(body)}, "parent": {fmt.Sprint(cq)}, "name": {"万州区"}, "kind": {"district"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("adding 万州区: %d", res.StatusCode)
+	}
+	wz := st.jurisdictionID(t, "万州区")
+	if res, _ := c.post("/admin/units", url.Values{"csrf": {c.csrf(body)}, "parent": {fmt.Sprint(wz)}, "name": {"万州区人民政府"}, "kind": {"government"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("adding the unit: %d", res.StatusCode)
+	}
+	if st.orgID(t, "万州区人民政府") == 0 {
+		t.Fatal("the unit was not stored")
+	}
+	mech, _ := st.workingGroup(t)
+	sec := &domain.User{Email: "sec2@example.gov.cn", Name: "秘书处", Locale: "zh-CN", Password: testPassword,
+		Grants: []domain.Grant{{Role: domain.SecretariatRole, ScopeKind: domain.MechanismScope, ScopeID: mech.ID}}}
+	st.Store.Users.Create(ctx, domain.Actor{}, sec)
+	s := st.client(t)
+	s.signIn(sec.Email, testPassword)
+	_, sbody := s.get("/")
+	if res, _ := s.post("/admin/units", url.Values{"csrf": {s.csrf(sbody)}, "parent": {fmt.Sprint(wz)}, "name": {"越权单位"}, "kind": {"other"}}); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("a secretariat adding a unit: %d, want 403", res.StatusCode)
+	}
+}
+
+func (st *site) jurisdictionID(t *testing.T, name string) int64 {
+	t.Helper()
+	page, err := st.Store.Jurisdictions.List(context.Background(), domain.ListQuery{Filters: map[string]string{"q": name}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range page.Items {
+		if j.Name == name {
+			return j.ID
+		}
+	}
+	t.Fatalf("no jurisdiction %s", name)
+	return 0
+}

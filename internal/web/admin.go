@@ -115,6 +115,86 @@ func (h *Handler) adminJurisdictions(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	rows := h.jurisdictionRows(rf)
+	v := h.newView(r, t.T("admin.jurisdictions"), "admin")
+	h.jurisdictionsPage(w, r, http.StatusOK, v, rows, rf, placeForm{}, placeForm{})
+}
+
+// placeForm is what the add-jurisdiction and add-unit forms hold.
+type placeForm struct {
+	Parent int64
+	Name   string
+	NameEN string
+	Kind   string
+	Code   string
+}
+
+type jurisdictionsData struct {
+	Rows          []jurisdictionRow
+	Jurisdictions []*domain.Jurisdiction
+	Kinds         []domain.JurisdictionKind
+	UnitKinds     []domain.OrganizationKind
+	Place, Unit   placeForm
+	CanWrite      bool
+}
+
+func (h *Handler) jurisdictionsPage(w http.ResponseWriter, r *http.Request, status int, v *view, rows []jurisdictionRow, rf *refs, place, unit placeForm) {
+	var js []*domain.Jurisdiction
+	for _, row := range rows {
+		js = append(js, row.Jurisdiction)
+	}
+	v.Data = jurisdictionsData{Rows: rows, Jurisdictions: js, Kinds: domain.JurisdictionKinds, UnitKinds: domain.OrganizationKinds,
+		Place: place, Unit: unit, CanWrite: policy.Check(currentUser(r), policy.Write, "jurisdictions") == nil}
+	h.render(w, r, status, "admin_jurisdictions", v)
+}
+
+func readPlaceForm(r *http.Request) placeForm {
+	return placeForm{Parent: formID(r, "parent"), Name: strings.TrimSpace(r.PostFormValue("name")), NameEN: strings.TrimSpace(r.PostFormValue("name_en")),
+		Kind: r.PostFormValue("kind"), Code: strings.TrimSpace(r.PostFormValue("code"))}
+}
+
+// adminJurisdictionCreate answers POST /admin/jurisdictions: add a
+// jurisdiction under a parent (administrators only).
+func (h *Handler) adminJurisdictionCreate(w http.ResponseWriter, r *http.Request) {
+	f := readPlaceForm(r)
+	j := &domain.Jurisdiction{ParentID: f.Parent, Name: f.Name, NameEN: f.NameEN, Kind: domain.JurisdictionKind(f.Kind), Code: f.Code, Record: domain.Record{Source: "web"}}
+	h.savePlace(w, r, h.store.Jurisdictions.Create(r.Context(), actor(r), j), f, placeForm{})
+}
+
+// adminUnitCreate answers POST /admin/units: add a unit to a jurisdiction
+// (administrators only).
+func (h *Handler) adminUnitCreate(w http.ResponseWriter, r *http.Request) {
+	f := readPlaceForm(r)
+	o := &domain.Organization{JurisdictionID: f.Parent, Name: f.Name, NameEN: f.NameEN, Kind: domain.OrganizationKind(f.Kind), Record: domain.Record{Source: "web"}}
+	h.savePlace(w, r, h.store.Organizations.Create(r.Context(), actor(r), o), placeForm{}, f)
+}
+
+// savePlace redirects after a save, or shows the page again with the
+// typed values and the reasons.
+func (h *Handler) savePlace(w http.ResponseWriter, r *http.Request, err error, place, unit placeForm) {
+	t := h.tr(state(r).locale)
+	switch domain.ErrorCode(err) {
+	case "":
+		http.Redirect(w, r, "/admin/jurisdictions", http.StatusSeeOther)
+		return
+	case domain.Invalid, domain.Conflict:
+	default:
+		h.fail(w, r, err)
+		return
+	}
+	v := h.newView(r, t.T("admin.jurisdictions"), "admin")
+	v.Error, v.Fields = t.T("form.fix"), fieldMessages(t, err)
+	rf, lerr := h.loadRefs(r.Context())
+	if lerr != nil {
+		h.fail(w, r, lerr)
+		return
+	}
+	h.jurisdictionsPage(w, r, http.StatusUnprocessableEntity, v, h.jurisdictionRows(rf), rf, place, unit)
+}
+
+// jurisdictionRows lays the jurisdiction tree out as indented rows, each
+// with its units.
+func (h *Handler) jurisdictionRows(rf *refs) []jurisdictionRow {
 	children := map[int64][]*domain.Jurisdiction{}
 	for _, j := range rf.jurisdictions {
 		children[j.ParentID] = append(children[j.ParentID], j)
@@ -138,9 +218,7 @@ func (h *Handler) adminJurisdictions(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	walk(0, 0)
-	v := h.newView(r, t.T("admin.jurisdictions"), "admin")
-	v.Data = rows
-	h.render(w, r, http.StatusOK, "admin_jurisdictions", v)
+	return rows
 }
 
 func sortByID(js []*domain.Jurisdiction) {

@@ -57,6 +57,8 @@ func (h *Handler) routes() *http.ServeMux {
 	mux.HandleFunc("GET /admin/users", h.signedIn(h.adminUsers))
 	mux.HandleFunc("POST /admin/users", h.signedIn(h.adminUserCreate))
 	mux.HandleFunc("GET /admin/jurisdictions", h.signedIn(h.adminJurisdictions))
+	mux.HandleFunc("POST /admin/jurisdictions", h.signedIn(h.adminJurisdictionCreate))
+	mux.HandleFunc("POST /admin/units", h.signedIn(h.adminUnitCreate))
 	mux.HandleFunc("GET /admin/mechanisms", h.signedIn(h.adminMechanisms))
 	mux.HandleFunc("GET /admin/mechanisms/{id}", h.signedIn(h.adminMechanismEdit))
 	mux.HandleFunc("POST /admin/mechanisms/{id}", h.signedIn(h.adminMechanismSave))
