@@ -51,11 +51,23 @@ const dateLayout = "2006-01-02"
 // NewDate returns the date y-m-d.
 func NewDate(y int, m time.Month, d int) Date { return Date{time.Date(y, m, d, 0, 0, 0, 0, time.UTC)} }
 
-// ParseDate parses YYYY-MM-DD and refuses impossible dates such as 2024-02-30.
+// The years a date may fall in. Cooperation records are modern; bounding
+// them also keeps year 1 free, whose first day is the zero time that stands
+// for "no date".
+const (
+	MinYear = 1900
+	MaxYear = 2200
+)
+
+// ParseDate parses YYYY-MM-DD and refuses impossible dates such as
+// 2024-02-30 and years outside MinYear to MaxYear.
 func ParseDate(s string) (Date, error) {
 	t, err := time.Parse(dateLayout, s)
 	if err != nil {
 		return Date{}, fmt.Errorf("%q is not a date of the form YYYY-MM-DD", s)
+	}
+	if t.Year() < MinYear || t.Year() > MaxYear {
+		return Date{}, fmt.Errorf("%q is outside the years %d to %d", s, MinYear, MaxYear)
 	}
 	return Date{t}, nil
 }
