@@ -1,0 +1,60 @@
+package ledger_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/liandong/liandong/internal/demo"
+	"github.com/liandong/liandong/internal/domain"
+	"github.com/liandong/liandong/internal/ledger"
+	"github.com/liandong/liandong/internal/store"
+)
+
+// FuzzImport feeds arbitrary bytes to the CSV and XLSX importers of a real
+// ledger on the demo data: the preview either refuses the file with a
+// reason or reads it row by row, naming the sheet, row and column of every
+// refused cell; it never fails inside, and it writes nothing.
+func FuzzImport(f *testing.F) {
+	ctx := context.Background()
+	s, err := store.Open(ctx, filepath.Join(f.TempDir(), "fuzz.db"), "")
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Migrate(ctx); err != nil {
+		f.Fatal(err)
+	}
+	if err := demo.Load(ctx, s); err != nil {
+		f.Fatal(err)
+	}
+	batches, _ := s.Batches.List(ctx, domain.ListQuery{Filters: map[string]string{"q": "第一批合作项目"}})
+	batch := batches.Items[0].ID
+	for _, format := range []ledger.Format{ledger.CSV, ledger.XLSX} {
+		file, err := ledger.Export(ctx, s, domain.Actor{}, batch, 0, format)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(file, format == ledger.XLSX)
+	}
+	f.Add([]byte("编号,项目名称,状态\n1,=cmd|' /C calc'!A0,完成了吧\n"), false)
+	f.Add([]byte("PK\x03\x04garbage"), true)
+	f.Fuzz(func(t *testing.T, file []byte, xlsx bool) {
+		format := ledger.CSV
+		if xlsx {
+			format = ledger.XLSX
+		}
+		p, err := ledger.PreviewImport(ctx, s, domain.Actor{}, batch, file, ledger.Options{Format: format})
+		if err != nil {
+			if code := domain.ErrorCode(err); code == domain.Internal {
+				t.Fatalf("internal error on a user's file: %v", err)
+			}
+			return
+		}
+		for _, e := range p.Errors {
+			if e.Sheet == "" || e.Row == 0 || e.Reason == "" {
+				t.Fatalf("a refusal that does not say where and why: %+v", e)
+			}
+		}
+	})
+}
