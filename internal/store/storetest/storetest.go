@@ -5,10 +5,6 @@ package storetest
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
-	"net/url"
-	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -53,38 +49,11 @@ var schemaSeq atomic.Int64
 // returns nil when no server is configured.
 func MustOpenPostgres(t testing.TB) *store.Store {
 	t.Helper()
-	base := os.Getenv("LIANDONG_TEST_POSTGRES_URL")
-	if base == "" {
+	stores := MustOpenPostgresInstances(t, 1)
+	if stores == nil {
 		return nil
 	}
-	schema := fmt.Sprintf("t_%d_%d_%d", os.Getpid(), time.Now().UnixNano()%1e9, schemaSeq.Add(1))
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		db, err := sql.Open("pgx", base)
-		if err == nil {
-			db.Exec("DROP SCHEMA " + schema + " CASCADE")
-			db.Close()
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	s, err := store.Open(context.Background(), u.String(), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return migrated(t, s)
+	return stores[0]
 }
 
 // Start is the fixed clock's first reading; each reading advances a second.
