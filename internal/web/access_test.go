@@ -303,3 +303,43 @@ func (st *site) jurisdictionID(t *testing.T, name string) int64 {
 	t.Fatalf("no jurisdiction %s", name)
 	return 0
 }
+
+// TestCompletionConfirmedInTheBrowserRoutes: 温江区's liaison marks the
+// joint item completed; the item page shows the change pending to both
+// sides; 巴南区's liaison confirms it there, and only then is it completed.
+func TestCompletionConfirmedInTheBrowserRoutes(t *testing.T) {
+	st := mustStartSite(t)
+	ctx := context.Background()
+	page, _ := st.Store.Items.List(ctx, domain.ListQuery{Filters: map[string]string{"q": "成渝双城生物医药产业高地"}})
+	it := page.Items[0]
+	liaison := func(unit, email string) *client {
+		u := &domain.User{Email: email, Name: unit + "联络员", Locale: "zh-CN", Password: testPassword,
+			Grants: []domain.Grant{{Role: domain.Liaison, ScopeKind: domain.OrganizationScope, ScopeID: st.orgID(t, unit)}}}
+		if err := st.Store.Users.Create(ctx, domain.Actor{}, u); err != nil {
+			t.Fatal(err)
+		}
+		c := st.client(t)
+		c.signIn(email, testPassword)
+		return c
+	}
+	wj, bn := liaison("温江区人民政府", "wj@example.gov.cn"), liaison("巴南区人民政府", "bn@example.gov.cn")
+	_, list := wj.get("/items")
+	wj.post("/items/bulk", url.Values{"csrf": {wj.csrf(list)}, "item": {fmt.Sprintf("%d:%d", it.ID, it.Version)}, "status": {"completed"}, "back": {"/items"}})
+	got, _ := st.Store.Items.Get(ctx, it.ID)
+	if got.Status != domain.Advancing || len(got.Pending) != 1 {
+		t.Fatalf("after one side's claim: status %s, %d pending", got.Status, len(got.Pending))
+	}
+	for name, c := range map[string]*client{"温江": wj, "巴南": bn} {
+		if _, body := c.get(fmt.Sprintf("/items/%d", it.ID)); !strings.Contains(body, `id="pending"`) {
+			t.Fatalf("%s's liaison does not see the pending change", name)
+		}
+	}
+	_, body := bn.get(fmt.Sprintf("/items/%d", it.ID))
+	res, _ := bn.post(fmt.Sprintf("/items/%d/changes/%d/confirm", it.ID, got.Pending[0].ID), url.Values{"csrf": {bn.csrf(body)}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("confirm: %d", res.StatusCode)
+	}
+	if got, _ := st.Store.Items.Get(ctx, it.ID); got.Status != domain.Completed {
+		t.Fatalf("after both sides: %s", got.Status)
+	}
+}

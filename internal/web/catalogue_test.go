@@ -62,6 +62,7 @@ var enumValues = map[string][]string{
 	"adoption":       {string(domain.Planned), string(domain.Adopted), string(domain.Declined)},
 	"action":         {"create", "update", "archive", "propose", "confirm", "reject", "publish", "revoke"},
 	"jkind":          strs(domain.JurisdictionKinds),
+	"change_field":   {"status", "parties", "milestones"},
 	"okind":          strs(domain.OrganizationKinds),
 	"role":           strs(domain.Roles),
 	"scope":          {"mechanism", "jurisdiction", "organization"},

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"reflect"
 	"slices"
@@ -42,6 +43,15 @@ type itemPageData struct {
 	Tasks      []*domain.Task
 	Meetings   []*domain.Meeting
 	History    []historyRow
+	Pending    []pendingView
+}
+
+// pendingView is a two-side change as the item page shows it: what it
+// would set, which sides confirmed, which are awaited.
+type pendingView struct {
+	Change    domain.ItemChange
+	Confirmed []string
+	Awaiting  []string
 }
 
 // itemShow answers GET /items/{id}: the parties side by side, the
@@ -170,9 +180,56 @@ func (h *Handler) itemShow(w http.ResponseWriter, r *http.Request) {
 		}
 		d.History = append(d.History, row)
 	}
+	sideName := map[string]string{}
+	for _, sd := range m.Sides {
+		sideName[sd.Key] = t.Name(sd.Name, sd.NameEN)
+	}
+	names := func(keys []string) []string {
+		out := make([]string, len(keys))
+		for i, k := range keys {
+			out[i] = sideName[k]
+		}
+		return out
+	}
+	for _, ch := range it.Pending {
+		d.Pending = append(d.Pending, pendingView{Change: ch, Confirmed: names(ch.Confirmed), Awaiting: names(ch.Awaiting)})
+	}
 	v := h.newView(r, it.Title, "items")
+	switch r.URL.Query().Get("change") {
+	case "confirmed":
+		v.Message = t.T("change.confirmed")
+	case "rejected":
+		v.Message = t.T("change.rejected")
+	}
 	v.Data = d
 	h.render(w, r, http.StatusOK, "item", v)
+}
+
+// itemChangeDecide answers POST /items/{id}/changes/{change}/confirm and
+// /reject: the lead unit of a side agrees to, or turns down, a change that
+// needs both sides. The store decides who may.
+func (h *Handler) itemChangeDecide(confirm bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := pathID(r)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		change, err := strconv.ParseInt(r.PathValue("change"), 10, 64)
+		if err != nil {
+			h.fail(w, r, domain.Errorf(domain.NotFound, "no such change"))
+			return
+		}
+		decide, outcome := h.store.ConfirmItemChange, "confirmed"
+		if !confirm {
+			decide, outcome = h.store.RejectItemChange, "rejected"
+		}
+		if _, err := decide(r.Context(), actor(r), id, change); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		http.Redirect(w, r, fmt.Sprintf("/items/%d?change=%s", id, outcome), http.StatusSeeOther)
+	}
 }
 
 // partySide returns the side on which a unit takes part in the item.
