@@ -82,6 +82,7 @@ func (e CellError) String() string {
 type plan struct {
 	Preview
 	updates []*domain.Item
+	stored  []*domain.Item // each update's item as read for the preview
 }
 
 // PreviewImport reads a ledger for a batch and reports, row by row, what
@@ -122,8 +123,8 @@ func Import(ctx context.Context, s *store.Store, actor domain.Actor, batchID int
 		return &p.Preview, nil
 	}
 	err = s.Write(ctx, actor, func(tx *store.Tx) error {
-		for _, it := range p.updates {
-			if err := s.Items.UpdateTx(ctx, tx, it); err != nil {
+		for i, it := range p.updates {
+			if err := s.Items.UpdateTxFrom(ctx, tx, p.stored[i], it); err != nil {
 				return err
 			}
 		}
@@ -428,7 +429,7 @@ func makePlan(ctx context.Context, s *store.Store, actor domain.Actor, batchID i
 			continue
 		}
 		p.Changes = append(p.Changes, change)
-		p.updates = append(p.updates, &next)
+		p.updates, p.stored = append(p.updates, &next), append(p.stored, it)
 	}
 	p.Changed = len(p.Changes)
 	return p, nil

@@ -191,10 +191,22 @@ func (rs *Records[T, P]) Update(ctx context.Context, actor domain.Actor, v P) er
 
 // UpdateTx is Update within an open transaction.
 func (rs *Records[T, P]) UpdateTx(ctx context.Context, t *Tx, v P) error {
-	b := v.Base()
-	before, err := rs.get(ctx, t.reader(), b.ID)
+	before, err := rs.get(ctx, t.reader(), v.Base().ID)
 	if err != nil {
 		return err
+	}
+	return rs.UpdateTxFrom(ctx, t, before, v)
+}
+
+// UpdateTxFrom is UpdateTx for a caller that has just read the stored
+// record, as an import that previewed every row has: it does not read it
+// again. The row is still written only if its stored version is before's,
+// so a record changed since the read is refused as stale, and before is
+// what the audit event records as the state replaced.
+func (rs *Records[T, P]) UpdateTxFrom(ctx context.Context, t *Tx, before, v P) error {
+	b := v.Base()
+	if before.Base().ID != b.ID {
+		return domain.Internalf(fmt.Errorf("record %d given as the stored state of %d", before.Base().ID, b.ID), "update %s", rs.t.name)
 	}
 	if err := rs.mayWrite(ctx, t, before); err != nil {
 		return err
