@@ -1,0 +1,83 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/liandong/liandong/internal/domain"
+	"github.com/liandong/liandong/internal/pack"
+	"github.com/liandong/liandong/internal/web"
+)
+
+// signedInRequest returns a GET for path carrying a fresh administrator's
+// session, as a browser would send it.
+func signedInRequest(b *testing.B, path string) func() *http.Request {
+	s := dataset(b)
+	ctx := context.Background()
+	u := &domain.User{Email: fmt.Sprintf("bench-web-%d@example.gov.cn", time.Now().UnixNano()), Name: "压测", Locale: "zh-CN", Grants: []domain.Grant{{Role: domain.Admin}}}
+	if err := s.Users.Create(ctx, domain.Actor{}, u); err != nil {
+		b.Fatal(err)
+	}
+	secret, _, err := s.CreateSession(ctx, u.ID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return func() *http.Request {
+		r := httptest.NewRequest("GET", path, nil)
+		r.AddCookie(&http.Cookie{Name: "ld_session", Value: secret})
+		return r
+	}
+}
+
+// BenchmarkDashboard renders the dashboard of the mechanism with the most
+// items, through the web handler, as a signed-in administrator sees it.
+func BenchmarkDashboard(b *testing.B) {
+	s := dataset(b)
+	h := web.Must(web.New(s, slog.New(slog.NewTextHandler(io.Discard, nil))))
+	req := signedInRequest(b, "/mechanisms/1")
+	timed(b, func(int) error {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req())
+		if rec.Code != http.StatusOK {
+			return fmt.Errorf("dashboard answered %d", rec.Code)
+		}
+		return nil
+	})
+}
+
+// BenchmarkMeetingPack builds the pack of a meeting of the first mechanism
+// (one is made on first use) and renders it as HTML.
+func BenchmarkMeetingPack(b *testing.B) {
+	s := dataset(b)
+	ctx := context.Background()
+	page, err := s.Meetings.List(ctx, domain.ListQuery{Filters: map[string]string{"mechanism": "1"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var id int64
+	if len(page.Items) > 0 {
+		id = page.Items[0].ID
+	} else {
+		for i, day := range []string{"2024-06-30", "2024-12-31"} {
+			m := &domain.Meeting{MechanismID: 1, Number: i + 1, Title: fmt.Sprintf("压测会议%d", i+1), HeldOn: domain.MustDate(day), HeldOnPrecision: domain.DayPrecision}
+			if err := s.Meetings.Create(ctx, domain.Actor{}, m); err != nil {
+				b.Fatal(err)
+			}
+			id = m.ID
+		}
+	}
+	timed(b, func(int) error {
+		p, err := pack.Build(ctx, s, id)
+		if err != nil {
+			return err
+		}
+		_, err = p.Doc().Bytes(pack.HTML)
+		return err
+	})
+}
