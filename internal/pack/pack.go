@@ -210,7 +210,7 @@ func (p *Pack) items(ctx context.Context, s *store.Store, start, end time.Time, 
 	if err != nil {
 		return err
 	}
-	trail, err := s.Trail(ctx, "items")
+	trail, err := s.Trail(ctx, "items", itemIDs(current))
 	if err != nil {
 		return err
 	}
@@ -349,7 +349,7 @@ func (p *Pack) problems(ctx context.Context, s *store.Store, subtree map[int64]b
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
-	trail, err := s.Trail(ctx, "problems")
+	trail, err := s.Trail(ctx, "problems", nil)
 	if err != nil {
 		return err
 	}
@@ -404,11 +404,11 @@ func (p *Pack) decisions(ctx context.Context, s *store.Store, end time.Time) err
 	if err != nil {
 		return err
 	}
-	itemTrail, err := s.Trail(ctx, "items")
+	itemTrail, err := s.Trail(ctx, "items", nil)
 	if err != nil {
 		return err
 	}
-	taskTrail, err := s.Trail(ctx, "tasks")
+	taskTrail, err := s.Trail(ctx, "tasks", nil)
 	if err != nil {
 		return err
 	}
@@ -482,3 +482,12 @@ func dateIn(t time.Time, loc *time.Location) domain.Date {
 }
 
 func days(a, b domain.Date) int { return int(b.Sub(a.Time).Hours() / 24) }
+
+// itemIDs lists the ids of items, for reading only their audit trail.
+func itemIDs(items []*domain.Item) []int64 {
+	out := make([]int64, len(items))
+	for i, it := range items {
+		out[i] = it.ID
+	}
+	return out
+}

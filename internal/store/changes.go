@@ -35,25 +35,44 @@ type Trail struct {
 	events map[int64][]domain.AuditEvent
 }
 
-// Trail reads every audit event of entity ("items", "problems" …).
-func (s *Store) Trail(ctx context.Context, entity string) (*Trail, error) {
-	rows, err := s.reader().query(ctx, "SELECT "+auditColumns+" FROM audit_events WHERE entity = ? ORDER BY id", entity)
+// Trail reads the audit events of entity ("items", "problems" …): of the
+// records ids, or of every record when ids is nil. A pack asks for its own
+// mechanism's records, so its cost follows the mechanism, not the whole
+// installation.
+func (s *Store) Trail(ctx context.Context, entity string, ids []int64) (*Trail, error) {
+	tr := &Trail{events: map[int64][]domain.AuditEvent{}}
+	if ids == nil {
+		return tr, tr.read(ctx, s.reader(), "SELECT "+auditColumns+" FROM audit_events WHERE entity = ? ORDER BY id", entity)
+	}
+	const chunk = 500
+	for from := 0; from < len(ids); from += chunk {
+		part := ids[from:min(len(ids), from+chunk)]
+		args := append([]any{entity}, int64sAny(part)...)
+		q := "SELECT " + auditColumns + " FROM audit_events WHERE entity = ? AND entity_id IN (" + placeholders(len(part)) + ") ORDER BY id"
+		if err := tr.read(ctx, s.reader(), q, args...); err != nil {
+			return nil, err
+		}
+	}
+	return tr, nil
+}
+
+func (tr *Trail) read(ctx context.Context, r reader, q string, args ...any) error {
+	rows, err := r.query(ctx, q, args...)
 	if err != nil {
-		return nil, domain.Internalf(err, "read audit trail")
+		return domain.Internalf(err, "read audit trail")
 	}
 	defer rows.Close()
-	tr := &Trail{events: map[int64][]domain.AuditEvent{}}
 	for rows.Next() {
 		var ev domain.AuditEvent
 		if err := scanAudit(rows, &ev); err != nil {
-			return nil, domain.Internalf(err, "scan audit trail")
+			return domain.Internalf(err, "scan audit trail")
 		}
 		tr.events[ev.EntityID] = append(tr.events[ev.EntityID], ev)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, domain.Internalf(err, "read audit trail")
+		return domain.Internalf(err, "read audit trail")
 	}
-	return tr, nil
+	return nil
 }
 
 // StateAt decodes into v the state record id had at the instant at (the
