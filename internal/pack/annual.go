@@ -68,7 +68,7 @@ func BuildAnnual(ctx context.Context, s *store.Store, batchID int64, year int, n
 	if err != nil {
 		return nil, err
 	}
-	trail, err := s.Trail(ctx, "items", itemIDs(current))
+	trail, err := s.Trail(ctx, "items", recordIDs(current))
 	if err != nil {
 		return nil, err
 	}

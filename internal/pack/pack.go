@@ -210,7 +210,7 @@ func (p *Pack) items(ctx context.Context, s *store.Store, start, end time.Time, 
 	if err != nil {
 		return err
 	}
-	trail, err := s.Trail(ctx, "items", itemIDs(current))
+	trail, err := s.Trail(ctx, "items", recordIDs(current))
 	if err != nil {
 		return err
 	}
@@ -400,21 +400,18 @@ func (p *Pack) decisions(ctx context.Context, s *store.Store, end time.Time) err
 	if p.Previous == nil || len(p.Previous.Decisions) == 0 {
 		return nil
 	}
-	items, err := store.All(ctx, s.Items, nil, false)
-	if err != nil {
-		return err
-	}
-	itemTrail, err := s.Trail(ctx, "items", nil)
-	if err != nil {
-		return err
-	}
-	taskTrail, err := s.Trail(ctx, "tasks", nil)
-	if err != nil {
-		return err
-	}
 	for _, d := range p.Previous.Decisions {
 		row := DecisionRow{Decision: d}
-		// What came of a decision is told as it stood at the window's end.
+		// What came of a decision is told as it stood at the window's end:
+		// the items linked to it now, as they were then, if linked then.
+		items, err := store.All(ctx, s.Items, map[string]string{"decision": id(d.ID)}, false)
+		if err != nil {
+			return err
+		}
+		itemTrail, err := s.Trail(ctx, "items", recordIDs(items))
+		if err != nil {
+			return err
+		}
 		for _, cur := range items {
 			var then domain.Item
 			if ok, err := itemTrail.StateAt(cur.ID, end.Add(-time.Nanosecond), &then); err != nil {
@@ -424,6 +421,10 @@ func (p *Pack) decisions(ctx context.Context, s *store.Store, end time.Time) err
 			}
 		}
 		tasks, err := store.All(ctx, s.Tasks, map[string]string{"decision": id(d.ID)}, false)
+		if err != nil {
+			return err
+		}
+		taskTrail, err := s.Trail(ctx, "tasks", recordIDs(tasks))
 		if err != nil {
 			return err
 		}
@@ -483,11 +484,11 @@ func dateIn(t time.Time, loc *time.Location) domain.Date {
 
 func days(a, b domain.Date) int { return int(b.Sub(a.Time).Hours() / 24) }
 
-// itemIDs lists the ids of items, for reading only their audit trail.
-func itemIDs(items []*domain.Item) []int64 {
-	out := make([]int64, len(items))
-	for i, it := range items {
-		out[i] = it.ID
+// recordIDs lists the ids of records, for reading only their audit trail.
+func recordIDs[P interface{ Base() *domain.Record }](records []P) []int64 {
+	out := make([]int64, len(records))
+	for i, r := range records {
+		out[i] = r.Base().ID
 	}
 	return out
 }

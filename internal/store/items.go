@@ -108,6 +108,7 @@ var items = &table[domain.Item, *domain.Item]{
 		"mechanism": byID("mechanism_id"),
 		"batch":     byID("batch_id"),
 		"agreement": byID("agreement_id"),
+		"decision":  byID("decision_id"),
 		"status":    byEnum("status", domain.ItemStatuses),
 		"light":     byEnum("light", domain.Lights),
 		"track":     byText("track"),
