@@ -349,12 +349,12 @@ func (p *Pack) problems(ctx context.Context, s *store.Store, subtree map[int64]b
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
-	trail, err := s.Trail(ctx, "problems", nil)
-	if err != nil {
-		return err
-	}
 	for _, mid := range ids {
 		ps, err := store.All(ctx, s.Problems, map[string]string{"mechanism": id(mid)}, false)
+		if err != nil {
+			return err
+		}
+		trail, err := s.Trail(ctx, "problems", recordIDs(ps))
 		if err != nil {
 			return err
 		}
