@@ -517,3 +517,20 @@ func singular(table string) string {
 	}
 	return strings.TrimSuffix(strings.ReplaceAll(table, "_", " "), "s")
 }
+
+// Stamp returns a value that changes whenever a record of the tables is
+// created, updated or archived: each table's count and the sum of its
+// versions (every accepted change adds one to a version). Pages use it to
+// keep reference lists (units, places, mechanisms) until they change, on
+// any instance.
+func (s *Store) Stamp(ctx context.Context, tables ...string) (string, error) {
+	var b strings.Builder
+	for _, t := range tables {
+		var n, sum int64
+		if err := s.reader().queryRow(ctx, "SELECT COUNT(*), COALESCE(SUM(version), 0) FROM "+t).Scan(&n, &sum); err != nil {
+			return "", domain.Internalf(err, "stamp %s", t)
+		}
+		fmt.Fprintf(&b, "%s:%d:%d;", t, n, sum)
+	}
+	return b.String(), nil
+}

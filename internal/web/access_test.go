@@ -283,6 +283,10 @@ func TestAdminAddsJurisdictionAndUnit(t *testing.T) {
 	if st.orgID(t, "万州区人民政府") == 0 {
 		t.Fatal("the unit was not stored")
 	}
+	// Pages keep the reference lists until they change: the new unit shows.
+	if _, page := c.get("/admin/jurisdictions"); !strings.Contains(page, "万州区人民政府") {
+		t.Fatal("the administration page does not list the new unit")
+	}
 	mech, _ := st.workingGroup(t)
 	sec := &domain.User{Email: "sec2@example.gov.cn", Name: "秘书处", Locale: "zh-CN", Password: testPassword,
 		Grants: []domain.Grant{{Role: domain.SecretariatRole, ScopeKind: domain.MechanismScope, ScopeID: mech.ID}}}

@@ -48,9 +48,40 @@ type refs struct {
 }
 
 func (h *Handler) loadRefs(ctx context.Context) (*refs, error) {
+	rf, err := h.sharedRefs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// Batches are read each time: their recorded counts follow the items.
+	out := *rf
+	out.batches = map[int64]*domain.Batch{}
+	if out.batchList, err = listAll(ctx, nil, h.store.Batches, nil); err != nil {
+		return nil, err
+	}
+	for _, b := range out.batchList {
+		out.batches[b.ID] = b
+	}
+	return &out, nil
+}
+
+// sharedRefs returns the units, places and mechanisms, read again only
+// when the store's stamp of those tables has changed (by a write on any
+// instance): at national scale they are thousands of records that every
+// page names, and they change rarely. The maps are shared between requests
+// and read only.
+func (h *Handler) sharedRefs(ctx context.Context) (*refs, error) {
+	stamp, err := h.store.Stamp(ctx, "organizations", "jurisdictions", "mechanisms")
+	if err != nil {
+		return nil, err
+	}
+	h.refsMu.Lock()
+	cached, same := h.refs, h.refsStamp == stamp
+	h.refsMu.Unlock()
+	if same && cached != nil {
+		return cached, nil
+	}
 	rf := &refs{orgs: map[int64]*domain.Organization{}, jurisdictions: map[int64]*domain.Jurisdiction{},
-		mechanisms: map[int64]*domain.Mechanism{}, batches: map[int64]*domain.Batch{}}
-	var err error
+		mechanisms: map[int64]*domain.Mechanism{}}
 	if rf.orgList, err = listAll(ctx, nil, h.store.Organizations, nil); err != nil {
 		return nil, err
 	}
@@ -70,12 +101,9 @@ func (h *Handler) loadRefs(ctx context.Context) (*refs, error) {
 	for _, m := range rf.mechList {
 		rf.mechanisms[m.ID] = m
 	}
-	if rf.batchList, err = listAll(ctx, nil, h.store.Batches, nil); err != nil {
-		return nil, err
-	}
-	for _, b := range rf.batchList {
-		rf.batches[b.ID] = b
-	}
+	h.refsMu.Lock()
+	h.refs, h.refsStamp = rf, stamp
+	h.refsMu.Unlock()
 	return rf, nil
 }
 

@@ -8,6 +8,7 @@ package web
 import (
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/liandong/liandong/internal/store"
@@ -23,6 +24,10 @@ type Handler struct {
 	cat    catalogues
 	// now is the clock for periods, deadlines and "due soon"; tests may set it.
 	now func() time.Time
+	// refs caches the reference lists until their tables change (sharedRefs).
+	refsMu    sync.Mutex
+	refs      *refs
+	refsStamp string
 }
 
 // New parses every template in every language and hashes the assets. An
