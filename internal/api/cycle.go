@@ -67,70 +67,54 @@ func mediaType(f pack.Format) string {
 	return map[pack.Format]string{pack.HTML: "text/html", pack.Markdown: "text/markdown", pack.DOCX: pack.DOCX.ContentType()}[f]
 }
 
+// overseen answers for the handlers of views and actions that span a
+// whole mechanism: the {id} of the mechanism, once the caller may act on
+// entity at all and on the whole mechanism; otherwise it has written the
+// refusal and returns false.
+func (a *API) overseen(w http.ResponseWriter, r *http.Request, action policy.Action, entity string) (int64, bool) {
+	err := a.allow(r, action, entity)
+	var id int64
+	if err == nil {
+		id, err = pathID(r, "mechanisms")
+	}
+	if err == nil {
+		err = a.store.Oversee(r.Context(), actor(r), id, action)
+	}
+	if err != nil {
+		a.writeError(w, r, err)
+		return 0, false
+	}
+	return id, true
+}
+
+// answer writes v, or the error that kept it from being made.
+func (a *API) answer(w http.ResponseWriter, r *http.Request, v any, err error) {
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
 func (a *API) currentPeriod(w http.ResponseWriter, r *http.Request) {
-	if err := a.allow(r, policy.Read, "reports"); err != nil {
-		a.writeError(w, r, err)
-		return
+	if id, ok := a.overseen(w, r, policy.Read, "reports"); ok {
+		st, err := cycle.CurrentStatus(r.Context(), a.store, id, r.URL.Query().Get("period"), a.store.Now())
+		a.answer(w, r, st, err)
 	}
-	id, err := pathID(r, "mechanisms")
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	if err := a.store.Oversee(r.Context(), actor(r), id, policy.Read); err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	st, err := cycle.CurrentStatus(r.Context(), a.store, id, r.URL.Query().Get("period"), a.store.Now())
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, st)
 }
 
 func (a *API) recomputeLights(w http.ResponseWriter, r *http.Request) {
-	if err := a.allow(r, policy.Write, "items"); err != nil {
-		a.writeError(w, r, err)
-		return
+	if id, ok := a.overseen(w, r, policy.Write, "items"); ok {
+		out, err := cycle.RecomputeLights(r.Context(), a.store, actor(r), id, a.store.Now())
+		a.answer(w, r, out, err)
 	}
-	id, err := pathID(r, "mechanisms")
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	if err := a.store.Oversee(r.Context(), actor(r), id, policy.Write); err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	out, err := cycle.RecomputeLights(r.Context(), a.store, actor(r), id, a.store.Now())
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
 }
 
 func (a *API) overdueProblems(w http.ResponseWriter, r *http.Request) {
-	if err := a.allow(r, policy.Read, "problems"); err != nil {
-		a.writeError(w, r, err)
-		return
+	if id, ok := a.overseen(w, r, policy.Read, "problems"); ok {
+		out, err := cycle.Overdue(r.Context(), a.store, id, a.store.Now())
+		a.answer(w, r, OverdueList{Items: out}, err)
 	}
-	id, err := pathID(r, "mechanisms")
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	if err := a.store.Oversee(r.Context(), actor(r), id, policy.Read); err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	out, err := cycle.Overdue(r.Context(), a.store, id, a.store.Now())
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, OverdueList{Items: out})
 }
 
 func (a *API) escalate(w http.ResponseWriter, r *http.Request) {
