@@ -56,7 +56,7 @@ func TestKillDuringWritesLosesNothingPostgres(t *testing.T) {
 	if s == nil {
 		t.Skip("LIANDONG_TEST_POSTGRES_URL is not set")
 	}
-	crashTest(t, s, nil, []string{"LIANDONG_DATABASE_URL=" + storetest.URLOf(t, s)})
+	crashTest(t, s, nil, []string{"LIANDONG_DATABASE_URL=" + s.URL()})
 }
 
 // crashTest prepares a token in s, then repeatedly starts the server, writes

@@ -81,10 +81,3 @@ func migrated(t testing.TB, s *store.Store) *store.Store {
 	}
 	return s
 }
-
-// URLOf returns the PostgreSQL URL, schema included, that s was opened
-// with, so that a child process can open the same database.
-func URLOf(t testing.TB, s *store.Store) string {
-	t.Helper()
-	return s.URL()
-}
