@@ -124,6 +124,7 @@ var items = &table[domain.Item, *domain.Item]{
 		"due_after":    byOpenMilestoneDue(">="),
 		"q":            bySearch("items", "number", "title", "content"),
 	},
+	groups: []string{"status", "light", "track"},
 	sorts: map[string]sortKey{
 		"number":     {"number", sortText},
 		"title":      {"title", sortText},
@@ -212,12 +213,13 @@ var reports = &table[domain.Report, *domain.Report]{
 		return nil
 	},
 	filters: map[string]filter{
-		"item":   byID("item_id"),
-		"unit":   byID("organization_id"),
-		"period": byText("period"),
-		"status": byEnum("status", []domain.ReportStatus{domain.Draft, domain.Submitted}),
-		"batch":  byIDInCol("item_id", "SELECT id FROM items WHERE batch_id = ?"),
-		"q":      byQuery("text"),
+		"item":      byID("item_id"),
+		"unit":      byID("organization_id"),
+		"period":    byText("period"),
+		"status":    byEnum("status", []domain.ReportStatus{domain.Draft, domain.Submitted}),
+		"batch":     byIDInCol("item_id", "SELECT id FROM items WHERE batch_id = ?"),
+		"mechanism": byIDInCol("item_id", "SELECT id FROM items WHERE mechanism_id = ?"),
+		"q":         byQuery("text"),
 	},
 	sorts: map[string]sortKey{"period": {"period", sortText}, "updated_at": {"updated_at", sortTime}},
 }

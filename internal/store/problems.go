@@ -93,7 +93,8 @@ var problems = &table[domain.Problem, *domain.Problem]{
 		"due_after":  byDate("due_on", ">="),
 		"q":          byQuery("title", "description"),
 	},
-	sorts: map[string]sortKey{"due_on": {"COALESCE(due_on, '')", sortText}, "updated_at": {"updated_at", sortTime}},
+	groups: []string{"tier", "status"},
+	sorts:  map[string]sortKey{"due_on": {"COALESCE(due_on, '')", sortText}, "updated_at": {"updated_at", sortTime}},
 }
 
 var tasks = &table[domain.Task, *domain.Task]{

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"slices"
@@ -77,13 +78,14 @@ func newCountRow(label, link string) countRow {
 	return countRow{Label: label, Link: link, Statuses: make([]int, len(domain.ItemStatuses)), Lights: make([]int, len(domain.Lights))}
 }
 
-func (c *countRow) add(it *domain.Item) {
-	c.Total++
-	if i := slices.Index(domain.ItemStatuses, it.Status); i >= 0 {
-		c.Statuses[i]++
+// add counts n items of one status and light.
+func (c *countRow) add(status, light string, n int) {
+	c.Total += n
+	if i := slices.Index(domain.ItemStatuses, domain.ItemStatus(status)); i >= 0 {
+		c.Statuses[i] += n
 	}
-	if i := slices.Index(domain.Lights, it.Light); i >= 0 {
-		c.Lights[i]++
+	if i := slices.Index(domain.Lights, domain.Light(light)); i >= 0 {
+		c.Lights[i] += n
 	}
 }
 
@@ -112,11 +114,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	mid := strconv.FormatInt(m.ID, 10)
-	items, err := listAll(ctx, currentUser(r), h.store.Items, map[string]string{"mechanism": mid})
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
+	viewer := currentUser(r)
 	now := h.now()
 	d := dashboardData{Mechanism: m, Period: currentPeriod(m, now), Statuses: domain.ItemStatuses, Lights: domain.Lights}
 	for _, b := range rf.batchList {
@@ -125,7 +123,13 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	// Items by status and light, per track and per side.
+	// Items by status and light, per track and per side, counted by the
+	// database within what the viewer may read.
+	byTrack, err := h.store.Items.Tally(ctx, domain.ListQuery{Viewer: viewer, Filters: map[string]string{"mechanism": mid}}, "track", "status", "light")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	d.Total = newCountRow(t.T("dashboard.all_items"), "/items?mechanism="+mid)
 	tracks := map[string]*countRow{}
 	var trackOrder []string
@@ -135,24 +139,13 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 		trackOrder = append(trackOrder, term.Key)
 	}
 	noTrack := newCountRow(t.T("dashboard.no_track"), "")
-	sides := make([]countRow, len(m.Sides))
-	for i, s := range m.Sides {
-		sides[i] = newCountRow(t.Name(s.Name, s.NameEN), "/items?mechanism="+mid+"&side="+s.Key)
-	}
-	for _, it := range items {
-		d.Total.add(it)
-		if row, ok := tracks[it.Track]; ok {
-			row.add(it)
+	for _, c := range byTrack {
+		track, status, light := c.Keys[0], c.Keys[1], c.Keys[2]
+		d.Total.add(status, light, c.Count)
+		if row, ok := tracks[track]; ok {
+			row.add(status, light, c.Count)
 		} else {
-			noTrack.add(it)
-		}
-		for i, s := range m.Sides {
-			for _, pt := range it.Parties {
-				if pt.Side == s.Key {
-					sides[i].add(it)
-					break
-				}
-			}
+			noTrack.add(status, light, c.Count)
 		}
 	}
 	for _, k := range trackOrder {
@@ -163,12 +156,29 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 	if noTrack.Total > 0 {
 		d.ByTrack = append(d.ByTrack, noTrack)
 	}
-	d.BySide = sides
+	for _, s := range m.Sides {
+		row := newCountRow(t.Name(s.Name, s.NameEN), "/items?mechanism="+mid+"&side="+s.Key)
+		counts, err := h.store.Items.Tally(ctx, domain.ListQuery{Viewer: viewer, Filters: map[string]string{"mechanism": mid, "side": s.Key}}, "status", "light")
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		for _, c := range counts {
+			row.add(c.Keys[0], c.Keys[1], c.Count)
+		}
+		d.BySide = append(d.BySide, row)
+	}
 
-	// Milestones overdue or due within dueSoon, most overdue first.
+	// Milestones overdue or due within dueSoon, most overdue first, from
+	// the items that have one.
 	day := today(m, now)
 	horizon := domain.Date{Time: day.Add(dueSoon)}
-	for _, it := range items {
+	due, err := listAll(ctx, viewer, h.store.Items, map[string]string{"mechanism": mid, "due_before": horizon.String()})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	for _, it := range due {
 		for _, ms := range it.Milestones {
 			if ms.DoneOn.IsZero() && !horizon.Before(ms.DueOn) {
 				d.Milestones = append(d.Milestones, milestoneRow{Item: it, Milestone: ms, Overdue: ms.DueOn.Before(day)})
@@ -178,16 +188,16 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 	slices.SortFunc(d.Milestones, func(a, b milestoneRow) int { return a.Milestone.DueOn.Compare(b.Milestone.DueOn.Time) })
 
 	// Open problems by tier.
-	problems, err := listAll(ctx, currentUser(r), h.store.Problems, map[string]string{"mechanism": mid, "status": string(domain.ProblemOpen)})
+	byTier, err := h.store.Problems.Tally(ctx, domain.ListQuery{Viewer: viewer, Filters: map[string]string{"mechanism": mid, "status": string(domain.ProblemOpen)}}, "tier")
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	for _, tier := range domain.Tiers {
 		tc := tierCount{Tier: tier}
-		for _, p := range problems {
-			if p.Tier == tier {
-				tc.Count++
+		for _, c := range byTier {
+			if c.Keys[0] == string(tier) {
+				tc.Count = c.Count
 			}
 		}
 		d.ProblemsByTier = append(d.ProblemsByTier, tc)
@@ -195,7 +205,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 
 	// Reports missing for the current period: every lead unit of an item
 	// still under way owes one report per period.
-	reports, err := listAll(ctx, currentUser(r), h.store.Reports, map[string]string{"period": d.Period, "status": string(domain.Submitted)})
+	reports, err := listAll(ctx, viewer, h.store.Reports, map[string]string{"mechanism": mid, "period": d.Period, "status": string(domain.Submitted)})
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -204,10 +214,17 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 	for _, rep := range reports {
 		have[[2]int64{rep.ItemID, rep.OrganizationID}] = true
 	}
-	for _, it := range items {
-		if it.Status != domain.NotStarted && it.Status != domain.Advancing {
-			continue
+	var underWay []*domain.Item
+	for _, status := range []domain.ItemStatus{domain.NotStarted, domain.Advancing} {
+		items, err := listAll(ctx, viewer, h.store.Items, map[string]string{"mechanism": mid, "status": string(status)})
+		if err != nil {
+			h.fail(w, r, err)
+			return
 		}
+		underWay = append(underWay, items...)
+	}
+	slices.SortFunc(underWay, func(a, b *domain.Item) int { return cmp.Compare(a.ID, b.ID) })
+	for _, it := range underWay {
 		for _, s := range m.Sides {
 			lead := it.Lead(s.Key)
 			if lead == 0 {
@@ -225,7 +242,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 	// Indicators of this mechanism and of the mechanisms above it, whose
 	// targets the working group works toward.
 	for mm, n := m, 0; mm != nil && n < 10; n++ {
-		ins, err := listAll(ctx, currentUser(r), h.store.Indicators, map[string]string{"mechanism": strconv.FormatInt(mm.ID, 10)})
+		ins, err := listAll(ctx, viewer, h.store.Indicators, map[string]string{"mechanism": strconv.FormatInt(mm.ID, 10)})
 		if err != nil {
 			h.fail(w, r, err)
 			return
@@ -240,7 +257,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 		mm = rf.mechanisms[mm.ParentID]
 	}
 
-	agreements, err := listAll(ctx, currentUser(r), h.store.Agreements, map[string]string{"mechanism": mid})
+	agreements, err := listAll(ctx, viewer, h.store.Agreements, map[string]string{"mechanism": mid})
 	if err != nil {
 		h.fail(w, r, err)
 		return
