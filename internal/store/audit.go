@@ -16,6 +16,9 @@ import (
 // so a change and its record of who made it commit or fail together.
 // before and after are the record's states, nil when absent.
 func (t *Tx) audit(ctx context.Context, action, entity string, id int64, before, after any) error {
+	if entity == mechanisms.name {
+		t.mechanisms = nil // changed: read them again (Tx.mechanism)
+	}
 	r := t.reader()
 	if lock := t.s.dialect.auditLock(); lock != "" {
 		if _, err := r.exec(ctx, lock); err != nil {

@@ -19,6 +19,10 @@ type dialect interface {
 	// normalize maps driver errors (unique and foreign-key violations,
 	// serialization failures) to domain errors; others pass through.
 	normalize(err error) error
+	// preparesPerCall is true when the driver parses a query's SQL on every
+	// call (modernc SQLite), so a transaction that repeats statements keeps
+	// them prepared; pgx already caches prepared statements per connection.
+	preparesPerCall() bool
 	// auditLock serializes appends to the audit chain within a transaction.
 	auditLock() string
 	// searchIndex returns the statements that store the terms (text with

@@ -29,7 +29,7 @@ var items = &table[domain.Item, *domain.Item]{
 	},
 	check: func(ctx context.Context, t *Tx, it *domain.Item) error {
 		r := t.reader()
-		m, err := mechanisms.getIn(ctx, r, it.MechanismID)
+		m, err := t.mechanism(ctx, it.MechanismID)
 		if err != nil {
 			return err
 		}

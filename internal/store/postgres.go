@@ -12,8 +12,9 @@ import (
 
 type postgresDialect struct{}
 
-func (postgresDialect) name() string       { return "postgres" }
-func (postgresDialect) driverName() string { return "pgx" }
+func (postgresDialect) name() string          { return "postgres" }
+func (postgresDialect) preparesPerCall() bool { return false }
+func (postgresDialect) driverName() string    { return "pgx" }
 func (postgresDialect) configure(db *sql.DB) {
 	db.SetMaxOpenConns(16)
 	db.SetMaxIdleConns(8)

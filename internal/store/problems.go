@@ -21,7 +21,7 @@ var problems = &table[domain.Problem, *domain.Problem]{
 		{"item_id", "items", func(p *domain.Problem) int64 { return p.ItemID }},
 	},
 	check: func(ctx context.Context, t *Tx, pr *domain.Problem) error {
-		m, err := mechanisms.getIn(ctx, t.reader(), pr.MechanismID)
+		m, err := t.mechanism(ctx, pr.MechanismID)
 		if err != nil {
 			return err
 		}

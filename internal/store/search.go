@@ -1,28 +1,76 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/liandong/liandong/internal/domain"
 	"github.com/liandong/liandong/internal/search"
 )
 
-// indexSearch stores the terms of one record's text in table's index. The
-// delete-then-insert of SQLite's statements needs the id twice; the
-// arguments follow the statements' placeholders in order.
-func (t *Tx) indexSearch(ctx context.Context, table string, id int64, text string) error {
-	terms := strings.Join(search.Terms(text), " ")
-	for _, stmt := range t.s.dialect.searchIndex(table) {
-		args := []any{id, terms}
-		if strings.Count(stmt, "?") == 1 {
-			args = args[:1]
-		}
-		if _, err := t.reader().exec(ctx, stmt, args...); err != nil {
-			return domain.Internalf(err, "index %s %d", table, id)
+// indexSearch queues the terms of one record's text for table's index;
+// Write stores them just before it commits. Writing them together at the
+// end matters on SQLite: FTS5 flushes its pending terms to a new segment
+// at every statement savepoint, so index writes between the other writes
+// of a 10,000-row import left 10,000 one-row segments to merge. A record
+// written twice in one transaction is indexed once, with its last text.
+func (t *Tx) indexSearch(_ context.Context, table string, id int64, text string) error {
+	key := searchKey{table, id}
+	if _, ok := t.search[key]; !ok {
+		t.searchOrder = append(t.searchOrder, key)
+	}
+	if t.search == nil {
+		t.search = map[searchKey]string{}
+	}
+	t.search[key] = strings.Join(search.Terms(text), " ")
+	return nil
+}
+
+// searchKey names one record in one table's text index.
+type searchKey struct {
+	table string
+	id    int64
+}
+
+// flushSearch writes the queued index terms, one statement of the
+// dialect's at a time for every record, in the order of the ids: FTS5
+// also flushes whenever a write's rowid is lower than the one before it,
+// or follows an insert of the same rowid, so SQLite's delete-then-insert
+// runs every delete first, in ascending order. The arguments follow each
+// statement's placeholders in order (id, terms).
+func (t *Tx) flushSearch(ctx context.Context) error {
+	slices.SortFunc(t.searchOrder, func(a, b searchKey) int {
+		return cmp.Or(strings.Compare(a.table, b.table), cmp.Compare(a.id, b.id))
+	})
+	stmts := map[string][]string{}
+	for _, key := range t.searchOrder {
+		if _, ok := stmts[key.table]; !ok {
+			stmts[key.table] = t.s.dialect.searchIndex(key.table)
 		}
 	}
+	for step := 0; ; step++ {
+		ran := false
+		for _, key := range t.searchOrder {
+			if step >= len(stmts[key.table]) {
+				continue
+			}
+			stmt, args := stmts[key.table][step], []any{key.id, t.search[key]}
+			if strings.Count(stmt, "?") == 1 {
+				args = args[:1]
+			}
+			if _, err := t.reader().exec(ctx, stmt, args...); err != nil {
+				return domain.Internalf(err, "index %s %d", key.table, key.id)
+			}
+			ran = true
+		}
+		if !ran {
+			break
+		}
+	}
+	t.search, t.searchOrder = nil, nil
 	return nil
 }
 

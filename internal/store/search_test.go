@@ -47,3 +47,51 @@ func TestSearchAgreesWithSubstring(t *testing.T) {
 		}
 	})
 }
+
+// TestSearchIndexWrittenAtCommit: a transaction that writes many records,
+// one of them twice, leaves each findable by its last text and by none of
+// its earlier text; a transaction that fails leaves the index untouched.
+func TestSearchIndexWrittenAtCommit(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		w := newWorld(t, s)
+		var made []*domain.Item
+		err := s.Write(ctx, domain.Actor{}, func(tx *store.Tx) error {
+			for _, title := range []string{"乙号铁路", "甲号公路", "丙号航道"} {
+				it := w.item(title, nil, "")
+				if err := s.Items.CreateTx(ctx, tx, it); err != nil {
+					return err
+				}
+				made = append(made, it)
+			}
+			first := made[0]
+			first.Title = "乙号医药园"
+			return s.Items.UpdateTx(ctx, tx, first)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for term, want := range map[string]string{"医药园": "[乙号医药园]", "铁路": "[]", "公路": "[甲号公路]", "号": "[丙号航道 乙号医药园 甲号公路]"} {
+			page, err := s.Items.List(ctx, domain.ListQuery{Filters: map[string]string{"q": term}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := fmt.Sprint(titles(page)); got != want {
+				t.Errorf("q=%s finds %s, want %s", term, got, want)
+			}
+		}
+		failed := fmt.Errorf("refused on purpose")
+		err = s.Write(ctx, domain.Actor{}, func(tx *store.Tx) error {
+			if err := s.Items.CreateTx(ctx, tx, w.item("丁号隧道", nil, "")); err != nil {
+				return err
+			}
+			return failed
+		})
+		if err == nil {
+			t.Fatal("the failing transaction committed")
+		}
+		if page, _ := s.Items.List(ctx, domain.ListQuery{Filters: map[string]string{"q": "隧道"}}); len(page.Items) != 0 {
+			t.Errorf("a rolled-back item is found: %v", titles(page))
+		}
+	})
+}

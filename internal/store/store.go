@@ -115,6 +115,16 @@ type Tx struct {
 	// confirmed is set while a change both sides confirmed is applied, so
 	// that applying it does not ask for confirmation again.
 	confirmed bool
+	// stmts are the statements prepared on this transaction's connection,
+	// by query, when the dialect parses per call: an import of 10,000 rows
+	// runs the same dozen statements 10,000 times. They close with the
+	// transaction.
+	stmts map[string]*sql.Stmt
+	// mechanisms are those read by Tx.mechanism, until one is changed.
+	mechanisms map[int64]*domain.Mechanism
+	// search holds the text index terms to write before commit (indexSearch).
+	search      map[searchKey]string
+	searchOrder []searchKey
 }
 
 // Write runs fn in one transaction for actor, committing when fn returns nil.
@@ -126,13 +136,38 @@ func (s *Store) Write(ctx context.Context, actor domain.Actor, fn func(*Tx) erro
 	}
 	defer tx.Rollback()
 	t := &Tx{tx: tx, s: s, actor: actor, now: s.now()}
+	if s.dialect.preparesPerCall() {
+		t.stmts = map[string]*sql.Stmt{}
+	}
 	if err := fn(t); err != nil {
+		return s.dialect.normalize(err)
+	}
+	if err := t.flushSearch(ctx); err != nil {
 		return s.dialect.normalize(err)
 	}
 	if err := tx.Commit(); err != nil {
 		return s.dialect.normalize(domain.Internalf(err, "commit"))
 	}
 	return nil
+}
+
+// mechanism reads a mechanism once per transaction: an import checks
+// thousands of items against one mechanism's taxonomy. Every write is
+// audited, and the audit of a mechanism's change forgets what was read.
+// The record is shared: callers read it and do not change it.
+func (t *Tx) mechanism(ctx context.Context, id int64) (*domain.Mechanism, error) {
+	if m, ok := t.mechanisms[id]; ok {
+		return m, nil
+	}
+	m, err := mechanisms.getIn(ctx, t.reader(), id)
+	if err != nil {
+		return nil, err
+	}
+	if t.mechanisms == nil {
+		t.mechanisms = map[int64]*domain.Mechanism{}
+	}
+	t.mechanisms[id] = m
+	return m, nil
 }
 
 // querier is what reads need: the database or an open transaction.
@@ -147,12 +182,13 @@ type querier interface {
 // transaction use statements prepared once, since parsing SQL is a large
 // part of a small query's cost.
 type reader struct {
-	s  *Store
-	tx *sql.Tx // nil outside a transaction
+	s       *Store
+	tx      *sql.Tx              // nil outside a transaction
+	txStmts map[string]*sql.Stmt // the transaction's prepared statements, or nil
 }
 
 func (s *Store) reader() reader { return reader{s: s} }
-func (t *Tx) reader() reader    { return reader{s: t.s, tx: t.tx} }
+func (t *Tx) reader() reader    { return reader{s: t.s, tx: t.tx, txStmts: t.stmts} }
 
 // maxCachedStatements bounds the statement cache: lists build their SQL
 // from the filters given, and rare shapes are not worth keeping.
@@ -187,12 +223,33 @@ func (r reader) stmt(ctx context.Context, q string) *sql.Stmt {
 func (r reader) bound(ctx context.Context, q string) (*sql.Stmt, string) {
 	q = r.s.dialect.rebind(q)
 	if r.tx != nil {
-		// Not inside transactions: with SQLite, statements shared between
-		// a transaction and the pool left write transactions failing with
-		// SQLITE_BUSY under load (the mixed-load test shows it).
-		return nil, q
+		// Not the pool's statements: with SQLite, statements shared
+		// between a transaction and the pool left write transactions
+		// failing with SQLITE_BUSY under load (the mixed-load test shows
+		// it). Statements of the transaction's own connection are safe.
+		return r.txStmt(ctx, q), q
 	}
 	return r.stmt(ctx, q), q
+}
+
+// txStmt returns q prepared on the transaction's connection, or nil when
+// the transaction keeps no statements.
+func (r reader) txStmt(ctx context.Context, q string) *sql.Stmt {
+	if r.txStmts == nil {
+		return nil
+	}
+	if st, ok := r.txStmts[q]; ok {
+		return st
+	}
+	if len(r.txStmts) >= maxCachedStatements {
+		return nil
+	}
+	st, err := r.tx.PrepareContext(ctx, q)
+	if err != nil {
+		return nil // let the plain call report the error
+	}
+	r.txStmts[q] = st
+	return st
 }
 
 func (r reader) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
