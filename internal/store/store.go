@@ -115,11 +115,9 @@ type Tx struct {
 	// confirmed is set while a change both sides confirmed is applied, so
 	// that applying it does not ask for confirmation again.
 	confirmed bool
-	// stmts are the statements prepared on this transaction's connection,
-	// by query, when the dialect parses per call: an import of 10,000 rows
-	// runs the same dozen statements 10,000 times. They close with the
-	// transaction.
-	stmts map[string]*sql.Stmt
+	// stmts are the statements of this transaction, when the dialect
+	// parses per call (reader.txStmt).
+	stmts *txStatements
 	// mechanisms are those read by Tx.mechanism, until one is changed.
 	mechanisms map[int64]*domain.Mechanism
 	// search holds the text index terms to write before commit (indexSearch).
@@ -137,7 +135,7 @@ func (s *Store) Write(ctx context.Context, actor domain.Actor, fn func(*Tx) erro
 	defer tx.Rollback()
 	t := &Tx{tx: tx, s: s, actor: actor, now: s.now()}
 	if s.dialect.preparesPerCall() {
-		t.stmts = map[string]*sql.Stmt{}
+		t.stmts = &txStatements{byQuery: map[string]*sql.Stmt{}}
 	}
 	if err := fn(t); err != nil {
 		return s.dialect.normalize(err)
@@ -148,7 +146,27 @@ func (s *Store) Write(ctx context.Context, actor domain.Actor, fn func(*Tx) erro
 	if err := tx.Commit(); err != nil {
 		return s.dialect.normalize(domain.Internalf(err, "commit"))
 	}
+	t.stmts.pool(ctx, s)
 	return nil
+}
+
+// txStatements are the prepared statements of one transaction, by query,
+// and the queries it met that the pool had not prepared yet.
+type txStatements struct {
+	byQuery  map[string]*sql.Stmt
+	unpooled []string
+}
+
+// pool prepares, for the transactions to come, the queries a transaction
+// met that the pool did not have. It runs after the transaction has given
+// its connection back (see reader.txStmt).
+func (ts *txStatements) pool(ctx context.Context, s *Store) {
+	if ts == nil {
+		return
+	}
+	for _, q := range ts.unpooled {
+		s.reader().stmt(ctx, q)
+	}
 }
 
 // mechanism reads a mechanism once per transaction: an import checks
@@ -183,8 +201,8 @@ type querier interface {
 // part of a small query's cost.
 type reader struct {
 	s       *Store
-	tx      *sql.Tx              // nil outside a transaction
-	txStmts map[string]*sql.Stmt // the transaction's prepared statements, or nil
+	tx      *sql.Tx       // nil outside a transaction
+	txStmts *txStatements // the transaction's prepared statements, or nil
 }
 
 func (s *Store) reader() reader { return reader{s: s} }
@@ -223,32 +241,47 @@ func (r reader) stmt(ctx context.Context, q string) *sql.Stmt {
 func (r reader) bound(ctx context.Context, q string) (*sql.Stmt, string) {
 	q = r.s.dialect.rebind(q)
 	if r.tx != nil {
-		// Not the pool's statements: with SQLite, statements shared
-		// between a transaction and the pool left write transactions
-		// failing with SQLITE_BUSY under load (the mixed-load test shows
-		// it). Statements of the transaction's own connection are safe.
 		return r.txStmt(ctx, q), q
 	}
 	return r.stmt(ctx, q), q
 }
 
-// txStmt returns q prepared on the transaction's connection, or nil when
-// the transaction keeps no statements.
+// txStmt returns q prepared for the transaction, or nil when the
+// transaction keeps no statements. A statement the pool has prepared is
+// bound to the transaction (Tx.StmtContext), which reuses what was
+// prepared on the transaction's connection before: a report submission,
+// one transaction, would otherwise spend a quarter of its time parsing
+// SQL. A statement the pool lacks is prepared on the transaction alone and
+// pooled after the commit: preparing it through the pool here would wait
+// for a second connection while holding SQLite's write lock, and with
+// every connection held by writers waiting for that lock, nobody moves
+// until busy_timeout fails them with SQLITE_BUSY (the mixed-load test
+// showed it).
 func (r reader) txStmt(ctx context.Context, q string) *sql.Stmt {
-	if r.txStmts == nil {
+	ts := r.txStmts
+	if ts == nil {
 		return nil
 	}
-	if st, ok := r.txStmts[q]; ok {
+	if st, ok := ts.byQuery[q]; ok {
 		return st
 	}
-	if len(r.txStmts) >= maxCachedStatements {
+	if len(ts.byQuery) >= maxCachedStatements {
 		return nil
 	}
-	st, err := r.tx.PrepareContext(ctx, q)
-	if err != nil {
-		return nil // let the plain call report the error
+	r.s.stmtMu.Lock()
+	pooled := r.s.stmts[q]
+	r.s.stmtMu.Unlock()
+	var st *sql.Stmt
+	if pooled != nil {
+		st = r.tx.StmtContext(ctx, pooled)
+	} else {
+		var err error
+		if st, err = r.tx.PrepareContext(ctx, q); err != nil {
+			return nil // let the plain call report the error
+		}
+		ts.unpooled = append(ts.unpooled, q)
 	}
-	r.txStmts[q] = st
+	ts.byQuery[q] = st
 	return st
 }
 
