@@ -30,6 +30,10 @@ type dialect interface {
 	// sub-select of the ids whose terms contain all of ?.
 	searchIndex(table string) []string
 	searchMatch(table string) string
+	// searchJoin, where the index yields matches in id order, returns the
+	// join of table's index, the condition matching ? and the expression
+	// of the index's id; ok is false otherwise (searchDrive).
+	searchJoin(table string) (join, match, id string, ok bool)
 }
 
 // expandSearch replaces {{match:TABLE}} in a query with the dialect's

@@ -55,3 +55,6 @@ func (postgresDialect) searchIndex(table string) []string {
 func (postgresDialect) searchMatch(table string) string {
 	return "SELECT item_id FROM " + table + "_search WHERE terms @@ plainto_tsquery('simple', ?)"
 }
+
+// searchJoin: GIN yields matches in no order; PostgreSQL collects them.
+func (postgresDialect) searchJoin(string) (join, match, id string, ok bool) { return "", "", "", false }

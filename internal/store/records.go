@@ -343,7 +343,7 @@ func (rs *Records[T, P]) saveChildren(ctx context.Context, t *Tx, v P) error {
 func (rs *Records[T, P]) List(ctx context.Context, q domain.ListQuery) (domain.Page[P], error) {
 	var page domain.Page[P]
 	var p domain.Problems
-	where, args, err := rs.conditions(ctx, q, &p)
+	where, args, scoped, err := rs.conditions(ctx, q, &p)
 	if err != nil {
 		return page, err
 	}
@@ -365,23 +365,39 @@ func (rs *Records[T, P]) List(ctx context.Context, q domain.ListQuery) (domain.P
 	if q.Desc {
 		op, dir = "<", "DESC"
 	}
+	from, order := rs.t.name, sk.expr
+	if _, search := q.Filters["q"]; search && len(q.Filters) == 1 && !scoped && sk.expr == "id" {
+		// Nothing but the search narrows the list: let the index drive.
+		// Other filters or a viewer's scope may leave few rows, which
+		// are better checked against the index than found in it.
+		from, order = searchDrive(rs.s.dialect, rs.t.name, where)
+	}
 	if q.Cursor != "" {
 		key, id, err := decodeCursor(q.Cursor, sk.kind)
-		if err != nil {
+		switch {
+		case err != nil:
 			p.Add("cursor", "is not a cursor from this list")
-		} else {
-			where = append(where, "("+sk.expr+", id) "+op+" (?, ?)")
+		case sk.expr == "id":
+			// One column, so that an index read in id order can seek to it.
+			where = append(where, order+" "+op+" ?")
+			args = append(args, id)
+		default:
+			where = append(where, "("+order+", id) "+op+" (?, ?)")
 			args = append(args, key, id)
 		}
 	}
 	if err := p.Err(); err != nil {
 		return page, err
 	}
-	query := "SELECT " + rs.t.selectColumns() + ", " + sk.expr + " FROM " + rs.t.name
+	query := "SELECT " + rs.t.selectColumns() + ", " + order + " FROM " + from
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}
-	query += " ORDER BY " + sk.expr + " " + dir + ", id " + dir + " LIMIT " + strconv.Itoa(limit+1)
+	query += " ORDER BY " + order + " " + dir
+	if sk.expr != "id" {
+		query += ", id " + dir // ties of the sort key
+	}
+	query += " LIMIT " + strconv.Itoa(limit+1)
 	r := rs.s.reader()
 	rows, err := r.query(ctx, expandSearch(rs.s.dialect, query), args...)
 	if err != nil {
@@ -418,20 +434,20 @@ func (rs *Records[T, P]) List(ctx context.Context, q domain.ListQuery) (domain.P
 }
 
 // conditions turns q's filters, the archive flag and the viewer's read
-// scope into WHERE clauses; a refused filter is added to p.
-func (rs *Records[T, P]) conditions(ctx context.Context, q domain.ListQuery, p *domain.Problems) ([]string, []any, error) {
-	var where []string
-	var args []any
+// scope into WHERE clauses, and says whether the scope narrows the list;
+// a refused filter is added to p.
+func (rs *Records[T, P]) conditions(ctx context.Context, q domain.ListQuery, p *domain.Problems) (where []string, args []any, scoped bool, err error) {
 	if !q.Archived {
 		where = append(where, "archived_at IS NULL")
 	}
 	pr, err := rs.s.reader().principal(ctx, q.Viewer)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
 	if clause, a := rs.t.scopeClause(policy.ReadScope(pr, rs.t.name)); clause != "" {
 		where = append(where, clause)
 		args = append(args, a...)
+		scoped = true
 	}
 	for name, val := range q.Filters {
 		f, ok := rs.t.filters[name]
@@ -447,7 +463,7 @@ func (rs *Records[T, P]) conditions(ctx context.Context, q domain.ListQuery, p *
 		where = append(where, clause)
 		args = append(args, a...)
 	}
-	return where, args, nil
+	return where, args, scoped, nil
 }
 
 // Count is how many records share one combination of the grouped columns'
@@ -464,7 +480,7 @@ type Count struct {
 // counted. Errors: Invalid, naming a refused filter or column.
 func (rs *Records[T, P]) Tally(ctx context.Context, q domain.ListQuery, groups ...string) ([]Count, error) {
 	var p domain.Problems
-	where, args, err := rs.conditions(ctx, q, &p)
+	where, args, _, err := rs.conditions(ctx, q, &p)
 	if err != nil {
 		return nil, err
 	}

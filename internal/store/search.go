@@ -107,6 +107,29 @@ func bySearch(table string, cols ...string) filter {
 	}
 }
 
+// searchDrive lets the text index drive a list in id order whose filters
+// hold a search of the list's own table, where the dialect can: SQLite's
+// FTS5 yields its matches in rowid order, so joining the index and
+// ordering by its rowid stops reading at the end of the page. Collecting
+// the matches first (id IN …) costs as much as the term is common: 铁 is
+// in 44 % of the national dataset's items. It rewrites the search clause
+// in where and returns the FROM clause and the ORDER BY expression; both
+// are table and "id" when nothing changes.
+func searchDrive(d dialect, table string, where []string) (from, order string) {
+	join, match, rowid, ok := d.searchJoin(table)
+	if !ok {
+		return table, "id"
+	}
+	macro := "id IN ({{match:" + table + "}})"
+	for i, w := range where {
+		if strings.Contains(w, macro) {
+			where[i] = strings.Replace(w, macro, match, 1)
+			return table + " " + join, rowid
+		}
+	}
+	return table, "id"
+}
+
 // ReindexSearch rebuilds the text index of every item, for a database
 // whose items predate the index.
 func (s *Store) ReindexSearch(ctx context.Context) error {

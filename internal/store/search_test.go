@@ -44,6 +44,37 @@ func TestSearchAgreesWithSubstring(t *testing.T) {
 			if fmt.Sprint(got) != fmt.Sprint(want) {
 				t.Errorf("q=%s: index finds %v, substring finds %v", term, got, want)
 			}
+			// Page by page, both ways, the pages add up to the same
+			// items in id order, each once: with the search alone (on
+			// SQLite the index drives the list) and with another filter
+			// (the list's rows are checked against the index).
+			alone := map[string]string{"q": term}
+			filtered := map[string]string{"q": term, "mechanism": fmt.Sprint(w.mech.ID)}
+			for _, c := range []struct {
+				filters map[string]string
+				desc    bool
+			}{{alone, false}, {alone, true}, {filtered, false}, {filtered, true}} {
+				desc := c.desc
+				var ids []int64
+				q := domain.ListQuery{Filters: c.filters, Limit: 2, Desc: desc}
+				for {
+					page, err := s.Items.List(ctx, q)
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, it := range page.Items {
+						ids = append(ids, it.ID)
+					}
+					if page.NextCursor == "" {
+						break
+					}
+					q.Cursor = page.NextCursor
+				}
+				ordered := sort.SliceIsSorted(ids, func(i, j int) bool { return (ids[i] < ids[j]) != desc })
+				if len(ids) != len(want) || !ordered {
+					t.Errorf("%v desc=%v: pages of two give ids %v, want %d items in order", c.filters, desc, ids, len(want))
+				}
+			}
 		}
 	})
 }

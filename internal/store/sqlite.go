@@ -68,3 +68,8 @@ func (sqliteDialect) searchIndex(table string) []string {
 func (sqliteDialect) searchMatch(table string) string {
 	return "SELECT rowid FROM " + table + "_search WHERE " + table + "_search MATCH ?"
 }
+
+func (sqliteDialect) searchJoin(table string) (join, match, id string, ok bool) {
+	index := table + "_search"
+	return "JOIN " + index + " ON " + index + ".rowid = " + table + ".id", index + " MATCH ?", index + ".rowid", true
+}
