@@ -116,15 +116,17 @@ var items = &table[domain.Item, *domain.Item]{
 		"landmark":  byBool("landmark"),
 		"unit":      byIDIn("SELECT item_id FROM item_parties WHERE organization_id = ?"),
 		"lead":      byIDIn("SELECT item_id FROM item_parties WHERE role = 'lead' AND organization_id = ?"),
+		// Each row checks its own parties: item_parties has no index by
+		// side, and the items of every mechanism share the same side keys.
 		"side": func(v string) (string, []any, error) {
-			return "id IN (SELECT item_id FROM item_parties WHERE side = ?)", []any{v}, nil
+			return "EXISTS (SELECT 1 FROM item_parties WHERE item_parties.item_id = items.id AND item_parties.side = ?)", []any{v}, nil
 		},
 		"jurisdiction": byJurisdiction("SELECT item_id FROM item_parties WHERE organization_id IN "),
 		"due_before":   byOpenMilestoneDue("<="),
 		"due_after":    byOpenMilestoneDue(">="),
 		"q":            bySearch("items", "number", "title", "content"),
 	},
-	groups: []string{"status", "light", "track"},
+	groups: map[string]string{"status": "status", "light": "light", "track": "COALESCE(track, '')"},
 	sorts: map[string]sortKey{
 		"number":     {"number", sortText},
 		"title":      {"title", sortText},
@@ -221,7 +223,8 @@ var reports = &table[domain.Report, *domain.Report]{
 		"mechanism": byIDInCol("item_id", "SELECT id FROM items WHERE mechanism_id = ?"),
 		"q":         byQuery("text"),
 	},
-	sorts: map[string]sortKey{"period": {"period", sortText}, "updated_at": {"updated_at", sortTime}},
+	groups: map[string]string{"item": "CAST(item_id AS TEXT)", "unit": "CAST(organization_id AS TEXT)"},
+	sorts:  map[string]sortKey{"period": {"period", sortText}, "updated_at": {"updated_at", sortTime}},
 }
 
 // byIDInCol matches rows whose col appears in a sub-select keyed by one id.

@@ -87,13 +87,13 @@ var problems = &table[domain.Problem, *domain.Problem]{
 		"status":    byEnum("status", []domain.ProblemStatus{domain.ProblemOpen, domain.ProblemResolved}),
 		"unit":      byIDIn("SELECT problem_id FROM problem_units WHERE organization_id = ?"),
 		"side": func(v string) (string, []any, error) {
-			return "id IN (SELECT problem_id FROM problem_units WHERE side = ?)", []any{v}, nil
+			return "EXISTS (SELECT 1 FROM problem_units WHERE problem_units.problem_id = problems.id AND problem_units.side = ?)", []any{v}, nil
 		},
 		"due_before": byDate("due_on", "<="),
 		"due_after":  byDate("due_on", ">="),
 		"q":          byQuery("title", "description"),
 	},
-	groups: []string{"tier", "status"},
+	groups: map[string]string{"tier": "tier", "status": "status"},
 	sorts:  map[string]sortKey{"due_on": {"COALESCE(due_on, '')", sortText}, "updated_at": {"updated_at", sortTime}},
 }
 

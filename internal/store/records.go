@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -42,8 +41,9 @@ type table[T any, P entity[T]] struct {
 	// filters by name; each returns a clause with ? placeholders.
 	filters map[string]filter
 	sorts   map[string]sortKey
-	// groups are the columns Tally may count by.
-	groups []string
+	// groups are what Tally may count by: a name and the SQL expression
+	// yielding its value as text.
+	groups map[string]string
 	// object describes a record to the policy: its mechanism and the units
 	// it belongs to. Nil means the record belongs to neither.
 	object func(ctx context.Context, r reader, v P) (policy.Object, error)
@@ -484,18 +484,16 @@ func (rs *Records[T, P]) Tally(ctx context.Context, q domain.ListQuery, groups .
 	if err != nil {
 		return nil, err
 	}
-	for _, g := range groups {
-		if !slices.Contains(rs.t.groups, g) {
-			p.Addf("group", "%s is not a column this list counts by; use one of %s", g, strings.Join(rs.t.groups, ", "))
+	cols := make([]string, len(groups))
+	for i, g := range groups {
+		expr, ok := rs.t.groups[g]
+		if !ok {
+			p.Addf("group", "%s is not a column this list counts by; use one of %s", g, strings.Join(sortedKeys(rs.t.groups), ", "))
 		}
+		cols[i] = expr
 	}
 	if err := p.Err(); err != nil {
 		return nil, err
-	}
-	cols := make([]string, len(groups))
-	for i, g := range groups {
-		// COALESCE: a column left empty is counted under "".
-		cols[i] = "COALESCE(" + g + ", '')"
 	}
 	query := "SELECT " + strings.Join(append(cols, "COUNT(*)"), ", ") + " FROM " + rs.t.name
 	if len(where) > 0 {

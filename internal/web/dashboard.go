@@ -205,14 +205,17 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 
 	// Reports missing for the current period: every lead unit of an item
 	// still under way owes one report per period.
-	reports, err := listAll(ctx, viewer, h.store.Reports, map[string]string{"mechanism": mid, "period": d.Period, "status": string(domain.Submitted)})
+	reported, err := h.store.Reports.Tally(ctx, domain.ListQuery{Viewer: viewer,
+		Filters: map[string]string{"mechanism": mid, "period": d.Period, "status": string(domain.Submitted)}}, "item", "unit")
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	have := map[[2]int64]bool{}
-	for _, rep := range reports {
-		have[[2]int64{rep.ItemID, rep.OrganizationID}] = true
+	for _, c := range reported {
+		item, _ := strconv.ParseInt(c.Keys[0], 10, 64)
+		unit, _ := strconv.ParseInt(c.Keys[1], 10, 64)
+		have[[2]int64{item, unit}] = true
 	}
 	var underWay []*domain.Item
 	for _, status := range []domain.ItemStatus{domain.NotStarted, domain.Advancing} {
