@@ -97,6 +97,13 @@ func Generate(ctx context.Context, s *store.Store, scale Scale, seed uint64, pro
 			fmt.Fprintf(progress, "%-13s %9d in %s\n", step.name, step.n, time.Since(start).Round(time.Millisecond))
 		}
 	}
+	start := time.Now()
+	if err := s.RefreshStatistics(ctx); err != nil {
+		return err
+	}
+	if progress != nil {
+		fmt.Fprintf(progress, "%-13s %9s in %s\n", "statistics", "", time.Since(start).Round(time.Millisecond))
+	}
 	return nil
 }
 

@@ -16,14 +16,11 @@ import (
 // so a change and its record of who made it commit or fail together.
 // before and after are the record's states, nil when absent.
 func (t *Tx) audit(ctx context.Context, action, entity string, id int64, before, after any) error {
-	if entity == mechanisms.name {
-		t.mechanisms = nil // changed: read them again (Tx.mechanism)
-	}
-	r := t.reader()
-	if lock := t.s.dialect.auditLock(); lock != "" {
-		if _, err := r.exec(ctx, lock); err != nil {
-			return domain.Internalf(err, "lock audit chain")
-		}
+	switch entity { // changed: read them again
+	case mechanisms.name:
+		t.mechanisms = nil
+	case batches.name:
+		t.batchMechanisms = nil
 	}
 	ev := domain.AuditEvent{At: t.now, ActorID: t.actor.UserID, Action: action, Entity: entity, EntityID: id}
 	var err error
@@ -33,9 +30,23 @@ func (t *Tx) audit(ctx context.Context, action, entity string, id int64, before,
 	if ev.After, err = auditJSON(after); err != nil {
 		return err
 	}
-	err = r.queryRow(ctx, "SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1").Scan(&ev.PrevHash)
-	if err != nil && !isNoRows(err) {
-		return domain.Internalf(err, "read audit chain")
+	r := t.reader()
+	if t.auditHead == "" {
+		// The first event of the transaction locks the chain (on SQLite
+		// the immediate transaction holds the write lock already) and reads
+		// its head. The lock lasts until the transaction ends, so the
+		// events after it follow the head this transaction keeps.
+		if lock := t.s.dialect.auditLock(); lock != "" {
+			if _, err := r.exec(ctx, lock); err != nil {
+				return domain.Internalf(err, "lock audit chain")
+			}
+		}
+		err = r.queryRow(ctx, "SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1").Scan(&ev.PrevHash)
+		if err != nil && !isNoRows(err) {
+			return domain.Internalf(err, "read audit chain")
+		}
+	} else {
+		ev.PrevHash = t.auditHead
 	}
 	ev.Hash = eventHash(ev)
 	_, err = r.exec(ctx, `INSERT INTO audit_events (at, actor_id, action, entity, entity_id, before_json, after_json, prev_hash, hash)
@@ -43,6 +54,7 @@ func (t *Tx) audit(ctx context.Context, action, entity string, id int64, before,
 	if err != nil {
 		return domain.Internalf(err, "append audit event")
 	}
+	t.auditHead = ev.Hash
 	return nil
 }
 

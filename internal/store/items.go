@@ -28,7 +28,6 @@ var items = &table[domain.Item, *domain.Item]{
 		{"decision_id", "meeting_decisions", func(it *domain.Item) int64 { return it.DecisionID }},
 	},
 	check: func(ctx context.Context, t *Tx, it *domain.Item) error {
-		r := t.reader()
 		m, err := t.mechanism(ctx, it.MechanismID)
 		if err != nil {
 			return err
@@ -38,16 +37,16 @@ var items = &table[domain.Item, *domain.Item]{
 			p = append(p, domain.ErrorFields(err)...)
 		}
 		if it.BatchID != 0 {
-			var mech int64
-			if err := r.queryRow(ctx, "SELECT mechanism_id FROM batches WHERE id = ?", it.BatchID).Scan(&mech); err != nil {
-				return domain.Internalf(err, "check batch")
+			mech, err := t.batchMechanism(ctx, it.BatchID)
+			if err != nil {
+				return err
 			}
 			if mech != it.MechanismID {
 				p.Add("batch_id", "belongs to another mechanism")
 			}
 		}
 		for i, pt := range it.Parties {
-			if ok, err := r.exists(ctx, "organizations", pt.OrganizationID); err != nil {
+			if ok, err := t.exists(ctx, "organizations", pt.OrganizationID); err != nil {
 				return domain.Internalf(err, "check parties")
 			} else if !ok {
 				p.Addf("parties["+itoa(i)+"].organization_id", "refers to organization %d, which does not exist", pt.OrganizationID)

@@ -308,13 +308,12 @@ func (rs *Records[T, P]) checkAll(ctx context.Context, t *Tx, v P) error {
 		return err
 	}
 	var p domain.Problems
-	r := t.reader()
 	for _, rf := range rs.t.refs {
 		id := rf.id(v)
 		if id == 0 {
 			continue
 		}
-		ok, err := r.exists(ctx, rf.table, id)
+		ok, err := t.exists(ctx, rf.table, id)
 		if err != nil {
 			return domain.Internalf(err, "check %s", rf.field)
 		}

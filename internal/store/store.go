@@ -100,6 +100,23 @@ func (s *Store) Dialect() string { return s.dialect.name() }
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 
+// RefreshStatistics has the database sample its tables again after a bulk
+// load, so that its planner sees their sizes. On PostgreSQL, before the
+// autovacuum got to it, a search of the freshly generated national dataset
+// scanned every item (217 ms p50) instead of merging two indexes in id
+// order (0.3 ms). SQLite plans these queries well without statistics; with
+// sampled ones (PRAGMA optimize) the dashboard's count of a side's items,
+// as it was then written, went from 33 to 77 ms, so SQLite keeps none.
+func (s *Store) RefreshStatistics(ctx context.Context) error {
+	if s.dialect.name() != "postgres" {
+		return nil
+	}
+	if _, err := s.db.ExecContext(ctx, "ANALYZE"); err != nil {
+		return domain.Internalf(err, "analyze")
+	}
+	return nil
+}
+
 // DB exposes the handle for tests and tools that inspect the database
 // directly (integrity checks, tamper tests).
 func (s *Store) DB() *sql.DB { return s.db }
@@ -118,8 +135,15 @@ type Tx struct {
 	// stmts are the statements of this transaction, when the dialect
 	// parses per call (reader.txStmt).
 	stmts *txStatements
-	// mechanisms are those read by Tx.mechanism, until one is changed.
-	mechanisms map[int64]*domain.Mechanism
+	// mechanisms are those read by Tx.mechanism, until one is changed;
+	// batchMechanisms likewise for Tx.batchMechanism.
+	mechanisms      map[int64]*domain.Mechanism
+	batchMechanisms map[int64]int64
+	// seen holds the records Tx.exists found, by table.
+	seen map[string]map[int64]bool
+	// auditHead is the hash of the last audit event this transaction
+	// appended; once it holds one, the chain is locked to it (Tx.audit).
+	auditHead string
 	// search holds the text index terms to write before commit (indexSearch).
 	search      map[searchKey]string
 	searchOrder []searchKey
@@ -186,6 +210,53 @@ func (t *Tx) mechanism(ctx context.Context, id int64) (*domain.Mechanism, error)
 	}
 	t.mechanisms[id] = m
 	return m, nil
+}
+
+// batchMechanism reads the mechanism a batch belongs to, once per
+// transaction; the audit of a batch's change forgets what was read.
+func (t *Tx) batchMechanism(ctx context.Context, id int64) (int64, error) {
+	if m, ok := t.batchMechanisms[id]; ok {
+		return m, nil
+	}
+	var m int64
+	if err := t.reader().queryRow(ctx, "SELECT mechanism_id FROM batches WHERE id = ?", id).Scan(&m); err != nil {
+		return 0, domain.Internalf(err, "check batch")
+	}
+	if t.batchMechanisms == nil {
+		t.batchMechanisms = map[int64]int64{}
+	}
+	t.batchMechanisms[id] = m
+	return m, nil
+}
+
+// neverDeleted are the tables of the record kit, whose rows are archived
+// and never deleted, so a row found once in a transaction is still there
+// at its end. Child tables (parties, decisions …) are replaced on update
+// and are not among them.
+var neverDeleted = map[string]bool{
+	"jurisdictions": true, "organizations": true, "mechanisms": true, "meetings": true, "batches": true, "items": true,
+	"reports": true, "problems": true, "tasks": true, "agreements": true, "catalogs": true, "catalog_entries": true,
+	"indicators": true, "users": true,
+}
+
+// exists is reader.exists remembering, for the tables in neverDeleted, what
+// it found: an import checks the same mechanism, batch and units for every
+// row, and on PostgreSQL each check is a round trip.
+func (t *Tx) exists(ctx context.Context, table string, id int64) (bool, error) {
+	if t.seen[table][id] {
+		return true, nil
+	}
+	ok, err := t.reader().exists(ctx, table, id)
+	if ok && err == nil && neverDeleted[table] {
+		if t.seen == nil {
+			t.seen = map[string]map[int64]bool{}
+		}
+		if t.seen[table] == nil {
+			t.seen[table] = map[int64]bool{}
+		}
+		t.seen[table][id] = true
+	}
+	return ok, err
 }
 
 // querier is what reads need: the database or an open transaction.
