@@ -66,7 +66,12 @@ func startReminders(ctx context.Context, s *store.Store, getenv func(string) str
 	if err != nil {
 		return nil, fmt.Errorf("reminders: %w", err)
 	}
-	if err := n.Start(ctx); err != nil {
+	// Not ctx itself: the signal that cancels it would stop the queue at
+	// once, in the middle of its transactions, while the server still
+	// finishes requests; the queue stops through the returned function,
+	// after them. (A 60-second load run once saw writes wait out
+	// busy_timeout from the moment of the signal; this is the suspect.)
+	if err := n.Start(context.WithoutCancel(ctx)); err != nil {
 		return nil, fmt.Errorf("start reminders: %w", err)
 	}
 	return func() {
