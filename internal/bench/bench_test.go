@@ -115,19 +115,26 @@ func BenchmarkItemRead(b *testing.B) {
 // after the latest period stored, so that runs never repeat a report.
 func BenchmarkReportSubmission(b *testing.B) {
 	s := dataset(b)
-	ctx := context.Background()
-	items, err := s.Items.List(ctx, domain.ListQuery{Limit: 200})
+	report := newReports(b, s)
+	timed(b, func(i int) error {
+		return s.Reports.Create(context.Background(), domain.Actor{}, report(i))
+	})
+}
+
+// newReports returns the i-th report of a run: the items' lead units in
+// turn, a new month every time the items come round again.
+func newReports(b *testing.B, s *store.Store) func(i int) *domain.Report {
+	items, err := s.Items.List(context.Background(), domain.ListQuery{Limit: 200})
 	if err != nil {
 		b.Fatal(err)
 	}
 	month := nextMonth(b, s)
-	timed(b, func(i int) error {
+	return func(i int) *domain.Report {
 		it := items.Items[i%len(items.Items)]
 		m := month + i/len(items.Items)
-		r := &domain.Report{ItemID: it.ID, OrganizationID: it.Parties[0].OrganizationID, Period: fmt.Sprintf("%d-%02d", m/12, 1+m%12),
+		return &domain.Report{ItemID: it.ID, OrganizationID: it.Parties[0].OrganizationID, Period: fmt.Sprintf("%d-%02d", m/12, 1+m%12),
 			Text: "本月完成既定节点", Percent: 50, Status: domain.Submitted}
-		return s.Reports.Create(ctx, domain.Actor{}, r)
-	})
+	}
 }
 
 // BenchmarkReportSubmissionConcurrent submits reports from eight clients
@@ -135,12 +142,7 @@ func BenchmarkReportSubmission(b *testing.B) {
 // each, and reports the throughput the database sustains.
 func BenchmarkReportSubmissionConcurrent(b *testing.B) {
 	s := dataset(b)
-	ctx := context.Background()
-	items, err := s.Items.List(ctx, domain.ListQuery{Limit: 200})
-	if err != nil {
-		b.Fatal(err)
-	}
-	month := nextMonth(b, s)
+	report := newReports(b, s)
 	const clients = 8
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -156,11 +158,7 @@ func BenchmarkReportSubmissionConcurrent(b *testing.B) {
 				if i >= b.N {
 					return
 				}
-				it := items.Items[i%len(items.Items)]
-				m := month + i/len(items.Items)
-				r := &domain.Report{ItemID: it.ID, OrganizationID: it.Parties[0].OrganizationID, Period: fmt.Sprintf("%d-%02d", m/12, 1+m%12),
-					Text: "本月完成既定节点", Percent: 50, Status: domain.Submitted}
-				if err := s.Reports.Create(ctx, domain.Actor{}, r); err != nil {
+				if err := s.Reports.Create(context.Background(), domain.Actor{}, report(i)); err != nil {
 					errs <- err
 					return
 				}
