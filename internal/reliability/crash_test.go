@@ -9,10 +9,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"strconv"
 	"sync"
 	"testing"
@@ -86,15 +84,8 @@ func crashTest(t *testing.T, s *store.Store, args, env []string) {
 	var acked []int64
 	var mu sync.Mutex
 	for round := 0; round < kills(); round++ {
-		addr := freeAddr(t)
-		cmd := exec.Command(os.Args[0], append([]string{"serve", "--addr", addr, "--log-level", "error"}, args...)...)
-		cmd.Env = append(append(os.Environ(), "LIANDONG_TEST_CHILD=1"), env...)
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		waitReady(t, addr, &stderr)
+		server := startServer(t, args, env)
+		cmd, addr := server.cmd, server.addr
 		stop := make(chan struct{})
 		var wg sync.WaitGroup
 		for w := 0; w < 4; w++ {
@@ -179,16 +170,7 @@ func cutPrefix(s, p string) (string, bool) {
 	return "", false
 }
 
-func freeAddr(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-func waitReady(t *testing.T, addr string, stderr *bytes.Buffer) {
+func waitReady(t *testing.T, addr string, log fmt.Stringer) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
@@ -200,5 +182,5 @@ func waitReady(t *testing.T, addr string, stderr *bytes.Buffer) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	t.Fatalf("the server on %s did not become ready: %s", addr, stderr.String())
+	t.Fatalf("the server on %s did not become ready: %s", addr, log)
 }

@@ -56,7 +56,7 @@ func TestMixedLoadAndGracefulShutdown(t *testing.T) {
 	s.Close()
 
 	var addr atomic.Value
-	var logs []*bytes.Buffer
+	var logs []fmt.Stringer
 	defer func() {
 		if t.Failed() {
 			for _, l := range logs {
@@ -65,16 +65,10 @@ func TestMixedLoadAndGracefulShutdown(t *testing.T) {
 		}
 	}()
 	start := func() *exec.Cmd {
-		a := freeAddr(t)
-		cmd := exec.Command(os.Args[0], "serve", "--addr", a, "--data", dir, "--log-level", "error")
-		cmd.Env = append(os.Environ(), "LIANDONG_TEST_CHILD=1")
-		stderr := &bytes.Buffer{}
-		logs = append(logs, stderr)
-		cmd.Stderr = stderr
-		must(cmd.Start())
-		waitReady(t, a, stderr)
-		addr.Store(a)
-		return cmd
+		c := startServer(t, []string{"--data", dir}, nil)
+		logs = append(logs, c.log)
+		addr.Store(c.addr)
+		return c.cmd
 	}
 	server := start()
 
