@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -18,59 +19,49 @@ import (
 // of a 10,000-row import left 10,000 one-row segments to merge. A record
 // written twice in one transaction is indexed once, with its last text.
 func (t *Tx) indexSearch(_ context.Context, table string, id int64, text string) error {
-	key := searchKey{table, id}
-	if _, ok := t.search[key]; !ok {
-		t.searchOrder = append(t.searchOrder, key)
-	}
 	if t.search == nil {
-		t.search = map[searchKey]string{}
+		t.search = map[recordKey]string{}
 	}
-	t.search[key] = strings.Join(search.Terms(text), " ")
+	t.search[recordKey{table, id}] = strings.Join(search.Terms(text), " ")
 	return nil
 }
 
-// searchKey names one record in one table's text index.
-type searchKey struct {
+// recordKey names one row of one table.
+type recordKey struct {
 	table string
 	id    int64
 }
 
-// flushSearch writes the queued index terms, one statement of the
-// dialect's at a time for every record, in the order of the ids: FTS5
-// also flushes whenever a write's rowid is lower than the one before it,
-// or follows an insert of the same rowid, so SQLite's delete-then-insert
-// runs every delete first, in ascending order. The arguments follow each
-// statement's placeholders in order (id, terms).
+// flushSearch writes the queued index terms table by table, each of the
+// dialect's statements for every record in turn, in the order of the ids:
+// FTS5 also flushes whenever a write's rowid is lower than the one before
+// it, or follows an insert of the same rowid, so SQLite's delete-then-
+// insert runs every delete first, in ascending order. The arguments follow
+// each statement's placeholders in order (id, terms).
 func (t *Tx) flushSearch(ctx context.Context) error {
-	slices.SortFunc(t.searchOrder, func(a, b searchKey) int {
+	keys := slices.SortedFunc(maps.Keys(t.search), func(a, b recordKey) int {
 		return cmp.Or(strings.Compare(a.table, b.table), cmp.Compare(a.id, b.id))
 	})
-	stmts := map[string][]string{}
-	for _, key := range t.searchOrder {
-		if _, ok := stmts[key.table]; !ok {
-			stmts[key.table] = t.s.dialect.searchIndex(key.table)
+	for len(keys) > 0 {
+		table := keys[0].table
+		n := 1
+		for n < len(keys) && keys[n].table == table {
+			n++
 		}
+		for _, stmt := range t.s.dialect.searchIndex(table) {
+			for _, key := range keys[:n] {
+				args := []any{key.id, t.search[key]}
+				if strings.Count(stmt, "?") == 1 {
+					args = args[:1]
+				}
+				if _, err := t.reader().exec(ctx, stmt, args...); err != nil {
+					return domain.Internalf(err, "index %s %d", table, key.id)
+				}
+			}
+		}
+		keys = keys[n:]
 	}
-	for step := 0; ; step++ {
-		ran := false
-		for _, key := range t.searchOrder {
-			if step >= len(stmts[key.table]) {
-				continue
-			}
-			stmt, args := stmts[key.table][step], []any{key.id, t.search[key]}
-			if strings.Count(stmt, "?") == 1 {
-				args = args[:1]
-			}
-			if _, err := t.reader().exec(ctx, stmt, args...); err != nil {
-				return domain.Internalf(err, "index %s %d", key.table, key.id)
-			}
-			ran = true
-		}
-		if !ran {
-			break
-		}
-	}
-	t.search, t.searchOrder = nil, nil
+	t.search = nil
 	return nil
 }
 

@@ -139,14 +139,13 @@ type Tx struct {
 	// batchMechanisms likewise for Tx.batchMechanism.
 	mechanisms      map[int64]*domain.Mechanism
 	batchMechanisms map[int64]int64
-	// seen holds the records Tx.exists found, by table.
-	seen map[string]map[int64]bool
+	// seen holds the records Tx.exists found.
+	seen map[recordKey]bool
 	// auditHead is the hash of the last audit event this transaction
 	// appended; once it holds one, the chain is locked to it (Tx.audit).
 	auditHead string
 	// search holds the text index terms to write before commit (indexSearch).
-	search      map[searchKey]string
-	searchOrder []searchKey
+	search map[recordKey]string
 }
 
 // Write runs fn in one transaction for actor, committing when fn returns nil.
@@ -232,7 +231,7 @@ func (t *Tx) batchMechanism(ctx context.Context, id int64) (int64, error) {
 // neverDeleted are the tables of the record kit, whose rows are archived
 // and never deleted, so a row found once in a transaction is still there
 // at its end. Child tables (parties, decisions …) are replaced on update
-// and are not among them.
+// and are not among them; a table left out is only checked every time.
 var neverDeleted = map[string]bool{
 	"jurisdictions": true, "organizations": true, "mechanisms": true, "meetings": true, "batches": true, "items": true,
 	"reports": true, "problems": true, "tasks": true, "agreements": true, "catalogs": true, "catalog_entries": true,
@@ -243,18 +242,16 @@ var neverDeleted = map[string]bool{
 // it found: an import checks the same mechanism, batch and units for every
 // row, and on PostgreSQL each check is a round trip.
 func (t *Tx) exists(ctx context.Context, table string, id int64) (bool, error) {
-	if t.seen[table][id] {
+	key := recordKey{table, id}
+	if t.seen[key] {
 		return true, nil
 	}
 	ok, err := t.reader().exists(ctx, table, id)
 	if ok && err == nil && neverDeleted[table] {
 		if t.seen == nil {
-			t.seen = map[string]map[int64]bool{}
+			t.seen = map[recordKey]bool{}
 		}
-		if t.seen[table] == nil {
-			t.seen[table] = map[int64]bool{}
-		}
-		t.seen[table][id] = true
+		t.seen[key] = true
 	}
 	return ok, err
 }
