@@ -161,12 +161,7 @@ func (a *API) meetingPack(f pack.Format) http.HandlerFunc {
 			a.writeError(w, r, err)
 			return
 		}
-		id, err := pathID(r, "meetings")
-		if err != nil {
-			a.writeError(w, r, err)
-			return
-		}
-		m, err := a.store.Meetings.GetAs(r.Context(), actor(r), id)
+		m, err := loadAs(r, a.store.Meetings)
 		if err != nil {
 			a.writeError(w, r, err)
 			return
@@ -175,12 +170,12 @@ func (a *API) meetingPack(f pack.Format) http.HandlerFunc {
 			a.writeError(w, r, err)
 			return
 		}
-		p, err := pack.Build(r.Context(), a.store, id)
+		p, err := pack.Build(r.Context(), a.store, m.ID)
 		if err != nil {
 			a.writeError(w, r, err)
 			return
 		}
-		a.writeDoc(w, r, p.Doc(), f, fmt.Sprintf("meeting-%d-pack", id))
+		a.writeDoc(w, r, p.Doc(), f, fmt.Sprintf("meeting-%d-pack", m.ID))
 	}
 }
 

@@ -99,12 +99,7 @@ func (a *API) importLedger(apply bool) http.HandlerFunc {
 			a.writeError(w, r, err)
 			return
 		}
-		id, err := pathID(r, "batches")
-		if err != nil {
-			a.writeError(w, r, err)
-			return
-		}
-		b, err := a.store.Batches.GetAs(r.Context(), actor(r), id)
+		b, err := loadAs(r, a.store.Batches)
 		if err != nil {
 			a.writeError(w, r, err)
 			return
@@ -130,9 +125,9 @@ func (a *API) importLedger(apply bool) http.HandlerFunc {
 		}
 		var p *ledger.Preview
 		if apply {
-			p, err = ledger.Import(r.Context(), a.store, actor(r), id, file, opts)
+			p, err = ledger.Import(r.Context(), a.store, actor(r), b.ID, file, opts)
 		} else {
-			p, err = ledger.PreviewImport(r.Context(), a.store, actor(r), id, file, opts)
+			p, err = ledger.PreviewImport(r.Context(), a.store, actor(r), b.ID, file, opts)
 		}
 		if err != nil {
 			a.writeError(w, r, err)

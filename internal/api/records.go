@@ -189,12 +189,15 @@ func (h records[T, P]) history(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, History{Items: events})
 }
 
-func (h records[T, P]) load(r *http.Request) (P, error) {
-	id, err := pathID(r, h.rs.Entity())
+func (h records[T, P]) load(r *http.Request) (P, error) { return loadAs(r, h.rs) }
+
+// loadAs reads the record of rs that {id} names, as the caller may see it.
+func loadAs[T any, P entity[T]](r *http.Request, rs *store.Records[T, P]) (P, error) {
+	id, err := pathID(r, rs.Entity())
 	if err != nil {
 		return nil, err
 	}
-	return h.rs.GetAs(r.Context(), actor(r), id)
+	return rs.GetAs(r.Context(), actor(r), id)
 }
 
 // pathID reads {id}; a malformed id names no record, so it is a 404.
