@@ -98,12 +98,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	id, err := pathID(r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	m, err := h.store.Mechanisms.Get(ctx, id)
+	m, err := pathRecord(r, h.store.Mechanisms)
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -170,6 +170,20 @@ func pathID(r *http.Request) (int64, error) {
 	return id, nil
 }
 
+// pathRecord reads the record of rs that {id} names, as Records.Get does:
+// without the viewer's read scope, which pages that need it apply with
+// GetAs instead.
+func pathRecord[T any, P interface {
+	*T
+	domain.Entity
+}](r *http.Request, rs *store.Records[T, P]) (P, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return nil, err
+	}
+	return rs.Get(r.Context(), id)
+}
+
 func queryID(r *http.Request, name string) int64 {
 	id, _ := strconv.ParseInt(r.URL.Query().Get(name), 10, 64)
 	if id < 0 {

@@ -18,12 +18,7 @@ func (h *Handler) meetingTaskCreate(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	id, err := pathID(r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	mt, err := h.store.Meetings.Get(ctx, id)
+	mt, err := pathRecord(r, h.store.Meetings)
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -79,17 +79,11 @@ type taskForm struct {
 // meetingShow answers GET /meetings/{id}: agenda, minutes and decisions,
 // each decision with the tasks and items that came from it.
 func (h *Handler) meetingShow(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
 	if err := policy.Check(currentUser(r), policy.Read, "meetings"); err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	id, err := pathID(r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	mt, err := h.store.Meetings.Get(ctx, id)
+	mt, err := pathRecord(r, h.store.Meetings)
 	if err != nil {
 		h.fail(w, r, err)
 		return
