@@ -119,22 +119,31 @@ func CurrentStatus(ctx context.Context, s *store.Store, mechanismID int64, perio
 				Fields: []domain.FieldError{{Field: "period", Reason: "must be a month such as 2023-05 or a quarter such as 2023-Q2"}}}
 		}
 	}
-	items, err := store.All(ctx, s.Items, map[string]string{"mechanism": id(m.ID)}, false)
-	if err != nil {
-		return PeriodStatus{}, err
-	}
-	var reports []*domain.Report
-	for _, it := range items {
-		if !Reporting(it, p) {
-			continue
-		}
-		rs, err := store.All(ctx, s.Reports, map[string]string{"item": id(it.ID), "period": p.Key}, false)
-		if err != nil {
-			return PeriodStatus{}, err
-		}
-		reports = append(reports, rs...)
-	}
-	return Expect(m, items, reports, p, Today(m, now)), nil
+	return Status(ctx, s, nil, m, p, Today(m, now))
 }
 
 func id(n int64) string { return strconv.FormatInt(n, 10) }
+
+// Status is the one reading of what is owed in a period that every surface
+// shares — the dashboard, the API's current period, the reminders and the
+// packs' tables — so they cannot count differently. It reads, as viewer sees
+// them (nil: the system, everything), the mechanism's items that may owe
+// reports and the reports submitted for period p, and returns which reports
+// are in, late or pending on today.
+func Status(ctx context.Context, s *store.Store, viewer *domain.User, m *domain.Mechanism, p Period, today domain.Date) (PeriodStatus, error) {
+	var items []*domain.Item
+	for _, status := range []domain.ItemStatus{domain.NotStarted, domain.Advancing} {
+		some, err := store.AllAs(ctx, s.Items, domain.ListQuery{Viewer: viewer,
+			Filters: map[string]string{"mechanism": id(m.ID), "status": string(status)}})
+		if err != nil {
+			return PeriodStatus{}, err
+		}
+		items = append(items, some...)
+	}
+	reports, err := store.AllAs(ctx, s.Reports, domain.ListQuery{Viewer: viewer,
+		Filters: map[string]string{"mechanism": id(m.ID), "period": p.Key, "status": string(domain.Submitted)}})
+	if err != nil {
+		return PeriodStatus{}, err
+	}
+	return Expect(m, items, reports, p, today), nil
+}

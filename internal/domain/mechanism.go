@@ -18,6 +18,17 @@ const (
 // Tiers lists the tiers from lowest to highest.
 var Tiers = []Tier{Execution, Coordination, Decision}
 
+// Above returns the tier a problem escalates to from t: the next one up the
+// ladder, "" at the top (or for a tier that is not on it).
+func (t Tier) Above() Tier {
+	for i, x := range Tiers {
+		if x == t && i+1 < len(Tiers) {
+			return Tiers[i+1]
+		}
+	}
+	return ""
+}
+
 // Cadence is how often progress is reported.
 type Cadence string
 
@@ -261,13 +272,16 @@ func checkTerms(p *Problems, field string, terms []Term) {
 }
 
 // HasSide reports whether key names one of the mechanism's sides.
-func (m *Mechanism) HasSide(key string) bool {
-	for _, s := range m.Sides {
-		if s.Key == key {
-			return true
+func (m *Mechanism) HasSide(key string) bool { return m.Side(key) != nil }
+
+// Side returns the side named key, nil when the mechanism has none.
+func (m *Mechanism) Side(key string) *Side {
+	for i := range m.Sides {
+		if m.Sides[i].Key == key {
+			return &m.Sides[i]
 		}
 	}
-	return false
+	return nil
 }
 
 // HasTerm reports whether key is in terms.

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/liandong/liandong/internal/cycle"
 	"github.com/liandong/liandong/internal/domain"
 	"github.com/liandong/liandong/internal/store"
 )
@@ -29,28 +30,36 @@ type Reminder struct {
 //   - open problems past the time limit of their tier;
 //   - changes that need both sides (completing an item, changing its parties
 //     or milestones) still waiting for a side's confirmation.
-func Reminders(ctx context.Context, s *store.Store, m store.MechanismClock, now time.Time, reportDays, milestoneDays int) ([]Reminder, error) {
-	loc, err := time.LoadLocation(m.TimeZone)
-	if err != nil || m.TimeZone == "" {
-		loc, _ = time.LoadLocation("Asia/Shanghai")
+func Reminders(ctx context.Context, s *store.Store, clock store.MechanismClock, now time.Time, reportDays, milestoneDays int) ([]Reminder, error) {
+	m, err := s.Mechanisms.Get(ctx, clock.ID)
+	if err != nil {
+		return nil, err
 	}
-	local := now.In(loc)
-	today := domain.NewDate(local.Year(), local.Month(), local.Day())
+	today := cycle.Today(m, now)
 	var out []Reminder
 
-	period, end := currentPeriod(local, m.Cadence)
-	if daysLeft := int(end.Sub(today.Time).Hours() / 24); daysLeft < reportDays {
-		due, err := s.ReportsDue(ctx, m.ID, period)
+	// What is owed is the cycle's rule, the one the dashboard and the API
+	// count by.
+	period := cycle.Current(m, now)
+	if daysLeft := int(period.End.Sub(today.Time).Hours()/24) + 1; daysLeft < reportDays {
+		owed, err := cycle.Status(ctx, s, nil, m, period, today)
 		if err != nil {
 			return nil, err
 		}
-		for _, d := range due {
+		for _, e := range owed.Expectations {
+			if e.State == cycle.In {
+				continue
+			}
+			unit, err := s.Organizations.Get(ctx, e.OrganizationID)
+			if err != nil {
+				return nil, err
+			}
 			out = append(out, Reminder{
-				Key:         fmt.Sprintf("report_due/%s/item-%d/org-%d", period, d.ItemID, d.OrganizationID),
+				Key:         fmt.Sprintf("report_due/%s/item-%d/org-%d", period.Key, e.ItemID, e.OrganizationID),
 				MechanismID: m.ID, Kind: "report_due",
-				Subject: fmt.Sprintf("【%s】请报送%s进展：%s", m.Name, period, d.ItemTitle),
-				Text: fmt.Sprintf("%s：事项「%s」%s的%s进展报告尚未报送，本期截止 %s。", d.Organization, d.ItemTitle, numbered(d.ItemNumber),
-					period, end.AddDate(0, 0, -1).Format("2006-01-02")),
+				Subject: fmt.Sprintf("【%s】请报送%s进展：%s", m.Name, period.Key, e.ItemTitle),
+				Text: fmt.Sprintf("%s：事项「%s」%s的%s进展报告尚未报送，本期截止 %s。", unit.Name, e.ItemTitle, numbered(e.ItemNumber),
+					period.Key, period.End),
 			})
 		}
 	}
@@ -68,20 +77,21 @@ func Reminders(ctx context.Context, s *store.Store, m store.MechanismClock, now 
 		})
 	}
 
-	ps, err := s.ProblemsOverdue(ctx, m.ID, today)
+	overdue, err := cycle.Overdue(ctx, s, m.ID, now)
 	if err != nil {
 		return nil, err
 	}
-	for _, d := range ps {
+	for _, o := range overdue {
+		p := o.Problem
 		out = append(out, Reminder{
-			Key:         fmt.Sprintf("problem_overdue/problem-%d/%s/%s", d.ID, d.Tier, d.DueOn),
+			Key:         fmt.Sprintf("problem_overdue/problem-%d/%s/%s", p.ID, p.Tier, p.DueOn),
 			MechanismID: m.ID, Kind: "problem_overdue",
-			Subject: fmt.Sprintf("【%s】问题已超期：%s", m.Name, d.Title),
-			Text:    fmt.Sprintf("问题「%s」在%s层级的办理时限 %s 已过，仍未解决。", d.Title, d.Tier, d.DueOn),
+			Subject: fmt.Sprintf("【%s】问题已超期：%s", m.Name, p.Title),
+			Text:    fmt.Sprintf("问题「%s」在%s层级的办理时限 %s 已过，仍未解决。", p.Title, p.Tier, p.DueOn),
 		})
 	}
 
-	cs, err := confirmationsWaiting(ctx, s, m)
+	cs, err := confirmationsWaiting(ctx, s, clock)
 	if err != nil {
 		return nil, err
 	}
@@ -129,15 +139,4 @@ func numbered(number string) string {
 		return ""
 	}
 	return "（" + number + "）"
-}
-
-// currentPeriod names the month (2024-11) or quarter (2024-Q4) holding t
-// and returns the first day after it.
-func currentPeriod(t time.Time, c domain.Cadence) (string, time.Time) {
-	y, mo := t.Year(), t.Month()
-	if c == domain.Quarterly {
-		q := (int(mo)-1)/3 + 1
-		return fmt.Sprintf("%d-Q%d", y, q), time.Date(y, time.Month(q*3+1), 1, 0, 0, 0, 0, time.UTC)
-	}
-	return fmt.Sprintf("%d-%02d", y, mo), time.Date(y, mo+1, 1, 0, 0, 0, 0, time.UTC)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/liandong/liandong/internal/domain"
@@ -14,8 +13,15 @@ import (
 // when archived is set, reading page after page. It is for reports and
 // recomputations that need a mechanism's whole set, not for user lists.
 func All[T any, P entity[T]](ctx context.Context, rs *Records[T, P], filters map[string]string, archived bool) ([]P, error) {
+	return AllAs(ctx, rs, domain.ListQuery{Filters: filters, Archived: archived})
+}
+
+// AllAs returns every record that q matches, page after page, within what
+// q.Viewer may read (everything when it is nil: the system). q's limit and
+// cursor are its own.
+func AllAs[T any, P entity[T]](ctx context.Context, rs *Records[T, P], q domain.ListQuery) ([]P, error) {
 	var out []P
-	q := domain.ListQuery{Filters: filters, Limit: domain.MaxPageSize, Archived: archived}
+	q.Limit, q.Cursor = domain.MaxPageSize, ""
 	for {
 		page, err := rs.List(ctx, q)
 		if err != nil {
@@ -138,8 +144,8 @@ func (s *Store) Escalate(ctx context.Context, actor domain.Actor, problemID, ver
 		if pr.Status != domain.ProblemOpen {
 			p.Add("status", "a resolved problem is not escalated")
 		}
-		i := slices.Index(domain.Tiers, pr.Tier)
-		if i < 0 || i+1 >= len(domain.Tiers) {
+		to := pr.Tier.Above()
+		if to == "" {
 			p.Add("tier", "the problem is already at the decision tier, the top of the ladder")
 		}
 		if len([]rune(note)) > domain.MaxText {
@@ -148,7 +154,7 @@ func (s *Store) Escalate(ctx context.Context, actor domain.Actor, problemID, ver
 		if err := p.Err(); err != nil {
 			return err
 		}
-		from, to := pr.Tier, domain.Tiers[i+1]
+		from := pr.Tier
 		own, err := mechanisms.getIn(ctx, r, pr.MechanismID)
 		if err != nil {
 			return err

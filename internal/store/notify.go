@@ -158,34 +158,6 @@ func (s *Store) ActiveMechanisms(ctx context.Context) ([]MechanismClock, error) 
 	return out, err
 }
 
-// ReportDue is a lead unit that has not submitted its report on an item
-// for a period.
-type ReportDue struct {
-	ItemID         int64
-	ItemNumber     string
-	ItemTitle      string
-	OrganizationID int64
-	Organization   string
-}
-
-// ReportsDue lists, for the open items of a mechanism, each lead unit
-// without a submitted report for period.
-func (s *Store) ReportsDue(ctx context.Context, mechanismID int64, period string) ([]ReportDue, error) {
-	var out []ReportDue
-	err := s.scanAll(ctx, `SELECT i.id, i.number, i.title, o.id, o.name
-		FROM items i JOIN item_parties p ON p.item_id = i.id JOIN organizations o ON o.id = p.organization_id
-		WHERE i.mechanism_id = ? AND i.archived_at IS NULL AND i.status IN ('not_started', 'advancing') AND p.role = 'lead'
-		AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.item_id = i.id AND r.organization_id = p.organization_id
-			AND r.period = ? AND r.status = 'submitted' AND r.archived_at IS NULL)
-		ORDER BY i.id, p.position`, []any{mechanismID, period}, func(rows *sql.Rows) error {
-		var d ReportDue
-		err := rows.Scan(&d.ItemID, &d.ItemNumber, &d.ItemTitle, &d.OrganizationID, &d.Organization)
-		out = append(out, d)
-		return err
-	})
-	return out, err
-}
-
 // MilestoneDue is a milestone not yet done that falls due soon.
 type MilestoneDue struct {
 	ItemID      int64
@@ -204,28 +176,6 @@ func (s *Store) MilestonesDue(ctx context.Context, mechanismID int64, from, to d
 		ORDER BY m.due_on, m.id`, []any{mechanismID, from.String(), to.String()}, func(rows *sql.Rows) error {
 		var d MilestoneDue
 		err := rows.Scan(&d.ItemID, &d.ItemTitle, &d.MilestoneID, &d.Title, &d.DueOn)
-		out = append(out, d)
-		return err
-	})
-	return out, err
-}
-
-// ProblemOverdue is an open problem past the time limit of its tier.
-type ProblemOverdue struct {
-	ID    int64
-	Title string
-	Tier  domain.Tier
-	DueOn domain.Date
-}
-
-// ProblemsOverdue lists the open problems of a mechanism due before today.
-func (s *Store) ProblemsOverdue(ctx context.Context, mechanismID int64, today domain.Date) ([]ProblemOverdue, error) {
-	var out []ProblemOverdue
-	err := s.scanAll(ctx, `SELECT id, title, tier, due_on FROM problems
-		WHERE mechanism_id = ? AND archived_at IS NULL AND status = 'open' AND due_on IS NOT NULL AND due_on < ?
-		ORDER BY due_on, id`, []any{mechanismID, today.String()}, func(rows *sql.Rows) error {
-		var d ProblemOverdue
-		err := rows.Scan(&d.ID, &d.Title, &d.Tier, &d.DueOn)
 		out = append(out, d)
 		return err
 	})

@@ -1,13 +1,13 @@
 package web
 
 import (
-	"cmp"
 	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
 	"time"
 
+	"github.com/liandong/liandong/internal/cycle"
 	"github.com/liandong/liandong/internal/domain"
 	"github.com/liandong/liandong/internal/policy"
 )
@@ -30,11 +30,13 @@ type milestoneRow struct {
 }
 
 type missingRow struct {
-	Item *domain.Item
-	Side string
-	Unit string
+	ItemID    int64
+	ItemTitle string
+	Side      string
+	Unit      string
 	// UnitID links to the unit's report form.
 	UnitID int64
+	Late   bool
 }
 
 type indicatorRow struct {
@@ -111,7 +113,8 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 	mid := strconv.FormatInt(m.ID, 10)
 	viewer := currentUser(r)
 	now := h.now()
-	d := dashboardData{Mechanism: m, Period: currentPeriod(m, now), Statuses: domain.ItemStatuses, Lights: domain.Lights}
+	period := cycle.Current(m, now)
+	d := dashboardData{Mechanism: m, Period: period.Key, Statuses: domain.ItemStatuses, Lights: domain.Lights}
 	for _, b := range rf.batchList {
 		if b.MechanismID == m.ID {
 			d.Batches = append(d.Batches, b)
@@ -166,7 +169,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 
 	// Milestones overdue or due within dueSoon, most overdue first, from
 	// the items that have one.
-	day := today(m, now)
+	day := cycle.Today(m, now)
 	horizon := domain.Date{Time: day.Add(dueSoon)}
 	due, err := listAll(ctx, viewer, h.store.Items, map[string]string{"mechanism": mid, "due_before": horizon.String()})
 	if err != nil {
@@ -198,43 +201,24 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 		d.ProblemsByTier = append(d.ProblemsByTier, tc)
 	}
 
-	// Reports missing for the current period: every lead unit of an item
-	// still under way owes one report per period.
-	reported, err := h.store.Reports.Tally(ctx, domain.ListQuery{Viewer: viewer,
-		Filters: map[string]string{"mechanism": mid, "period": d.Period, "status": string(domain.Submitted)}}, "item", "unit")
+	// Reports owed this period, by the cycle's one rule, within what the
+	// viewer may read.
+	owed, err := cycle.Status(ctx, h.store, viewer, m, period, cycle.Today(m, now))
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	have := map[[2]int64]bool{}
-	for _, c := range reported {
-		item, _ := strconv.ParseInt(c.Keys[0], 10, 64)
-		unit, _ := strconv.ParseInt(c.Keys[1], 10, 64)
-		have[[2]int64{item, unit}] = true
-	}
-	var underWay []*domain.Item
-	for _, status := range []domain.ItemStatus{domain.NotStarted, domain.Advancing} {
-		items, err := listAll(ctx, viewer, h.store.Items, map[string]string{"mechanism": mid, "status": string(status)})
-		if err != nil {
-			h.fail(w, r, err)
-			return
+	d.Expected, d.Submitted = owed.Expected, owed.In
+	for _, e := range owed.Expectations {
+		if e.State == cycle.In {
+			continue
 		}
-		underWay = append(underWay, items...)
-	}
-	slices.SortFunc(underWay, func(a, b *domain.Item) int { return cmp.Compare(a.ID, b.ID) })
-	for _, it := range underWay {
-		for _, s := range m.Sides {
-			lead := it.Lead(s.Key)
-			if lead == 0 {
-				continue
-			}
-			d.Expected++
-			if have[[2]int64{it.ID, lead}] {
-				d.Submitted++
-				continue
-			}
-			d.Missing = append(d.Missing, missingRow{Item: it, Side: t.Name(s.Name, s.NameEN), Unit: rf.orgName(t, lead), UnitID: lead})
+		side := e.Side
+		if s := m.Side(e.Side); s != nil {
+			side = t.Name(s.Name, s.NameEN)
 		}
+		d.Missing = append(d.Missing, missingRow{ItemID: e.ItemID, ItemTitle: e.ItemTitle, Side: side,
+			Unit: rf.orgName(t, e.OrganizationID), UnitID: e.OrganizationID, Late: e.State == cycle.Late})
 	}
 
 	// Indicators of this mechanism and of the mechanisms above it, whose

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/liandong/liandong/internal/cycle"
 	"github.com/liandong/liandong/internal/domain"
 	"github.com/liandong/liandong/internal/policy"
 )
@@ -132,7 +133,7 @@ func (h *Handler) itemShow(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Sides = append(d.Sides, sv)
 	}
-	day := today(m, h.now())
+	day := cycle.Today(m, h.now())
 	for _, ms := range it.Milestones {
 		d.Milestones = append(d.Milestones, milestoneRow{Item: it, Milestone: ms, Overdue: ms.DoneOn.IsZero() && ms.DueOn.Before(day)})
 	}

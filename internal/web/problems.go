@@ -2,10 +2,10 @@ package web
 
 import (
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/liandong/liandong/internal/cycle"
 	"github.com/liandong/liandong/internal/domain"
 	"github.com/liandong/liandong/internal/policy"
 )
@@ -38,7 +38,7 @@ func (h *Handler) problemCard(t tr, rf *refs, p *domain.Problem, items map[int64
 		c.Responsible = append(c.Responsible, rf.orgName(t, u.OrganizationID))
 	}
 	if p.Status == domain.ProblemOpen && !p.DueOn.IsZero() {
-		c.Overdue = p.DueOn.Before(today(rf.mechanisms[p.MechanismID], h.now()))
+		c.Overdue = p.DueOn.Before(cycle.Today(rf.mechanisms[p.MechanismID], h.now()))
 	}
 	return c
 }
@@ -224,14 +224,6 @@ type problemPageData struct {
 	Text     string
 }
 
-func nextTier(t domain.Tier) domain.Tier {
-	i := slices.Index(domain.Tiers, t)
-	if i < 0 || i+1 >= len(domain.Tiers) {
-		return ""
-	}
-	return domain.Tiers[i+1]
-}
-
 func (h *Handler) problemPage(w http.ResponseWriter, r *http.Request, status int, p *domain.Problem, v *view) {
 	t := h.tr(state(r).locale)
 	rf, err := h.loadRefs(r.Context())
@@ -253,7 +245,7 @@ func (h *Handler) problemPage(w http.ResponseWriter, r *http.Request, status int
 		v = h.newView(r, p.Title, "problems")
 	}
 	v.Title = p.Title
-	d := problemPageData{Card: h.problemCard(t, rf, p, items), ItemID: p.ItemID, NextTier: nextTier(p.Tier), Form: form,
+	d := problemPageData{Card: h.problemCard(t, rf, p, items), ItemID: p.ItemID, NextTier: p.Tier.Above(), Form: form,
 		Note: r.PostFormValue("note"), Text: r.PostFormValue("resolution")}
 	v.Data = d
 	h.render(w, r, status, "problem", v)
@@ -286,21 +278,26 @@ func (h *Handler) problemShow(w http.ResponseWriter, r *http.Request) {
 // problemUpdate stores a changed problem based on the version the form
 // showed; a refusal re-renders the page with the message.
 func (h *Handler) problemUpdate(w http.ResponseWriter, r *http.Request, p *domain.Problem) {
-	t := h.tr(state(r).locale)
 	if v, err := strconv.ParseInt(r.PostFormValue("version"), 10, 64); err == nil {
 		p.Version = v
 	}
-	err := h.store.Problems.Update(r.Context(), actor(r), p)
+	h.problemStored(w, r, p.ID, h.store.Problems.Update(r.Context(), actor(r), p))
+}
+
+// problemStored answers a change to problem id that err tells the outcome
+// of: back to its page, or the page again with the refusal's message.
+func (h *Handler) problemStored(w http.ResponseWriter, r *http.Request, id int64, err error) {
+	t := h.tr(state(r).locale)
 	switch domain.ErrorCode(err) {
 	case "":
-		http.Redirect(w, r, "/problems/"+strconv.FormatInt(p.ID, 10), http.StatusSeeOther)
+		http.Redirect(w, r, "/problems/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
 	case domain.Invalid, domain.Conflict:
-		stored, gerr := h.store.Problems.Get(r.Context(), p.ID)
+		stored, gerr := h.store.Problems.Get(r.Context(), id)
 		if gerr != nil {
 			h.fail(w, r, gerr)
 			return
 		}
-		v := h.newView(r, p.Title, "problems")
+		v := h.newView(r, stored.Title, "problems")
 		v.Error, v.Fields = t.T("form.fix"), fieldMessages(t, err)
 		if domain.ErrorCode(err) == domain.Conflict {
 			v.Error = t.T("error.conflict")
@@ -311,21 +308,18 @@ func (h *Handler) problemUpdate(w http.ResponseWriter, r *http.Request, p *domai
 	}
 }
 
-// problemEscalate answers POST /problems/{id}/escalate: the problem climbs
-// to the next tier, and the step is kept in its escalation history.
+// problemEscalate answers POST /problems/{id}/escalate through the store's
+// one escalation: the step is kept in the problem's history, its due date
+// follows the new tier's time limit, and it goes onto the agenda of the next
+// meeting at that tier.
 func (h *Handler) problemEscalate(w http.ResponseWriter, r *http.Request) {
 	p := h.loadProblem(w, r, policy.Write)
 	if p == nil {
 		return
 	}
-	next := nextTier(p.Tier)
-	if next == "" || p.Status != domain.ProblemOpen {
-		h.fail(w, r, &domain.Error{Code: domain.Invalid, Message: "cannot escalate", Fields: []domain.FieldError{{Field: "tier", Reason: "is already the highest"}}})
-		return
-	}
-	p.Escalations = append(p.Escalations, domain.Escalation{FromTier: p.Tier, ToTier: next, At: h.now().UTC(), Note: strings.TrimSpace(r.PostFormValue("note"))})
-	p.Tier = next
-	h.problemUpdate(w, r, p)
+	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	_, err := h.store.Escalate(r.Context(), actor(r), p.ID, version, strings.TrimSpace(r.PostFormValue("note")))
+	h.problemStored(w, r, p.ID, err)
 }
 
 // problemResolve answers POST /problems/{id}/resolve; the resolution text

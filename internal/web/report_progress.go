@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/liandong/liandong/internal/cycle"
 	"github.com/liandong/liandong/internal/domain"
 	"github.com/liandong/liandong/internal/policy"
 	"github.com/liandong/liandong/internal/store"
@@ -88,7 +89,7 @@ func (h *Handler) reportEntries(r *http.Request, rf *refs, unit int64) ([]report
 		if it.Status == domain.Completed || it.Status == domain.Rescoped {
 			continue
 		}
-		e := reportEntry{Item: it, Period: currentPeriod(rf.mechanisms[it.MechanismID], now)}
+		e := reportEntry{Item: it, Period: cycle.Current(rf.mechanisms[it.MechanismID], now).Key}
 		for _, rep := range reports {
 			if rep.ItemID == it.ID && rep.Period == e.Period {
 				e.Stored, e.Text, e.Percent = rep, rep.Text, strconv.Itoa(rep.Percent)

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/liandong/liandong/internal/cycle"
 	"github.com/liandong/liandong/internal/domain"
 	"github.com/liandong/liandong/internal/policy"
 )
@@ -60,7 +61,7 @@ func (h *Handler) taskList(w http.ResponseWriter, r *http.Request) {
 			row.Cooperating = append(row.Cooperating, rf.orgName(t, c))
 		}
 		if tk.Status == domain.TaskOpen && !tk.DueOn.IsZero() {
-			row.Overdue = tk.DueOn.Before(today(rf.mechanisms[tk.MechanismID], h.now()))
+			row.Overdue = tk.DueOn.Before(cycle.Today(rf.mechanisms[tk.MechanismID], h.now()))
 		}
 		d.Rows = append(d.Rows, row)
 	}
