@@ -87,6 +87,12 @@ func crashTest(t *testing.T, s *store.Store, args, env []string) {
 		server := startServer(t, args, env)
 		cmd, addr := server.cmd, server.addr
 		stop := make(chan struct{})
+		// The kill comes only after the round's first acknowledged write:
+		// a delay alone, on a loaded machine (CI's race detector, other
+		// packages' tests), could kill a server that had acknowledged
+		// nothing yet, and rounds that test nothing once failed the check
+		// that the server was loaded at all.
+		first, once := make(chan struct{}), sync.Once{}
 		var wg sync.WaitGroup
 		for w := 0; w < 4; w++ {
 			wg.Add(1)
@@ -113,11 +119,21 @@ func crashTest(t *testing.T, s *store.Store, args, env []string) {
 						mu.Lock()
 						acked = append(acked, j.ID)
 						mu.Unlock()
+						once.Do(func() { close(first) })
 					}
 				}
 			}(w)
 		}
-		time.Sleep(time.Duration(100+rnd.IntN(400)) * time.Millisecond)
+		select {
+		case <-first:
+		case <-time.After(2 * time.Minute):
+			cmd.Process.Kill()
+			cmd.Wait()
+			close(stop)
+			wg.Wait()
+			t.Fatalf("round %d: the server acknowledged no write in 2 minutes: %s", round, server.log)
+		}
+		time.Sleep(time.Duration(rnd.IntN(400)) * time.Millisecond)
 		cmd.Process.Kill() // SIGKILL: no shutdown, no flush
 		cmd.Wait()
 		close(stop)
@@ -135,9 +151,6 @@ func crashTest(t *testing.T, s *store.Store, args, env []string) {
 		if _, err := s2.Jurisdictions.Get(ctx, id); err != nil {
 			t.Fatalf("jurisdiction %d was acknowledged but is gone after the kills: %v", id, err)
 		}
-	}
-	if len(acked) < kills() {
-		t.Fatalf("only %d writes were acknowledged in %d rounds: the test did not load the server", len(acked), kills())
 	}
 	t.Logf("%d kills, %d acknowledged writes, all present", kills(), len(acked))
 }
