@@ -383,9 +383,11 @@ func (c Confirmation) Held() bool {
 // The two-side parts of a change are: completing the item, or setting a
 // completed one back (status); its parties; its milestones; archiving or
 // restoring it; moving it to another mechanism or batch. At creation the
-// same things count against a fresh item: a status other than not
-// started, a milestone already done, a party on a side the proposer does
-// not act for.
+// same rule compares the item with what it may be created as (freshFor):
+// whatever would need the other side as a change from a fresh item needs
+// it at creation too — created completed, a milestone already done, a
+// party on a side the proposer does not act for. Created advancing or
+// paused is not held, as setting a not-started item so is not.
 //
 // The sides that must agree are those with a lead unit before or after the
 // change: a side whose unit is being named as lead agrees to it. The
@@ -415,13 +417,12 @@ func TwoSide(before, want *Item, p Proposer) Confirmation {
 		}
 	}
 	c.oneSide = p.Secretariat && len(c.Sides) < 2
-	creating := before == nil
-	if creating {
+	if before == nil {
 		c.fresh = want.freshFor(c.Acting, p.Secretariat)
 		before = c.fresh
 	}
 	completed := func(it *Item) bool { return it.Status == Completed }
-	if want.Status != before.Status && (creating || completed(want) || completed(before)) {
+	if want.Status != before.Status && (completed(want) || completed(before)) {
 		c.Fields = append(c.Fields, FieldStatus)
 	}
 	if !reflect.DeepEqual(nonNil(want.Parties), nonNil(before.Parties)) {
