@@ -46,14 +46,25 @@ func holdForBothSides(ctx context.Context, t *Tx, before, v *domain.Item) (func(
 		return nil, err
 	}
 	ch := c.Withhold(before, v)
-	if before == nil {
+	creating := before == nil
+	if creating {
 		if err := items.records(t.s).mayWrite(ctx, t, v); err != nil {
 			var p domain.Problems
 			p.Add("parties", "name your own unit as the lead of its side: an item is created with its proposer's side, and the other sides are asked to confirm theirs")
 			return nil, p.Err()
 		}
 	}
-	return func(version int64) error { return t.propose(ctx, v.ID, version, ch) }, nil
+	return func(version int64) error {
+		if creating && len(ch.Milestones) == len(v.Milestones) {
+			// The milestones were created without their done dates; the
+			// change keeps their ids, so that confirming it marks them
+			// done rather than replacing them.
+			for i := range ch.Milestones {
+				ch.Milestones[i].ID = v.Milestones[i].ID
+			}
+		}
+		return t.propose(ctx, v.ID, version, ch)
+	}, nil
 }
 
 // propose records a held change to an item at version.
@@ -180,9 +191,13 @@ func (s *Store) ConfirmItemChange(ctx context.Context, actor domain.Actor, itemI
 				return err
 			}
 		}
-		if _, err := t.reader().exec(ctx, "UPDATE item_changes SET confirmed = ?, state = ?, decided_at = ? WHERE id = ?",
-			jsonCol{ch.Confirmed}, string(state), decidedAt(state, t), ch.ID); err != nil {
+		res, err := t.reader().exec(ctx, "UPDATE item_changes SET confirmed = ?, state = ?, decided_at = ? WHERE id = ? AND state = 'pending'",
+			jsonCol{ch.Confirmed}, string(state), decidedAt(state, t), ch.ID)
+		if err != nil {
 			return domain.Internalf(err, "record confirmation")
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return domain.Errorf(domain.Conflict, "change %d was decided meanwhile; reload the item", ch.ID)
 		}
 		ch.State = state
 		action := "confirm"

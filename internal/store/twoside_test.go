@@ -80,12 +80,16 @@ func TestTwoSideRule(t *testing.T) {
 				t.Fatalf("created as %s, milestones %+v, parties %+v; want not started, nothing done, only Chengdu's lead", got.Status, got.Milestones, got.Parties)
 			}
 			wantFields(t, ch, "[chongqing]", "status", "parties", "milestones")
+			milestone := got.Milestones[0].ID
 			if _, err := s.ConfirmItemChange(ctx, cq, it.ID, ch.ID); err != nil {
 				t.Fatal(err)
 			}
 			got, _ = s.Items.Get(ctx, it.ID)
 			if got.Status != domain.Completed || got.Lead("chongqing") != w.cqDRC.ID || got.Milestones[0].DoneOn.IsZero() || len(got.Pending) != 0 {
 				t.Fatalf("after Chongqing confirmed: %s %+v %+v", got.Status, got.Parties, got.Milestones)
+			}
+			if got.Milestones[0].ID != milestone {
+				t.Fatalf("the milestone was replaced (id %d, was %d) rather than marked done", got.Milestones[0].ID, milestone)
 			}
 		})
 		t.Run("SecondLeadAndCompletionInOneUpdateHeld", func(t *testing.T) {
@@ -120,6 +124,50 @@ func TestTwoSideRule(t *testing.T) {
 			}
 			if a := actions(t, s, it.ID); !slices.Contains(a, "archive") {
 				t.Fatalf("history %v has no archive", a)
+			}
+		})
+		t.Run("RestoreByOneSideHeldThenConfirmed", func(t *testing.T) {
+			it := joint("一边恢复")
+			archived, err := s.Items.Archive(ctx, system, it.ID, it.Version)
+			if err != nil || archived.ArchivedAt == nil {
+				t.Fatalf("archive: %v", err)
+			}
+			got, err := s.Items.Restore(ctx, cd, it.ID, archived.Version)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.ArchivedAt == nil {
+				t.Fatal("one side restored a two-side item alone")
+			}
+			_, ch := oneChange(t, s, it.ID)
+			wantFields(t, ch, "[chongqing]", "archived")
+			if _, err := s.ConfirmItemChange(ctx, cq, it.ID, ch.ID); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := s.Items.Get(ctx, it.ID); got.ArchivedAt != nil {
+				t.Fatal("still archived after both sides agreed to restore it")
+			}
+			if a := actions(t, s, it.ID); fmt.Sprint(a) != "[create archive propose restore confirm]" {
+				t.Fatalf("history %v", a)
+			}
+		})
+		t.Run("RestoreAnyRecord", func(t *testing.T) {
+			j := mustCreate(t, s.Jurisdictions, &domain.Jurisdiction{Code: "510115", Name: "温江区（旧）", Kind: domain.District, ParentID: w.cd.ID})
+			_, err := s.Jurisdictions.Restore(ctx, system, j.ID, j.Version)
+			wantCode(t, err, domain.Conflict)
+			a, err := s.Jurisdictions.Archive(ctx, system, j.ID, j.Version)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = s.Jurisdictions.Restore(ctx, system, j.ID, j.Version)
+			wantCode(t, err, domain.Conflict) // stale: the archive made a new version
+			back, err := s.Jurisdictions.Restore(ctx, system, j.ID, a.Version)
+			if err != nil || back.ArchivedAt != nil || back.Version != a.Version+1 {
+				t.Fatalf("restored %+v, %v", back, err)
+			}
+			h, _ := s.History(ctx, "jurisdictions", j.ID)
+			if len(h) != 3 || h[1].Action != "archive" || h[2].Action != "restore" {
+				t.Fatalf("history %+v", h)
 			}
 		})
 		t.Run("MoveToAnotherBatchHeld", func(t *testing.T) {
