@@ -103,7 +103,9 @@ func (h *Handler) itemListPage(w http.ResponseWriter, r *http.Request, status in
 		v.Message = t.T("bulk.done")
 	case "held":
 		n, _ := strconv.Atoi(r.URL.Query().Get("held"))
-		v.Message = t.F("bulk.held", n, waitingFor(t, rf.mechList, strings.Split(r.URL.Query().Get("await"), ",")))
+		if sides := strings.FieldsFunc(r.URL.Query().Get("await"), func(c rune) bool { return c == ',' }); n > 0 && len(sides) > 0 {
+			v.Message = t.F("bulk.held", n, waitingFor(t, rf.mechList, sides))
+		}
 	case "none":
 		v.Error = t.T("bulk.none")
 	case "nochange":
