@@ -236,7 +236,7 @@ func TestCompletionWaitsForBothSides(t *testing.T) {
 		for _, e := range h {
 			actions = append(actions, e.Action)
 		}
-		if fmt.Sprint(actions) != "[create propose update update confirm]" {
+		if fmt.Sprint(actions) != "[create update propose update confirm]" {
 			t.Fatalf("history %v", actions)
 		}
 	})

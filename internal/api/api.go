@@ -139,7 +139,7 @@ func (a *API) table() []route {
 	return rs
 }
 
-// resource returns the six routes of a noun kept by the record kit.
+// resource returns the seven routes of a noun kept by the record kit.
 func resource[T any, P entity[T]](a *API, plural, schema, tag string, rs *store.Records[T, P]) []route {
 	h := records[T, P]{api: a, rs: rs, path: Prefix + "/" + plural}
 	var zero T
@@ -169,6 +169,8 @@ func resource[T any, P entity[T]](a *API, plural, schema, tag string, rs *store.
 			body: zero, response: zero, status: 200, errors: []int{400, 401, 403, 404, 409, 412, 413, 422, 428}, handler: h.update},
 		{method: "DELETE", path: one, op: "archive" + schema, summary: "Archive a " + schema + " (If-Match or ?version= required)", tag: tag,
 			response: zero, status: 200, errors: []int{400, 401, 403, 404, 409, 412, 428}, query: []param{{"version", "the version being archived, when If-Match is not sent"}}, handler: h.archive},
+		{method: "POST", path: one + "/restore", op: "restore" + schema, summary: "Restore an archived " + schema + " (If-Match or ?version= required)", tag: tag,
+			response: zero, status: 200, errors: []int{400, 401, 403, 404, 409, 412, 428}, query: []param{{"version", "the version being restored, when If-Match is not sent"}}, handler: h.restore},
 		{method: "GET", path: one + "/history", op: "history" + schema, summary: "The audit events of a " + schema + ", oldest first", tag: tag,
 			response: History{}, status: 200, errors: []int{401, 403, 404}, handler: h.history},
 	}

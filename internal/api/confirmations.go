@@ -14,8 +14,8 @@ func (a *API) confirmationRoutes() []route {
 	path := Prefix + "/items/{id}/changes/{change}"
 	return []route{
 		{method: "POST", path: path + "/confirm", op: "confirmItemChange", tag: tagWork,
-			summary:  "Confirm a pending change for your side; it takes effect when every side's lead unit has confirmed",
-			response: domain.Item{}, status: 200, errors: []int{401, 403, 404}, handler: a.confirmChange},
+			summary:  "Confirm a pending change for your side; it takes effect when every side's lead unit has confirmed, and is refused (409) when the item changed since it was proposed",
+			response: domain.Item{}, status: 200, errors: []int{401, 403, 404, 409}, handler: a.confirmChange},
 		{method: "POST", path: path + "/reject", op: "rejectItemChange", tag: tagWork,
 			summary:  "Reject a pending change (a side's lead unit or the secretariat)",
 			response: domain.Item{}, status: 200, errors: []int{401, 403, 404}, handler: a.rejectChange},

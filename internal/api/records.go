@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -145,6 +146,18 @@ func (h records[T, P]) update(w http.ResponseWriter, r *http.Request) {
 // archive takes the record out of the lists. Records are never deleted:
 // items, meetings and reports refer to them and the audit trail keeps them.
 func (h records[T, P]) archive(w http.ResponseWriter, r *http.Request) {
+	h.setArchived(w, r, h.rs.Archive)
+}
+
+// restore brings an archived record back into the lists.
+func (h records[T, P]) restore(w http.ResponseWriter, r *http.Request) {
+	h.setArchived(w, r, h.rs.Restore)
+}
+
+// setArchived archives or restores the record {id}, based on the version
+// stated in If-Match or ?version=. Where the other side of an item must
+// confirm it, the answer is the item unchanged, with the change pending.
+func (h records[T, P]) setArchived(w http.ResponseWriter, r *http.Request, set func(context.Context, domain.Actor, int64, int64) (P, error)) {
 	if err := h.api.allow(r, policy.Write, h.rs.Entity()); err != nil {
 		h.api.writeError(w, r, err)
 		return
@@ -163,7 +176,7 @@ func (h records[T, P]) archive(w http.ResponseWriter, r *http.Request) {
 		h.api.writeError(w, r, err)
 		return
 	}
-	v, err := h.rs.Archive(r.Context(), actor(r), id, version)
+	v, err := set(r.Context(), actor(r), id, version)
 	if err != nil {
 		h.api.writeError(w, r, err)
 		return

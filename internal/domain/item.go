@@ -2,7 +2,9 @@ package domain
 
 import (
 	"math"
+	"reflect"
 	"regexp"
+	"slices"
 	"time"
 )
 
@@ -292,24 +294,237 @@ const (
 	ChangePending  ChangeState = "pending"
 	ChangeApplied  ChangeState = "applied"
 	ChangeRejected ChangeState = "rejected"
+	// ChangeStale is a change refused at confirmation because the item
+	// changed after it was proposed: applying it would undo newer data.
+	ChangeStale ChangeState = "stale"
 )
 
-// ItemChange is a change to an item that needs both sides: marking it
-// completed, or changing its milestones or parties, takes effect only when
-// the lead unit of every side has confirmed. Until then both sides see it
-// pending on the item.
+// The parts of an item a two-side change may hold.
+const (
+	FieldStatus     = "status"
+	FieldParties    = "parties"
+	FieldMilestones = "milestones"
+	FieldArchived   = "archived" // archiving or restoring
+	FieldMechanism  = "mechanism_id"
+	FieldBatch      = "batch_id"
+)
+
+// ItemChange is a change to an item that needs both sides (see TwoSide):
+// it takes effect only when the lead unit of every side has confirmed it,
+// and only if the item is still at the version it was proposed on. Until
+// then both sides see it pending on the item.
 type ItemChange struct {
-	ID         int64       `json:"id"`
-	ItemID     int64       `json:"item_id"`
-	Fields     []string    `json:"fields"` // which of status, parties, milestones it changes
-	Status     ItemStatus  `json:"status,omitempty"`
-	Parties    []Party     `json:"parties,omitempty"`
-	Milestones []Milestone `json:"milestones,omitempty"`
-	ProposedBy int64       `json:"proposed_by"`
-	ProposedAt time.Time   `json:"proposed_at"`
-	Confirmed  []string    `json:"confirmed"` // sides whose lead unit has confirmed
-	Awaiting   []string    `json:"awaiting"`  // sides still to confirm
-	State      ChangeState `json:"state"`
+	ID     int64    `json:"id"`
+	ItemID int64    `json:"item_id"`
+	Fields []string `json:"fields"` // which parts it changes: status, parties, milestones, archived, mechanism_id, batch_id
+	// BaseVersion is the item's version the change was proposed on.
+	BaseVersion int64       `json:"base_version"`
+	Status      ItemStatus  `json:"status,omitempty"`
+	Parties     []Party     `json:"parties,omitempty"`
+	Milestones  []Milestone `json:"milestones,omitempty"`
+	MechanismID int64       `json:"mechanism_id,omitempty"`
+	BatchID     int64       `json:"batch_id,omitempty"`
+	Archived    bool        `json:"archived,omitempty"` // with the field archived: true archives, false restores
+	ProposedBy  int64       `json:"proposed_by"`
+	ProposedAt  time.Time   `json:"proposed_at"`
+	Confirmed   []string    `json:"confirmed"` // sides whose lead unit has confirmed
+	Awaiting    []string    `json:"awaiting"`  // sides still to confirm
+	State       ChangeState `json:"state"`
+}
+
+// Proposer is who proposes a change to an item, as the two-side rule sees
+// them.
+type Proposer struct {
+	// Units are the units the proposer acts for as a liaison.
+	Units []int64
+	// Secretariat is set for the secretariat of the item's mechanism or an
+	// administrator. It acts for no side: what it proposes to an item led
+	// on two sides waits for the lead unit of each (an item led by one side
+	// at most is left to it, as no side commits another there). But the
+	// parties it names when it creates an item stand, since recording the
+	// list both sides adopted at a meeting is its work; a liaison naming
+	// another side's unit is not.
+	Secretariat bool
+}
+
+// Confirmation is what the two-side rule asks of one change to an item.
+type Confirmation struct {
+	Fields []string // the two-side parts the change makes, in the order of the Field constants
+	Sides  []string // the sides whose lead unit must agree to them
+	Acting []string // of Sides, those the proposer acts for
+	fresh  *Item    // at creation, what the item may be created as at once
+	// oneSide is set for the secretariat's change to an item with one
+	// side's lead at most: no side can commit another there.
+	oneSide bool
+}
+
+// Awaiting lists the sides that must still agree after the proposer.
+func (c Confirmation) Awaiting(confirmed []string) []string {
+	out := []string{}
+	for _, s := range c.Sides {
+		if !slices.Contains(confirmed, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Held reports whether the change must wait: it makes a two-side part and
+// some side that must agree is not the proposer's.
+func (c Confirmation) Held() bool {
+	return len(c.Fields) > 0 && !c.oneSide && len(c.Awaiting(c.Acting)) > 0
+}
+
+// TwoSide states the two-side rule, the one place it is written; every
+// path that creates or changes an item (create, update, bulk edit,
+// import, archive, restore, move) asks it. before is the item as stored,
+// nil at creation; want is the item as the proposer wants it.
+//
+// The two-side parts of a change are: completing the item, or setting a
+// completed one back (status); its parties; its milestones; archiving or
+// restoring it; moving it to another mechanism or batch. At creation the
+// same rule compares the item with what it may be created as (freshFor):
+// whatever would need the other side as a change from a fresh item needs
+// it at creation too — created completed, a milestone already done, a
+// party on a side the proposer does not act for. Created advancing or
+// paused is not held, as setting a not-started item so is not.
+//
+// The sides that must agree are those with a lead unit before or after the
+// change: a side whose unit is being named as lead agrees to it. The
+// proposer acts for a side when it acts for that side's lead unit (the one
+// stored, or, for a side that had none, the one named); the secretariat
+// acts for no side (see Proposer). When the proposer acts for every side
+// that must agree, nothing waits.
+func TwoSide(before, want *Item, p Proposer) Confirmation {
+	var c Confirmation
+	for _, it := range []*Item{before, want} {
+		if it == nil {
+			continue
+		}
+		for _, s := range it.LeadSides() {
+			if !slices.Contains(c.Sides, s) {
+				c.Sides = append(c.Sides, s)
+			}
+		}
+	}
+	for _, s := range c.Sides {
+		lead := want.Lead(s)
+		if before != nil && before.Lead(s) != 0 {
+			lead = before.Lead(s)
+		}
+		if slices.Contains(p.Units, lead) {
+			c.Acting = append(c.Acting, s)
+		}
+	}
+	c.oneSide = p.Secretariat && len(c.Sides) < 2
+	if before == nil {
+		c.fresh = want.freshFor(c.Acting, p.Secretariat)
+		before = c.fresh
+	}
+	completed := func(it *Item) bool { return it.Status == Completed }
+	if want.Status != before.Status && (completed(want) || completed(before)) {
+		c.Fields = append(c.Fields, FieldStatus)
+	}
+	if !reflect.DeepEqual(nonNil(want.Parties), nonNil(before.Parties)) {
+		c.Fields = append(c.Fields, FieldParties)
+	}
+	if !reflect.DeepEqual(nonNil(want.Milestones), nonNil(before.Milestones)) {
+		c.Fields = append(c.Fields, FieldMilestones)
+	}
+	if (want.ArchivedAt == nil) != (before.ArchivedAt == nil) {
+		c.Fields = append(c.Fields, FieldArchived)
+	}
+	if want.MechanismID != before.MechanismID {
+		c.Fields = append(c.Fields, FieldMechanism)
+	}
+	if want.BatchID != before.BatchID {
+		c.Fields = append(c.Fields, FieldBatch)
+	}
+	return c
+}
+
+// freshFor is what an item may be created as without anyone's
+// confirmation: not started, no milestone done, and only the parties of
+// the sides the proposer acts for (all of them, for the secretariat).
+func (it *Item) freshFor(sides []string, secretariat bool) *Item {
+	fresh := *it
+	fresh.Status = NotStarted
+	fresh.Milestones = nil
+	for _, m := range it.Milestones {
+		m.DoneOn = Date{}
+		fresh.Milestones = append(fresh.Milestones, m)
+	}
+	if secretariat {
+		return &fresh
+	}
+	fresh.Parties = nil
+	for _, pt := range it.Parties {
+		if slices.Contains(sides, pt.Side) {
+			fresh.Parties = append(fresh.Parties, pt)
+		}
+	}
+	return &fresh
+}
+
+// Withhold sets the two-side parts of c aside: it returns them as a pending
+// change and resets them on want to before's (at creation, before nil, to
+// what the item may be created as). The caller stores the change with the
+// version want is then written as.
+func (c Confirmation) Withhold(before, want *Item) ItemChange {
+	if before == nil {
+		before = c.fresh
+	}
+	ch := ItemChange{Fields: c.Fields, Confirmed: nonNil(c.Acting), Awaiting: c.Awaiting(c.Acting), State: ChangePending}
+	for _, f := range c.Fields {
+		switch f {
+		case FieldStatus:
+			ch.Status, want.Status = want.Status, before.Status
+		case FieldParties:
+			ch.Parties, want.Parties = nonNil(want.Parties), before.Parties
+		case FieldMilestones:
+			ch.Milestones, want.Milestones = nonNil(want.Milestones), before.Milestones
+		case FieldArchived:
+			ch.Archived, want.ArchivedAt = want.ArchivedAt != nil, before.ArchivedAt
+		case FieldMechanism:
+			ch.MechanismID, want.MechanismID = want.MechanismID, before.MechanismID
+		case FieldBatch:
+			ch.BatchID, want.BatchID = want.BatchID, before.BatchID
+		}
+	}
+	return ch
+}
+
+// Proposed returns the item as it would stand with the change applied; at
+// is the time an archiving change archives it.
+func (ch ItemChange) Proposed(it *Item, at time.Time) *Item {
+	out := *it
+	for _, f := range ch.Fields {
+		switch f {
+		case FieldStatus:
+			out.Status = ch.Status
+		case FieldParties:
+			out.Parties = ch.Parties
+		case FieldMilestones:
+			out.Milestones = ch.Milestones
+		case FieldArchived:
+			out.ArchivedAt = nil
+			if ch.Archived {
+				out.ArchivedAt = &at
+			}
+		case FieldMechanism:
+			out.MechanismID = ch.MechanismID
+		case FieldBatch:
+			out.BatchID = ch.BatchID
+		}
+	}
+	return &out
+}
+
+func nonNil[S ~[]E, E any](s S) S {
+	if s == nil {
+		return S{}
+	}
+	return s
 }
 
 // LeadSides returns the sides that name a lead unit, in the order of the parties.

@@ -3,18 +3,21 @@ package store
 import (
 	"context"
 	"database/sql"
-	"reflect"
+	"fmt"
 	"slices"
 
 	"github.com/liandong/liandong/internal/domain"
 	"github.com/liandong/liandong/internal/policy"
 )
 
-// proposal is what an item change would set.
+// proposal is what an item change would set, as item_changes keeps it.
 type proposal struct {
-	Status     domain.ItemStatus  `json:"status,omitempty"`
-	Parties    []domain.Party     `json:"parties,omitempty"`
-	Milestones []domain.Milestone `json:"milestones,omitempty"`
+	Status      domain.ItemStatus  `json:"status,omitempty"`
+	Parties     []domain.Party     `json:"parties,omitempty"`
+	Milestones  []domain.Milestone `json:"milestones,omitempty"`
+	MechanismID int64              `json:"mechanism_id,omitempty"`
+	BatchID     int64              `json:"batch_id,omitempty"`
+	Archived    bool               `json:"archived,omitempty"`
 }
 
 func init() {
@@ -22,66 +25,85 @@ func init() {
 	items.load = withPending(items.load)
 }
 
-// holdForBothSides sets aside the parts of an item update that need both
-// sides — completing it, changing its milestones or parties — when a user
-// (not the system) makes them on an item with lead units on two or more
-// sides. The rest of the update goes through; the held part waits in
-// item_changes, confirmed already for the sides whose lead unit the user
-// acts for.
-func holdForBothSides(ctx context.Context, t *Tx, before, v *domain.Item) error {
+// holdForBothSides applies the two-side rule (domain.TwoSide) to whatever a
+// user (not the system) does to an item: create, update, archive, restore
+// or move it. The parts that need a side the user does not act for are set
+// aside and wait in item_changes, confirmed already for the user's sides;
+// the rest goes through.
+//
+// At creation the safe part is created — not started, no milestone done,
+// only the parties of the proposer's own sides — and the rest waits as a
+// change on it, rather than refusing the whole item: the proposer's side
+// can start reporting on it at once, and the other side sees exactly what
+// it is asked to agree to. When not even that part is the proposer's (it
+// leads no side), nothing safe remains and creation is refused.
+func holdForBothSides(ctx context.Context, t *Tx, before, v *domain.Item) (func(int64) error, error) {
 	if t.actor.User == nil || t.confirmed {
-		return nil
+		return nil, nil
 	}
-	sides := before.LeadSides()
-	if len(sides) < 2 {
-		return nil
+	c, err := t.sidesActedFor(ctx, before, v)
+	if err != nil || !c.Held() {
+		return nil, err
 	}
-	var fields []string
-	var p proposal
-	if v.Status == domain.Completed && before.Status != domain.Completed {
-		fields, p.Status = append(fields, "status"), v.Status
-		v.Status = before.Status
+	ch := c.Withhold(before, v)
+	creating := before == nil
+	if creating {
+		if err := items.records(t.s).mayWrite(ctx, t, v); err != nil {
+			var p domain.Problems
+			p.Add("parties", "name your own unit as the lead of its side: an item is created with its proposer's side, and the other sides are asked to confirm theirs")
+			return nil, p.Err()
+		}
 	}
-	if !reflect.DeepEqual(emptyIfNil(v.Parties), emptyIfNil(before.Parties)) {
-		fields, p.Parties = append(fields, "parties"), v.Parties
-		v.Parties = before.Parties
-	}
-	if !reflect.DeepEqual(emptyIfNil(v.Milestones), emptyIfNil(before.Milestones)) {
-		fields, p.Milestones = append(fields, "milestones"), emptyIfNil(v.Milestones)
-		v.Milestones = before.Milestones
-	}
-	if len(fields) == 0 {
-		return nil
-	}
-	confirmed, err := t.sidesActedFor(ctx, before)
-	if err != nil {
-		return err
-	}
-	ch := domain.ItemChange{ItemID: before.ID, Fields: fields, Status: p.Status, Parties: p.Parties, Milestones: p.Milestones,
-		ProposedBy: t.actor.UserID, ProposedAt: t.now, Confirmed: confirmed, State: domain.ChangePending}
-	r := t.reader()
-	err = r.queryRow(ctx, "INSERT INTO item_changes (item_id, fields, proposal, proposed_by, proposed_at, confirmed, state) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-		ch.ItemID, jsonCol{fields}, jsonCol{p}, optID(ch.ProposedBy), ch.ProposedAt, jsonCol{emptyIfNil(confirmed)}, string(ch.State)).Scan(&ch.ID)
+	return func(version int64) error {
+		if creating && len(ch.Milestones) == len(v.Milestones) {
+			// The milestones were created without their done dates; the
+			// change keeps their ids, so that confirming it marks them
+			// done rather than replacing them.
+			for i := range ch.Milestones {
+				ch.Milestones[i].ID = v.Milestones[i].ID
+			}
+		}
+		return t.propose(ctx, v.ID, version, ch)
+	}, nil
+}
+
+// propose records a held change to an item at version.
+func (t *Tx) propose(ctx context.Context, itemID, version int64, ch domain.ItemChange) error {
+	ch.ItemID, ch.BaseVersion, ch.ProposedBy, ch.ProposedAt = itemID, version, t.actor.UserID, t.now
+	p := proposal{Status: ch.Status, Parties: ch.Parties, Milestones: ch.Milestones, MechanismID: ch.MechanismID, BatchID: ch.BatchID, Archived: ch.Archived}
+	err := t.reader().queryRow(ctx, "INSERT INTO item_changes (item_id, base_version, fields, proposal, proposed_by, proposed_at, confirmed, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+		ch.ItemID, ch.BaseVersion, jsonCol{ch.Fields}, jsonCol{p}, optID(ch.ProposedBy), ch.ProposedAt, jsonCol{emptyIfNil(ch.Confirmed)}, string(ch.State)).Scan(&ch.ID)
 	if err != nil {
 		return domain.Internalf(err, "hold item change")
 	}
-	return t.audit(ctx, "propose", "items", before.ID, nil, ch)
+	t.held = append(t.held, ch)
+	return t.audit(ctx, "propose", "items", itemID, nil, ch)
 }
 
-// sidesActedFor lists the sides of it whose lead unit the actor acts for.
-func (t *Tx) sidesActedFor(ctx context.Context, it *domain.Item) ([]string, error) {
+// Held lists the item changes this transaction set aside for other sides
+// to confirm, so that a page can say what waits and for whom.
+func (t *Tx) Held() []domain.ItemChange { return t.held }
+
+// sidesActedFor applies the two-side rule to changing before (nil at
+// creation) into want, as the actor proposes it: the sides the actor acts
+// for are those whose lead unit it acts for; the system acts for all.
+func (t *Tx) sidesActedFor(ctx context.Context, before, want *domain.Item) (domain.Confirmation, error) {
 	pr, err := t.reader().principal(ctx, t.actor.User)
 	if err != nil {
-		return nil, err
+		return domain.Confirmation{}, err
 	}
-	var out []string
-	for _, side := range it.LeadSides() {
-		if slices.Contains(pr.LiaisonUnits, it.Lead(side)) {
-			out = append(out, side)
-		}
+	mechanism := want.MechanismID
+	if before != nil {
+		mechanism = before.MechanismID
 	}
-	return out, nil
+	c := domain.TwoSide(before, want, domain.Proposer{Units: pr.LiaisonUnits, Secretariat: pr.Admin || slices.Contains(pr.Secretariat, mechanism)})
+	if pr.System() {
+		c.Acting = c.Sides
+	}
+	return c, nil
 }
+
+const changeColumns = "id, item_id, base_version, fields, proposal, proposed_by, proposed_at, confirmed, state"
 
 func withPending(load func(context.Context, reader, []*domain.Item) error) func(context.Context, reader, []*domain.Item) error {
 	return func(ctx context.Context, r reader, page []*domain.Item) error {
@@ -92,13 +114,13 @@ func withPending(load func(context.Context, reader, []*domain.Item) error) func(
 		for _, it := range page {
 			it.Pending = []domain.ItemChange{}
 		}
-		return loadRows(ctx, r, "SELECT id, item_id, fields, proposal, proposed_by, proposed_at, confirmed, state FROM item_changes WHERE state = 'pending' AND item_id IN (?) ORDER BY id", args, func(rows *sql.Rows) error {
+		return loadRows(ctx, r, "SELECT "+changeColumns+" FROM item_changes WHERE state = 'pending' AND item_id IN (?) ORDER BY id", args, func(rows *sql.Rows) error {
 			ch, err := scanChange(rows)
 			if err != nil {
 				return err
 			}
 			it := byID[ch.ItemID]
-			ch.Awaiting = awaiting(it, ch.Confirmed)
+			ch.Awaiting = awaiting(it, ch)
 			it.Pending = append(it.Pending, ch)
 			return nil
 		})
@@ -108,84 +130,96 @@ func withPending(load func(context.Context, reader, []*domain.Item) error) func(
 func scanChange(sc interface{ Scan(...any) error }) (domain.ItemChange, error) {
 	var ch domain.ItemChange
 	var p proposal
-	err := sc.Scan(&ch.ID, &ch.ItemID, jsonCol{&ch.Fields}, jsonCol{&p}, idCol{&ch.ProposedBy}, timeCol{&ch.ProposedAt}, jsonCol{&ch.Confirmed}, &ch.State)
-	ch.Status, ch.Parties, ch.Milestones = p.Status, p.Parties, p.Milestones
+	err := sc.Scan(&ch.ID, &ch.ItemID, &ch.BaseVersion, jsonCol{&ch.Fields}, jsonCol{&p}, idCol{&ch.ProposedBy}, timeCol{&ch.ProposedAt}, jsonCol{&ch.Confirmed}, &ch.State)
+	ch.Status, ch.Parties, ch.Milestones, ch.MechanismID, ch.BatchID, ch.Archived = p.Status, p.Parties, p.Milestones, p.MechanismID, p.BatchID, p.Archived
 	ch.Confirmed = emptyIfNil(ch.Confirmed)
 	return ch, err
 }
 
-func awaiting(it *domain.Item, confirmed []string) []string {
-	out := []string{}
-	for _, side := range it.LeadSides() {
-		if !slices.Contains(confirmed, side) {
-			out = append(out, side)
-		}
-	}
-	return out
+// awaiting lists the sides that must still confirm ch on it.
+func awaiting(it *domain.Item, ch domain.ItemChange) []string {
+	return domain.TwoSide(it, ch.Proposed(it, ch.ProposedAt), domain.Proposer{}).Awaiting(ch.Confirmed)
 }
 
-// ConfirmItemChange records that the actor's side agrees to a pending
-// change; when every side with a lead unit has agreed, the change is
-// applied to the item. It returns the item as it now stands. Errors:
-// NotFound; Forbidden when the actor acts for no lead unit still awaited.
+// ConfirmItemChange records that the actor's sides agree to a pending
+// change; when every side that must agree has, the change is applied to
+// the item. A change proposed on an older version of the item than the
+// stored one is not applied over the newer data: it is marked stale and
+// refused. It returns the item as it now stands. Errors: NotFound;
+// Forbidden when the actor acts for no side still awaited; Conflict when
+// the change is stale.
 func (s *Store) ConfirmItemChange(ctx context.Context, actor domain.Actor, itemID, changeID int64) (*domain.Item, error) {
 	var out *domain.Item
+	var stale error
 	err := s.Write(ctx, actor, func(t *Tx) error {
 		it, ch, err := t.pendingChange(ctx, actor, itemID, changeID)
 		if err != nil {
 			return err
 		}
-		mine, err := t.sidesActedFor(ctx, it)
+		want := ch.Proposed(it, t.now)
+		c, err := t.sidesActedFor(ctx, it, want)
 		if err != nil {
 			return err
 		}
 		added := false
-		for _, side := range mine {
+		for _, side := range c.Acting {
 			if !slices.Contains(ch.Confirmed, side) {
 				ch.Confirmed, added = append(ch.Confirmed, side), true
 			}
 		}
-		if !added && actor.User != nil {
-			return domain.Errorf(domain.Forbidden, "only the lead unit of a side still awaited (%v) can confirm this change", awaiting(it, ch.Confirmed))
-		}
-		if actor.User == nil {
-			ch.Confirmed = it.LeadSides() // the system confirms for everyone
+		if !added {
+			return domain.Errorf(domain.Forbidden, "only the lead unit of a side still awaited (%v) can confirm this change", c.Awaiting(ch.Confirmed))
 		}
 		state := domain.ChangePending
-		if len(awaiting(it, ch.Confirmed)) == 0 {
+		switch {
+		case ch.BaseVersion != it.Version:
+			state = domain.ChangeStale
+			stale = &domain.Error{Code: domain.Conflict,
+				Message: fmt.Sprintf("item %d has changed since change %d was proposed on its version %d; the stored version is %d, so the change is not applied: propose it again if it still holds", itemID, ch.ID, ch.BaseVersion, it.Version),
+				Fields:  []domain.FieldError{{Field: "base_version", Reason: fmt.Sprintf("is %d, the stored version is %d", ch.BaseVersion, it.Version)}}}
+		case len(c.Awaiting(ch.Confirmed)) == 0:
 			state = domain.ChangeApplied
-			if ch.Status != "" {
-				it.Status = ch.Status
-			}
-			if slices.Contains(ch.Fields, "parties") {
-				it.Parties = ch.Parties
-			}
-			if slices.Contains(ch.Fields, "milestones") {
-				it.Milestones = ch.Milestones
-			}
+			rs := items.records(s)
 			t.confirmed = true
-			err := items.records(s).UpdateTx(ctx, t, it)
+			if slices.Contains(ch.Fields, domain.FieldArchived) {
+				_, err = rs.archiveTx(ctx, t, it, ch.Archived)
+			} else {
+				err = rs.UpdateTxFrom(ctx, t, it, want)
+			}
 			t.confirmed = false
 			if err != nil {
 				return err
 			}
 		}
-		if _, err := t.reader().exec(ctx, "UPDATE item_changes SET confirmed = ?, state = ?, decided_at = ? WHERE id = ?",
-			jsonCol{ch.Confirmed}, string(state), decidedAt(state, t), ch.ID); err != nil {
+		res, err := t.reader().exec(ctx, "UPDATE item_changes SET confirmed = ?, state = ?, decided_at = ? WHERE id = ? AND state = 'pending'",
+			jsonCol{ch.Confirmed}, string(state), decidedAt(state, t), ch.ID)
+		if err != nil {
 			return domain.Internalf(err, "record confirmation")
 		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return domain.Errorf(domain.Conflict, "change %d was decided meanwhile; reload the item", ch.ID)
+		}
 		ch.State = state
-		if err := t.audit(ctx, "confirm", "items", itemID, nil, ch); err != nil {
+		action := "confirm"
+		if state == domain.ChangeStale {
+			action = "stale"
+		}
+		if err := t.audit(ctx, action, "items", itemID, nil, ch); err != nil {
 			return err
 		}
 		out, err = items.records(s).get(ctx, t.reader(), itemID)
 		return err
 	})
+	if err == nil && stale != nil {
+		return out, stale
+	}
 	return out, err
 }
 
-// RejectItemChange withdraws a pending change; the lead unit of any side,
-// or the mechanism's secretariat, may reject it. Errors: NotFound, Forbidden.
+// RejectItemChange withdraws a pending change; the lead unit of any side it
+// concerns (a side whose unit it would name as lead included), the
+// mechanism's secretariat or an administrator may reject it. Errors:
+// NotFound, Forbidden.
 func (s *Store) RejectItemChange(ctx context.Context, actor domain.Actor, itemID, changeID int64) (*domain.Item, error) {
 	var out *domain.Item
 	err := s.Write(ctx, actor, func(t *Tx) error {
@@ -193,14 +227,12 @@ func (s *Store) RejectItemChange(ctx context.Context, actor domain.Actor, itemID
 		if err != nil {
 			return err
 		}
-		mine, err := t.sidesActedFor(ctx, it)
+		c, err := t.sidesActedFor(ctx, it, ch.Proposed(it, t.now))
 		if err != nil {
 			return err
 		}
-		if len(mine) == 0 {
-			if err := items.records(s).mayWrite(ctx, t, it); err != nil || !t.isSecretariat(ctx, it.MechanismID) {
-				return domain.Errorf(domain.Forbidden, "only a side's lead unit or the secretariat can reject this change")
-			}
+		if len(c.Acting) == 0 && !t.mayOversee(ctx, it.MechanismID) {
+			return domain.Errorf(domain.Forbidden, "only a side's lead unit or the secretariat can reject this change")
 		}
 		if _, err := t.reader().exec(ctx, "UPDATE item_changes SET state = ?, decided_at = ? WHERE id = ?", string(domain.ChangeRejected), t.now, ch.ID); err != nil {
 			return domain.Internalf(err, "reject change")
@@ -215,9 +247,11 @@ func (s *Store) RejectItemChange(ctx context.Context, actor domain.Actor, itemID
 	return out, err
 }
 
-func (t *Tx) isSecretariat(ctx context.Context, mechanism int64) bool {
+// mayOversee reports whether the actor is an administrator or the
+// mechanism's secretariat.
+func (t *Tx) mayOversee(ctx context.Context, mechanism int64) bool {
 	pr, err := t.reader().principal(ctx, t.actor.User)
-	return err == nil && (pr.System() || pr.Admin || slices.Contains(pr.Secretariat, mechanism))
+	return err == nil && (pr.Admin || slices.Contains(pr.Secretariat, mechanism))
 }
 
 func decidedAt(state domain.ChangeState, t *Tx) any {
@@ -239,16 +273,30 @@ func (t *Tx) pendingChange(ctx context.Context, actor domain.Actor, itemID, chan
 	if err != nil {
 		return nil, domain.ItemChange{}, err
 	}
-	if items.decide(ctx, r, pr, policy.Read, it) != nil {
-		return nil, domain.ItemChange{}, notVisible("items", itemID)
-	}
-	row := r.queryRow(ctx, "SELECT id, item_id, fields, proposal, proposed_by, proposed_at, confirmed, state FROM item_changes WHERE id = ? AND item_id = ? AND state = 'pending'", changeID, itemID)
+	row := r.queryRow(ctx, "SELECT "+changeColumns+" FROM item_changes WHERE id = ? AND item_id = ? AND state = 'pending'", changeID, itemID)
 	ch, err := scanChange(row)
 	if isNoRows(err) {
-		return nil, ch, domain.Errorf(domain.NotFound, "item %d has no pending change %d", itemID, changeID)
+		err = domain.Errorf(domain.NotFound, "item %d has no pending change %d", itemID, changeID)
+	} else if err != nil {
+		err = domain.Internalf(err, "read change")
+	}
+	// A unit the change would name as a side's lead is not yet a party,
+	// yet it is the one asked: it sees the change it is to confirm.
+	if items.decide(ctx, r, pr, policy.Read, it) != nil && !namesLead(ch, pr.LiaisonUnits) {
+		return nil, domain.ItemChange{}, notVisible("items", itemID)
 	}
 	if err != nil {
-		return nil, ch, domain.Internalf(err, "read change")
+		return nil, ch, err
 	}
 	return it, ch, nil
+}
+
+// namesLead reports whether ch would name one of units as a side's lead.
+func namesLead(ch domain.ItemChange, units []int64) bool {
+	for _, pt := range ch.Parties {
+		if pt.Role == domain.LeadUnit && slices.Contains(units, pt.OrganizationID) {
+			return true
+		}
+	}
+	return false
 }

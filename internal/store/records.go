@@ -52,9 +52,12 @@ type table[T any, P entity[T]] struct {
 	// and a condition on the units with (?) standing for their list.
 	mechanismColumn string
 	unitsClause     string
-	// hold may set part of an update aside (reverting it on v) until others
-	// confirm it; it runs after every check, before the row is written.
-	hold func(ctx context.Context, t *Tx, before, v P) error
+	// hold may set part of a change aside until others confirm it: at
+	// creation (before is nil), on update, archive and restore. It runs
+	// after every check, before the row is written, and reverts the held
+	// part on v; the function it returns, if any, records the held part
+	// once v is written, given the version v was written as.
+	hold func(ctx context.Context, t *Tx, before, v P) (held func(version int64) error, err error)
 }
 
 // ref is a reference to another table that must exist.
@@ -172,7 +175,12 @@ func (rs *Records[T, P]) CreateTx(ctx context.Context, t *Tx, v P) error {
 		return err
 	}
 	b := v.Base()
-	b.Version, b.CreatedAt, b.UpdatedAt, b.ArchivedAt = 1, t.now, t.now, nil
+	b.ArchivedAt = nil
+	held, err := rs.holdPart(ctx, t, nil, v)
+	if err != nil {
+		return err
+	}
+	b.Version, b.CreatedAt, b.UpdatedAt = 1, t.now, t.now
 	cols := "version, source, created_at, updated_at, " + strings.Join(rs.t.columns, ", ")
 	args := append([]any{b.Version, b.Source, b.CreatedAt, b.UpdatedAt}, rs.t.fields(v)...)
 	q := "INSERT INTO " + rs.t.name + " (" + cols + ") VALUES (" + placeholders(len(args)) + ") RETURNING id"
@@ -182,7 +190,26 @@ func (rs *Records[T, P]) CreateTx(ctx context.Context, t *Tx, v P) error {
 	if err := rs.saveChildren(ctx, t, v); err != nil {
 		return err
 	}
-	return t.audit(ctx, "create", rs.t.name, b.ID, nil, v)
+	if err := t.audit(ctx, "create", rs.t.name, b.ID, nil, v); err != nil {
+		return err
+	}
+	return held(b.Version)
+}
+
+// holdPart asks the table's hold, if any, to set aside what others must
+// confirm; the function returned records it and is never nil.
+func (rs *Records[T, P]) holdPart(ctx context.Context, t *Tx, before, v P) (func(int64) error, error) {
+	var held func(int64) error
+	if rs.t.hold != nil {
+		var err error
+		if held, err = rs.t.hold(ctx, t, before, v); err != nil {
+			return nil, err
+		}
+	}
+	if held == nil {
+		held = func(int64) error { return nil }
+	}
+	return held, nil
 }
 
 // Update stores v over the record with the same id, provided v.Version is
@@ -211,7 +238,10 @@ func (rs *Records[T, P]) UpdateTxFrom(ctx context.Context, t *Tx, before, v P) e
 	if before.Base().ID != b.ID {
 		return domain.Internalf(fmt.Errorf("record %d given as the stored state of %d", before.Base().ID, b.ID), "update %s", rs.t.name)
 	}
-	if err := rs.mayWrite(ctx, t, before); err != nil {
+	// A change the sides have confirmed (Tx.confirmed) was allowed when it
+	// was proposed; it is applied for them even where a side confirming it
+	// is not yet a party.
+	if err := rs.mayWriteUnlessConfirmed(ctx, t, before); err != nil {
 		return err
 	}
 	if before.Base().Version != b.Version {
@@ -222,15 +252,15 @@ func (rs *Records[T, P]) UpdateTxFrom(ctx context.Context, t *Tx, before, v P) e
 	}
 	// The changed record must still be the actor's: a liaison may not hand
 	// an item over to units it does not act for.
-	if err := rs.mayWrite(ctx, t, v); err != nil {
+	if err := rs.mayWriteUnlessConfirmed(ctx, t, v); err != nil {
 		return err
 	}
-	if rs.t.hold != nil {
-		if err := rs.t.hold(ctx, t, before, v); err != nil {
-			return err
-		}
-	}
+	// Archiving and restoring are changes of their own (Archive, Restore).
 	b.CreatedAt, b.ArchivedAt, b.UpdatedAt = before.Base().CreatedAt, before.Base().ArchivedAt, t.now
+	held, err := rs.holdPart(ctx, t, before, v)
+	if err != nil {
+		return err
+	}
 	sets := make([]string, 0, len(rs.t.columns)+2)
 	sets = append(sets, "version = version + 1", "source = ?", "updated_at = ?")
 	for _, c := range rs.t.columns {
@@ -249,12 +279,28 @@ func (rs *Records[T, P]) UpdateTxFrom(ctx context.Context, t *Tx, before, v P) e
 	if err := rs.saveChildren(ctx, t, v); err != nil {
 		return err
 	}
-	return t.audit(ctx, "update", rs.t.name, b.ID, before, v)
+	if err := t.audit(ctx, "update", rs.t.name, b.ID, before, v); err != nil {
+		return err
+	}
+	return held(b.Version)
 }
 
 // Archive marks the record archived: it leaves the lists but stays readable
-// and referenced. version must be the stored version. Errors: NotFound, Conflict.
+// and referenced, and Restore brings it back. version must be the stored
+// version. Where others must confirm it (an item's other side), the record
+// is returned unchanged with the archive pending. Errors: NotFound, Conflict.
 func (rs *Records[T, P]) Archive(ctx context.Context, actor domain.Actor, id, version int64) (P, error) {
+	return rs.setArchived(ctx, actor, id, version, true)
+}
+
+// Restore brings an archived record back into the lists, as Archive took it
+// out; the history shows both. version must be the stored version. Errors:
+// NotFound; Conflict for a stale version or a record that is not archived.
+func (rs *Records[T, P]) Restore(ctx context.Context, actor domain.Actor, id, version int64) (P, error) {
+	return rs.setArchived(ctx, actor, id, version, false)
+}
+
+func (rs *Records[T, P]) setArchived(ctx context.Context, actor domain.Actor, id, version int64, archive bool) (P, error) {
 	var out P
 	err := rs.s.Write(ctx, actor, func(t *Tx) error {
 		before, err := rs.get(ctx, t.reader(), id)
@@ -267,19 +313,64 @@ func (rs *Records[T, P]) Archive(ctx context.Context, actor domain.Actor, id, ve
 		if before.Base().Version != version {
 			return staleError(rs.t.name, id, version, before.Base().Version)
 		}
-		res, err := t.reader().exec(ctx, "UPDATE "+rs.t.name+" SET version = version + 1, updated_at = ?, archived_at = ? WHERE id = ? AND version = ?", t.now, t.now, id, version)
+		if !archive && before.Base().ArchivedAt == nil {
+			return &domain.Error{Code: domain.Conflict, Message: fmt.Sprintf("%s %d is not archived", singular(rs.t.name), id),
+				Fields: []domain.FieldError{{Field: "archived_at", Reason: "is not set: there is nothing to restore"}}}
+		}
+		want := P(new(T))
+		*want = *before
+		want.Base().ArchivedAt = nil
+		if archive {
+			now := t.now
+			want.Base().ArchivedAt = &now
+		}
+		held, err := rs.holdPart(ctx, t, before, want)
 		if err != nil {
-			return domain.Internalf(err, "archive %s %d", rs.t.name, id)
-		}
-		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			return staleError(rs.t.name, id, version, version+1)
-		}
-		if out, err = rs.get(ctx, t.reader(), id); err != nil {
 			return err
 		}
-		return t.audit(ctx, "archive", rs.t.name, id, before, out)
+		if (want.Base().ArchivedAt != nil) == archive { // not held
+			if _, err := rs.archiveTx(ctx, t, before, archive); err != nil {
+				return err
+			}
+		}
+		if err := held(before.Base().Version); err != nil {
+			return err
+		}
+		out, err = rs.get(ctx, t.reader(), id)
+		return err
 	})
 	return out, err
+}
+
+// archiveTx archives (or restores) the stored record before, audited as
+// "archive" (or "restore"), and returns it as it now stands.
+func (rs *Records[T, P]) archiveTx(ctx context.Context, t *Tx, before P, archive bool) (P, error) {
+	id, version := before.Base().ID, before.Base().Version
+	action, at := "restore", any(nil)
+	if archive {
+		action, at = "archive", t.now
+	}
+	res, err := t.reader().exec(ctx, "UPDATE "+rs.t.name+" SET version = version + 1, updated_at = ?, archived_at = ? WHERE id = ? AND version = ?", t.now, at, id, version)
+	if err != nil {
+		return nil, domain.Internalf(err, "%s %s %d", action, rs.t.name, id)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return nil, staleError(rs.t.name, id, version, version+1)
+	}
+	out, err := rs.get(ctx, t.reader(), id)
+	if err != nil {
+		return nil, err
+	}
+	return out, t.audit(ctx, action, rs.t.name, id, before, out)
+}
+
+// mayWriteUnlessConfirmed is mayWrite, except while a change every side
+// confirmed is applied (Tx.confirmed).
+func (rs *Records[T, P]) mayWriteUnlessConfirmed(ctx context.Context, t *Tx, v P) error {
+	if t.confirmed {
+		return nil
+	}
+	return rs.mayWrite(ctx, t, v)
 }
 
 // mayWrite asks the policy whether the transaction's actor may change v. A

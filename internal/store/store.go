@@ -132,6 +132,8 @@ type Tx struct {
 	// confirmed is set while a change both sides confirmed is applied, so
 	// that applying it does not ask for confirmation again.
 	confirmed bool
+	// held are the item changes set aside in this transaction (Tx.Held).
+	held []domain.ItemChange
 	// stmts are the statements of this transaction, when the dialect
 	// parses per call (reader.txStmt).
 	stmts *txStatements

@@ -353,3 +353,53 @@ func TestCompletionConfirmedInTheBrowserRoutes(t *testing.T) {
 		t.Fatalf("after both sides: %s", got.Status)
 	}
 }
+
+// TestHeldChangesSayWhoMustConfirm: when a liaison of 温江区 completes the
+// joint item in a bulk edit, or creates an item naming 巴南区 as the
+// Chongqing lead and already completed, the part that needs Chongqing is
+// held, and the page says it waits for 重庆 rather than that it is done.
+func TestHeldChangesSayWhoMustConfirm(t *testing.T) {
+	forEachDB(t, func(t *testing.T, st *site) {
+		ctx := context.Background()
+		m, batch := st.workingGroup(t)
+		wenjiang, banan := st.orgID(t, "温江区人民政府"), st.orgID(t, "巴南区人民政府")
+		u := &domain.User{Email: "wj@example.gov.cn", Name: "温江联络员", Locale: "zh-CN", Password: testPassword,
+			Grants: []domain.Grant{{Role: domain.Liaison, ScopeKind: domain.OrganizationScope, ScopeID: wenjiang}}}
+		if err := st.Store.Users.Create(ctx, domain.Actor{}, u); err != nil {
+			t.Fatal(err)
+		}
+		c := st.client(t)
+		c.signIn(u.Email, testPassword)
+		const waiting = "等待重庆方确认"
+
+		page, _ := st.Store.Items.List(ctx, domain.ListQuery{Filters: map[string]string{"q": "成渝双城生物医药产业高地"}})
+		it := page.Items[0]
+		_, list := c.get("/items")
+		res, _ := c.post("/items/bulk", url.Values{"csrf": {c.csrf(list)}, "item": {fmt.Sprintf("%d:%d", it.ID, it.Version)}, "status": {"completed"}, "back": {"/items"}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("bulk edit: %d", res.StatusCode)
+		}
+		_, body := c.get(res.Header.Get("Location"))
+		if !strings.Contains(body, waiting) {
+			t.Errorf("after a held bulk edit the list does not say %q (went to %s)", waiting, res.Header.Get("Location"))
+		}
+		if got, _ := st.Store.Items.Get(ctx, it.ID); got.Status == domain.Completed {
+			t.Fatal("one side completed the joint item alone")
+		}
+
+		_, form := c.get(fmt.Sprintf("/items/new?mechanism=%d&batch=%d", m.ID, batch.ID))
+		res, _ = c.post("/items/new", url.Values{"csrf": {c.csrf(form)}, "mechanism": {fmt.Sprint(m.ID)}, "batch": {fmt.Sprint(batch.ID)},
+			"title": {"温江巴南联合攻关"}, "status": {"completed"}, "lead-chengdu": {fmt.Sprint(wenjiang)}, "lead-chongqing": {fmt.Sprint(banan)}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("create item: %d", res.StatusCode)
+		}
+		_, body = c.get(res.Header.Get("Location"))
+		if !strings.Contains(body, waiting) {
+			t.Errorf("the new item's page does not say %q", waiting)
+		}
+		created, _ := st.Store.Items.List(ctx, domain.ListQuery{Filters: map[string]string{"q": "温江巴南联合攻关"}})
+		if len(created.Items) != 1 || created.Items[0].Lead("chongqing") != 0 || created.Items[0].Status == domain.Completed {
+			t.Fatalf("created %+v; want Chongqing's lead and the status held", created.Items)
+		}
+	})
+}

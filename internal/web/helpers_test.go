@@ -8,6 +8,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -41,6 +42,18 @@ type site struct {
 func mustStartSite(t *testing.T) *site {
 	t.Helper()
 	return mustStartSiteOn(t, storetest.MustOpenSQLite(t))
+}
+
+// forEachDB runs fn on a site over SQLite and, when
+// LIANDONG_TEST_POSTGRES_URL is set, over PostgreSQL too.
+func forEachDB(t *testing.T, fn func(t *testing.T, st *site)) {
+	dbs := map[string]func(*testing.T) *store.Store{"sqlite": func(t *testing.T) *store.Store { return storetest.MustOpenSQLite(t) }}
+	if os.Getenv("LIANDONG_TEST_POSTGRES_URL") != "" {
+		dbs["postgres"] = func(t *testing.T) *store.Store { return storetest.MustOpenPostgres(t) }
+	}
+	for name, open := range dbs {
+		t.Run(name, func(t *testing.T) { fn(t, mustStartSiteOn(t, open(t))) })
+	}
 }
 
 // mustStartSiteOn is mustStartSite over a given migrated store.

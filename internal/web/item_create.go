@@ -7,6 +7,7 @@ import (
 
 	"github.com/liandong/liandong/internal/domain"
 	"github.com/liandong/liandong/internal/policy"
+	"github.com/liandong/liandong/internal/store"
 )
 
 type sideUnits struct {
@@ -129,8 +130,15 @@ func (h *Handler) itemCreate(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+	var held []domain.ItemChange
 	if err = p.Err(); err == nil {
-		err = h.store.Items.Create(r.Context(), actor(r), &it)
+		err = h.store.Write(r.Context(), actor(r), func(tx *store.Tx) error {
+			if err := h.store.Items.CreateTx(r.Context(), tx, &it); err != nil {
+				return err
+			}
+			held = tx.Held()
+			return nil
+		})
 	}
 	if err != nil {
 		if code := domain.ErrorCode(err); code != domain.Invalid && code != domain.Conflict {
@@ -146,5 +154,9 @@ func (h *Handler) itemCreate(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/items/"+strconv.FormatInt(it.ID, 10), http.StatusSeeOther)
+	to := "/items/" + strconv.FormatInt(it.ID, 10)
+	if len(held) > 0 {
+		to += "?change=held" // the item page says what waits, and for whom
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
 }

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/liandong/liandong/internal/cycle"
 	"github.com/liandong/liandong/internal/domain"
@@ -48,11 +49,44 @@ type itemPageData struct {
 }
 
 // pendingView is a two-side change as the item page shows it: what it
-// would set, which sides confirmed, which are awaited.
+// would set, which sides confirmed, and whom it waits for.
 type pendingView struct {
 	Change    domain.ItemChange
 	Confirmed []string
-	Awaiting  []string
+	Waiting   string // "等待重庆方确认"
+}
+
+// waitingFor says whom a held change waits for, naming the sides as the
+// mechanisms name them: "等待重庆方确认", "waiting for Chongqing to confirm".
+func waitingFor(t tr, mechanisms []*domain.Mechanism, sides []string) string {
+	name := func(key string) string {
+		for _, m := range mechanisms {
+			for _, sd := range m.Sides {
+				if sd.Key == key {
+					return t.Name(sd.Name, sd.NameEN)
+				}
+			}
+		}
+		return key
+	}
+	names := make([]string, len(sides))
+	for i, k := range sides {
+		names[i] = name(k)
+	}
+	return t.F("change.waiting", strings.Join(names, t.T("list.sep")))
+}
+
+// awaitedSides lists, once each, the sides the changes wait for.
+func awaitedSides(changes []domain.ItemChange) []string {
+	var out []string
+	for _, ch := range changes {
+		for _, s := range ch.Awaiting {
+			if !slices.Contains(out, s) {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
 }
 
 // itemShow answers GET /items/{id}: the parties side by side, the
@@ -193,7 +227,7 @@ func (h *Handler) itemShow(w http.ResponseWriter, r *http.Request) {
 		return out
 	}
 	for _, ch := range it.Pending {
-		d.Pending = append(d.Pending, pendingView{Change: ch, Confirmed: names(ch.Confirmed), Awaiting: names(ch.Awaiting)})
+		d.Pending = append(d.Pending, pendingView{Change: ch, Confirmed: names(ch.Confirmed), Waiting: waitingFor(t, []*domain.Mechanism{m}, ch.Awaiting)})
 	}
 	v := h.newView(r, it.Title, "items")
 	switch r.URL.Query().Get("change") {
@@ -201,6 +235,12 @@ func (h *Handler) itemShow(w http.ResponseWriter, r *http.Request) {
 		v.Message = t.T("change.confirmed")
 	case "rejected":
 		v.Message = t.T("change.rejected")
+	case "stale":
+		v.Error = t.T("change.stale")
+	case "held":
+		if len(it.Pending) > 0 {
+			v.Message = t.F("change.held", waitingFor(t, []*domain.Mechanism{m}, awaitedSides(it.Pending)))
+		}
 	}
 	v.Data = d
 	h.render(w, r, http.StatusOK, "item", v)
@@ -225,7 +265,11 @@ func (h *Handler) itemChangeDecide(confirm bool) http.HandlerFunc {
 		if !confirm {
 			decide, outcome = h.store.RejectItemChange, "rejected"
 		}
-		if _, err := decide(r.Context(), actor(r), id, change); err != nil {
+		_, err = decide(r.Context(), actor(r), id, change)
+		switch {
+		case confirm && domain.ErrorCode(err) == domain.Conflict:
+			outcome = "stale" // refused and marked so: the item changed since it was proposed
+		case err != nil:
 			h.fail(w, r, err)
 			return
 		}

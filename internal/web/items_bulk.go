@@ -14,7 +14,8 @@ import (
 // itemBulkEdit answers POST /items/bulk: set the status and/or the light
 // (with its reason) of the selected items. Each selection carries the
 // version the list showed ("id:version"), and all changes are written in
-// one transaction: if any item changed meanwhile, none is touched.
+// one transaction: if any item changed meanwhile, none is touched. What
+// the two-side rule holds for the other side is said on the list.
 func (h *Handler) itemBulkEdit(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	if err := policy.Check(currentUser(r), policy.Write, "items"); err != nil {
@@ -27,6 +28,8 @@ func (h *Handler) itemBulkEdit(w http.ResponseWriter, r *http.Request) {
 	}
 	q := back.Query()
 	q.Del("bulk")
+	q.Del("held")
+	q.Del("await")
 	status := domain.ItemStatus(r.PostFormValue("status"))
 	light, setLight := domain.Light(r.PostFormValue("light")), r.PostFormValue("light") != ""
 	if light == "none" {
@@ -35,6 +38,7 @@ func (h *Handler) itemBulkEdit(w http.ResponseWriter, r *http.Request) {
 	reason := strings.TrimSpace(r.PostFormValue("light_reason"))
 	selected := r.PostForm["item"]
 	outcome := "done"
+	var held []domain.ItemChange
 	switch {
 	case len(selected) == 0:
 		outcome = "none"
@@ -61,10 +65,17 @@ func (h *Handler) itemBulkEdit(w http.ResponseWriter, r *http.Request) {
 					return err
 				}
 			}
+			held = tx.Held()
 			return nil
 		})
 		switch domain.ErrorCode(err) {
 		case "":
+			if len(held) > 0 {
+				// Part of the change waits for other sides: say so, and whom.
+				outcome = "held"
+				q.Set("held", strconv.Itoa(len(held)))
+				q.Set("await", strings.Join(awaitedSides(held), ","))
+			}
 		case domain.Conflict:
 			outcome = "conflict"
 		case domain.Invalid:

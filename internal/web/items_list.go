@@ -3,6 +3,8 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 
 	"github.com/liandong/liandong/internal/domain"
 	"github.com/liandong/liandong/internal/policy"
@@ -99,6 +101,11 @@ func (h *Handler) itemListPage(w http.ResponseWriter, r *http.Request, status in
 	switch r.URL.Query().Get("bulk") {
 	case "done":
 		v.Message = t.T("bulk.done")
+	case "held":
+		n, _ := strconv.Atoi(r.URL.Query().Get("held"))
+		if sides := strings.FieldsFunc(r.URL.Query().Get("await"), func(c rune) bool { return c == ',' }); n > 0 && len(sides) > 0 {
+			v.Message = t.F("bulk.held", n, waitingFor(t, rf.mechList, sides))
+		}
 	case "none":
 		v.Error = t.T("bulk.none")
 	case "nochange":

@@ -5,15 +5,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/liandong/liandong/internal/domain"
-	"github.com/liandong/liandong/internal/store"
-	"github.com/liandong/liandong/internal/store/storetest"
 )
 
 // workingGroup returns the mechanism that holds the demo's items, and the
@@ -418,50 +415,43 @@ var reportsSubmitted = regexp.MustCompile(`<span id="reports-submitted">(\d+)</s
 // SQLite and on PostgreSQL: create an item with a lead unit per side,
 // save a draft, submit it, and see the dashboard count it.
 func TestReportFlowOverHTTP(t *testing.T) {
-	dbs := map[string]func(*testing.T) *store.Store{"sqlite": func(t *testing.T) *store.Store { return storetest.MustOpenSQLite(t) }}
-	if os.Getenv("LIANDONG_TEST_POSTGRES_URL") != "" {
-		dbs["postgres"] = func(t *testing.T) *store.Store { return storetest.MustOpenPostgres(t) }
-	}
-	for name, open := range dbs {
-		t.Run(name, func(t *testing.T) {
-			st := mustStartSiteOn(t, open(t))
-			m, batch := st.workingGroup(t)
-			wenjiang, banan := st.orgID(t, "温江区人民政府"), st.orgID(t, "巴南区人民政府")
-			c := st.client(t)
-			c.signIn(st.User.Email, testPassword)
-			dash := fmt.Sprintf("/mechanisms/%d", m.ID)
-			_, body := c.get(dash)
-			before := reportsSubmitted.FindStringSubmatch(body)
-			_, body = c.get(fmt.Sprintf("/items/new?mechanism=%d&batch=%d", m.ID, batch.ID))
-			res, _ := c.post("/items/new", url.Values{"csrf": {c.csrf(body)}, "mechanism": {fmt.Sprint(m.ID)}, "batch": {fmt.Sprint(batch.ID)},
-				"title": {"联合攻关"}, "status": {"advancing"}, "lead-chengdu": {fmt.Sprint(wenjiang)}, "lead-chongqing": {fmt.Sprint(banan)}})
-			if res.StatusCode != http.StatusSeeOther {
-				t.Fatalf("create item: %d", res.StatusCode)
+	forEachDB(t, func(t *testing.T, st *site) {
+		m, batch := st.workingGroup(t)
+		wenjiang, banan := st.orgID(t, "温江区人民政府"), st.orgID(t, "巴南区人民政府")
+		c := st.client(t)
+		c.signIn(st.User.Email, testPassword)
+		dash := fmt.Sprintf("/mechanisms/%d", m.ID)
+		_, body := c.get(dash)
+		before := reportsSubmitted.FindStringSubmatch(body)
+		_, body = c.get(fmt.Sprintf("/items/new?mechanism=%d&batch=%d", m.ID, batch.ID))
+		res, _ := c.post("/items/new", url.Values{"csrf": {c.csrf(body)}, "mechanism": {fmt.Sprint(m.ID)}, "batch": {fmt.Sprint(batch.ID)},
+			"title": {"联合攻关"}, "status": {"advancing"}, "lead-chengdu": {fmt.Sprint(wenjiang)}, "lead-chongqing": {fmt.Sprint(banan)}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("create item: %d", res.StatusCode)
+		}
+		id := strings.TrimPrefix(res.Header.Get("Location"), "/items/")
+		for _, action := range []string{"draft", "submit"} {
+			_, body = c.get(fmt.Sprintf("/report?unit=%d", wenjiang))
+			form := url.Values{"csrf": {c.csrf(body)}, "unit": {fmt.Sprint(wenjiang)}, "action": {action},
+				"text-" + id: {"完成选址"}, "percent-" + id: {"20"}}
+			if m := regexp.MustCompile(`name="version-` + id + `" value="(\d+)"`).FindStringSubmatch(body); m != nil {
+				form.Set("version-"+id, m[1])
 			}
-			id := strings.TrimPrefix(res.Header.Get("Location"), "/items/")
-			for _, action := range []string{"draft", "submit"} {
-				_, body = c.get(fmt.Sprintf("/report?unit=%d", wenjiang))
-				form := url.Values{"csrf": {c.csrf(body)}, "unit": {fmt.Sprint(wenjiang)}, "action": {action},
-					"text-" + id: {"完成选址"}, "percent-" + id: {"20"}}
-				if m := regexp.MustCompile(`name="version-` + id + `" value="(\d+)"`).FindStringSubmatch(body); m != nil {
-					form.Set("version-"+id, m[1])
-				}
-				if res, _ := c.post("/report", form); res.StatusCode != http.StatusSeeOther {
-					t.Fatalf("%s: %d", action, res.StatusCode)
-				}
+			if res, _ := c.post("/report", form); res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("%s: %d", action, res.StatusCode)
 			}
-			_, body = c.get(dash)
-			after := reportsSubmitted.FindStringSubmatch(body)
-			if before == nil || after == nil {
-				t.Fatal("no report count on the dashboard")
-			}
-			b, _ := strconv.Atoi(before[1])
-			a, _ := strconv.Atoi(after[1])
-			if a != b+1 {
-				t.Errorf("submitted reports %d → %d, want one more", b, a)
-			}
-		})
-	}
+		}
+		_, body = c.get(dash)
+		after := reportsSubmitted.FindStringSubmatch(body)
+		if before == nil || after == nil {
+			t.Fatal("no report count on the dashboard")
+		}
+		b, _ := strconv.Atoi(before[1])
+		a, _ := strconv.Atoi(after[1])
+		if a != b+1 {
+			t.Errorf("submitted reports %d → %d, want one more", b, a)
+		}
+	})
 }
 
 // TestExpiredSession: after the session has run out, a page asks to sign
