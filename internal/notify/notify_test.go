@@ -433,3 +433,62 @@ func TestRemindersFindWhatIsDue(t *testing.T) {
 		}
 	})
 }
+
+// TestReminderReachesASideBeingNamedAsLead: a change that names another
+// side's lead waits for that side, which has no lead on the item yet; the
+// reminder names the unit the change names.
+func TestReminderReachesASideBeingNamedAsLead(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		if err := demo.Load(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		wg := workingGroup(t, s)
+		page, err := s.Items.List(ctx, domain.ListQuery{Filters: map[string]string{"mechanism": fmt.Sprint(wg.ID)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var pair *domain.Item
+		for _, v := range page.Items {
+			if len(v.LeadSides()) == 2 {
+				pair = v
+				break
+			}
+		}
+		if pair == nil {
+			t.Fatal("no demo item with lead units on both sides")
+		}
+		first, second := pair.LeadSides()[0], pair.LeadSides()[1]
+		it := &domain.Item{MechanismID: pair.MechanismID, BatchID: pair.BatchID, Title: "一方牵头的新事项", Status: domain.Advancing,
+			Parties: []domain.Party{{Side: first, OrganizationID: pair.Lead(first), Role: domain.LeadUnit}}}
+		if err := s.Items.Create(ctx, domain.Actor{}, it); err != nil {
+			t.Fatal(err)
+		}
+		liaison := &domain.User{Email: "first-side@example.gov.cn", Name: "联络员", Locale: "zh-CN",
+			Grants: []domain.Grant{{Role: domain.Liaison, ScopeKind: domain.OrganizationScope, ScopeID: pair.Lead(first)}}}
+		if err := s.Users.Create(ctx, domain.Actor{}, liaison); err != nil {
+			t.Fatal(err)
+		}
+		it.Parties = append(it.Parties, domain.Party{Side: second, OrganizationID: pair.Lead(second), Role: domain.LeadUnit})
+		if err := s.Items.Update(ctx, domain.ActorFor(liaison), it); err != nil {
+			t.Fatal(err)
+		}
+		named, err := s.Organizations.Get(ctx, pair.Lead(second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs, err := notify.Reminders(ctx, s, wg, december, 10, 7)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rs {
+			if r.Kind == "confirmation_waiting" && strings.Contains(r.Subject, it.Title) {
+				if !strings.Contains(r.Text, named.Name) {
+					t.Errorf("the reminder %q does not name %s, whose confirmation it waits for", r.Text, named.Name)
+				}
+				return
+			}
+		}
+		t.Errorf("no reminder of the change waiting for %s: %+v", named.Name, rs)
+	})
+}

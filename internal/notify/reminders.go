@@ -91,7 +91,7 @@ func Reminders(ctx context.Context, s *store.Store, clock store.MechanismClock, 
 		})
 	}
 
-	cs, err := confirmationsWaiting(ctx, s, clock)
+	cs, err := confirmationsWaiting(ctx, s, clock, now)
 	if err != nil {
 		return nil, err
 	}
@@ -101,7 +101,7 @@ func Reminders(ctx context.Context, s *store.Store, clock store.MechanismClock, 
 // confirmationsWaiting reminds the lead units of the sides that have not
 // yet confirmed a change (completing an item, changing its parties or
 // milestones) that needs both sides.
-func confirmationsWaiting(ctx context.Context, s *store.Store, m store.MechanismClock) ([]Reminder, error) {
+func confirmationsWaiting(ctx context.Context, s *store.Store, m store.MechanismClock, now time.Time) ([]Reminder, error) {
 	ids, err := s.ItemsAwaitingConfirmation(ctx, m.ID)
 	if err != nil {
 		return nil, err
@@ -114,8 +114,15 @@ func confirmationsWaiting(ctx context.Context, s *store.Store, m store.Mechanism
 		}
 		for _, ch := range it.Pending {
 			var units []string
+			// A side being named as lead by the change itself is awaited
+			// too: its lead is the one the change names.
+			wanted := ch.Proposed(it, now)
 			for _, side := range ch.Awaiting {
-				if o, err := s.Organizations.Get(ctx, it.Lead(side)); err == nil {
+				lead := it.Lead(side)
+				if lead == 0 {
+					lead = wanted.Lead(side)
+				}
+				if o, err := s.Organizations.Get(ctx, lead); err == nil {
 					units = append(units, o.Name)
 				}
 			}

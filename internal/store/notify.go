@@ -199,12 +199,13 @@ func (s *Store) scanAll(ctx context.Context, q string, args []any, fn func(*sql.
 	return nil
 }
 
-// ItemsAwaitingConfirmation lists the open items of a mechanism with a
-// change waiting for a side's confirmation.
+// ItemsAwaitingConfirmation lists the items of a mechanism with a change
+// waiting for a side's confirmation, archived ones too: a held restore
+// waits on an archived item.
 func (s *Store) ItemsAwaitingConfirmation(ctx context.Context, mechanismID int64) ([]int64, error) {
 	var out []int64
 	err := s.scanAll(ctx, `SELECT DISTINCT c.item_id FROM item_changes c JOIN items i ON i.id = c.item_id
-		WHERE c.state = 'pending' AND i.mechanism_id = ? AND i.archived_at IS NULL ORDER BY c.item_id`, []any{mechanismID}, func(rows *sql.Rows) error {
+		WHERE c.state = 'pending' AND i.mechanism_id = ? ORDER BY c.item_id`, []any{mechanismID}, func(rows *sql.Rows) error {
 		var id int64
 		err := rows.Scan(&id)
 		out = append(out, id)
