@@ -17,16 +17,18 @@ import (
 // part ("other side"), or no unit does ("none").
 type accessWorld struct {
 	mech, other *domain.Mechanism
+	batch       *domain.Batch
 	a, b, c, d  *domain.Organization
 	items       map[string]*domain.Item
-	reports     map[string]*domain.Report
+	reports     map[string]*domain.Report // drafts of the item's first party
+	submitted   map[string]*domain.Report // submitted reports of the item's first party
 	tokens      map[string]string
 }
 
 func newAccessWorld(t *testing.T, s *store.Store) *accessWorld {
 	t.Helper()
 	ctx := context.Background()
-	w := &accessWorld{items: map[string]*domain.Item{}, reports: map[string]*domain.Report{}, tokens: map[string]string{}}
+	w := &accessWorld{items: map[string]*domain.Item{}, reports: map[string]*domain.Report{}, submitted: map[string]*domain.Report{}, tokens: map[string]string{}}
 	cd := must(t, s.Jurisdictions, &domain.Jurisdiction{Name: "成都市", Kind: domain.City})
 	cq := must(t, s.Jurisdictions, &domain.Jurisdiction{Name: "重庆市", Kind: domain.Municipality})
 	wj := must(t, s.Jurisdictions, &domain.Jurisdiction{ParentID: cd.ID, Name: "温江区", Kind: domain.District})
@@ -35,8 +37,14 @@ func newAccessWorld(t *testing.T, s *store.Store) *accessWorld {
 	}
 	w.a, w.b, w.c, w.d = unit(wj, "温江区人民政府"), unit(cd, "青羊区人民政府"), unit(cq, "巴南区人民政府"), unit(cq, "渝中区人民政府")
 	sides := []domain.Side{{Key: "chengdu", Name: "成都"}, {Key: "chongqing", Name: "重庆"}}
-	w.mech = must(t, s.Mechanisms, &domain.Mechanism{Name: "工作组", Tier: domain.Execution, TimeZone: "Asia/Shanghai", Cadence: domain.Monthly, Sides: sides})
-	w.other = must(t, s.Mechanisms, &domain.Mechanism{Name: "另一个工作组", Tier: domain.Execution, TimeZone: "Asia/Shanghai", Cadence: domain.Monthly, Sides: sides})
+	member := func(o *domain.Organization, side string) domain.Member {
+		return domain.Member{OrganizationID: o.ID, Side: side, Role: domain.MemberUnit}
+	}
+	w.mech = must(t, s.Mechanisms, &domain.Mechanism{Name: "工作组", Tier: domain.Execution, TimeZone: "Asia/Shanghai", Cadence: domain.Monthly, Sides: sides,
+		Members: []domain.Member{member(w.a, "chengdu"), member(w.b, "chengdu"), member(w.c, "chongqing"), member(w.d, "chongqing")}})
+	w.other = must(t, s.Mechanisms, &domain.Mechanism{Name: "另一个工作组", Tier: domain.Execution, TimeZone: "Asia/Shanghai", Cadence: domain.Monthly, Sides: sides,
+		Members: []domain.Member{member(w.b, "chengdu"), member(w.d, "chongqing")}})
+	w.batch = must(t, s.Batches, &domain.Batch{MechanismID: w.mech.ID, Name: "第一批"})
 	lead := func(side string, o *domain.Organization) domain.Party {
 		return domain.Party{Side: side, OrganizationID: o.ID, Role: domain.LeadUnit}
 	}
@@ -46,9 +54,10 @@ func newAccessWorld(t *testing.T, s *store.Store) *accessWorld {
 		"other side": {lead("chongqing", w.c)},
 		"none":       nil,
 	} {
-		w.items[rel] = must(t, s.Items, &domain.Item{MechanismID: w.mech.ID, Title: "事项 " + rel, Status: domain.Advancing, Parties: parties})
+		w.items[rel] = must(t, s.Items, &domain.Item{MechanismID: w.mech.ID, BatchID: w.batch.ID, Title: "事项 " + rel, Status: domain.Advancing, Parties: parties})
 		if len(parties) > 0 {
 			w.reports[rel] = must(t, s.Reports, &domain.Report{ItemID: w.items[rel].ID, OrganizationID: parties[0].OrganizationID, Period: "2024-10", Status: domain.Draft})
+			w.submitted[rel] = must(t, s.Reports, &domain.Report{ItemID: w.items[rel].ID, OrganizationID: parties[0].OrganizationID, Period: "2024-09", Text: "九月进展 " + rel, Status: domain.Submitted})
 		}
 	}
 	for role, grants := range map[string][]domain.Grant{
@@ -80,14 +89,17 @@ func TestPolicyMatrix(t *testing.T) {
 	)
 	relations := []string{"own", "same side", "other side", "none"}
 	// For each role and action: allowed per relation, in the order above.
+	// "read draft" and "read report" are the draft and the submitted report
+	// of the item's first party (none when no unit takes part): a draft is
+	// its unit's and the secretariat's until it is submitted.
 	matrix := map[string]map[string][4]bool{
-		"admin":             {"read": {yes, yes, yes, yes}, "list": {yes, yes, yes, yes}, "update": {yes, yes, yes, yes}, "read report": {yes, yes, yes, no}, "raise problem": {yes, yes, yes, yes}},
-		"secretariat":       {"read": {yes, yes, yes, yes}, "list": {yes, yes, yes, yes}, "update": {yes, yes, yes, yes}, "read report": {yes, yes, yes, no}, "raise problem": {yes, yes, yes, yes}},
-		"other secretariat": {"read": {no, no, no, no}, "list": {no, no, no, no}, "update": {no, no, no, no}, "read report": {no, no, no, no}, "raise problem": {no, no, no, no}},
-		"liaison":           {"read": {yes, no, no, no}, "list": {yes, no, no, no}, "update": {yes, no, no, no}, "read report": {yes, no, no, no}, "raise problem": {yes, no, no, no}},
-		"leader":            {"read": {yes, yes, yes, yes}, "list": {yes, yes, yes, yes}, "update": {no, no, no, no}, "read report": {yes, yes, yes, no}, "raise problem": {no, no, no, no}},
-		"viewer":            {"read": {yes, yes, yes, yes}, "list": {yes, yes, yes, yes}, "update": {no, no, no, no}, "read report": {yes, yes, yes, no}, "raise problem": {no, no, no, no}},
-		"no role":           {"read": {no, no, no, no}, "list": {no, no, no, no}, "update": {no, no, no, no}, "read report": {no, no, no, no}, "raise problem": {no, no, no, no}},
+		"admin":             {"read": {yes, yes, yes, yes}, "list": {yes, yes, yes, yes}, "update": {yes, yes, yes, yes}, "read draft": {yes, yes, yes, no}, "read report": {yes, yes, yes, no}, "raise problem": {yes, yes, yes, yes}},
+		"secretariat":       {"read": {yes, yes, yes, yes}, "list": {yes, yes, yes, yes}, "update": {yes, yes, yes, yes}, "read draft": {yes, yes, yes, no}, "read report": {yes, yes, yes, no}, "raise problem": {yes, yes, yes, yes}},
+		"other secretariat": {"read": {no, no, no, no}, "list": {no, no, no, no}, "update": {no, no, no, no}, "read draft": {no, no, no, no}, "read report": {no, no, no, no}, "raise problem": {no, no, no, no}},
+		"liaison":           {"read": {yes, no, no, no}, "list": {yes, no, no, no}, "update": {yes, no, no, no}, "read draft": {yes, no, no, no}, "read report": {yes, no, no, no}, "raise problem": {yes, no, no, no}},
+		"leader":            {"read": {yes, yes, yes, yes}, "list": {yes, yes, yes, yes}, "update": {no, no, no, no}, "read draft": {no, no, no, no}, "read report": {yes, yes, yes, no}, "raise problem": {no, no, no, no}},
+		"viewer":            {"read": {yes, yes, yes, yes}, "list": {yes, yes, yes, yes}, "update": {no, no, no, no}, "read draft": {no, no, no, no}, "read report": {yes, yes, yes, no}, "raise problem": {no, no, no, no}},
+		"no role":           {"read": {no, no, no, no}, "list": {no, no, no, no}, "update": {no, no, no, no}, "read draft": {no, no, no, no}, "read report": {no, no, no, no}, "raise problem": {no, no, no, no}},
 	}
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		c := newClient(t, s)
@@ -128,17 +140,34 @@ func TestPolicyMatrix(t *testing.T) {
 							if changed := after.Version != before.Version; changed != want {
 								t.Fatalf("stored item changed = %v, want %v", changed, want)
 							}
-						case "read report":
-							rep, ok := w.reports[rel]
+						case "read draft", "read report":
+							reps := w.submitted
+							if action == "read draft" {
+								reps = w.reports
+							}
+							rep, ok := reps[rel]
 							if !ok {
 								return // nothing to read: no unit takes part
 							}
 							r := as.do(t, "GET", fmt.Sprintf("/api/v1/reports/%d", rep.ID), nil)
 							expect(t, r, want, 200, 403, 404)
+							if !want { // answered as a report that does not exist
+								sameAnswer(t, r, rep.ID, as.do(t, "GET", "/api/v1/reports/987654", nil), 987654)
+							}
+							listed := false
+							if l := as.do(t, "GET", fmt.Sprintf("/api/v1/reports?item=%d&limit=200", it.ID), nil); l.status == 200 {
+								for _, x := range l.json(t)["items"].([]any) {
+									listed = listed || int64(x.(map[string]any)["id"].(float64)) == rep.ID
+								}
+							}
+							if listed != want {
+								t.Fatalf("listed = %v, want %v", listed, want)
+							}
 						case "raise problem":
 							body := map[string]any{"mechanism_id": w.mech.ID, "item_id": it.ID, "title": "问题 " + role, "tier": "execution", "status": "open"}
 							r := as.do(t, "POST", "/api/v1/problems", body)
-							expect(t, r, want, 201, 403, 404)
+							// A refused item answers as one that does not exist.
+							expect(t, r, want, 201, 403, 404, 422)
 						}
 					})
 				}

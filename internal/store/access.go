@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/liandong/liandong/internal/domain"
@@ -10,7 +11,9 @@ import (
 
 // principal resolves a user's grants into what the policy decides on. A
 // jurisdiction grant covers the units of that jurisdiction and of every
-// jurisdiction below it (a district's units, a city's districts' units).
+// jurisdiction below it (a district's units, a city's districts' units); a
+// liaison's mechanism grant covers the mechanism's member units, on that
+// mechanism's records.
 func (r reader) principal(ctx context.Context, u *domain.User) (*policy.Principal, error) {
 	p := &policy.Principal{User: u}
 	if u == nil {
@@ -50,7 +53,11 @@ func (r reader) principal(ctx context.Context, u *domain.User) (*policy.Principa
 			}
 		case domain.Liaison:
 			p.LiaisonGrants = true
-			p.LiaisonUnits = append(p.LiaisonUnits, units...)
+			a := policy.Acting{Units: units}
+			if g.ScopeKind == domain.MechanismScope {
+				a.Mechanism = g.ScopeID // its members count inside it only
+			}
+			p.Liaison = append(p.Liaison, a)
 		}
 	}
 	return p, nil
@@ -96,7 +103,8 @@ func (t *table[T, P]) decide(ctx context.Context, r reader, pr *policy.Principal
 	return policy.Decide(pr, action, obj)
 }
 
-// scopeClause turns the policy's read scope into a WHERE clause.
+// scopeClause turns the policy's read scope into a WHERE clause: one
+// condition per reach, any of which admits a record.
 func (t *table[T, P]) scopeClause(sc policy.Scope) (string, []any) {
 	switch {
 	case sc.All:
@@ -106,17 +114,31 @@ func (t *table[T, P]) scopeClause(sc policy.Scope) (string, []any) {
 	}
 	var parts []string
 	var args []any
-	if len(sc.Mechanisms) > 0 && t.mechanismColumn != "" {
-		parts = append(parts, t.mechanismColumn+" IN ("+placeholders(len(sc.Mechanisms))+")")
-		args = append(args, int64sAny(sc.Mechanisms)...)
-	}
-	if len(sc.Units) > 0 && t.unitsClause != "" {
-		in := "(" + placeholders(len(sc.Units)) + ")"
-		n := strings.Count(t.unitsClause, "(?)")
-		parts = append(parts, strings.ReplaceAll(t.unitsClause, "(?)", in))
-		for i := 0; i < n; i++ {
-			args = append(args, int64sAny(sc.Units)...)
+	for _, r := range sc.Reaches {
+		var conds []string
+		var a []any
+		if r.Mechanism != 0 {
+			if t.mechanismColumn == "" {
+				continue
+			}
+			conds, a = append(conds, t.mechanismColumn+" = ?"), append(a, r.Mechanism)
 		}
+		if r.ByUnits {
+			if t.unitsClause == "" || len(r.Units) == 0 {
+				continue
+			}
+			conds = append(conds, strings.ReplaceAll(t.unitsClause, "(?)", "("+placeholders(len(r.Units))+")"))
+			for range strings.Count(t.unitsClause, "(?)") {
+				a = append(a, int64sAny(r.Units)...)
+			}
+		}
+		if r.Submitted && t.submittedClause != "" {
+			conds = append(conds, t.submittedClause)
+		}
+		if len(conds) == 0 {
+			return "", nil // this reach admits every record
+		}
+		parts, args = append(parts, "("+strings.Join(conds, " AND ")+")"), append(args, a...)
 	}
 	if len(parts) == 0 {
 		return "1 = 0", nil
@@ -146,4 +168,116 @@ func (s *Store) Oversee(ctx context.Context, actor domain.Actor, mechanism int64
 		return err
 	}
 	return policy.Oversee(pr, mechanism, action)
+}
+
+// visible reports whether the transaction's actor may read the record of
+// table that a body refers to. A reference to a unit-owned record the
+// actor may not read is refused exactly as one to a record that does not
+// exist, so a body cannot probe which ids exist.
+func (t *Tx) visible(ctx context.Context, table string, id int64) (bool, error) {
+	if t.actor.User == nil || table != "items" {
+		return true, nil
+	}
+	r := t.reader()
+	it, err := items.records(t.s).get(ctx, r, id)
+	if err != nil {
+		return false, err
+	}
+	pr, err := r.principal(ctx, t.actor.User)
+	if err != nil {
+		return false, err
+	}
+	return items.decide(ctx, r, pr, policy.Read, it) == nil, nil
+}
+
+// namedUnit is a unit a record names, and the field naming it.
+type namedUnit struct {
+	field string
+	unit  int64
+}
+
+// checkMembers refuses the units a record of mechanism names that are not
+// member units of the mechanism, unless the stored record already named
+// them (kept): a liaison may not hand work to, or speak for, a unit outside
+// the mechanism. Administrators and the mechanism's secretariat are not
+// held to it: they set up a mechanism's items with units outside its
+// formal membership, as the working group of the demo's public facts has
+// district governments leading items of a group of city departments.
+func (t *Tx) checkMembers(ctx context.Context, mechanism int64, named []namedUnit, kept []int64, p *domain.Problems) error {
+	if t.actor.User == nil || len(named) == 0 {
+		return nil
+	}
+	pr, err := t.reader().principal(ctx, t.actor.User)
+	if err != nil {
+		return err
+	}
+	if pr.Administers(mechanism) {
+		return nil
+	}
+	members, err := t.reader().int64s(ctx, "SELECT organization_id FROM mechanism_members WHERE mechanism_id = ?", mechanism)
+	if err != nil {
+		return domain.Internalf(err, "read the mechanism's members")
+	}
+	for _, n := range named {
+		if !slices.Contains(members, n.unit) && !slices.Contains(kept, n.unit) {
+			p.Addf(n.field, "refers to unit %d, which is not a member unit of the mechanism", n.unit)
+		}
+	}
+	return nil
+}
+
+// storedUnits returns the units the stored record id names, by a query
+// whose every ? is the id; none for a record not yet stored.
+func (t *Tx) storedUnits(ctx context.Context, q string, id int64) ([]int64, error) {
+	if id == 0 || t.actor.User == nil {
+		return nil, nil
+	}
+	args := make([]any, strings.Count(q, "?"))
+	for i := range args {
+		args[i] = id
+	}
+	units, err := t.reader().int64s(ctx, q, args...)
+	if err != nil {
+		return nil, domain.Internalf(err, "read the units named")
+	}
+	return units, nil
+}
+
+// checkProblemItem holds a problem to the item it blocks: the item is of
+// the problem's mechanism, and a user attaching the problem to it (raising
+// it there, or moving it there) may change the item — a liaison raises
+// problems only on items its units take part in.
+func (t *Tx) checkProblemItem(ctx context.Context, pr *domain.Problem, p *domain.Problems) error {
+	if pr.ItemID == 0 {
+		return nil
+	}
+	r := t.reader()
+	it, err := items.records(t.s).get(ctx, r, pr.ItemID)
+	if err != nil {
+		return err
+	}
+	if it.MechanismID != pr.MechanismID {
+		p.Add("item_id", "is an item of another mechanism than the problem's")
+		return nil
+	}
+	if t.actor.User == nil {
+		return nil
+	}
+	if pr.ID != 0 {
+		var before int64
+		if err := r.queryRow(ctx, "SELECT COALESCE(item_id, 0) FROM problems WHERE id = ?", pr.ID).Scan(&before); err != nil && !isNoRows(err) {
+			return domain.Internalf(err, "read the problem's item")
+		}
+		if before == pr.ItemID {
+			return nil
+		}
+	}
+	pc, err := r.principal(ctx, t.actor.User)
+	if err != nil {
+		return err
+	}
+	if items.decide(ctx, r, pc, policy.Write, it) != nil {
+		p.Addf("item_id", "is item %d, which your units take no part in: raise the problem on one of theirs", pr.ItemID)
+	}
+	return nil
 }

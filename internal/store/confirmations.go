@@ -74,9 +74,10 @@ func (t *Tx) sidesActedFor(ctx context.Context, it *domain.Item) ([]string, erro
 	if err != nil {
 		return nil, err
 	}
+	units := pr.UnitsIn(it.MechanismID)
 	var out []string
 	for _, side := range it.LeadSides() {
-		if slices.Contains(pr.LiaisonUnits, it.Lead(side)) {
+		if slices.Contains(units, it.Lead(side)) {
 			out = append(out, side)
 		}
 	}

@@ -52,6 +52,9 @@ type table[T any, P entity[T]] struct {
 	// and a condition on the units with (?) standing for their list.
 	mechanismColumn string
 	unitsClause     string
+	// submittedClause keeps to the records past their draft, for readers
+	// who may not see drafts (reports).
+	submittedClause string
 	// hold may set part of an update aside (reverting it on v) until others
 	// confirm it; it runs after every check, before the row is written.
 	hold func(ctx context.Context, t *Tx, before, v P) error
@@ -314,6 +317,9 @@ func (rs *Records[T, P]) checkAll(ctx context.Context, t *Tx, v P) error {
 			continue
 		}
 		ok, err := t.exists(ctx, rf.table, id)
+		if ok && err == nil {
+			ok, err = t.visible(ctx, rf.table, id)
+		}
 		if err != nil {
 			return domain.Internalf(err, "check %s", rf.field)
 		}
