@@ -294,6 +294,11 @@ func TestChannelTargetsMaskedUnlessAdministered(t *testing.T) {
 		mail := c.do(t, "POST", "/api/v1/notification-channels", map[string]any{"mechanism_id": w.mech.ID, "name": "邮件", "kind": "smtp", "target": "zhang.san@cd.gov.cn"})
 		wantStatus(t, mail, 201)
 		mailID := int64(mail.json(t)["id"].(float64))
+		failed := &domain.Delivery{MechanismID: w.mech.ID, ChannelID: id, ReminderKey: "k", Subject: "提醒", Status: domain.Failed, Attempt: 1,
+			Error: `post: Post "` + hook + `": dial tcp: connection refused`}
+		if err := s.LogDelivery(context.Background(), failed); err != nil {
+			t.Fatal(err)
+		}
 		for role, whole := range map[string]bool{"admin": true, "secretariat": true, "leader": false, "viewer": false} {
 			as := c.as(w.tokens[role])
 			one := as.do(t, "GET", fmt.Sprintf("/api/v1/notification-channels/%d", id), nil)
@@ -315,6 +320,11 @@ func TestChannelTargetsMaskedUnlessAdministered(t *testing.T) {
 				if tg := x.(map[string]any)["target"].(string); !whole && (strings.Contains(tg, key[:6]) || strings.Contains(tg, "zhang.san")) {
 					t.Errorf("%s lists a channel as %q", role, tg)
 				}
+			}
+			log := as.do(t, "GET", fmt.Sprintf("/api/v1/deliveries?mechanism=%d", w.mech.ID), nil)
+			wantStatus(t, log, 200)
+			if strings.Contains(string(log.body), key[:6]) != whole {
+				t.Errorf("%s reads the delivery log as %s", role, log.body)
 			}
 			hist := as.do(t, "GET", fmt.Sprintf("/api/v1/notification-channels/%d/history", id), nil)
 			if !whole && strings.Contains(string(hist.body), key[:6]) {

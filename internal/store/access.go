@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
 	"slices"
 	"strings"
 
@@ -280,4 +282,101 @@ func (t *Tx) checkProblemItem(ctx context.Context, pr *domain.Problem, p *domain
 		p.Addf("item_id", "is item %d, which your units take no part in: raise the problem on one of theirs", pr.ItemID)
 	}
 	return nil
+}
+
+// loadScoped is loadRows for a query over t's table that must keep to what
+// pr may read: the read scope joins the WHERE clause before any ORDER BY.
+func loadScoped[T any, P entity[T]](ctx context.Context, r reader, t *table[T, P], pr *policy.Principal, query string, ids []any, fn func(rows *sql.Rows) error) error {
+	clause, scopeArgs := t.scopeClause(policy.ReadScope(pr, t.name))
+	query = strings.Replace(query, "(?)", "("+placeholders(len(ids))+")", 1)
+	if clause != "" {
+		where, order, _ := strings.Cut(query, " ORDER BY ")
+		query = where + " AND " + clause
+		if order != "" {
+			query += " ORDER BY " + order
+		}
+	}
+	rows, err := r.query(ctx, query, append(slices.Clone(ids), scopeArgs...)...)
+	if err != nil {
+		return domain.Internalf(err, "load %s", t.name)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return domain.Internalf(err, "scan %s", t.name)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return domain.Internalf(err, "load %s", t.name)
+	}
+	return nil
+}
+
+// conceal masks v's secrets unless pr administers the mechanism v belongs
+// to: whoever may read a channel learns where reminders go, and only its
+// administrators get the key that lets anyone post there.
+func (t *table[T, P]) conceal(ctx context.Context, r reader, pr *policy.Principal, v P) error {
+	if t.redact == nil || pr.System() || pr.Admin {
+		return nil
+	}
+	var obj policy.Object
+	if t.object != nil {
+		var err error
+		if obj, err = t.object(ctx, r, v); err != nil {
+			return err
+		}
+	}
+	if !pr.Administers(obj.MechanismID) {
+		t.redact(v)
+	}
+	return nil
+}
+
+// HistoryAs returns the audit events of the record id if actor may read
+// it, oldest first, with its secrets masked in each state as a read masks
+// them. Errors: NotFound, also for a record not the actor's to see.
+func (rs *Records[T, P]) HistoryAs(ctx context.Context, actor domain.Actor, id int64) ([]domain.AuditEvent, error) {
+	v, err := rs.GetAs(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	events, err := rs.s.History(ctx, rs.t.name, v.Base().ID)
+	if err != nil || rs.t.redact == nil {
+		return events, err
+	}
+	r := rs.s.reader()
+	pr, err := r.principal(ctx, actor.User)
+	if err != nil {
+		return nil, err
+	}
+	for i := range events {
+		for _, state := range []*string{&events[i].Before, &events[i].After} {
+			if *state == "" {
+				continue
+			}
+			old := P(new(T))
+			if err := json.Unmarshal([]byte(*state), old); err != nil {
+				return nil, domain.Internalf(err, "decode a state of %s %d", rs.t.name, id)
+			}
+			if err := rs.t.conceal(ctx, r, pr, old); err != nil {
+				return nil, err
+			}
+			b, err := json.Marshal(old)
+			if err != nil {
+				return nil, domain.Internalf(err, "encode a state of %s %d", rs.t.name, id)
+			}
+			*state = string(b)
+		}
+	}
+	return events, nil
+}
+
+// Administers reports whether actor administers mechanism: reads its
+// secrets whole. Errors: Internal.
+func (s *Store) Administers(ctx context.Context, actor domain.Actor, mechanism int64) (bool, error) {
+	pr, err := s.reader().principal(ctx, actor.User)
+	if err != nil {
+		return false, err
+	}
+	return pr.Administers(mechanism), nil
 }
