@@ -3,9 +3,14 @@ package api_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
+	"strconv"
+	"strings"
 	"testing"
 
+	"github.com/liandong/liandong/internal/api"
 	"github.com/liandong/liandong/internal/domain"
 	"github.com/liandong/liandong/internal/store"
 	"github.com/liandong/liandong/internal/store/storetest"
@@ -327,5 +332,192 @@ func TestMechanismWideViewsNeedOversight(t *testing.T) {
 		p := raised.json(t)
 		up := liaison.do(t, "POST", fmt.Sprintf("/api/v1/problems/%d/escalate", int64(p["id"].(float64))), map[string]any{"version": 1, "note": "需协调层研究"})
 		wantStatus(t, up, 200)
+	})
+}
+
+// Who may call a route, on the access world's records: the roles allowed.
+type allowedRoles map[string]bool
+
+func rolesOf(names ...string) allowedRoles {
+	out := allowedRoles{}
+	for _, n := range names {
+		out[n] = true
+	}
+	return out
+}
+
+var (
+	matrixRoles = []string{"admin", "secretariat", "other secretariat", "liaison", "leader", "viewer", "no role", "anonymous"}
+	everyone    = rolesOf(matrixRoles...)
+	signedIn    = rolesOf("admin", "secretariat", "other secretariat", "liaison", "leader", "viewer", "no role")
+	withRole    = rolesOf("admin", "secretariat", "other secretariat", "liaison", "leader", "viewer")
+	oversee     = rolesOf("admin", "secretariat", "leader", "viewer")
+	administer  = rolesOf("admin", "secretariat")
+	ownRead     = rolesOf("admin", "secretariat", "liaison", "leader", "viewer")
+	ownWrite    = rolesOf("admin", "secretariat", "liaison")
+	adminOnly   = rolesOf("admin")
+)
+
+// routeEntry is the matrix's row for one route: the path it is called on
+// (its {id} set to a record of the access world) and who may call it.
+type routeEntry struct {
+	path    string
+	allowed allowedRoles
+}
+
+// TestPolicyMatrixCoversEveryRoute calls every route of the API, exports
+// included (ledger, packs, annual report, public view), as every role on
+// the access world, and fails when the route table has a route the matrix
+// has no row for. Reads and updates run for every role: an allowed one must
+// answer 200, a refused one 401, 403 or 404. Creating, archiving and the
+// other actions run for the refused roles, which must not succeed; the
+// allowed side of each is exercised by the tests of that action.
+func TestPolicyMatrixCoversEveryRoute(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		c := newClient(t, s)
+		w := newAccessWorld(t, s)
+		w.tokens["anonymous"] = ""
+		own := w.items["own"]
+		meeting := must(t, s.Meetings, &domain.Meeting{MechanismID: w.mech.ID, Number: 1, Title: "第一次会议", HeldOn: domain.MustDate("2024-11-20"), HeldOnPrecision: domain.DayPrecision})
+		agreement := must(t, s.Agreements, &domain.Agreement{MechanismID: w.mech.ID, Title: "合作协议", Kind: domain.StrategicAgreement,
+			Parties: []domain.AgreementParty{{OrganizationID: w.a.ID}, {OrganizationID: w.c.ID}}})
+		catalog := must(t, s.Catalogs, &domain.Catalog{MechanismID: w.mech.ID, Name: "通办清单", Edition: 1})
+		entry := must(t, s.CatalogEntries, &domain.CatalogEntry{CatalogID: catalog.ID, Name: "户口迁移", ServiceMode: "fully_online"})
+		indicator := must(t, s.Indicators, &domain.Indicator{MechanismID: w.mech.ID, Name: "产值", Unit: "亿元"})
+		task := must(t, s.Tasks, &domain.Task{MechanismID: w.mech.ID, Year: 2024, Content: "年度任务", LeadID: w.a.ID, Status: domain.TaskOpen})
+		problem := must(t, s.Problems, &domain.Problem{MechanismID: w.mech.ID, ItemID: own.ID, Title: "用地", Tier: domain.Execution, Status: domain.ProblemOpen})
+		channel := must(t, s.NotificationChannels(), &domain.NotificationChannel{MechanismID: w.mech.ID, Name: "群", Kind: domain.WeComChannel, Target: "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k"})
+		mapping := must(t, s.ColumnMappings(), &domain.ColumnMapping{MechanismID: w.mech.ID, Name: "映射", Columns: map[string]string{"名称": "title"}})
+		user := must(t, s.Users, &domain.User{Email: "target@example.gov.cn", Name: "被管理者", Locale: "zh-CN"})
+		if _, err := s.SetPublication(ctx, domain.Actor{}, domain.Publication{MechanismID: w.mech.ID, Enabled: true, Fields: []string{"title"}}); err != nil {
+			t.Fatal(err)
+		}
+		// A change 巴南 (C) proposed on "own", awaiting 温江 (A).
+		banan := c.as(tokenFor(t, s, "巴南联络员", domain.Grant{Role: domain.Liaison, ScopeKind: domain.OrganizationScope, ScopeID: w.c.ID}))
+		held := banan.do(t, "PATCH", fmt.Sprintf("/api/v1/items/%d", own.ID), map[string]any{"version": own.Version, "status": "completed"})
+		wantStatus(t, held, 200)
+		change := int64(held.json(t)["pending"].([]any)[0].(map[string]any)["id"].(float64))
+		ledgerCSV := c.do(t, "GET", fmt.Sprintf("/api/v1/batches/%d/ledger.csv", w.batch.ID), nil).body
+
+		m := map[string]routeEntry{}
+		// The nouns of the record kit: the record each is called on, who
+		// reads one, who lists, who changes one and who creates one.
+		for _, n := range []struct {
+			plural                    string
+			id                        int64
+			read, list, change, creat allowedRoles
+		}{
+			{"jurisdictions", w.a.JurisdictionID, withRole, withRole, adminOnly, adminOnly},
+			{"organizations", w.a.ID, withRole, withRole, adminOnly, adminOnly},
+			{"mechanisms", w.mech.ID, withRole, withRole, administer, adminOnly},
+			{"meetings", meeting.ID, withRole, withRole, administer, administer},
+			{"batches", w.batch.ID, withRole, withRole, administer, administer},
+			{"items", own.ID, ownRead, withRole, ownWrite, ownWrite},
+			{"reports", w.submitted["own"].ID, ownRead, withRole, ownWrite, ownWrite},
+			{"problems", problem.ID, ownRead, withRole, ownWrite, ownWrite},
+			{"tasks", task.ID, ownRead, withRole, ownWrite, ownWrite},
+			{"agreements", agreement.ID, withRole, withRole, administer, administer},
+			{"catalogs", catalog.ID, withRole, withRole, administer, administer},
+			{"catalog-entries", entry.ID, withRole, withRole, administer, administer},
+			{"indicators", indicator.ID, withRole, withRole, administer, administer},
+			{"users", user.ID, adminOnly, adminOnly, adminOnly, adminOnly},
+			{"column-mappings", mapping.ID, oversee, withRole, administer, administer},
+			{"notification-channels", channel.ID, oversee, withRole, administer, administer},
+		} {
+			coll, one := "/api/v1/"+n.plural, fmt.Sprintf("/api/v1/%s/%d", n.plural, n.id)
+			m["GET /api/v1/"+n.plural] = routeEntry{coll, n.list}
+			m["POST /api/v1/"+n.plural] = routeEntry{coll, n.creat}
+			m["GET /api/v1/"+n.plural+"/{id}"] = routeEntry{one, n.read}
+			m["PATCH /api/v1/"+n.plural+"/{id}"] = routeEntry{one, n.change}
+			m["DELETE /api/v1/"+n.plural+"/{id}"] = routeEntry{one, n.change}
+			m["GET /api/v1/"+n.plural+"/{id}/history"] = routeEntry{one + "/history", n.read}
+		}
+		batch, mech, mt := fmt.Sprintf("/api/v1/batches/%d", w.batch.ID), fmt.Sprintf("/api/v1/mechanisms/%d", w.mech.ID), fmt.Sprintf("/api/v1/meetings/%d", meeting.ID)
+		for _, f := range []string{"html", "md", "docx"} {
+			m["GET /api/v1/meetings/{id}/pack."+f] = routeEntry{mt + "/pack." + f, oversee}
+			m["GET /api/v1/batches/{id}/annual-report."+f] = routeEntry{batch + "/annual-report." + f + "?year=2024", oversee}
+		}
+		changes := fmt.Sprintf("/api/v1/items/%d/changes/%d", own.ID, change)
+		for k, e := range map[string]routeEntry{
+			"GET /api/v1/batches/{id}/ledger.xlsx":             {batch + "/ledger.xlsx", withRole}, // each reads the items it may
+			"GET /api/v1/batches/{id}/ledger.csv":              {batch + "/ledger.csv", withRole},
+			"POST /api/v1/batches/{id}/ledger/preview":         {batch + "/ledger/preview?format=csv", withRole},
+			"POST /api/v1/batches/{id}/ledger/import":          {batch + "/ledger/import?format=csv", ownWrite}, // a liaison: its own rows
+			"GET /api/v1/deliveries":                           {"/api/v1/deliveries?mechanism=" + strconv.FormatInt(w.mech.ID, 10), oversee},
+			"GET /api/v1/mechanisms/{id}/periods/current":      {mech + "/periods/current", oversee},
+			"POST /api/v1/mechanisms/{id}/lights":              {mech + "/lights", administer},
+			"GET /api/v1/mechanisms/{id}/problems/overdue":     {mech + "/problems/overdue", oversee},
+			"POST /api/v1/problems/{id}/escalate":              {fmt.Sprintf("/api/v1/problems/%d/escalate", problem.ID), ownWrite},
+			"POST /api/v1/items/{id}/changes/{change}/confirm": {changes + "/confirm", rolesOf("liaison")},
+			"POST /api/v1/items/{id}/changes/{change}/reject":  {changes + "/reject", ownWrite},
+			"GET /api/v1/mechanisms/{id}/publication":          {mech + "/publication", withRole},
+			"PUT /api/v1/mechanisms/{id}/publication":          {mech + "/publication", administer},
+			"GET /api/v1/public/mechanisms/{id}/items":         {"/api/v1/public/mechanisms/" + strconv.FormatInt(w.mech.ID, 10) + "/items", everyone},
+			"GET /api/v1/me":                {"/api/v1/me", signedIn},
+			"GET /api/v1/me/tokens":         {"/api/v1/me/tokens", signedIn},
+			"POST /api/v1/me/tokens":        {"/api/v1/me/tokens", signedIn},
+			"DELETE /api/v1/me/tokens/{id}": {"/api/v1/me/tokens/987654", signedIn},
+			"GET /api/v1/openapi.json":      {"/api/v1/openapi.json", everyone},
+		} {
+			m[k] = e
+		}
+
+		routes := api.New(s, slog.New(slog.NewTextHandler(io.Discard, nil))).Routes()
+		var missing []string
+		stale := map[string]bool{}
+		for k := range m {
+			stale[k] = true
+		}
+		for _, r := range routes {
+			if _, ok := m[r]; !ok {
+				missing = append(missing, r)
+			}
+			delete(stale, r)
+		}
+		if len(missing) > 0 || len(stale) > 0 {
+			t.Fatalf("the policy matrix has no row for %v; it has rows for routes that do not exist: %v", missing, stale)
+		}
+
+		for _, r := range routes {
+			e := m[r]
+			method, _, _ := strings.Cut(r, " ")
+			for _, role := range matrixRoles {
+				t.Run(r+"/"+role, func(t *testing.T) {
+					as, allowed := c.as(w.tokens[role]), e.allowed[role]
+					var body any
+					var headers []string
+					switch {
+					case method == "GET":
+					case method == "PATCH":
+						current := c.do(t, "GET", e.path, nil)
+						wantStatus(t, current, 200)
+						body = map[string]any{"version": current.json(t)["version"]}
+					case strings.Contains(r, "/ledger/"):
+						body, headers = ledgerCSV, []string{"Content-Type", "text/csv"}
+					case method == "DELETE":
+						e.path += "?version=1"
+					default:
+						if !allowed {
+							body = map[string]any{}
+						}
+					}
+					if method != "GET" && method != "PATCH" && allowed {
+						t.Skip("the allowed side is exercised by the tests of this action")
+					}
+					got := as.do(t, method, e.path, body, headers...)
+					if allowed {
+						wantStatus(t, got, 200)
+						return
+					}
+					if got.status < 400 {
+						t.Fatalf("%s may not, yet got %d: %.300s", role, got.status, got.body)
+					}
+					if method == "GET" || method == "PATCH" {
+						wantStatus(t, got, 401, 403, 404)
+					}
+				})
+			}
+		}
 	})
 }
