@@ -36,14 +36,7 @@ func TestPolicyMatrixInTheBrowserRoutes(t *testing.T) {
 		return page.Items[0]
 	}
 	items := map[string]*domain.Item{"own": item("成渝双城生物医药产业高地"), "other": item("八大产业联盟")}
-	grants := map[string][]domain.Grant{
-		"admin":       {{Role: domain.Admin}},
-		"secretariat": {{Role: domain.SecretariatRole, ScopeKind: domain.MechanismScope, ScopeID: mech.ID}},
-		"liaison":     {{Role: domain.Liaison, ScopeKind: domain.OrganizationScope, ScopeID: wenjiang}},
-		"leader":      {{Role: domain.Leader, ScopeKind: domain.MechanismScope, ScopeID: mech.ID}},
-		"viewer":      {{Role: domain.Viewer}},
-		"no role":     nil,
-	}
+	grants := matrixGrants(mech.ID, wenjiang)
 	// allowed[role] = {read own, read other, change own, change other}
 	allowed := map[string][4]bool{
 		"admin":       {true, true, true, true},
@@ -491,14 +484,7 @@ func TestWebPolicyMatrixCoversEveryRoute(t *testing.T) {
 		t.Fatalf("the web policy matrix does not match routes.go: %v", missing)
 	}
 
-	grants := map[string][]domain.Grant{
-		"admin":       {{Role: domain.Admin}},
-		"secretariat": {{Role: domain.SecretariatRole, ScopeKind: domain.MechanismScope, ScopeID: mech.ID}},
-		"liaison":     {{Role: domain.Liaison, ScopeKind: domain.OrganizationScope, ScopeID: wenjiang}},
-		"leader":      {{Role: domain.Leader, ScopeKind: domain.MechanismScope, ScopeID: mech.ID}},
-		"viewer":      {{Role: domain.Viewer}},
-		"no role":     nil,
-	}
+	grants := matrixGrants(mech.ID, wenjiang)
 	clients := map[string]*client{"anonymous": st.client(t)}
 	for i, role := range signedIn {
 		u := &domain.User{Email: fmt.Sprintf("webmatrix%d@example.gov.cn", i), Name: role, Locale: "zh-CN", Password: testPassword, Grants: grants[role]}
@@ -593,5 +579,18 @@ func TestWebPolicyMatrixCoversEveryRoute(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// matrixGrants are the roles both matrices sign in as: over the working
+// group mech, and for a liaison of the unit wenjiang.
+func matrixGrants(mech, wenjiang int64) map[string][]domain.Grant {
+	return map[string][]domain.Grant{
+		"admin":       {{Role: domain.Admin}},
+		"secretariat": {{Role: domain.SecretariatRole, ScopeKind: domain.MechanismScope, ScopeID: mech}},
+		"liaison":     {{Role: domain.Liaison, ScopeKind: domain.OrganizationScope, ScopeID: wenjiang}},
+		"leader":      {{Role: domain.Leader, ScopeKind: domain.MechanismScope, ScopeID: mech}},
+		"viewer":      {{Role: domain.Viewer}},
+		"no role":     nil,
 	}
 }
