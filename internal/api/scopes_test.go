@@ -333,3 +333,26 @@ func TestChannelTargetsMaskedUnlessAdministered(t *testing.T) {
 		}
 	})
 }
+
+// TestAgendaNamesOnlyWhatItsWriterMayRead: a meeting's agenda, which its
+// pack prints for the mechanism's leaders, names only items and problems
+// its writer may read; another mechanism's item answers as one that does
+// not exist.
+func TestAgendaNamesOnlyWhatItsWriterMayRead(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		c := newClient(t, s)
+		w := newAccessWorld(t, s)
+		m := must(t, s.Meetings, &domain.Meeting{MechanismID: w.other.ID, Number: 1, Title: "另一工作组会议", HeldOn: domain.MustDate("2024-11-20"), HeldOnPrecision: domain.DayPrecision})
+		sec := c.as(w.tokens["other secretariat"])
+		agenda := func(id int64) map[string]any {
+			return map[string]any{"version": m.Version, "agenda": []map[string]any{{"kind": "item", "item_id": id}}}
+		}
+		hidden, missing := w.items["own"].ID, int64(987654)
+		got := sec.do(t, "PATCH", fmt.Sprintf("/api/v1/meetings/%d", m.ID), agenda(hidden))
+		wantProblem(t, got, "", 422)
+		sameAnswer(t, got, hidden, sec.do(t, "PATCH", fmt.Sprintf("/api/v1/meetings/%d", m.ID), agenda(missing)), missing)
+		if stored, _ := s.Meetings.Get(context.Background(), m.ID); len(stored.Agenda) != 0 {
+			t.Fatalf("the agenda names another mechanism's item: %v", stored.Agenda)
+		}
+	})
+}

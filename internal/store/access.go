@@ -175,13 +175,24 @@ func (s *Store) Oversee(ctx context.Context, actor domain.Actor, mechanism int64
 // visible reports whether the transaction's actor may read the record of
 // table that a body refers to. A reference to a unit-owned record the
 // actor may not read is refused exactly as one to a record that does not
-// exist, so a body cannot probe which ids exist.
+// exist, so a body cannot probe which ids exist, nor copy what it may not
+// read into a record others read (a meeting's agenda into its pack).
 func (t *Tx) visible(ctx context.Context, table string, id int64) (bool, error) {
-	if t.actor.User == nil || table != "items" {
+	if t.actor.User == nil {
 		return true, nil
 	}
+	switch table {
+	case "items":
+		return visibleIn(ctx, t, items, id)
+	case "problems":
+		return visibleIn(ctx, t, problems, id)
+	}
+	return true, nil
+}
+
+func visibleIn[T any, P entity[T]](ctx context.Context, t *Tx, tb *table[T, P], id int64) (bool, error) {
 	r := t.reader()
-	it, err := items.records(t.s).get(ctx, r, id)
+	v, err := tb.records(t.s).get(ctx, r, id)
 	if err != nil {
 		return false, err
 	}
@@ -189,7 +200,7 @@ func (t *Tx) visible(ctx context.Context, table string, id int64) (bool, error) 
 	if err != nil {
 		return false, err
 	}
-	return items.decide(ctx, r, pr, policy.Read, it) == nil, nil
+	return tb.decide(ctx, r, pr, policy.Read, v) == nil, nil
 }
 
 // namedUnit is a unit a record names, and the field naming it.
@@ -228,8 +239,9 @@ func (t *Tx) checkMembers(ctx context.Context, mechanism int64, named []namedUni
 	return nil
 }
 
-// storedUnits returns the units the stored record id names, by a query
-// whose every ? is the id; none for a record not yet stored.
+// storedUnits returns the ids (units, agenda entries) the stored record id
+// names, by a query whose every ? is the id; none for a record not yet
+// stored, or when the system writes.
 func (t *Tx) storedUnits(ctx context.Context, q string, id int64) ([]int64, error) {
 	if id == 0 || t.actor.User == nil {
 		return nil, nil
