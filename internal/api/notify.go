@@ -79,6 +79,23 @@ func (a *API) listDeliveries(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
+	// A failed delivery's error may name the address it posted to, key
+	// and all: masked, as the channel is, for those who only read.
+	administered := map[int64]bool{}
+	for i := range items {
+		m := items[i].MechanismID
+		whole, known := administered[m]
+		if !known {
+			if whole, err = a.store.Administers(r.Context(), actor(r), m); err != nil {
+				a.writeError(w, r, err)
+				return
+			}
+			administered[m] = whole
+		}
+		if !whole {
+			items[i].Error = domain.MaskURLs(items[i].Error)
+		}
+	}
 	out := DeliveryList{Items: items}
 	if len(items) == q.Limit {
 		out.NextBefore = items[len(items)-1].ID

@@ -189,12 +189,12 @@ func (h records[T, P]) history(w http.ResponseWriter, r *http.Request) {
 		h.api.writeError(w, r, err)
 		return
 	}
-	v, err := h.load(r)
+	id, err := pathID(r, h.rs.Entity())
 	if err != nil {
 		h.api.writeError(w, r, err)
 		return
 	}
-	events, err := h.api.store.History(r.Context(), h.rs.Entity(), v.Base().ID)
+	events, err := h.rs.HistoryAs(r.Context(), actor(r), id)
 	if err != nil {
 		h.api.writeError(w, r, err)
 		return

@@ -17,6 +17,7 @@ var environment = map[string]string{
 	"database-url": "LIANDONG_DATABASE_URL",
 	"data":         "LIANDONG_DATA_DIR",
 	"addr":         "LIANDONG_ADDR",
+	"metrics-addr": "LIANDONG_METRICS_ADDR",
 	"log-level":    "LIANDONG_LOG_LEVEL",
 	"password":     "LIANDONG_PASSWORD",
 }
@@ -45,6 +46,13 @@ const defaultAddr = "127.0.0.1:8080"
 
 func defineAddr(fs *flag.FlagSet, addr *string) {
 	fs.StringVar(addr, "addr", defaultAddr, "`address` to listen on, host:port (env LIANDONG_ADDR)")
+}
+
+// defineMetricsAddr is the flag of a separate address for /metrics, served
+// there without a token; without it /metrics is on --addr and needs an
+// administrator's API token.
+func defineMetricsAddr(fs *flag.FlagSet, addr *string) {
+	fs.StringVar(addr, "metrics-addr", "", "separate `address` serving /metrics without a token, host:port; empty: /metrics on --addr with an administrator's token (env LIANDONG_METRICS_ADDR)")
 }
 
 // storeOptions are the flags of every command that opens the database.

@@ -35,10 +35,11 @@ password is shown only once. Stop it with Ctrl-C.`,
 func setupDemo(fs *flag.FlagSet, con *console) func(context.Context) error {
 	var db storeOptions
 	var logs logOptions
-	var addr string
+	var addr, metricsAddr string
 	db.define(fs)
 	logs.define(fs)
 	defineAddr(fs, &addr)
+	defineMetricsAddr(fs, &metricsAddr)
 
 	return func(ctx context.Context) error {
 		log, err := logs.logger(con.stderr)
@@ -50,7 +51,7 @@ func setupDemo(fs *flag.FlagSet, con *console) func(context.Context) error {
 			return err
 		}
 		defer s.Close()
-		srv := newServer(addr, server.DefaultShutdownTimeout, s, log)
+		srv := newServer(server.Config{Addr: addr, MetricsAddr: metricsAddr}, s, log)
 		// Bind before creating the admin: if the port is taken, the
 		// one-time password must not have been printed and lost already.
 		if err := srv.Listen(); err != nil {

@@ -21,7 +21,7 @@ var serveCommand = &command{
 	help: `
 Opens the database, applies pending migrations and serves the web
 application (/), the JSON API (/api/v1/), /healthz, /readyz and /metrics
-until SIGINT or SIGTERM, with the reminder queue beside it (e-mail needs
+(an administrator's API token, or --metrics-addr) until SIGINT or SIGTERM, with the reminder queue beside it (e-mail needs
 LIANDONG_SMTP_ADDR and LIANDONG_SMTP_FROM; webhooks are set per mechanism). On a
 signal it stops accepting connections and lets requests in flight finish,
 for at most --shutdown-timeout. Several instances may share one PostgreSQL
@@ -32,10 +32,11 @@ database; migrations then run once.`,
 func setupServe(fs *flag.FlagSet, con *console) func(context.Context) error {
 	var db storeOptions
 	var logs logOptions
-	var addr string
+	var addr, metricsAddr string
 	db.define(fs)
 	logs.define(fs)
 	defineAddr(fs, &addr)
+	defineMetricsAddr(fs, &metricsAddr)
 	shutdownTimeout := fs.Duration("shutdown-timeout", server.DefaultShutdownTimeout, "how long to wait for requests in flight on shutdown")
 
 	return func(ctx context.Context) error {
@@ -53,7 +54,7 @@ func setupServe(fs *flag.FlagSet, con *console) func(context.Context) error {
 			return err
 		}
 		defer stop()
-		srv := newServer(addr, *shutdownTimeout, s, log)
+		srv := newServer(server.Config{Addr: addr, MetricsAddr: metricsAddr, ShutdownTimeout: *shutdownTimeout}, s, log)
 		return srv.Run(ctx)
 	}
 }
@@ -85,9 +86,9 @@ func startReminders(ctx context.Context, s *store.Store, getenv func(string) str
 
 // newServer wires the API into the HTTP server; serve and demo share it so
 // that the demo serves exactly what production does.
-func newServer(addr string, shutdownTimeout time.Duration, s *store.Store, log *slog.Logger) *server.Server {
+func newServer(cfg server.Config, s *store.Store, log *slog.Logger) *server.Server {
 	// web.Must panics only on a broken build (embedded templates that do
 	// not parse), which the web package's tests catch first.
-	ui := web.Must(web.New(s, log))
-	return server.New(server.Config{Addr: addr, ShutdownTimeout: shutdownTimeout, Web: ui}, s, api.New(s, log), log)
+	cfg.Web = web.Must(web.New(s, log))
+	return server.New(cfg, s, api.New(s, log), log)
 }

@@ -4,7 +4,10 @@ import (
 	"encoding/json"
 	"net/mail"
 	"net/url"
+	"regexp"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // ColumnMapping lets a ledger (台账) with headers of its own import: Columns
@@ -130,4 +133,46 @@ type Delivery struct {
 	Status      DeliveryStatus `json:"status"`
 	Attempt     int            `json:"attempt"`
 	Error       string         `json:"error"`
+}
+
+// MaskTarget returns a channel's target with what grants access hidden, for
+// readers who do not administer the channel: a URL keeps its scheme and
+// host, since its path and query carry the robot's key
+// ("https://qyapi.weixin.qq.com/…****"); an e-mail address keeps its
+// domain ("z****@cd.gov.cn").
+func MaskTarget(kind ChannelKind, target string) string {
+	if kind != SMTPChannel {
+		return maskURL(target)
+	}
+	list, err := mail.ParseAddressList(target)
+	if err != nil {
+		return "****"
+	}
+	out := make([]string, len(list))
+	for i, a := range list {
+		local, host, ok := strings.Cut(a.Address, "@")
+		if !ok || local == "" {
+			out[i] = "****"
+			continue
+		}
+		r, _ := utf8.DecodeRuneInString(local)
+		out[i] = string(r) + "****@" + host
+	}
+	return strings.Join(out, ", ")
+}
+
+func maskURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" {
+		return "****"
+	}
+	return u.Scheme + "://" + u.Host + "/…****"
+}
+
+var urlInText = regexp.MustCompile(`[a-zA-Z][a-zA-Z0-9+.-]*://[^\s"'<>]+`)
+
+// MaskURLs masks, as MaskTarget does, every URL in text, such as a failed
+// delivery's error that names the address it posted to.
+func MaskURLs(text string) string {
+	return urlInText.ReplaceAllStringFunc(text, maskURL)
 }

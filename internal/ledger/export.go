@@ -40,7 +40,7 @@ func Build(ctx context.Context, s *store.Store, actor domain.Actor, batchID, uni
 	if err != nil {
 		return nil, err
 	}
-	lc, err := s.LedgerContext(ctx, items, unit)
+	lc, err := s.LedgerContext(ctx, actor.User, items, unit)
 	if err != nil {
 		return nil, err
 	}

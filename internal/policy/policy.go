@@ -8,13 +8,18 @@
 //   - An administrator may do everything.
 //   - A secretariat of a mechanism may read and change everything in it.
 //   - A leader or viewer reads: everything when the grant has no scope, the
-//     records of a mechanism when scoped to one.
+//     records of a mechanism when scoped to one — but not reports still in
+//     draft, which are their unit's and the secretariat's.
 //   - A liaison acts for units — the unit of the grant, or every unit of the
-//     grant's jurisdiction and the jurisdictions below it. It reads the
-//     shared records (places, units, mechanisms, meetings, batches,
-//     agreements, lists, indicators) and, of the unit-owned records (items,
-//     tasks, problems, reports), only those its units are party to; it
-//     changes only those, and reports only for its own units.
+//     grant's jurisdiction and the jurisdictions below it, in every
+//     mechanism; or, for a grant scoped to a mechanism, that mechanism's
+//     member units on that mechanism's records only. It reads the shared
+//     records (places, units, mechanisms, meetings, batches, agreements,
+//     lists, indicators) and, of the unit-owned records (items, tasks,
+//     problems, reports), only those its units are party to; it changes
+//     only those, and reports only for its own units.
+//   - A mechanism's secrets (its notification channels' addresses) are
+//     shown whole only to those who administer it; see Administers.
 //   - Reference data (jurisdictions, units, mechanisms' membership) and
 //     users are changed by administrators; a secretariat may change its own
 //     mechanism.
@@ -37,17 +42,50 @@ const (
 )
 
 // Principal is a user with their grants resolved: the store resolves a
-// jurisdiction grant into the units of that jurisdiction and below, since
+// jurisdiction grant into the units of that jurisdiction and below, and a
+// mechanism grant of a liaison into that mechanism's member units, since
 // that needs the database.
 type Principal struct {
 	User          *domain.User
 	Admin         bool
-	ReadsAll      bool    // leader or viewer without scope
-	Secretariat   []int64 // mechanisms
-	Readers       []int64 // mechanisms a leader or viewer grant is scoped to
-	LiaisonUnits  []int64 // units a liaison acts for
-	ReaderUnits   []int64 // units a leader or viewer scoped to a unit or jurisdiction reads for
-	LiaisonGrants bool    // holds any liaison grant (even one whose scope has no units)
+	ReadsAll      bool     // leader or viewer without scope
+	Secretariat   []int64  // mechanisms
+	Readers       []int64  // mechanisms a leader or viewer grant is scoped to
+	Liaison       []Acting // what each liaison grant acts for, and where
+	ReaderUnits   []int64  // units a leader or viewer scoped to a unit or jurisdiction reads for, in every mechanism
+	LiaisonGrants bool     // holds any liaison grant (even one whose scope has no units)
+}
+
+// Acting is what one liaison grant acts for: its units, inside the
+// mechanism the grant is scoped to, or in every mechanism when the grant is
+// scoped to a unit or a jurisdiction. A grant on mechanism A acting for A's
+// members only on A's records is what keeps A's member list, which A's
+// secretariat edits, from deciding anything in mechanism B.
+type Acting struct {
+	Mechanism int64 // 0: in every mechanism
+	Units     []int64
+}
+
+// UnitsIn returns the units p acts for as a liaison on the records of
+// mechanism.
+func (p *Principal) UnitsIn(mechanism int64) []int64 {
+	if p == nil {
+		return nil
+	}
+	var out []int64
+	for _, a := range p.Liaison {
+		if a.Mechanism == 0 || a.Mechanism == mechanism {
+			out = append(out, a.Units...)
+		}
+	}
+	return out
+}
+
+// Administers reports whether p may read and change mechanism's own
+// settings, secrets included: the system, administrators and the
+// mechanism's secretariat. Everyone else who reads them sees secrets masked.
+func (p *Principal) Administers(mechanism int64) bool {
+	return p.System() || p.Admin || (mechanism != 0 && slices.Contains(p.Secretariat, mechanism))
 }
 
 // System reports whether the principal is the system itself.
@@ -60,6 +98,9 @@ type Object struct {
 	MechanismID int64   // 0 when the record belongs to no mechanism
 	Units       []int64 // units that are party to or responsible for it
 	ReportUnit  int64   // for a report, the unit reporting
+	// Draft marks a report not yet submitted: its unit's liaisons and the
+	// mechanism's secretariat read it, leaders and viewers do not.
+	Draft bool
 }
 
 // unitOwned lists the entities whose records belong to units.
@@ -90,7 +131,7 @@ func Decide(p *Principal, action Action, obj Object) error {
 	if action == Write && adminOwned[obj.Entity] {
 		return forbidden(action, obj)
 	}
-	if action == Read {
+	if action == Read && !obj.Draft {
 		if p.ReadsAll || (obj.MechanismID != 0 && slices.Contains(p.Readers, obj.MechanismID)) {
 			return nil
 		}
@@ -101,10 +142,9 @@ func Decide(p *Principal, action Action, obj Object) error {
 			return nil
 		}
 	}
-	if !p.LiaisonGrants || !unitOwned[obj.Entity] {
-		return forbidden(action, obj)
-	}
-	if actsFor(p.LiaisonUnits, obj) {
+	// A liaison acts for its units on the records of the mechanisms its
+	// grants reach: a record belongs to exactly one mechanism.
+	if unitOwned[obj.Entity] && actsFor(p.UnitsIn(obj.MechanismID), obj) {
 		return nil
 	}
 	return forbidden(action, obj)
@@ -142,41 +182,69 @@ func singular(entity string) string {
 	return strings.TrimSuffix(entity, "s")
 }
 
-// Scope is the set of records of one entity a principal may list.
+// Scope is the set of records of one entity a principal may list: all,
+// none, or those within any of its reaches.
 type Scope struct {
-	All        bool    // no restriction
-	None       bool    // nothing
-	Mechanisms []int64 // records of these mechanisms …
-	Units      []int64 // … or records these units are party to (reports: reported by)
+	All     bool // no restriction
+	None    bool // nothing
+	Reaches []Reach
+}
+
+// Reach is one part of a read scope: the records of Mechanism (0: of every
+// mechanism); when ByUnits, only those Units are party to (reports: that
+// they report); when Submitted, of reports only the submitted ones.
+type Reach struct {
+	Mechanism int64
+	ByUnits   bool
+	Units     []int64
+	Submitted bool
 }
 
 // ReadScope tells which records of entity p may list. The store turns it
-// into SQL; Decide remains the rule for a single record.
+// into SQL; Decide remains the rule for a single record, and the two say
+// the same.
 func ReadScope(p *Principal, entity string) Scope {
-	if p.System() || p.Admin || p.ReadsAll {
+	if p.System() || p.Admin {
 		return Scope{All: true}
 	}
 	if entity == "users" {
 		return Scope{None: true}
 	}
-	mechs := append(slices.Clone(p.Secretariat), p.Readers...)
-	if mechanismPrivate[entity] {
-		if len(mechs) == 0 {
-			return Scope{None: true}
-		}
-		return Scope{Mechanisms: mechs}
+	// Reports have drafts, which readers do not see.
+	drafts := entity == "reports"
+	if p.ReadsAll && !drafts {
+		return Scope{All: true}
 	}
-	if !unitOwned[entity] {
+	if !unitOwned[entity] && !mechanismPrivate[entity] {
 		if p.holdsAnyRole() {
 			return Scope{All: true} // shared records
 		}
 		return Scope{None: true}
 	}
-	units := append(slices.Clone(p.LiaisonUnits), p.ReaderUnits...)
-	if len(mechs) == 0 && len(units) == 0 {
+	var sc Scope
+	for _, m := range p.Secretariat {
+		sc.Reaches = append(sc.Reaches, Reach{Mechanism: m})
+	}
+	if p.ReadsAll {
+		sc.Reaches = append(sc.Reaches, Reach{Submitted: true})
+	}
+	for _, m := range p.Readers {
+		sc.Reaches = append(sc.Reaches, Reach{Mechanism: m, Submitted: drafts})
+	}
+	if unitOwned[entity] {
+		if len(p.ReaderUnits) > 0 {
+			sc.Reaches = append(sc.Reaches, Reach{ByUnits: true, Units: p.ReaderUnits, Submitted: drafts})
+		}
+		for _, a := range p.Liaison {
+			if len(a.Units) > 0 {
+				sc.Reaches = append(sc.Reaches, Reach{Mechanism: a.Mechanism, ByUnits: true, Units: a.Units})
+			}
+		}
+	}
+	if len(sc.Reaches) == 0 {
 		return Scope{None: true}
 	}
-	return Scope{Mechanisms: mechs, Units: units}
+	return sc
 }
 
 // Check is the coarse gate a handler may apply before loading anything:

@@ -3,7 +3,10 @@ package server
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
+
+	"github.com/liandong/liandong/internal/domain"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -72,4 +75,33 @@ func methodLabel(method string) string {
 		return method
 	}
 	return "OTHER"
+}
+
+// adminOnly lets through only a request with an administrator's API token:
+// the metrics name every route and how the process fares, which is for the
+// operator, not for whoever can reach the port. A separate metrics address
+// (Config.MetricsAddr) is the other way to keep them private.
+func (srv *Server) adminOnly(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		token = strings.TrimSpace(token)
+		if !strings.EqualFold(scheme, "Bearer") || token == "" {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="liandong"`)
+			http.Error(w, "send Authorization: Bearer TOKEN, an administrator's API token", http.StatusUnauthorized)
+			return
+		}
+		u, err := srv.store.Authenticate(r.Context(), token)
+		switch {
+		case domain.ErrorCode(err) == domain.Unauthorized:
+			w.Header().Set("WWW-Authenticate", `Bearer realm="liandong"`)
+			http.Error(w, "the token is not valid", http.StatusUnauthorized)
+		case err != nil:
+			srv.log.ErrorContext(r.Context(), "metrics: authenticate", "error", err)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+		case !u.IsAdmin() || u.Disabled:
+			http.Error(w, "only an administrator reads the metrics", http.StatusForbidden)
+		default:
+			next.ServeHTTP(w, r)
+		}
+	})
 }

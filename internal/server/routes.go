@@ -13,7 +13,9 @@ func (srv *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", srv.healthz)
 	mux.HandleFunc("GET /readyz", srv.readyz)
-	mux.Handle("GET /metrics", srv.metrics.handler())
+	if srv.cfg.MetricsAddr == "" {
+		mux.Handle("GET /metrics", srv.adminOnly(srv.metrics.handler()))
+	}
 	mux.Handle("/api/v1/", srv.api)
 	if srv.cfg.Web != nil {
 		// The web application takes every path the routes above leave.

@@ -28,6 +28,11 @@ type Config struct {
 	// Web serves the browser interface at "/" (everything the other routes
 	// do not claim); nil leaves a plain-text index there.
 	Web http.Handler
+	// MetricsAddr, when set, is a separate address serving /metrics to
+	// anyone who can reach it (a private interface, for the scraper); the
+	// main address then serves no /metrics. When empty, /metrics is on the
+	// main address and answers only an administrator's API token.
+	MetricsAddr string
 }
 
 // DefaultShutdownTimeout is long enough for an ordinary request to finish and
@@ -57,6 +62,9 @@ type Server struct {
 	handler  http.Handler
 	http     *http.Server
 	listener net.Listener
+	// metricsHTTP and metricsListener serve Config.MetricsAddr.
+	metricsHTTP     *http.Server
+	metricsListener net.Listener
 }
 
 // New returns a server over s that sends everything under /api/v1/ to
@@ -77,6 +85,18 @@ func New(cfg Config, s *store.Store, apiHandler http.Handler, log *slog.Logger) 
 		IdleTimeout:       idleTimeout,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	if cfg.MetricsAddr != "" {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", srv.metrics.handler())
+		srv.metricsHTTP = &http.Server{
+			Handler:           mux,
+			ReadHeaderTimeout: readHeaderTimeout,
+			ReadTimeout:       readTimeout,
+			WriteTimeout:      writeTimeout,
+			IdleTimeout:       idleTimeout,
+			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		}
+	}
 	return srv
 }
 
@@ -94,8 +114,25 @@ func (srv *Server) Listen() error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", srv.cfg.Addr, err)
 	}
+	if srv.metricsHTTP != nil {
+		mln, err := net.Listen("tcp", srv.cfg.MetricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on the metrics address %s: %w", srv.cfg.MetricsAddr, err)
+		}
+		srv.metricsListener = mln
+	}
 	srv.listener = ln
 	return nil
+}
+
+// MetricsAddr returns the address /metrics is served on when it has one of
+// its own, with the real port, or "".
+func (srv *Server) MetricsAddr() string {
+	if srv.metricsListener == nil {
+		return ""
+	}
+	return srv.metricsListener.Addr().String()
 }
 
 // Addr returns the address the server is bound to, with the real port when
@@ -117,6 +154,16 @@ func (srv *Server) Run(ctx context.Context) error {
 	srv.log.Info("listening", "addr", srv.Addr())
 	served := make(chan error, 1)
 	go func() { served <- srv.http.Serve(srv.listener) }()
+	if srv.metricsListener != nil {
+		srv.log.Info("serving metrics", "addr", srv.MetricsAddr())
+		go func() {
+			if err := srv.metricsHTTP.Serve(srv.metricsListener); !errors.Is(err, http.ErrServerClosed) {
+				srv.log.Error("metrics listener stopped", "error", err)
+			}
+		}()
+		// The scraper needs no grace period: its next scrape fails over.
+		defer srv.metricsHTTP.Close()
+	}
 
 	select {
 	case err := <-served:
@@ -146,6 +193,9 @@ func (srv *Server) Run(ctx context.Context) error {
 // whose set-up fails between Listen and Run. A running server stops through
 // Run's context instead.
 func (srv *Server) Close() error {
+	if srv.metricsListener != nil {
+		srv.metricsListener.Close()
+	}
 	if srv.listener == nil {
 		return nil
 	}

@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/liandong/liandong/internal/domain"
 	"github.com/liandong/liandong/internal/server"
 	"github.com/liandong/liandong/internal/store"
 	"github.com/liandong/liandong/internal/store/storetest"
@@ -94,14 +96,108 @@ func TestReadyz(t *testing.T) {
 	})
 }
 
+// adminToken creates an administrator and a viewer and returns an API
+// token of each.
+func adminToken(t *testing.T, s *store.Store) (admin, viewer string) {
+	t.Helper()
+	ctx := context.Background()
+	for i, g := range []domain.Grant{{Role: domain.Admin}, {Role: domain.Viewer}} {
+		u := &domain.User{Email: fmt.Sprintf("metrics%d@example.gov.cn", i), Name: "运维", Locale: "zh-CN", Grants: []domain.Grant{g}}
+		if err := s.Users.Create(ctx, domain.Actor{}, u); err != nil {
+			t.Fatal(err)
+		}
+		tok, _, err := s.CreateToken(ctx, domain.Actor{}, u.ID, "metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			admin = tok
+		} else {
+			viewer = tok
+		}
+	}
+	return admin, viewer
+}
+
+func getWith(t *testing.T, h http.Handler, path, token string) (int, string) {
+	t.Helper()
+	rr := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	h.ServeHTTP(rr, req)
+	return rr.Code, rr.Body.String()
+}
+
+// TestMetricsNeedAnAdministratorsToken: on the main address /metrics
+// answers only an administrator's API token; the request counts, the
+// routes and the process are not for anyone who can reach the port.
+func TestMetricsNeedAnAdministratorsToken(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		srv := newServer(t, s, io.Discard)
+		admin, viewer := adminToken(t, s)
+		for _, c := range []struct {
+			who, token string
+			want       int
+		}{{"no token", "", http.StatusUnauthorized}, {"a wrong token", "not-a-token", http.StatusUnauthorized},
+			{"a viewer's token", viewer, http.StatusForbidden}, {"an administrator's token", admin, http.StatusOK}} {
+			code, body := getWith(t, srv.Handler(), "/metrics", c.token)
+			if code != c.want {
+				t.Errorf("GET /metrics with %s = %d, want %d", c.who, code, c.want)
+			}
+			if code != http.StatusOK && strings.Contains(body, "liandong_http_requests_total") {
+				t.Errorf("a refused GET /metrics shows the metrics")
+			}
+		}
+	})
+}
+
+// TestMetricsOnTheirOwnAddress: with a metrics address, /metrics is served
+// there without a token (the address is the gate: a private interface) and
+// not on the main address at all.
+func TestMetricsOnTheirOwnAddress(t *testing.T) {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	s := storetest.MustOpenSQLite(t)
+	srv := server.New(server.Config{Addr: "127.0.0.1:0", MetricsAddr: "127.0.0.1:0", ShutdownTimeout: 5 * time.Second}, s, fakeAPI(nil), log)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	if err := srv.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { done <- srv.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("run: %v", err)
+		}
+	}()
+	admin, _ := adminToken(t, s)
+	if code, _ := getWith(t, srv.Handler(), "/metrics", admin); code != http.StatusNotFound {
+		t.Errorf("the main address serves /metrics (%d) though a metrics address is set", code)
+	}
+	get(t, srv.Handler(), "/healthz")
+	res, err := http.Get("http://" + srv.MetricsAddr() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), `route="GET /healthz"`) {
+		t.Fatalf("GET /metrics on the metrics address = %d:\n%.300s", res.StatusCode, body)
+	}
+}
+
 func TestMetrics(t *testing.T) {
-	srv := newServer(t, storetest.MustOpenSQLite(t), io.Discard)
+	s := storetest.MustOpenSQLite(t)
+	srv := newServer(t, s, io.Discard)
+	admin, _ := adminToken(t, s)
 	h := srv.Handler()
 	get(t, h, "/healthz")
 	get(t, h, "/api/v1/items/42")
 	get(t, h, "/no/such/path")
 
-	code, body := get(t, h, "/metrics")
+	code, body := getWith(t, h, "/metrics", admin)
 	if code != http.StatusOK {
 		t.Fatalf("GET /metrics = %d, want 200", code)
 	}

@@ -96,7 +96,7 @@ func (t *Tx) sidesActedFor(ctx context.Context, before, want *domain.Item) (doma
 	if before != nil {
 		mechanism = before.MechanismID
 	}
-	c := domain.TwoSide(before, want, domain.Proposer{Units: pr.LiaisonUnits, Secretariat: pr.Admin || slices.Contains(pr.Secretariat, mechanism)})
+	c := domain.TwoSide(before, want, domain.Proposer{Units: pr.UnitsIn(mechanism), Secretariat: pr.Admin || slices.Contains(pr.Secretariat, mechanism)})
 	if pr.System() {
 		c.Acting = c.Sides
 	}
@@ -282,7 +282,7 @@ func (t *Tx) pendingChange(ctx context.Context, actor domain.Actor, itemID, chan
 	}
 	// A unit the change would name as a side's lead is not yet a party,
 	// yet it is the one asked: it sees the change it is to confirm.
-	if items.decide(ctx, r, pr, policy.Read, it) != nil && !namesLead(ch, pr.LiaisonUnits) {
+	if items.decide(ctx, r, pr, policy.Read, it) != nil && !namesLead(ch, pr.UnitsIn(it.MechanismID)) {
 		return nil, domain.ItemChange{}, notVisible("items", itemID)
 	}
 	if err != nil {

@@ -45,12 +45,23 @@ var items = &table[domain.Item, *domain.Item]{
 				p.Add("batch_id", "belongs to another mechanism")
 			}
 		}
+		var named []namedUnit
 		for i, pt := range it.Parties {
+			f := "parties[" + itoa(i) + "].organization_id"
 			if ok, err := t.exists(ctx, "organizations", pt.OrganizationID); err != nil {
 				return domain.Internalf(err, "check parties")
 			} else if !ok {
-				p.Addf("parties["+itoa(i)+"].organization_id", "refers to organization %d, which does not exist", pt.OrganizationID)
+				p.Addf(f, "refers to organization %d, which does not exist", pt.OrganizationID)
+			} else {
+				named = append(named, namedUnit{f, pt.OrganizationID})
 			}
+		}
+		kept, err := t.storedUnits(ctx, "SELECT organization_id FROM item_parties WHERE item_id = ?", it.ID)
+		if err != nil {
+			return err
+		}
+		if err := t.checkMembers(ctx, it.MechanismID, named, kept, &p); err != nil {
+			return err
 		}
 		return p.Err()
 	},

@@ -47,22 +47,28 @@ type LedgerContext struct {
 	Units    map[int64]string // organization names by id
 }
 
-// LedgerContext reads the latest report (of unit, when unit is not 0), the
-// titles of open problems and the names of the units of the items given.
-func (s *Store) LedgerContext(ctx context.Context, items []*domain.Item, unit int64) (LedgerContext, error) {
+// LedgerContext reads, of what viewer may read, the latest submitted report
+// (of unit, when unit is not 0) and the titles of open problems, and the
+// names of the units of the items given. The columns read through the same
+// policy as the records they show: a liaison's ledger shows the progress
+// its own units reported, not the other side's report it may not open.
+func (s *Store) LedgerContext(ctx context.Context, viewer *domain.User, items []*domain.Item, unit int64) (LedgerContext, error) {
 	out := LedgerContext{Progress: map[int64]domain.Report{}, Problems: map[int64][]string{}, Units: map[int64]string{}}
 	if len(items) == 0 {
 		return out, nil
 	}
 	r := s.reader()
+	pr, err := r.principal(ctx, viewer)
+	if err != nil {
+		return out, err
+	}
 	args, _ := ids(items)
 	q := "SELECT item_id, organization_id, period, text, percent FROM reports WHERE archived_at IS NULL AND status = 'submitted' AND item_id IN (?)"
 	if unit != 0 {
 		// loadRows spends every argument on the IN list; an id is safe inline.
 		q += " AND organization_id = " + strconv.FormatInt(unit, 10)
 	}
-	q += " ORDER BY item_id, period, updated_at, id"
-	err := loadRows(ctx, r, q, args, func(rows *sql.Rows) error {
+	err = loadScoped(ctx, r, reports, pr, q+" ORDER BY item_id, period, updated_at, id", args, func(rows *sql.Rows) error {
 		var rep domain.Report
 		if err := rows.Scan(&rep.ItemID, &rep.OrganizationID, &rep.Period, &rep.Text, &rep.Percent); err != nil {
 			return err
@@ -73,7 +79,7 @@ func (s *Store) LedgerContext(ctx context.Context, items []*domain.Item, unit in
 	if err != nil {
 		return out, err
 	}
-	err = loadRows(ctx, r, "SELECT item_id, title FROM problems WHERE archived_at IS NULL AND status = 'open' AND item_id IN (?) ORDER BY item_id, id", args, func(rows *sql.Rows) error {
+	err = loadScoped(ctx, r, problems, pr, "SELECT item_id, title FROM problems WHERE archived_at IS NULL AND status = 'open' AND item_id IN (?) ORDER BY item_id, id", args, func(rows *sql.Rows) error {
 		var id int64
 		var title string
 		if err := rows.Scan(&id, &title); err != nil {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"slices"
 
 	"github.com/liandong/liandong/internal/domain"
 )
@@ -22,15 +23,29 @@ var meetings = &table[domain.Meeting, *domain.Meeting]{
 	check: func(ctx context.Context, t *Tx, m *domain.Meeting) error {
 		r := t.reader()
 		var p domain.Problems
+		// Entries already on the agenda stay, though their writer may not
+		// read them: an escalation puts a lower mechanism's problem there.
+		keptItems, err := t.storedUnits(ctx, "SELECT item_id FROM meeting_agenda WHERE meeting_id = ? AND item_id IS NOT NULL", m.ID)
+		if err != nil {
+			return err
+		}
+		keptProblems, err := t.storedUnits(ctx, "SELECT problem_id FROM meeting_agenda WHERE meeting_id = ? AND problem_id IS NOT NULL", m.ID)
+		if err != nil {
+			return err
+		}
 		for i, a := range m.Agenda {
-			table, id := "items", a.ItemID
+			table, id, kept := "items", a.ItemID, keptItems
 			if a.Kind == domain.AgendaProblemKind {
-				table, id = "problems", a.ProblemID
+				table, id, kept = "problems", a.ProblemID, keptProblems
 			}
 			if a.Kind == domain.AgendaTopicKind {
 				continue
 			}
-			if ok, err := r.exists(ctx, table, id); err != nil {
+			ok, err := r.exists(ctx, table, id)
+			if ok && err == nil && !slices.Contains(kept, id) {
+				ok, err = t.visible(ctx, table, id)
+			}
+			if err != nil {
 				return domain.Internalf(err, "check agenda")
 			} else if !ok {
 				p.Addf("agenda["+itoa(i)+"]", "refers to %s %d, which does not exist", singular(table), id)

@@ -44,6 +44,9 @@ var notificationChannels = &table[domain.NotificationChannel, *domain.Notificati
 		return policy.Object{MechanismID: c.MechanismID}, nil
 	},
 	mechanismColumn: "mechanism_id",
+	redact: func(c *domain.NotificationChannel) {
+		c.Target, c.Secret = domain.MaskTarget(c.Kind, c.Target), ""
+	},
 }
 
 // NotificationChannels is the service for notification channels.

@@ -53,10 +53,11 @@ func init() {
 
 	reports.object = func(ctx context.Context, r reader, rep *domain.Report) (policy.Object, error) {
 		m, err := r.mechanismOf(ctx, "SELECT mechanism_id FROM items WHERE id = ?", rep.ItemID)
-		return policy.Object{MechanismID: m, Units: []int64{rep.OrganizationID}, ReportUnit: rep.OrganizationID}, err
+		return policy.Object{MechanismID: m, Units: []int64{rep.OrganizationID}, ReportUnit: rep.OrganizationID, Draft: rep.Status == domain.Draft}, err
 	}
 	reports.mechanismColumn = "(SELECT mechanism_id FROM items WHERE items.id = reports.item_id)"
 	reports.unitsClause = "organization_id IN (?)"
+	reports.submittedClause = "status = 'submitted'"
 
 	// A problem belongs to its responsible units and to the parties of the
 	// item it blocks.

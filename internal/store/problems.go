@@ -26,6 +26,7 @@ var problems = &table[domain.Problem, *domain.Problem]{
 			return err
 		}
 		var p domain.Problems
+		var named []namedUnit
 		for i, u := range pr.Responsible {
 			f := "responsible[" + itoa(i) + "]"
 			if !m.HasSide(u.Side) {
@@ -35,7 +36,19 @@ var problems = &table[domain.Problem, *domain.Problem]{
 				return domain.Internalf(err, "check responsible")
 			} else if !ok {
 				p.Addf(f+".organization_id", "refers to organization %d, which does not exist", u.OrganizationID)
+			} else {
+				named = append(named, namedUnit{f + ".organization_id", u.OrganizationID})
 			}
+		}
+		kept, err := t.storedUnits(ctx, "SELECT organization_id FROM problem_units WHERE problem_id = ?", pr.ID)
+		if err != nil {
+			return err
+		}
+		if err := t.checkMembers(ctx, pr.MechanismID, named, kept, &p); err != nil {
+			return err
+		}
+		if err := t.checkProblemItem(ctx, pr, &p); err != nil {
+			return err
 		}
 		switch {
 		case pr.Status == domain.ProblemResolved && pr.ResolvedAt == nil:
@@ -113,12 +126,23 @@ var tasks = &table[domain.Task, *domain.Task]{
 	},
 	check: func(ctx context.Context, t *Tx, task *domain.Task) error {
 		var p domain.Problems
+		named := []namedUnit{{"lead_id", task.LeadID}}
 		for i, id := range task.Cooperating {
+			f := "cooperating[" + itoa(i) + "]"
 			if ok, err := t.reader().exists(ctx, "organizations", id); err != nil {
 				return domain.Internalf(err, "check cooperating")
 			} else if !ok {
-				p.Addf("cooperating["+itoa(i)+"]", "refers to organization %d, which does not exist", id)
+				p.Addf(f, "refers to organization %d, which does not exist", id)
+			} else {
+				named = append(named, namedUnit{f, id})
 			}
+		}
+		kept, err := t.storedUnits(ctx, "SELECT lead_id FROM tasks WHERE id = ? UNION SELECT organization_id FROM task_units WHERE task_id = ?", task.ID)
+		if err != nil {
+			return err
+		}
+		if err := t.checkMembers(ctx, task.MechanismID, named, kept, &p); err != nil {
+			return err
 		}
 		return p.Err()
 	},

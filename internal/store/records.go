@@ -52,6 +52,13 @@ type table[T any, P entity[T]] struct {
 	// and a condition on the units with (?) standing for their list.
 	mechanismColumn string
 	unitsClause     string
+	// submittedClause keeps to the records past their draft, for readers
+	// who may not see drafts (reports).
+	submittedClause string
+	// redact masks the secrets of a record read by someone who does not
+	// administer its mechanism (policy.Principal.Administers); nil when the
+	// record holds none.
+	redact func(v P)
 	// hold may set part of a change aside until others confirm it: at
 	// creation (before is nil), on update, archive and restore. It runs
 	// after every check, before the row is written, and reverts the held
@@ -128,7 +135,7 @@ func (rs *Records[T, P]) GetAs(ctx context.Context, actor domain.Actor, id int64
 		}
 		return nil, err
 	}
-	return v, nil
+	return v, rs.t.conceal(ctx, r, pr, v)
 }
 
 // Allowed reports whether actor may perform action on v, as a Forbidden
@@ -405,6 +412,9 @@ func (rs *Records[T, P]) checkAll(ctx context.Context, t *Tx, v P) error {
 			continue
 		}
 		ok, err := t.exists(ctx, rf.table, id)
+		if ok && err == nil {
+			ok, err = t.visible(ctx, rf.table, id)
+		}
 		if err != nil {
 			return domain.Internalf(err, "check %s", rf.field)
 		}
@@ -518,6 +528,17 @@ func (rs *Records[T, P]) List(ctx context.Context, q domain.ListQuery) (domain.P
 	if rs.t.load != nil && len(page.Items) > 0 {
 		if err := rs.t.load(ctx, r, page.Items); err != nil {
 			return page, err
+		}
+	}
+	if rs.t.redact != nil && q.Viewer != nil {
+		pr, err := r.principal(ctx, q.Viewer)
+		if err != nil {
+			return page, err
+		}
+		for _, v := range page.Items {
+			if err := rs.t.conceal(ctx, r, pr, v); err != nil {
+				return page, err
+			}
 		}
 	}
 	return page, nil

@@ -8,6 +8,10 @@ import (
 	"html"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -32,14 +36,7 @@ func TestPolicyMatrixInTheBrowserRoutes(t *testing.T) {
 		return page.Items[0]
 	}
 	items := map[string]*domain.Item{"own": item("成渝双城生物医药产业高地"), "other": item("八大产业联盟")}
-	grants := map[string][]domain.Grant{
-		"admin":       {{Role: domain.Admin}},
-		"secretariat": {{Role: domain.SecretariatRole, ScopeKind: domain.MechanismScope, ScopeID: mech.ID}},
-		"liaison":     {{Role: domain.Liaison, ScopeKind: domain.OrganizationScope, ScopeID: wenjiang}},
-		"leader":      {{Role: domain.Leader, ScopeKind: domain.MechanismScope, ScopeID: mech.ID}},
-		"viewer":      {{Role: domain.Viewer}},
-		"no role":     nil,
-	}
+	grants := matrixGrants(mech.ID, wenjiang)
 	// allowed[role] = {read own, read other, change own, change other}
 	allowed := map[string][4]bool{
 		"admin":       {true, true, true, true},
@@ -402,4 +399,248 @@ func TestHeldChangesSayWhoMustConfirm(t *testing.T) {
 			t.Fatalf("created %+v; want Chongqing's lead and the status held", created.Items)
 		}
 	})
+}
+
+// webRow is the web matrix's row for one route of routes.go: for a page
+// (GET), the path it is opened at and the roles that may open it; for an
+// action (POST), the test that exercises who may take it.
+type webRow struct {
+	path      string
+	allowed   []string
+	coveredBy string
+}
+
+// TestWebPolicyMatrixCoversEveryRoute reads the route list (routes.go, the
+// one place the web application's routes are registered) and fails when a
+// route has no row here. Every page is opened as every role on the demo
+// data: an allowed role gets it, a refused one 403 or 404, a visitor who
+// has not signed in is sent to sign in.
+func TestWebPolicyMatrixCoversEveryRoute(t *testing.T) {
+	st := mustStartSite(t)
+	ctx := context.Background()
+	mech, _ := st.workingGroup(t)
+	wenjiang := st.orgID(t, "温江区人民政府")
+	items, err := st.Store.Items.List(ctx, domain.ListQuery{Filters: map[string]string{"q": "成渝双城生物医药产业高地"}})
+	if err != nil || len(items.Items) == 0 {
+		t.Fatalf("item: %v", err)
+	}
+	own := items.Items[0]
+	problem := &domain.Problem{MechanismID: own.MechanismID, ItemID: own.ID, Title: "用地指标", Tier: domain.Execution, Status: domain.ProblemOpen}
+	if err := st.Store.Problems.Create(ctx, domain.Actor{}, problem); err != nil {
+		t.Fatal(err)
+	}
+	meetings, _ := st.Store.Meetings.List(ctx, domain.ListQuery{Filters: map[string]string{"q": "工作组第二次会议"}})
+	catalogs, _ := st.Store.Catalogs.List(ctx, domain.ListQuery{})
+	if len(meetings.Items) == 0 || len(catalogs.Items) == 0 {
+		t.Fatal("the demo has no meeting no. 2 or no catalog")
+	}
+	meeting := meetings.Items[0].ID
+	_, home := st.client(t).get("/signin")
+	asset := regexp.MustCompile(`/assets/[^"]+`).FindString(home)
+	if asset == "" {
+		t.Fatal("the sign-in page links no asset")
+	}
+
+	all := []string{"admin", "secretariat", "liaison", "leader", "viewer", "no role", "anonymous"}
+	signedIn := all[:6]
+	withRole := all[:5]
+	oversee := []string{"admin", "secretariat", "leader", "viewer"}
+	writers := []string{"admin", "secretariat", "liaison"}
+	administer := []string{"admin", "secretariat"}
+	admin := []string{"admin"}
+	// The places, units and mechanisms pages list reference data every
+	// role reads (their forms are the administrator's and the
+	// secretariat's); the report form lists the units one reports for, none
+	// for a reader. The problem board's actions, which no other test takes
+	// as a refused role, are taken here (refusedPost).
+	rows := map[string]webRow{
+		"GET /assets/{path...}":                     {path: asset, allowed: all},
+		"GET /signin":                               {path: "/signin", allowed: []string{"anonymous"}},
+		"POST /signin":                              {coveredBy: "TestSessionRenewedAtSignIn"},
+		"POST /signout":                             {coveredBy: "TestSessionRenewedAtSignIn"},
+		"POST /language":                            {coveredBy: "TestEveryPageRenders"},
+		"GET /{$}":                                  {path: "/", allowed: signedIn},
+		"GET /mechanisms/{id}":                      {path: fmt.Sprintf("/mechanisms/%d", mech.ID), allowed: withRole},
+		"GET /items":                                {path: "/items", allowed: withRole},
+		"GET /items/export.csv":                     {path: "/items/export.csv", allowed: withRole},
+		"GET /items/export.xlsx":                    {path: "/items/export.xlsx", allowed: withRole},
+		"POST /items/bulk":                          {coveredBy: "TestPolicyMatrixInTheBrowserRoutes"},
+		"POST /items/views":                         {coveredBy: "TestSavedViews"},
+		"POST /items/views/{id}/delete":             {coveredBy: "TestSavedViews"},
+		"GET /items/new":                            {path: "/items/new", allowed: writers},
+		"POST /items/new":                           {coveredBy: "TestReportFlowOverHTTP"},
+		"GET /items/{id}":                           {path: fmt.Sprintf("/items/%d", own.ID), allowed: withRole},
+		"POST /items/{id}/changes/{change}/confirm": {coveredBy: "TestCompletionConfirmedInTheBrowserRoutes"},
+		"POST /items/{id}/changes/{change}/reject":  {coveredBy: "TestCompletionConfirmedInTheBrowserRoutes"},
+		"GET /report":                               {path: "/report", allowed: withRole},
+		"POST /report":                              {coveredBy: "TestReportFlowOverHTTP"},
+		"GET /problems":                             {path: "/problems", allowed: withRole},
+		"GET /problems/new":                         {path: "/problems/new", allowed: writers},
+		"POST /problems/new":                        {coveredBy: "TestWebPolicyMatrixCoversEveryRoute"},
+		"GET /problems/{id}":                        {path: fmt.Sprintf("/problems/%d", problem.ID), allowed: withRole},
+		"POST /problems/{id}/escalate":              {coveredBy: "TestWebPolicyMatrixCoversEveryRoute"},
+		"POST /problems/{id}/resolve":               {coveredBy: "TestWebPolicyMatrixCoversEveryRoute"},
+		"POST /problems/{id}/responsible":           {coveredBy: "TestWebPolicyMatrixCoversEveryRoute"},
+		"GET /meetings":                             {path: "/meetings", allowed: withRole},
+		"GET /meetings/{id}":                        {path: fmt.Sprintf("/meetings/%d", meeting), allowed: withRole},
+		"GET /meetings/{id}/pack.html":              {path: fmt.Sprintf("/meetings/%d/pack.html", meeting), allowed: oversee},
+		"GET /meetings/{id}/pack.md":                {path: fmt.Sprintf("/meetings/%d/pack.md", meeting), allowed: oversee},
+		"GET /meetings/{id}/pack.docx":              {path: fmt.Sprintf("/meetings/%d/pack.docx", meeting), allowed: oversee},
+		"POST /meetings/{id}/tasks":                 {coveredBy: "TestDecisionCreatesTask"},
+		"GET /tasks":                                {path: "/tasks", allowed: withRole},
+		"GET /agreements":                           {path: "/agreements", allowed: withRole},
+		"GET /catalogs":                             {path: "/catalogs", allowed: withRole},
+		"GET /catalogs/{id}":                        {path: fmt.Sprintf("/catalogs/%d", catalogs.Items[0].ID), allowed: withRole},
+		"GET /indicators":                           {path: "/indicators", allowed: withRole},
+		"GET /admin/users":                          {path: "/admin/users", allowed: admin},
+		"POST /admin/users":                         {coveredBy: "TestAdminAddsUser"},
+		"GET /admin/jurisdictions":                  {path: "/admin/jurisdictions", allowed: withRole},
+		"POST /admin/jurisdictions":                 {coveredBy: "TestAdminAddsJurisdictionAndUnit"},
+		"POST /admin/units":                         {coveredBy: "TestAdminAddsJurisdictionAndUnit"},
+		"GET /admin/mechanisms":                     {path: "/admin/mechanisms", allowed: withRole},
+		"GET /admin/mechanisms/{id}":                {path: fmt.Sprintf("/admin/mechanisms/%d", mech.ID), allowed: administer},
+		"POST /admin/mechanisms/{id}":               {coveredBy: "TestSecretariatEditsTaxonomy"},
+		"/":                                         {coveredBy: "TestSignInRequired"},
+	}
+	tests := ""
+	files, _ := filepath.Glob("*_test.go")
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		tests += string(b)
+	}
+	for route, row := range rows {
+		if row.coveredBy != "" && !strings.Contains(tests, "func "+row.coveredBy+"(t *testing.T)") {
+			t.Errorf("the row of %s names %s, which is no test of this package", route, row.coveredBy)
+		}
+	}
+	src, err := os.ReadFile("routes.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var missing []string
+	registered := map[string]bool{}
+	for _, m := range regexp.MustCompile(`mux\.HandleFunc\("([^"]+)"`).FindAllStringSubmatch(string(src), -1) {
+		registered[m[1]] = true
+		if _, ok := rows[m[1]]; !ok {
+			missing = append(missing, m[1])
+		}
+	}
+	for r := range rows {
+		if !registered[r] {
+			missing = append(missing, "(no such route) "+r)
+		}
+	}
+	if len(missing) > 0 {
+		t.Fatalf("the web policy matrix does not match routes.go: %v", missing)
+	}
+
+	grants := matrixGrants(mech.ID, wenjiang)
+	clients := map[string]*client{"anonymous": st.client(t)}
+	for i, role := range signedIn {
+		u := &domain.User{Email: fmt.Sprintf("webmatrix%d@example.gov.cn", i), Name: role, Locale: "zh-CN", Password: testPassword, Grants: grants[role]}
+		if err := st.Store.Users.Create(ctx, domain.Actor{}, u); err != nil {
+			t.Fatal(err)
+		}
+		clients[role] = st.client(t)
+		if res := clients[role].signIn(u.Email, testPassword); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("%s: sign in %d", role, res.StatusCode)
+		}
+	}
+	// The problem board's actions, as roles that may not take them, change
+	// nothing: a leader and a viewer of the mechanism, and a liaison of a
+	// unit that takes no part in the item.
+	outsider := &domain.User{Email: "webmatrix-outsider@example.gov.cn", Name: "外单位联络员", Locale: "zh-CN", Password: testPassword,
+		Grants: []domain.Grant{{Role: domain.Liaison, ScopeKind: domain.OrganizationScope, ScopeID: st.orgID(t, "青羊区人民政府")}}}
+	if err := st.Store.Users.Create(ctx, domain.Actor{}, outsider); err != nil {
+		t.Fatal(err)
+	}
+	clients["outsider"] = st.client(t)
+	clients["outsider"].signIn(outsider.Email, testPassword)
+	qingyang := st.orgID(t, "青羊区人民政府")
+	problemForms := func(version int64) map[string]url.Values {
+		v := fmt.Sprint(version)
+		return map[string]url.Values{
+			fmt.Sprintf("/problems/%d/escalate", problem.ID):    {"version": {v}, "note": {"越权"}},
+			fmt.Sprintf("/problems/%d/resolve", problem.ID):     {"version": {v}, "resolution": {"越权"}},
+			fmt.Sprintf("/problems/%d/responsible", problem.ID): {"version": {v}, "responsible-chengdu": {fmt.Sprint(qingyang)}},
+			"/problems/new": {"mechanism": {fmt.Sprint(own.MechanismID)}, "item": {fmt.Sprint(own.ID)}, "title": {"越权提出"}, "tier": {"execution"},
+				"responsible-chengdu": {fmt.Sprint(qingyang)}},
+		}
+	}
+	for _, role := range []string{"leader", "viewer", "outsider", "no role"} {
+		t.Run("refusedPost/"+role, func(t *testing.T) {
+			c := clients[role]
+			c.t = t
+			_, page := c.get("/items")
+			csrf := c.csrf(page)
+			before, _ := st.Store.Problems.Get(ctx, problem.ID)
+			for path, form := range problemForms(before.Version) {
+				form.Set("csrf", csrf)
+				if res, _ := c.post(path, form); res.StatusCode < 400 {
+					t.Errorf("%s posting %s: %d, want a refusal", role, path, res.StatusCode)
+				}
+			}
+			if after, _ := st.Store.Problems.Get(ctx, problem.ID); after.Version != before.Version {
+				t.Errorf("%s changed the problem", role)
+			}
+			if page, _ := st.Store.Problems.List(ctx, domain.ListQuery{Filters: map[string]string{"q": "越权提出"}}); len(page.Items) != 0 {
+				t.Errorf("%s raised a problem", role)
+			}
+		})
+	}
+	// The same forms from the secretariat go through: the refusals above
+	// are the policy's, not a malformed form's.
+	t.Run("refusedPost/secretariat", func(t *testing.T) {
+		c := clients["secretariat"]
+		c.t = t
+		_, page := c.get("/items")
+		before, _ := st.Store.Problems.Get(ctx, problem.ID)
+		forms := problemForms(before.Version)
+		for _, path := range []string{"/problems/new", fmt.Sprintf("/problems/%d/responsible", problem.ID)} {
+			form := forms[path]
+			form.Set("csrf", c.csrf(page))
+			if res, body := c.post(path, form); res.StatusCode != http.StatusSeeOther {
+				t.Errorf("the secretariat posting %s: %d\n%.500s", path, res.StatusCode, body)
+			}
+		}
+	})
+
+	for route, row := range rows {
+		if row.path == "" {
+			continue
+		}
+		for _, role := range all {
+			t.Run(route+"/"+role, func(t *testing.T) {
+				c := clients[role]
+				c.t = t
+				res, _ := c.get(row.path)
+				allowed := slices.Contains(row.allowed, role)
+				switch {
+				case route == "GET /signin" && role != "anonymous":
+					if res.StatusCode != http.StatusSeeOther {
+						t.Errorf("%s opening the sign-in page: %d, want 303 home", role, res.StatusCode)
+					}
+				case allowed && res.StatusCode != http.StatusOK:
+					t.Errorf("%s opening %s: %d, want 200", role, row.path, res.StatusCode)
+				case !allowed && role == "anonymous" && res.StatusCode != http.StatusSeeOther:
+					t.Errorf("a visitor opening %s: %d, want 303 to sign in", row.path, res.StatusCode)
+				case !allowed && role != "anonymous" && res.StatusCode != http.StatusForbidden && res.StatusCode != http.StatusNotFound:
+					t.Errorf("%s opening %s: %d, want 403 or 404", role, row.path, res.StatusCode)
+				}
+			})
+		}
+	}
+}
+
+// matrixGrants are the roles both matrices sign in as: over the working
+// group mech, and for a liaison of the unit wenjiang.
+func matrixGrants(mech, wenjiang int64) map[string][]domain.Grant {
+	return map[string][]domain.Grant{
+		"admin":       {{Role: domain.Admin}},
+		"secretariat": {{Role: domain.SecretariatRole, ScopeKind: domain.MechanismScope, ScopeID: mech}},
+		"liaison":     {{Role: domain.Liaison, ScopeKind: domain.OrganizationScope, ScopeID: wenjiang}},
+		"leader":      {{Role: domain.Leader, ScopeKind: domain.MechanismScope, ScopeID: mech}},
+		"viewer":      {{Role: domain.Viewer}},
+		"no role":     nil,
+	}
 }
