@@ -431,6 +431,7 @@ func TestPolicyMatrixCoversEveryRoute(t *testing.T) {
 			m["GET /api/v1/"+n.plural+"/{id}"] = routeEntry{one, n.read}
 			m["PATCH /api/v1/"+n.plural+"/{id}"] = routeEntry{one, n.change}
 			m["DELETE /api/v1/"+n.plural+"/{id}"] = routeEntry{one, n.change}
+			m["POST /api/v1/"+n.plural+"/{id}/restore"] = routeEntry{one + "/restore", n.change}
 			m["GET /api/v1/"+n.plural+"/{id}/history"] = routeEntry{one + "/history", n.read}
 		}
 		batch, mech, mt := fmt.Sprintf("/api/v1/batches/%d", w.batch.ID), fmt.Sprintf("/api/v1/mechanisms/%d", w.mech.ID), fmt.Sprintf("/api/v1/meetings/%d", meeting.ID)

@@ -1,6 +1,10 @@
 package demo
 
-import "github.com/liandong/liandong/internal/domain"
+import (
+	"slices"
+
+	"github.com/liandong/liandong/internal/domain"
+)
 
 // The track groups [seed].
 const (
@@ -99,6 +103,24 @@ func (l *loader) loadMechanisms() error {
 				return err
 			}
 			group.Members = append(group.Members, domain.Member{OrganizationID: id, Side: mb.side, Role: m.role})
+		}
+	}
+	// The districts and zones that lead the pairings' items carry out the
+	// working group's work with its departments ("all 23 districts of
+	// Chengdu work with Chongqing's", the seed says): they are member units
+	// too, so their liaisons may name each other on the group's items.
+	for _, p := range pairings {
+		if p.item == nil {
+			continue
+		}
+		for _, mb := range []struct{ name, side string }{{p.item.chengduLead, sideChengdu}, {p.item.chongqingLead, sideChongqing}} {
+			id, err := l.organization(mb.name)
+			if err != nil {
+				return err
+			}
+			if !slices.ContainsFunc(group.Members, func(x domain.Member) bool { return x.OrganizationID == id }) {
+				group.Members = append(group.Members, domain.Member{OrganizationID: id, Side: mb.side, Role: domain.MemberUnit})
+			}
 		}
 	}
 	if err := l.createMechanism(&group); err != nil {

@@ -34,7 +34,9 @@ func newWorld(t *testing.T, s *store.Store) *world {
 		Sides:        []domain.Side{{Key: "chengdu", Name: "成都"}, {Key: "chongqing", Name: "重庆"}},
 		Tracks:       []domain.Term{{Key: "hub", Name: "国际性综合交通枢纽"}, {Key: "industry", Name: "现代产业体系"}},
 		Modes:        []domain.Term{{Key: "gongtou", Name: "共投共建"}},
-		CustomFields: []domain.CustomField{{Key: "km", Label: "里程", Type: domain.NumberField}, {Key: "phase", Label: "阶段", Type: domain.ChoiceField, Choices: []string{"前期", "在建"}}}})
+		CustomFields: []domain.CustomField{{Key: "km", Label: "里程", Type: domain.NumberField}, {Key: "phase", Label: "阶段", Type: domain.ChoiceField, Choices: []string{"前期", "在建"}}},
+		Members: []domain.Member{{OrganizationID: w.cdDRC.ID, Side: "chengdu", Role: domain.MemberUnit}, {OrganizationID: w.cqDRC.ID, Side: "chongqing", Role: domain.MemberUnit},
+			{OrganizationID: w.wjGov.ID, Side: "chengdu", Role: domain.MemberUnit}, {OrganizationID: w.bnGov.ID, Side: "chongqing", Role: domain.MemberUnit}}})
 	w.batch = mustCreate(t, s.Batches, &domain.Batch{MechanismID: w.mech.ID, Name: "第一批合作项目", DeclaredCount: 34})
 	return w
 }
