@@ -1,9 +1,11 @@
 package api_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
+	"github.com/liandong/liandong/internal/pack"
 	"github.com/liandong/liandong/internal/store"
 	"github.com/liandong/liandong/internal/store/storetest"
 )
@@ -32,4 +34,20 @@ func TestTokenCarriesExpiry(t *testing.T) {
 		wantProblem(t, c.do(t, "POST", "/api/v1/me/tokens", map[string]any{"expires_at": "2020-01-01T00:00:00Z"}), "expires_at", 422)
 		wantProblem(t, c.do(t, "POST", "/api/v1/me/tokens", map[string]any{"expires_at": "2030-01-01T00:00:00Z"}), "expires_at", 422)
 	})
+}
+
+// TestHTMLPacksCarryCSP: the API's HTML papers are pages a browser opens;
+// they carry the policy the web's pack carries, which allows their one
+// style by hash and nothing else.
+func TestHTMLPacksCarryCSP(t *testing.T) {
+	s := storetest.MustOpenSQLite(t)
+	c := newClient(t, s)
+	f := newFixture(t, s)
+	for _, path := range []string{fmt.Sprintf("/api/v1/meetings/%d/pack.html", f.meeting.ID), fmt.Sprintf("/api/v1/batches/%d/annual-report.html?year=2024", f.batch.ID)} {
+		res := c.do(t, "GET", path, nil)
+		wantStatus(t, res, 200)
+		if got := res.header.Get("Content-Security-Policy"); got != pack.ContentSecurityPolicy() {
+			t.Errorf("%s: Content-Security-Policy %q, want %q", path, got, pack.ContentSecurityPolicy())
+		}
+	}
 }
