@@ -1,11 +1,13 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/liandong/liandong/internal/store"
 	"github.com/liandong/liandong/internal/store/storetest"
@@ -73,6 +75,54 @@ func TestBusyAddressDoesNotLockOutCorrectPassword(t *testing.T) {
 		}
 		if res := st.client(t).signIn(st.User.Email, testPassword); res.StatusCode != http.StatusSeeOther {
 			t.Errorf("the right password from the busy address: %d, want 303", res.StatusCode)
+		}
+	})
+}
+
+// TestSignInBackoffDoubles: past the free failures each further failure
+// of an account from an address doubles the wait, and a success from that
+// address starts it afresh.
+func TestSignInBackoffDoubles(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		now := storetest.Start
+		s.Now = func() time.Time { return now }
+		fail := func() time.Duration {
+			t.Helper()
+			wait, err := s.BeginSignIn(ctx, "li@example.gov.cn", "192.0.2.1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if wait == 0 {
+				if err := s.EndSignIn(ctx, "li@example.gov.cn", "192.0.2.1", false); err != nil {
+					t.Fatal(err)
+				}
+			}
+			return wait
+		}
+		for range store.SignInFreeFailures {
+			if w := fail(); w != 0 {
+				t.Fatalf("a free attempt waits %v", w)
+			}
+		}
+		for _, want := range []time.Duration{time.Minute, 2 * time.Minute, 4 * time.Minute} {
+			if got := fail(); got != want {
+				t.Fatalf("the next attempt waits %v, want %v", got, want)
+			}
+			now = now.Add(want)
+			if got := fail(); got != 0 {
+				t.Fatalf("after waiting %v the attempt still waits %v", want, got)
+			}
+		}
+		now = now.Add(8 * time.Minute)
+		if wait, err := s.BeginSignIn(ctx, "li@example.gov.cn", "192.0.2.1"); err != nil || wait != 0 {
+			t.Fatalf("after the last wait: %v, %v", wait, err)
+		}
+		if err := s.EndSignIn(ctx, "li@example.gov.cn", "192.0.2.1", true); err != nil {
+			t.Fatal(err)
+		}
+		if w := fail(); w != 0 {
+			t.Errorf("after a success the first failure waits %v", w)
 		}
 	})
 }
