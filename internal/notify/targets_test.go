@@ -35,9 +35,13 @@ func TestWebhookTargetsRefuseInternalAddresses(t *testing.T) {
 				t.Errorf("a channel to %s: %v, want invalid naming target", target, err)
 			}
 		}
-		if err := s.NotificationChannels().Create(ctx, domain.Actor{}, &domain.NotificationChannel{MechanismID: wg.ID, Name: "外网",
-			Kind: domain.WebhookChannel, Target: "https://hooks.example.org/liandong"}); err != nil {
-			t.Errorf("a channel to a public name: %v", err)
+		public := &domain.NotificationChannel{MechanismID: wg.ID, Name: "外网", Kind: domain.WebhookChannel, Target: "https://hooks.example.org/liandong"}
+		if err := s.NotificationChannels().Create(ctx, domain.Actor{}, public); err != nil {
+			t.Fatalf("a channel to a public name: %v", err)
+		}
+		public.Target = "http://169.254.169.254/latest/meta-data/"
+		if err := s.NotificationChannels().Update(ctx, domain.Actor{}, public); domain.ErrorCode(err) != domain.Invalid {
+			t.Errorf("a channel changed to the metadata address: %v, want invalid", err)
 		}
 
 		// Saved while the operator allowed it, sent after they stopped:
