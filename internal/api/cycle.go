@@ -224,6 +224,10 @@ func (a *API) writeDoc(w http.ResponseWriter, r *http.Request, d *pack.Doc, f pa
 	}
 	w.Header().Set("Content-Type", f.ContentType())
 	w.Header().Set("Cache-Control", "no-store")
+	if f == pack.HTML {
+		// A browser opens it as a page: under the page's own policy.
+		w.Header().Set("Content-Security-Policy", pack.ContentSecurityPolicy())
+	}
 	disposition := "inline"
 	if f == pack.DOCX {
 		disposition = "attachment"

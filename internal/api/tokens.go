@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/liandong/liandong/internal/domain"
 )
@@ -13,9 +14,11 @@ type NewToken struct {
 	Secret string       `json:"secret"`
 }
 
-// TokenRequest names a new token.
+// TokenRequest names a new token and, optionally, when it expires (by
+// default 90 days after it is made, at most 366).
 type TokenRequest struct {
-	Name string `json:"name"`
+	Name      string     `json:"name"`
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 }
 
 // TokenList is a user's tokens without their secrets.
@@ -47,7 +50,11 @@ func (a *API) createToken(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	secret, tok, err := a.store.CreateToken(r.Context(), actor(r), currentUser(r).ID, req.Name)
+	var until time.Time
+	if req.ExpiresAt != nil {
+		until = *req.ExpiresAt
+	}
+	secret, tok, err := a.store.CreateTokenUntil(r.Context(), actor(r), currentUser(r).ID, req.Name, until)
 	if err != nil {
 		a.writeError(w, r, err)
 		return

@@ -62,7 +62,13 @@ func setupServe(fs *flag.FlagSet, con *console) func(context.Context) error {
 // startReminders runs the reminder queue beside the server. Every instance
 // runs one; the queue gives each job to one of them. The returned function
 // lets the jobs in hand finish before the store closes.
+//
+// LIANDONG_NOTIFY_ALLOW_PRIVATE=1 lets channels point at loopback, private
+// and link-local addresses, for receivers on the installation's own
+// network; it is set on the store before anything is served, since saving
+// a channel checks it too.
 func startReminders(ctx context.Context, s *store.Store, getenv func(string) string, log *slog.Logger) (func(), error) {
+	s.AllowPrivateTargets = getenv("LIANDONG_NOTIFY_ALLOW_PRIVATE") == "1"
 	n, err := notify.New(s, notify.ConfigFromEnv(getenv))
 	if err != nil {
 		return nil, fmt.Errorf("reminders: %w", err)

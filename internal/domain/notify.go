@@ -3,6 +3,7 @@ package domain
 import (
 	"encoding/json"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
@@ -175,4 +176,33 @@ var urlInText = regexp.MustCompile(`[a-zA-Z][a-zA-Z0-9+.-]*://[^\s"'<>]+`)
 // delivery's error that names the address it posted to.
 func MaskURLs(text string) string {
 	return urlInText.ReplaceAllStringFunc(text, maskURL)
+}
+
+// sharedAddressSpace is carrier-grade NAT (RFC 6598): not public either.
+var sharedAddressSpace = netip.MustParsePrefix("100.64.0.0/10")
+
+// InternalAddress reports whether a notification sent to ip would reach
+// the installation's own network rather than the Internet: loopback,
+// private, shared (carrier-grade NAT), link-local, unspecified and
+// multicast addresses, IPv4 ones also when written as IPv6. A webhook
+// target must not reach them unless the operator allows it: otherwise
+// whoever may edit a channel can make the server call its neighbours (the
+// cloud's metadata service at 169.254.169.254, an admin port on
+// 127.0.0.1) and read the answer in the delivery log.
+func InternalAddress(ip netip.Addr) bool {
+	ip = ip.Unmap()
+	return !ip.IsValid() || ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
+		ip.IsInterfaceLocalMulticast() || ip.IsMulticast() || ip.IsUnspecified() || sharedAddressSpace.Contains(ip)
+}
+
+// InternalHost reports whether a URL's host names this machine
+// ("localhost" and names under it) or is an internal address written out.
+// Other names are checked when they are resolved, at each delivery.
+func InternalHost(host string) bool {
+	h := strings.TrimSuffix(strings.ToLower(host), ".")
+	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(h)
+	return err == nil && InternalAddress(ip)
 }

@@ -101,6 +101,7 @@ type Token struct {
 	Name       string     `json:"name"`
 	Prefix     string     `json:"prefix"` // the first characters, to recognise a token in a list
 	CreatedAt  time.Time  `json:"created_at"`
+	ExpiresAt  time.Time  `json:"expires_at"` // refused from this moment on
 	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
 	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
 }

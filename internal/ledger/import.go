@@ -201,11 +201,41 @@ func readXLSX(file []byte) (sheet, error) {
 			name = x.GetSheetList()[0]
 		}
 	}
-	rows, err := x.GetRows(name)
+	// Row by row, stopping once the sheet holds more rows than a ledger
+	// may (after the header, which may sit in any of the first ten): a
+	// sheet of a million rows is refused after twenty thousand and some,
+	// not parsed whole first.
+	it, err := x.Rows(name)
 	if err != nil {
 		return sheet{}, invalid("file", "sheet "+name+" cannot be read")
 	}
-	return sheet{name: name, rows: rows}, nil
+	defer it.Close()
+	var rows [][]string
+	for len(rows) <= maxRowsRead && it.Next() {
+		row, err := it.Columns()
+		if err != nil {
+			return sheet{}, invalid("file", "sheet "+name+" cannot be read")
+		}
+		rows = append(rows, row)
+	}
+	if err := it.Error(); err != nil {
+		return sheet{}, invalid("file", "sheet "+name+" cannot be read")
+	}
+	return sheet{name: name, rows: trimEmptyRows(rows)}, nil
+}
+
+// maxRowsRead is where reading a file stops: enough rows for the header
+// to sit in any of the first ten and MaxRows data rows after it, plus one
+// to tell that there are more.
+const maxRowsRead = MaxRows + 10
+
+// trimEmptyRows drops the empty rows at the end, as GetRows does: a sheet
+// formatted further down than it is filled has them.
+func trimEmptyRows(rows [][]string) [][]string {
+	for len(rows) > 0 && len(rows[len(rows)-1]) == 0 {
+		rows = rows[:len(rows)-1]
+	}
+	return rows
 }
 
 func readCSV(file []byte) (sheet, error) {
@@ -229,7 +259,7 @@ func readCSV(file []byte) (sheet, error) {
 			return sheet{}, invalid("file", "is not readable CSV")
 		}
 		rows = append(rows, rec)
-		if len(rows) > MaxRows+10 {
+		if len(rows) > maxRowsRead {
 			break
 		}
 	}

@@ -15,6 +15,10 @@ import (
 //	LIANDONG_NOTIFY_REMIND   how often one reminder may repeat (24h)
 //	LIANDONG_NOTIFY_REPORT_DAYS, LIANDONG_NOTIFY_MILESTONE_DAYS  windows in days (10, 7)
 //
+// LIANDONG_NOTIFY_ALLOW_PRIVATE=1 (webhooks to internal addresses) is not
+// read here but set on the store by the serve command, because saving a
+// channel checks it as well as sending to one.
+//
 // A malformed value is ignored and its default kept.
 func ConfigFromEnv(getenv func(string) string) Config {
 	c := Config{

@@ -40,7 +40,11 @@ type Config struct {
 	SMTPUser     string // PLAIN authentication when set
 	SMTPPassword string
 
-	HTTPClient *http.Client // default: a client with a 10 s timeout
+	// HTTPClient posts to webhooks. The default has a 10 s timeout and
+	// refuses to connect to internal addresses (domain.InternalAddress)
+	// unless the store allows private targets; it connects directly, not
+	// through HTTP_PROXY, since a proxy would connect where it is told.
+	HTTPClient *http.Client
 
 	ScanEvery     time.Duration // how often the periodic scan runs; default 1 h
 	PollInterval  time.Duration // how often an instance looks for jobs; default 1 s
@@ -107,6 +111,9 @@ type Notifier struct {
 // New returns a notifier on the store's database. It does not start; call
 // Start (which also applies river's migrations).
 func New(s *store.Store, cfg Config) (*Notifier, error) {
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = webhookClient(s.AllowPrivateTargets)
+	}
 	cfg.defaults()
 	n := &Notifier{s: s, cfg: cfg}
 	switch s.Dialect() {

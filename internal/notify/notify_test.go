@@ -196,6 +196,10 @@ func TestTwoInstancesDeliverEachReminderOnce(t *testing.T) {
 	if stores == nil {
 		t.Skip("LIANDONG_TEST_POSTGRES_URL is not set")
 	}
+	// The receivers are test servers on 127.0.0.1.
+	for _, s := range stores {
+		s.AllowPrivateTargets = true
+	}
 	ctx := context.Background()
 	if err := demo.Load(ctx, stores[0]); err != nil {
 		t.Fatal(err)
@@ -275,6 +279,7 @@ func TestTwoInstancesDeliverEachReminderOnce(t *testing.T) {
 func TestFailingWebhookIsRetried(t *testing.T) {
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
+		s.AllowPrivateTargets = true // the receiver is a test server on 127.0.0.1
 		if err := demo.Load(ctx, s); err != nil {
 			t.Fatal(err)
 		}
@@ -332,6 +337,7 @@ func TestFailingWebhookIsRetried(t *testing.T) {
 
 func TestRobotBodies(t *testing.T) {
 	s := storetest.MustOpenSQLite(t)
+	s.AllowPrivateTargets = true // the robots are a test server on 127.0.0.1
 	ctx := context.Background()
 	if err := demo.Load(ctx, s); err != nil {
 		t.Fatal(err)

@@ -12,12 +12,15 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net"
 	"net/http"
 	"net/mail"
+	"net/netip"
 	"net/smtp"
 	"net/url"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/liandong/liandong/internal/domain"
@@ -111,6 +114,32 @@ func robotError(codeField, msgField string) func([]byte) error {
 		}
 		return nil
 	}
+}
+
+// webhookClient is the default HTTPClient. Unless allowPrivate, its
+// dialer refuses internal addresses at the moment of connecting, after
+// the name was resolved: checking the name when the channel was saved is
+// not enough, as it may resolve elsewhere now (DNS rebinding), and a
+// redirect may lead anywhere.
+func webhookClient(allowPrivate bool) *http.Client {
+	if allowPrivate {
+		return &http.Client{Timeout: 10 * time.Second}
+	}
+	d := &net.Dialer{Timeout: 5 * time.Second, Control: func(_, address string, _ syscall.RawConn) error {
+		host, _, err := net.SplitHostPort(address)
+		if err != nil {
+			return err
+		}
+		ip, err := netip.ParseAddr(host)
+		if err != nil || domain.InternalAddress(ip) {
+			return fmt.Errorf("%s is an internal address; the operator may allow these with LIANDONG_NOTIFY_ALLOW_PRIVATE=1", host)
+		}
+		return nil
+	}}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.Proxy = nil
+	tr.DialContext = d.DialContext
+	return &http.Client{Timeout: 10 * time.Second, Transport: tr}
 }
 
 func (n *Notifier) post(ctx context.Context, target string, body []byte, h http.Header, check func([]byte) error) error {

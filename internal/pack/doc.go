@@ -54,10 +54,11 @@ const (
 // block is one piece of a document: a heading, a paragraph or a table.
 // Headings carry their number already (一、, （一）).
 type block struct {
-	Kind   blockKind
-	Text   string
-	Header []string
-	Rows   [][]string
+	Kind     blockKind
+	Text     string
+	Markdown string // a paragraph's, escaped as it was made
+	Header   []string
+	Rows     [][]string
 }
 
 // Doc is a document in a neutral form that the three renderers share, so
@@ -91,7 +92,7 @@ func (d *Doc) sub(text string) {
 }
 
 func (d *Doc) para(format string, args ...any) {
-	d.blocks = append(d.blocks, block{Kind: paraBlock, Text: fmt.Sprintf(format, args...)})
+	d.blocks = append(d.blocks, block{Kind: paraBlock, Text: fmt.Sprintf(format, args...), Markdown: mdParagraph(format, args)})
 }
 
 func (d *Doc) table(header []string, rows [][]string) {

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
+	"fmt"
 	"html/template"
 	"io"
+	"regexp"
 	"strings"
 )
 
@@ -28,21 +30,24 @@ func (d *Doc) Bytes(f Format) ([]byte, error) {
 	return b.Bytes(), err
 }
 
-// Markdown renders the document as CommonMark with pipe tables.
+// Markdown renders the document as CommonMark with pipe tables. Every text
+// in it may come from a user (a meeting's title, an item's, a problem's),
+// so each is escaped: headings and cells on one line, paragraphs as they
+// are made (Doc.para), where the document's own markup is known.
 func (d *Doc) Markdown() string {
 	var b strings.Builder
 	for _, bl := range d.blocks {
 		switch bl.Kind {
 		case titleBlock:
-			b.WriteString("# " + bl.Text + "\n\n")
+			b.WriteString("# " + mdLine(bl.Text) + "\n\n")
 		case subtitleBlock:
-			b.WriteString("**" + bl.Text + "**\n\n")
+			b.WriteString("**" + mdLine(bl.Text) + "**\n\n")
 		case heading1Block:
-			b.WriteString("## " + bl.Text + "\n\n")
+			b.WriteString("## " + mdLine(bl.Text) + "\n\n")
 		case heading2Block:
-			b.WriteString("### " + bl.Text + "\n\n")
+			b.WriteString("### " + mdLine(bl.Text) + "\n\n")
 		case paraBlock:
-			b.WriteString(mdEscape(bl.Text) + "\n\n")
+			b.WriteString(bl.Markdown + "\n\n")
 		case tableBlock:
 			b.WriteString("| " + strings.Join(mdCells(bl.Header), " | ") + " |\n")
 			b.WriteString(strings.Repeat("| --- ", len(bl.Header)) + "|\n")
@@ -58,20 +63,45 @@ func (d *Doc) Markdown() string {
 func mdCells(cells []string) []string {
 	out := make([]string, len(cells))
 	for i, c := range cells {
-		out[i] = strings.ReplaceAll(strings.ReplaceAll(mdEscape(c), "|", `\|`), "\n", " ")
+		out[i] = strings.ReplaceAll(mdLine(c), "|", `\|`)
 	}
 	return out
 }
 
-// mdEscape keeps text from reading as Markdown markup where it matters: a
-// leading # or list marker, emphasis and HTML.
-func mdEscape(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "<", "&lt;", "`", "\\`")
-	s = r.Replace(s)
-	if strings.HasPrefix(s, "#") || strings.HasPrefix(s, "- ") || strings.HasPrefix(s, "+ ") {
-		s = `\` + s
+// mdLine is text escaped for a place that holds one line (a heading, a
+// cell): its line breaks become spaces, so it cannot start a block.
+func mdLine(s string) string {
+	return mdInline.Replace(strings.Join(strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' }), " "))
+}
+
+// mdInline escapes what reads as markup anywhere in a line: emphasis, code,
+// links and images, raw HTML and entities.
+var mdInline = strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "`", "\\`", "[", `\[`, "]", `\]`,
+	"<", "&lt;", ">", "&gt;", "&", "&amp;")
+
+// mdBlockStart matches what, at the start of a line, opens a block: a
+// heading, quote, list item, thematic break, fence or table row.
+var mdBlockStart = regexp.MustCompile(`^\s*([#>+=|~-]|[0-9]+[.)])`)
+
+// mdParagraph is a paragraph's Markdown: the format is the document's own
+// (it may make a list item, "%d. %s"), the text arguments are the users'
+// and escaped, and every line a user's text starts is kept from opening a
+// block.
+func mdParagraph(format string, args []any) string {
+	escaped := make([]any, len(args))
+	for i, a := range args {
+		if s, ok := a.(string); ok {
+			a = mdInline.Replace(s)
+		}
+		escaped[i] = a
 	}
-	return s
+	lines := strings.Split(fmt.Sprintf(format, escaped...), "\n")
+	for i, l := range lines {
+		if (i > 0 || strings.HasPrefix(format, "%s")) && mdBlockStart.MatchString(l) {
+			lines[i] = `\` + strings.TrimLeft(l, " \t")
+		}
+	}
+	return strings.Join(lines, "\n")
 }
 
 // printCSS styles the print-ready page. It is the page's only inline
@@ -97,6 +127,13 @@ h2, h3 { page-break-after: avoid; }
 func StyleSource() string {
 	sum := sha256.Sum256([]byte(printCSS))
 	return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+}
+
+// ContentSecurityPolicy is the policy to serve the print-ready page under,
+// wherever it is served (the web's pack, the API's HTML papers): its one
+// style allowed by hash, nothing else at all.
+func ContentSecurityPolicy() string {
+	return "default-src 'none'; style-src " + StyleSource() + "; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 }
 
 // page is the print-ready HTML: A4, official fonts with Noto CJK as the

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 )
 
@@ -34,6 +35,21 @@ func (srv *Server) observe(next http.Handler) http.Handler {
 			slog.Int64("bytes", rec.bytes),
 			slog.String("remote", r.RemoteAddr),
 		)
+	})
+}
+
+// hsts tells a browser that reached us over TLS to use nothing else for a
+// year (Strict-Transport-Security), so a later plain-HTTP link or a
+// network that strips TLS cannot bring it back to cleartext. It counts a
+// proxy's X-Forwarded-Proto: a forged one only adds a header browsers
+// ignore on plain HTTP. Subdomains are not included: they may be other
+// offices' sites.
+func hsts(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
+			w.Header().Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		next.ServeHTTP(w, r)
 	})
 }
 

@@ -76,7 +76,7 @@ func New(cfg Config, s *store.Store, apiHandler http.Handler, log *slog.Logger) 
 	srv := &Server{cfg: cfg, store: s, api: apiHandler, log: log, metrics: newMetrics()}
 	// The recovery sits inside the observation so that a panic is logged
 	// and counted as the 500 the client received.
-	srv.handler = srv.observe(srv.recoverPanics(srv.routes()))
+	srv.handler = srv.observe(hsts(srv.recoverPanics(srv.routes())))
 	srv.http = &http.Server{
 		Handler:           srv.handler,
 		ReadHeaderTimeout: readHeaderTimeout,

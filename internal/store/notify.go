@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"net/url"
 	"strconv"
 
 	"github.com/liandong/liandong/internal/domain"
@@ -22,9 +23,16 @@ var notificationChannels = &table[domain.NotificationChannel, *domain.Notificati
 	refs: []ref[domain.NotificationChannel, *domain.NotificationChannel]{
 		{"mechanism_id", "mechanisms", func(c *domain.NotificationChannel) int64 { return c.MechanismID }},
 	},
-	// The secret is never sent back, so an update that leaves it empty
-	// keeps the stored one.
+	// A target on the installation's own network is refused unless the
+	// operator allows it (names are checked again when resolved, at each
+	// delivery). The secret is never sent back, so an update that leaves
+	// it empty keeps the stored one.
 	check: func(ctx context.Context, t *Tx, c *domain.NotificationChannel) error {
+		if u, err := url.Parse(c.Target); err == nil && c.Kind != domain.SMTPChannel && !t.s.AllowPrivateTargets && domain.InternalHost(u.Hostname()) {
+			var p domain.Problems
+			p.Add("target", "is an internal address (loopback, private or link-local); the operator may allow these with LIANDONG_NOTIFY_ALLOW_PRIVATE=1")
+			return p.Err()
+		}
 		if c.ID == 0 || c.Secret != "" {
 			return nil
 		}

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"strings"
 	"time"
 
@@ -26,15 +27,48 @@ type Session struct {
 // and then some: liaisons sign in in the morning and report in the evening.
 const SessionLifetime = 12 * time.Hour
 
-// Sign-in throttling: after this many failures within the window, further
-// attempts are refused until the window has passed the failures. The
-// address limit is higher because a whole government office may sit
-// behind one NAT address.
+// Sign-in throttling. Two keys count an account's recent failures: the
+// account from one address, and the account from anywhere. Each key lets
+// SignInFreeFailures (or SignInFreeFailuresAnywhere) failures through, then
+// makes the next attempt wait, twice as long after each further failure, up
+// to a cap; a success from an address clears that address's key. Failures
+// are forgotten after SignInMemory without an attempt.
+//
+// There is deliberately no key for an address alone: a government office,
+// or everyone behind a proxy, shares one address, and failures there for
+// other accounts must not keep a correct password out. Guessing many
+// accounts from one address still meets each account's own limit.
 const (
-	SignInWindow          = 15 * time.Minute
-	MaxFailuresPerAccount = 5
-	MaxFailuresPerAddress = 20
+	SignInFreeFailures         = 5
+	SignInFreeFailuresAnywhere = 20
+	SignInMemory               = 24 * time.Hour
 )
+
+// signInRule is the backoff of one throttle key: free failures, the first
+// wait and its cap. The account-wide key waits at most a minute, so that
+// guesses from many addresses slow its owner down but never lock them out.
+type signInRule struct {
+	free        int
+	first, most time.Duration
+}
+
+var (
+	signInByAddress = signInRule{SignInFreeFailures, time.Minute, time.Hour}
+	signInAnywhere  = signInRule{SignInFreeFailuresAnywhere, 5 * time.Second, time.Minute}
+)
+
+// wait is how long a key with this many failures, counting the attempt
+// under way, makes the next attempt wait.
+func (r signInRule) wait(failures int) time.Duration {
+	if failures < r.free {
+		return 0
+	}
+	d := r.first
+	for i := r.free; i < failures && d < r.most; i++ {
+		d *= 2
+	}
+	return min(d, r.most)
+}
 
 // randomToken returns 256 random bits, URL-safe.
 func randomToken() (string, error) {
@@ -74,8 +108,11 @@ func (s *Store) CreateSession(ctx context.Context, userID int64) (string, Sessio
 	if _, err := s.reader().exec(ctx, "DELETE FROM web_sessions WHERE expires_at < ?", now); err != nil {
 		return "", Session{}, domain.Internalf(err, "sweep sessions")
 	}
-	if _, err := s.reader().exec(ctx, "DELETE FROM sign_in_attempts WHERE at < ?", now.Add(-24*time.Hour)); err != nil {
+	if _, err := s.reader().exec(ctx, "DELETE FROM sign_in_attempts WHERE at < ?", now.Add(-SignInMemory)); err != nil {
 		return "", Session{}, domain.Internalf(err, "sweep sign-in attempts")
+	}
+	if _, err := s.reader().exec(ctx, "DELETE FROM sign_in_throttle WHERE updated_at < ?", now.Add(-SignInMemory)); err != nil {
+		return "", Session{}, domain.Internalf(err, "sweep sign-in throttle")
 	}
 	return secret, ss, nil
 }
@@ -110,31 +147,86 @@ func (s *Store) DeleteSession(ctx context.Context, secret string) error {
 	return nil
 }
 
-// RecordSignIn remembers one attempt to sign in, for the throttle.
-func (s *Store) RecordSignIn(ctx context.Context, email, address string, succeeded bool) error {
-	_, err := s.reader().exec(ctx, "INSERT INTO sign_in_attempts (email, address, at, succeeded) VALUES (?, ?, ?, ?)",
-		strings.ToLower(email), address, s.now(), succeeded)
-	if err != nil {
-		return domain.Internalf(err, "record sign-in")
-	}
-	return nil
+// signInKeys are the throttle keys of an attempt, in the order their rows
+// are locked (the same order in every transaction, so two never deadlock).
+func signInKeys(email, address string) (anywhere, byAddress string) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	return "account:" + email, "address:" + address + " account:" + email
 }
 
-// SignInThrottled reports whether attempts for this account or from this
-// address must be refused for now, having failed too often within the
-// window. A success does not clear earlier failures of an address, so one
-// valid account cannot be used to reset guessing at others.
-func (s *Store) SignInThrottled(ctx context.Context, email, address string) (bool, error) {
-	since := s.now().Add(-SignInWindow)
-	var byAccount, byAddress int
-	r := s.reader()
-	if err := r.queryRow(ctx, "SELECT COUNT(*) FROM sign_in_attempts WHERE email = ? AND at > ? AND succeeded = ?", strings.ToLower(email), since, false).Scan(&byAccount); err != nil {
-		return false, domain.Internalf(err, "count sign-in failures")
+// errSignInWait rolls back an attempt refused by the throttle.
+var errSignInWait = errors.New("sign-in must wait")
+
+// BeginSignIn asks the throttle whether an attempt to sign in to email from
+// address may check its password now; a positive wait says how long it
+// must wait instead. An allowed attempt is counted as a failure before the
+// password is checked, in the same transaction that read the count (the
+// keys' rows are locked by the update), so parallel attempts on any number
+// of instances each see the ones before them; EndSignIn takes it back when
+// the password was right. Errors: Internal.
+func (s *Store) BeginSignIn(ctx context.Context, email, address string) (time.Duration, error) {
+	var wait time.Duration
+	anywhere, byAddress := signInKeys(email, address)
+	err := s.Write(ctx, domain.Actor{}, func(t *Tx) error {
+		r := t.reader()
+		for _, k := range []struct {
+			key  string
+			rule signInRule
+		}{{anywhere, signInAnywhere}, {byAddress, signInByAddress}} {
+			if _, err := r.exec(ctx, "INSERT INTO sign_in_throttle (throttle_key, failures, updated_at) VALUES (?, 0, ?) ON CONFLICT (throttle_key) DO NOTHING", k.key, t.now); err != nil {
+				return domain.Internalf(err, "count sign-in")
+			}
+			var failures int
+			var blocked *time.Time
+			if err := r.queryRow(ctx, "UPDATE sign_in_throttle SET failures = CASE WHEN updated_at < ? THEN 1 ELSE failures + 1 END, updated_at = ? WHERE throttle_key = ? RETURNING failures, blocked_until",
+				t.now.Add(-SignInMemory), t.now, k.key).Scan(&failures, nullTime{&blocked}); err != nil {
+				return domain.Internalf(err, "count sign-in")
+			}
+			if blocked != nil && blocked.After(t.now) {
+				wait = max(wait, blocked.Sub(t.now))
+				continue
+			}
+			if d := k.rule.wait(failures); d > 0 {
+				if _, err := r.exec(ctx, "UPDATE sign_in_throttle SET blocked_until = ? WHERE throttle_key = ?", t.now.Add(d), k.key); err != nil {
+					return domain.Internalf(err, "count sign-in")
+				}
+			}
+		}
+		if wait > 0 {
+			return errSignInWait
+		}
+		return nil
+	})
+	if errors.Is(err, errSignInWait) {
+		return wait, nil
 	}
-	if err := r.queryRow(ctx, "SELECT COUNT(*) FROM sign_in_attempts WHERE address = ? AND at > ? AND succeeded = ?", address, since, false).Scan(&byAddress); err != nil {
-		return false, domain.Internalf(err, "count sign-in failures")
-	}
-	return byAccount >= MaxFailuresPerAccount || byAddress >= MaxFailuresPerAddress, nil
+	return 0, err
+}
+
+// EndSignIn records how an attempt BeginSignIn allowed went. A success
+// takes back the failure counted in advance: the address's key starts
+// afresh, the account-wide key loses the one failure (guesses from
+// elsewhere still count there). Errors: Internal.
+func (s *Store) EndSignIn(ctx context.Context, email, address string, succeeded bool) error {
+	anywhere, byAddress := signInKeys(email, address)
+	return s.Write(ctx, domain.Actor{}, func(t *Tx) error {
+		r := t.reader()
+		if _, err := r.exec(ctx, "INSERT INTO sign_in_attempts (email, address, at, succeeded) VALUES (?, ?, ?, ?)",
+			strings.ToLower(strings.TrimSpace(email)), address, t.now, succeeded); err != nil {
+			return domain.Internalf(err, "record sign-in")
+		}
+		if !succeeded {
+			return nil
+		}
+		if _, err := r.exec(ctx, "UPDATE sign_in_throttle SET failures = CASE WHEN failures > 0 THEN failures - 1 ELSE 0 END, blocked_until = CASE WHEN failures - 1 < ? THEN NULL ELSE blocked_until END WHERE throttle_key = ?",
+			signInAnywhere.free, anywhere); err != nil {
+			return domain.Internalf(err, "record sign-in")
+		}
+		if _, err := r.exec(ctx, "DELETE FROM sign_in_throttle WHERE throttle_key = ?", byAddress); err != nil {
+			return domain.Internalf(err, "record sign-in")
+		}
+		return nil
+	})
 }
 
 // SavedView is a named set of filters of the web's item list, kept per user.

@@ -27,6 +27,12 @@ type Store struct {
 	stmts   map[string]*sql.Stmt
 	// Now is the clock; tests replace it to control time.
 	Now func() time.Time
+	// AllowPrivateTargets lets notification channels point at loopback,
+	// private and link-local addresses (LIANDONG_NOTIFY_ALLOW_PRIVATE=1):
+	// an installation whose receivers live on its own network. Off, such a
+	// target is refused when the channel is saved and when a reminder is
+	// sent. Set it before serving; it is read, never written, afterwards.
+	AllowPrivateTargets bool
 
 	Jurisdictions  *Records[domain.Jurisdiction, *domain.Jurisdiction]
 	Organizations  *Records[domain.Organization, *domain.Organization]

@@ -36,7 +36,8 @@ var users = &table[domain.User, *domain.User]{
 		})
 	},
 	// save stores the grants and, when a new password was given, its hash;
-	// the password itself is cleared before the audit event is written.
+	// the password itself is cleared before the audit event is written. A
+	// new password or a disabled account ends the user's credentials.
 	save: func(ctx context.Context, t *Tx, u *domain.User) error {
 		rows := make([][]any, len(u.Grants))
 		for i, g := range u.Grants {
@@ -44,6 +45,11 @@ var users = &table[domain.User, *domain.User]{
 		}
 		if err := t.replaceRows(ctx, "role_grants", "user_id", u.ID, []string{"position", "role", "scope_kind", "scope_id"}, rows); err != nil {
 			return err
+		}
+		if u.Password != "" || u.Disabled {
+			if err := t.endCredentials(ctx, u.ID); err != nil {
+				return err
+			}
 		}
 		if u.Password == "" {
 			return nil
@@ -94,17 +100,46 @@ func (s *Store) CheckPassword(ctx context.Context, email, password string) (*dom
 	return s.Users.Get(ctx, id)
 }
 
-// CreateToken issues an API token for a user and returns its secret, which
-// is not stored and cannot be shown again. Errors: NotFound, Invalid.
+// API tokens expire: TokenLifetime after they are issued unless another
+// expiry is asked for, and never later than MaxTokenLifetime. A script
+// that runs for years gets a new token now and then, and a token
+// forgotten in a file stops working by itself.
+const (
+	TokenLifetime    = 90 * 24 * time.Hour
+	MaxTokenLifetime = 366 * 24 * time.Hour
+)
+
+// CreateToken issues an API token for a user, valid for TokenLifetime, and
+// returns its secret, which is not stored and cannot be shown again.
+// Errors: NotFound, Invalid.
 func (s *Store) CreateToken(ctx context.Context, actor domain.Actor, userID int64, name string) (string, domain.Token, error) {
+	return s.CreateTokenUntil(ctx, actor, userID, name, time.Time{})
+}
+
+// CreateTokenUntil is CreateToken with the token refused from expires on;
+// the zero time means TokenLifetime from now. Errors: NotFound, Invalid
+// (an expiry in the past or beyond MaxTokenLifetime).
+func (s *Store) CreateTokenUntil(ctx context.Context, actor domain.Actor, userID int64, name string, expires time.Time) (string, domain.Token, error) {
 	tok := domain.Token{UserID: userID, Name: strings.TrimSpace(name)}
 	if tok.Name == "" {
 		tok.Name = "api"
 	}
+	now := s.now()
+	if expires.IsZero() {
+		expires = now.Add(TokenLifetime)
+	}
+	tok.ExpiresAt = expires.UTC().Truncate(time.Microsecond)
+	var p domain.Problems
 	if len([]rune(tok.Name)) > domain.MaxName {
-		var p domain.Problems
 		p.Addf("name", "is longer than %d characters", domain.MaxName)
-		return "", tok, p.Err()
+	}
+	if !tok.ExpiresAt.After(now) {
+		p.Add("expires_at", "is not in the future")
+	} else if tok.ExpiresAt.Sub(now) > MaxTokenLifetime {
+		p.Addf("expires_at", "is more than %d days ahead", int(MaxTokenLifetime/(24*time.Hour)))
+	}
+	if err := p.Err(); err != nil {
+		return "", tok, err
 	}
 	secret, hash, err := auth.NewToken()
 	if err != nil {
@@ -118,13 +153,51 @@ func (s *Store) CreateToken(ctx context.Context, actor domain.Actor, userID int6
 			return domain.Errorf(domain.NotFound, "user %d not found", userID)
 		}
 		tok.CreatedAt = t.now
-		if err := t.reader().queryRow(ctx, "INSERT INTO api_tokens (user_id, name, prefix, hash, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
-			userID, tok.Name, tok.Prefix, hash, tok.CreatedAt).Scan(&tok.ID); err != nil {
+		if err := t.reader().queryRow(ctx, "INSERT INTO api_tokens (user_id, name, prefix, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+			userID, tok.Name, tok.Prefix, hash, tok.CreatedAt, tok.ExpiresAt).Scan(&tok.ID); err != nil {
 			return domain.Internalf(err, "store token")
 		}
 		return t.audit(ctx, "create", "api_tokens", tok.ID, nil, tok)
 	})
 	return secret, tok, err
+}
+
+// tokenExpiry is when a token stops working: its recorded expiry, or for
+// a token issued before tokens carried one, TokenLifetime after its issue.
+func tokenExpiry(created time.Time, expires *time.Time) time.Time {
+	if expires != nil {
+		return *expires
+	}
+	return created.Add(TokenLifetime)
+}
+
+// endCredentials ends every web session of a user and revokes every API
+// token of theirs, within the transaction that changed their password or
+// disabled them: whoever held the old password, or a session or token
+// made with it, is out from the moment the change commits.
+func (t *Tx) endCredentials(ctx context.Context, userID int64) error {
+	r := t.reader()
+	if _, err := r.exec(ctx, "DELETE FROM web_sessions WHERE user_id = ?", userID); err != nil {
+		return domain.Internalf(err, "end sessions")
+	}
+	var revoked []int64
+	err := loadRows(ctx, r, "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL RETURNING id", []any{t.now, userID}, func(rows *sql.Rows) error {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		revoked = append(revoked, id)
+		return nil
+	})
+	if err != nil {
+		return domain.Internalf(err, "revoke tokens")
+	}
+	for _, id := range revoked {
+		if err := t.audit(ctx, "revoke", "api_tokens", id, nil, map[string]any{"revoked_at": t.now}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // tokenTouchInterval bounds how often a token's last use is written, so
@@ -139,14 +212,19 @@ func (s *Store) Authenticate(ctx context.Context, secret string) (*domain.User, 
 		return nil, refused
 	}
 	var tokenID, userID int64
-	var lastUsed *time.Time
-	err := s.reader().queryRow(ctx, "SELECT id, user_id, last_used_at FROM api_tokens WHERE hash = ? AND revoked_at IS NULL", auth.HashToken(secret)).
-		Scan(&tokenID, &userID, nullTime{&lastUsed})
+	var created time.Time
+	var lastUsed, expires *time.Time
+	err := s.reader().queryRow(ctx, "SELECT id, user_id, created_at, expires_at, last_used_at FROM api_tokens WHERE hash = ? AND revoked_at IS NULL", auth.HashToken(secret)).
+		Scan(&tokenID, &userID, timeCol{&created}, nullTime{&expires}, nullTime{&lastUsed})
 	if isNoRows(err) {
 		return nil, refused
 	}
 	if err != nil {
 		return nil, domain.Internalf(err, "find token")
+	}
+	now := s.now()
+	if !now.Before(tokenExpiry(created, expires)) {
+		return nil, refused
 	}
 	u, err := s.Users.Get(ctx, userID)
 	if err != nil {
@@ -155,7 +233,6 @@ func (s *Store) Authenticate(ctx context.Context, secret string) (*domain.User, 
 	if u.Disabled || u.ArchivedAt != nil {
 		return nil, refused
 	}
-	now := s.now()
 	if lastUsed == nil || now.Sub(*lastUsed) > tokenTouchInterval {
 		if _, err := s.reader().exec(ctx, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", now, tokenID); err != nil {
 			return nil, domain.Internalf(err, "record token use")
@@ -166,7 +243,7 @@ func (s *Store) Authenticate(ctx context.Context, secret string) (*domain.User, 
 
 // Tokens lists a user's tokens, newest first, without their secrets.
 func (s *Store) Tokens(ctx context.Context, userID int64) ([]domain.Token, error) {
-	rows, err := s.reader().query(ctx, "SELECT id, user_id, name, prefix, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = ? ORDER BY id DESC", userID)
+	rows, err := s.reader().query(ctx, "SELECT id, user_id, name, prefix, created_at, expires_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = ? ORDER BY id DESC", userID)
 	if err != nil {
 		return nil, domain.Internalf(err, "list tokens")
 	}
@@ -174,9 +251,11 @@ func (s *Store) Tokens(ctx context.Context, userID int64) ([]domain.Token, error
 	out := []domain.Token{}
 	for rows.Next() {
 		var t domain.Token
-		if err := rows.Scan(&t.ID, &t.UserID, &t.Name, &t.Prefix, timeCol{&t.CreatedAt}, nullTime{&t.LastUsedAt}, nullTime{&t.RevokedAt}); err != nil {
+		var expires *time.Time
+		if err := rows.Scan(&t.ID, &t.UserID, &t.Name, &t.Prefix, timeCol{&t.CreatedAt}, nullTime{&expires}, nullTime{&t.LastUsedAt}, nullTime{&t.RevokedAt}); err != nil {
 			return nil, domain.Internalf(err, "scan tokens")
 		}
+		t.ExpiresAt = tokenExpiry(t.CreatedAt, expires)
 		out = append(out, t)
 	}
 	if err := rows.Err(); err != nil {

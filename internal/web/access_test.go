@@ -181,24 +181,6 @@ func TestSessionRenewedAtSignIn(t *testing.T) {
 	}
 }
 
-// TestSignInThrottledPerAddress: failures against many accounts from one
-// address lock that address out too.
-func TestSignInThrottledPerAddress(t *testing.T) {
-	st := mustStartSite(t)
-	c := st.client(t)
-	locked := false
-	for i := 0; i < 30 && !locked; i++ {
-		res := c.signIn(fmt.Sprintf("nobody%d@example.gov.cn", i), "wrong password")
-		locked = res.StatusCode == http.StatusTooManyRequests
-	}
-	if !locked {
-		t.Fatal("30 failures on different accounts from one address were never throttled")
-	}
-	if res := c.signIn(st.User.Email, testPassword); res.StatusCode != http.StatusTooManyRequests {
-		t.Fatalf("a locked-out address signed in: %d", res.StatusCode)
-	}
-}
-
 // TestSecretariatEditsTaxonomy: the working group's secretariat adds a
 // track and a custom field; a bad line is shown again with its number and
 // nothing is stored; a liaison may not open the editor.

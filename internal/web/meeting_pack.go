@@ -42,7 +42,7 @@ func (h *Handler) meetingPack(f pack.Format) http.HandlerFunc {
 			return
 		}
 		if f == pack.HTML {
-			w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src "+pack.StyleSource()+"; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+			w.Header().Set("Content-Security-Policy", pack.ContentSecurityPolicy())
 		}
 		disposition := "inline"
 		if f == pack.DOCX {

@@ -131,13 +131,42 @@ func currentUser(r *http.Request) *domain.User { return state(r).user }
 
 func actor(r *http.Request) domain.Actor { return domain.ActorFor(currentUser(r)) }
 
-// localPath keeps a redirect target on this site: a path, never a scheme
-// or another host ("//evil.example").
+// localPath keeps a redirect target (sign-in's next, the language
+// switch's and the forms' back) on this site, or answers "/". Browsers
+// forgive much in a Location: they drop TABs and line breaks anywhere, read
+// a backslash as a slash and "//host" as another origin, so "/\t/evil" and
+// "/\\evil" leave the site. Only a single-slash absolute path is kept: no
+// control character, space or backslash anywhere, and a path that, decoded
+// as often as it decodes, still starts with exactly one slash and holds no
+// "//" (the query may hold anything encoded).
 func localPath(p string) string {
-	if p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
-		return "/"
+	const home = "/"
+	if p == "" || strings.ContainsFunc(p, unsafeInLocation) {
+		return home
 	}
-	return p
+	path := p
+	if i := strings.IndexAny(path, "?#"); i >= 0 {
+		path = path[:i]
+	}
+	for range 4 {
+		if !strings.HasPrefix(path, "/") || strings.Contains(path, "//") ||
+			strings.ContainsFunc(path, unsafeInLocation) {
+			return home
+		}
+		decoded, err := url.PathUnescape(path)
+		if err != nil {
+			return home
+		}
+		if decoded == path {
+			return p
+		}
+		path = decoded
+	}
+	return home // still decoding after four rounds: nobody links like that
 }
+
+// unsafeInLocation is a character a browser may drop or reinterpret in a
+// Location header.
+func unsafeInLocation(r rune) bool { return r <= ' ' || r == 0x7f || r == '\\' }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }

@@ -36,16 +36,31 @@ func TestSessionStore(t *testing.T) {
 			t.Errorf("a deleted session: %v, want unauthorized", err)
 		}
 
-		for range store.MaxFailuresPerAccount {
-			if err := s.RecordSignIn(ctx, u.Email, "192.0.2.1", false); err != nil {
+		// The throttle: five failures of an account from one address go
+		// through, the sixth waits; another address for the same account
+		// and another account from the same address do not.
+		for i := range store.SignInFreeFailures {
+			if wait, err := s.BeginSignIn(ctx, u.Email, "192.0.2.1"); err != nil || wait != 0 {
+				t.Fatalf("attempt %d: wait %v, %v", i, wait, err)
+			}
+			if err := s.EndSignIn(ctx, u.Email, "192.0.2.1", false); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if locked, err := s.SignInThrottled(ctx, "A@example.gov.cn", "192.0.2.9"); err != nil || !locked {
-			t.Errorf("after %d failures the account is not throttled (%v)", store.MaxFailuresPerAccount, err)
+		if wait, err := s.BeginSignIn(ctx, "A@example.gov.cn", "192.0.2.1"); err != nil || wait <= 0 {
+			t.Errorf("after %d failures the account is not throttled from their address (%v, %v)", store.SignInFreeFailures, wait, err)
 		}
-		if locked, err := s.SignInThrottled(ctx, "b@example.gov.cn", "192.0.2.9"); err != nil || locked {
-			t.Errorf("another account from another address is throttled (%v)", err)
+		if wait, err := s.BeginSignIn(ctx, "b@example.gov.cn", "192.0.2.1"); err != nil || wait != 0 {
+			t.Errorf("another account from the same address waits %v (%v)", wait, err)
+		}
+		if wait, err := s.BeginSignIn(ctx, u.Email, "192.0.2.9"); err != nil || wait != 0 {
+			t.Errorf("the account from another address waits %v (%v)", wait, err)
+		}
+		if err := s.EndSignIn(ctx, u.Email, "192.0.2.9", true); err != nil {
+			t.Fatal(err)
+		}
+		if wait, err := s.BeginSignIn(ctx, u.Email, "192.0.2.9"); err != nil || wait != 0 {
+			t.Errorf("after a success from 192.0.2.9 the next attempt waits %v (%v)", wait, err)
 		}
 
 		v, err := s.CreateSavedView(ctx, u.ID, "推进中", "status=advancing")

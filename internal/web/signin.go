@@ -3,7 +3,9 @@ package web
 import (
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/liandong/liandong/internal/domain"
 )
@@ -35,7 +37,8 @@ func clientAddress(r *http.Request) string {
 }
 
 // signIn checks the password (argon2id, in the store), throttles guessing
-// per account and per address, and starts a fresh session.
+// per account and per account from an address (store.BeginSignIn says the
+// rule), and starts a fresh session.
 func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 	st := state(r)
 	t := h.tr(st.locale)
@@ -47,17 +50,18 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 		h.render(w, r, status, "signin", v)
 	}
 	ctx, addr := r.Context(), clientAddress(r)
-	throttled, err := h.store.SignInThrottled(ctx, email, addr)
+	wait, err := h.store.BeginSignIn(ctx, email, addr)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	if throttled {
+	if wait > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Round(time.Second).Seconds())))
 		again(http.StatusTooManyRequests, t.T("signin.throttled"))
 		return
 	}
 	u, err := h.store.CheckPassword(ctx, email, r.PostFormValue("password"))
-	if rerr := h.store.RecordSignIn(ctx, email, addr, err == nil); rerr != nil {
+	if rerr := h.store.EndSignIn(ctx, email, addr, err == nil); rerr != nil {
 		h.fail(w, r, rerr)
 		return
 	}

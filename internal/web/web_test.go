@@ -192,9 +192,59 @@ func TestCSVDefusesFormulas(t *testing.T) {
 }
 
 func TestLocalPathStaysOnSite(t *testing.T) {
-	for in, want := range map[string]string{"/items?x=1": "/items?x=1", "//evil.example/": "/", "https://evil.example": "/", "/\\evil": "/", "": "/"} {
+	for in, want := range map[string]string{
+		"/items?x=1":             "/items?x=1",
+		"/items/3#history":       "/items/3#history",
+		"/items?q=%E9%93%81":     "/items?q=%E9%93%81",
+		"":                       "/",
+		"items":                  "/",
+		"//evil.example/":        "/",
+		"///evil.example/":       "/",
+		"https://evil.example":   "/",
+		"javascript:alert(1)":    "/",
+		"/\\evil":                "/",
+		"\\/evil.example":        "/",
+		"/\t/evil.example/":      "/", // a browser drops the TAB and reads //evil.example/
+		"/\n/evil.example/":      "/",
+		"/\r//evil.example/":     "/",
+		"\t//evil.example/":      "/",
+		"/\x00/evil":             "/",
+		"/\x7f/evil":             "/",
+		"/%09/evil.example/":     "/", // the same, should a layer decode once more
+		"/%2F/evil.example/":     "/",
+		"/%2f%2fevil.example/":   "/",
+		"/%5Cevil.example/":      "/",
+		"/%252F/evil.example/":   "/",
+		"/ /evil.example/":       "/",
+		"/items//x":              "/",
+		"/a/../..//evil.example": "/",
+		"/%zz":                   "/",
+	} {
 		if got := localPath(in); got != want {
 			t.Errorf("localPath(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestRedirectsStayOnSite follows the two forms that redirect to a path
+// the visitor chose, with the TAB trick of the issue.
+func TestRedirectsStayOnSite(t *testing.T) {
+	st := mustStartSite(t)
+	for _, evil := range []string{"/\t/evil.example/", "//evil.example/", "/%2F/evil.example/", "/\\evil.example/"} {
+		c := st.client(t)
+		_, body := c.get("/signin?next=" + url.QueryEscape(evil))
+		res, _ := c.post("/signin", url.Values{"csrf": {c.csrf(body)}, "email": {st.User.Email}, "password": {testPassword}, "next": {evil}})
+		if got := res.Header.Get("Location"); res.StatusCode != http.StatusSeeOther || got != "/" {
+			t.Errorf("sign in with next=%q: %d to %q, want 303 to /", evil, res.StatusCode, got)
+		}
+		res, _ = c.get("/signin?next=" + url.QueryEscape(evil))
+		if got := res.Header.Get("Location"); got != "/" {
+			t.Errorf("signed in, GET /signin?next=%q: to %q, want /", evil, got)
+		}
+		_, body = c.get("/")
+		res, _ = c.post("/language", url.Values{"csrf": {c.csrf(body)}, "locale": {"en"}, "back": {evil}})
+		if got := res.Header.Get("Location"); res.StatusCode != http.StatusSeeOther || got != "/" {
+			t.Errorf("language with back=%q: %d to %q, want 303 to /", evil, res.StatusCode, got)
 		}
 	}
 }

@@ -25,6 +25,7 @@
         }
       }
       fitGraph(option, el.clientWidth, el.clientHeight);
+      textTooltip(option);
       var chart = echarts.init(el, null, { renderer: "canvas" });
       // data-drawn tells tests (and styles) that the figure is on screen.
       chart.on("finished", function () {
@@ -35,6 +36,48 @@
         chart.resize();
       });
     });
+  }
+
+  // textTooltip replaces ECharts' tooltip content, which is HTML: names
+  // pasted into it unescaped (an agreement titled <img onerror=…> would
+  // run) and colour markers drawn with style attributes, each one refused
+  // by the Content-Security-Policy. Ours is made of text nodes only, and
+  // app.css styles it through its class.
+  function textTooltip(option) {
+    if (!option.tooltip) {
+      return;
+    }
+    option.tooltip = Object.assign({}, option.tooltip, {
+      // confine: inside the chart, and without the arrow ECharts would
+      // draw with a style attribute.
+      renderMode: "html", className: "chart-tooltip", confine: true, formatter: tooltipContent
+    });
+  }
+
+  function tooltipContent(params) {
+    var box = document.createElement("div");
+    function line(text) {
+      var div = document.createElement("div");
+      div.textContent = text;
+      box.appendChild(div);
+    }
+    var list = Array.isArray(params) ? params : [params];
+    if (Array.isArray(params) && list.length && list[0].axisValueLabel) {
+      line(list[0].axisValueLabel);
+    }
+    list.forEach(function (p) {
+      var v = Array.isArray(p.value) ? p.value[p.value.length - 1] : p.value;
+      var shown = typeof v === "number" ? String(v) : "";
+      if (Array.isArray(params)) {
+        line((p.seriesName || "") + (shown ? ": " + shown : ""));
+      } else {
+        // A graph's edge is named "0 > 1" by ECharts; its own name is
+        // the agreement's title.
+        var name = (p.dataType === "edge" && p.data && p.data.name) || p.name || p.seriesName || "";
+        line(name + (shown ? ": " + shown : ""));
+      }
+    });
+    return box;
   }
 
   // The pairing figure places its nodes in two columns with fixed data

@@ -1,0 +1,133 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/liandong/liandong/internal/domain"
+	"github.com/liandong/liandong/internal/store"
+	"github.com/liandong/liandong/internal/store/storetest"
+)
+
+// signedInEverywhere gives u a web session and an API token and checks
+// that both let them in.
+func signedInEverywhere(t *testing.T, s *store.Store, u *domain.User) (session, token string) {
+	t.Helper()
+	ctx := context.Background()
+	session, _, err := s.CreateSession(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, _, err = s.CreateToken(ctx, domain.Actor{}, u.ID, "script")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SessionBySecret(ctx, session); err != nil {
+		t.Fatalf("a fresh session: %v", err)
+	}
+	if _, err := s.Authenticate(ctx, token); err != nil {
+		t.Fatalf("a fresh token: %v", err)
+	}
+	return session, token
+}
+
+// TestPasswordChangeEndsSessionsAndTokens: a new password, or disabling
+// the user, ends every session and revokes every token of theirs in the
+// same transaction; enabling the user again revives none of them.
+func TestPasswordChangeEndsSessionsAndTokens(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		u := &domain.User{Email: "li@example.gov.cn", Name: "李", Locale: "zh-CN", Password: "correct horse battery"}
+		if err := s.Users.Create(ctx, domain.Actor{}, u); err != nil {
+			t.Fatal(err)
+		}
+		other := &domain.User{Email: "wang@example.gov.cn", Name: "王", Locale: "zh-CN", Password: "correct horse battery"}
+		if err := s.Users.Create(ctx, domain.Actor{}, other); err != nil {
+			t.Fatal(err)
+		}
+		otherSession, otherToken := signedInEverywhere(t, s, other)
+
+		session, token := signedInEverywhere(t, s, u)
+		u.Password = "a brand new passphrase"
+		if err := s.Users.Update(ctx, domain.Actor{}, u); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.SessionBySecret(ctx, session); domain.ErrorCode(err) != domain.Unauthorized {
+			t.Errorf("a session after the password changed: %v, want unauthorized", err)
+		}
+		if _, err := s.Authenticate(ctx, token); domain.ErrorCode(err) != domain.Unauthorized {
+			t.Errorf("a token after the password changed: %v, want unauthorized", err)
+		}
+
+		session, token = signedInEverywhere(t, s, u)
+		u.Disabled = true
+		if err := s.Users.Update(ctx, domain.Actor{}, u); err != nil {
+			t.Fatal(err)
+		}
+		u.Disabled = false
+		if err := s.Users.Update(ctx, domain.Actor{}, u); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.SessionBySecret(ctx, session); domain.ErrorCode(err) != domain.Unauthorized {
+			t.Errorf("a session after the user was disabled and enabled: %v, want unauthorized", err)
+		}
+		if _, err := s.Authenticate(ctx, token); domain.ErrorCode(err) != domain.Unauthorized {
+			t.Errorf("a token after the user was disabled and enabled: %v, want unauthorized", err)
+		}
+
+		if _, err := s.SessionBySecret(ctx, otherSession); err != nil {
+			t.Errorf("another user's session ended: %v", err)
+		}
+		if _, err := s.Authenticate(ctx, otherToken); err != nil {
+			t.Errorf("another user's token was revoked: %v", err)
+		}
+	})
+}
+
+// TestTokensExpire: a token carries an expiry, TokenLifetime by default or
+// the one asked for, and is refused from then on.
+func TestTokensExpire(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		now := storetest.Start
+		s.Now = func() time.Time { return now }
+		u := &domain.User{Email: "li@example.gov.cn", Name: "李", Locale: "zh-CN"}
+		if err := s.Users.Create(ctx, domain.Actor{}, u); err != nil {
+			t.Fatal(err)
+		}
+		secret, tok, err := s.CreateToken(ctx, domain.Actor{}, u.ID, "default")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := now.Add(store.TokenLifetime); !tok.ExpiresAt.Equal(want) {
+			t.Errorf("default expiry %v, want %v", tok.ExpiresAt, want)
+		}
+		short, _, err := s.CreateTokenUntil(ctx, domain.Actor{}, u.ID, "short", now.Add(48*time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.CreateTokenUntil(ctx, domain.Actor{}, u.ID, "past", now.Add(-time.Hour)); domain.ErrorCode(err) != domain.Invalid {
+			t.Errorf("an expiry in the past: %v, want invalid", err)
+		}
+		if _, _, err := s.CreateTokenUntil(ctx, domain.Actor{}, u.ID, "forever", now.Add(store.MaxTokenLifetime+time.Hour)); domain.ErrorCode(err) != domain.Invalid {
+			t.Errorf("an expiry beyond the longest lifetime: %v, want invalid", err)
+		}
+
+		now = now.Add(48 * time.Hour)
+		if _, err := s.Authenticate(ctx, short); domain.ErrorCode(err) != domain.Unauthorized {
+			t.Errorf("a token at its expiry: %v, want unauthorized", err)
+		}
+		if _, err := s.Authenticate(ctx, secret); err != nil {
+			t.Errorf("a default token after two days: %v", err)
+		}
+		now = storetest.Start.Add(store.TokenLifetime)
+		if _, err := s.Authenticate(ctx, secret); domain.ErrorCode(err) != domain.Unauthorized {
+			t.Errorf("a default token after %v: %v, want unauthorized", store.TokenLifetime, err)
+		}
+		toks, err := s.Tokens(ctx, u.ID)
+		if err != nil || len(toks) != 2 || toks[0].ExpiresAt.IsZero() {
+			t.Errorf("Tokens = %+v, %v; want two with their expiry", toks, err)
+		}
+	})
+}
