@@ -597,9 +597,15 @@ func (im *importer) parties(r int) ([]domain.Party, bool) {
 			}
 		}
 		if lead == 0 {
+			// Name the lead column left empty, when there is one per side.
 			c := ""
-			if cols := im.unitCols["lead"]; len(cols) > 0 {
-				c = im.colName(cols[0])
+			for i, col := range im.unitCols["lead"] {
+				if i == 0 || strings.TrimSpace(im.g.cell(r, col)) == "" {
+					c = im.colName(col)
+				}
+				if strings.TrimSpace(im.g.cell(r, col)) == "" {
+					break
+				}
 			}
 			what := "没有牵头单位"
 			if len(rest) > 0 || len(found) > 0 {
