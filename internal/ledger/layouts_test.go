@@ -268,3 +268,124 @@ func partiesOf(t *testing.T, s *store.Store, it *domain.Item) []party {
 	}
 	return out
 }
+
+// TestNewRowsAreAdded: a ledger of new tasks in the standard layout adds
+// them (it was refused: "import updates items, it does not create them"),
+// and importing it again changes nothing.
+func TestNewRowsAreAdded(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		batch, items := firstBatch(t, s)
+		var b strings.Builder
+		b.WriteString("编号,项目名称,二季度,状态\r\n")
+		for i := 1; i <= 8; i++ {
+			fmt.Fprintf(&b, "N%d,新任务%d,完成第%d项,推进中\r\n", i, i, i)
+		}
+		file := []byte(b.String())
+		if _, err := ledger.Import(ctx, s, domain.Actor{}, batch, file, ledger.Options{Format: ledger.CSV}); err != nil {
+			t.Fatalf("import of 8 new tasks: %v", err)
+		}
+		if n := countBatch(t, s, batch); n != len(items)+8 {
+			t.Fatalf("%d items after importing 8 new tasks, want %d", n, len(items)+8)
+		}
+		if it := itemNumbered(t, s, batch, "N3"); it.Title != "新任务3" || it.Schedule.Q2 != "完成第3项" || it.Status != domain.Advancing {
+			t.Fatalf("item N3 %+v", it)
+		}
+		if _, err := ledger.Import(ctx, s, domain.Actor{}, batch, file, ledger.Options{Format: ledger.CSV}); err != nil {
+			t.Fatal(err)
+		}
+		if n := countBatch(t, s, batch); n != len(items)+8 {
+			t.Fatalf("the second import left %d items", n)
+		}
+	})
+}
+
+// TestCSVEncodings: UTF-8 with and without a byte-order mark and GBK read
+// alike; an .xls workbook is refused with the advice to save it as .xlsx.
+func TestCSVEncodings(t *testing.T) {
+	s := storetest.MustOpenSQLite(t)
+	ctx := context.Background()
+	batch, items := firstBatch(t, s)
+	text := "项目名称,状态\r\n" + items[1].Title + ",已暂停\r\n"
+	gbk, err := simplifiedchinese.GBK.NewEncoder().String(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, file := range map[string]string{"utf-8": text, "utf-8 with BOM": "\ufeff" + text, "gbk": gbk} {
+		p, err := ledger.PreviewImport(ctx, s, domain.Actor{}, batch, []byte(file), ledger.Options{Format: ledger.CSV})
+		if err != nil || len(p.Changes) != 1 || p.Changes[0].Fields[0].To != "已暂停" {
+			t.Errorf("%s: %v %+v", name, err, p)
+		}
+	}
+	xls := append([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, make([]byte, 512)...)
+	for _, format := range []ledger.Format{ledger.XLSX, ledger.CSV} {
+		_, err := ledger.PreviewImport(ctx, s, domain.Actor{}, batch, xls, ledger.Options{Format: format})
+		if domain.ErrorCode(err) != domain.Invalid || !strings.Contains(err.Error(), "save it as .xlsx") {
+			t.Errorf("an .xls file read as %s: %v", format, err)
+		}
+	}
+}
+
+// TestUnresolvedUnits: the preview lists each unit name it cannot resolve
+// once, with the closest units, and the import is refused until the
+// secretariat gives a unit the name as an alias; nothing is guessed.
+func TestUnresolvedUnits(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		batch, items := firstBatch(t, s)
+		opts := ledger.Options{Format: ledger.XLSX, Mapping: layoutCases[2].mapping.Columns, Layout: layoutCases[2].mapping.LedgerLayout}
+		file := setXLSX(t, readFixture(t, "group-merged.xlsx"), "台账", map[string]string{"E5": cqDRC})
+		p, err := ledger.PreviewImport(ctx, s, domain.Actor{}, batch, file, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Unresolved) != 2 {
+			t.Fatalf("unresolved %+v, want 成都市发改委 and 成都市数据局", p.Unresolved)
+		}
+		drc := p.Unresolved[0]
+		if drc.Name != "成都市发改委" || drc.Row != 2 || drc.Column != "D (成都牵头单位)" || fmt.Sprint(drc.Rows) != "[2 3]" {
+			t.Fatalf("first unresolved %+v, want 成都市发改委 at D2, rows 2 and 3", drc)
+		}
+		if len(drc.Suggestions) == 0 || drc.Suggestions[0].Name != cdDRC || drc.Suggestions[0].Side != "chengdu" {
+			t.Fatalf("suggestions for 成都市发改委: %+v, want %s first", drc.Suggestions, cdDRC)
+		}
+		if data := p.Unresolved[1]; data.Name != "成都市数据局" || data.Row != 4 || len(data.Suggestions) > 3 {
+			t.Fatalf("second unresolved %+v", data)
+		}
+		if p.Added != 1 || p.Refused != 3 {
+			t.Fatalf("%d added, %d refused; want the rows naming unknown units refused", p.Added, p.Refused)
+		}
+		if _, err := ledger.Import(ctx, s, domain.Actor{}, batch, file, opts); domain.ErrorCode(err) != domain.Invalid {
+			t.Fatalf("import with unresolved names: %v", err)
+		}
+		if n := countBatch(t, s, batch); n != len(items) {
+			t.Fatalf("%d items after a refused import", n)
+		}
+		// The secretariat maps the name; the alias is kept for later imports.
+		unit := unitNamed(t, s, cdDRC)
+		unit.Aliases = []string{"成都市发改委"}
+		if err := s.Organizations.Update(ctx, domain.Actor{}, unit); err != nil {
+			t.Fatal(err)
+		}
+		if got := unitNamed(t, s, "成都市发改委"); got.ID != unit.ID || fmt.Sprint(got.Aliases) != "[成都市发改委]" {
+			t.Fatalf("unit by alias: %+v", got)
+		}
+		p, _ = ledger.PreviewImport(ctx, s, domain.Actor{}, batch, file, opts)
+		if len(p.Unresolved) != 1 || p.Unresolved[0].Name != "成都市数据局" || p.Added != 3 {
+			t.Fatalf("after the alias: unresolved %+v, %d added", p.Unresolved, p.Added)
+		}
+		// A unit outside every side's jurisdiction is refused by name.
+		outside := setXLSX(t, file, "台账", map[string]string{"D4": "温州市人民政府"})
+		far := &domain.Jurisdiction{Name: "温州市", Kind: domain.City}
+		if err := s.Jurisdictions.Create(ctx, domain.Actor{}, far); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Organizations.Create(ctx, domain.Actor{}, &domain.Organization{JurisdictionID: far.ID, Name: "温州市人民政府", Kind: domain.Government}); err != nil {
+			t.Fatal(err)
+		}
+		p, _ = ledger.PreviewImport(ctx, s, domain.Actor{}, batch, outside, opts)
+		if len(p.Errors) != 1 || p.Errors[0].Row != 4 || p.Errors[0].Column != "D (成都牵头单位)" || !strings.Contains(p.Errors[0].Reason, "不在本机制任何一方") {
+			t.Fatalf("a unit outside the sides: %+v", p.Errors)
+		}
+	})
+}
