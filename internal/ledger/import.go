@@ -54,6 +54,9 @@ type Preview struct {
 	Outcomes []RowOutcome `json:"outcomes"`
 	// Changes lists the rows that add or update an item, with their fields.
 	Changes []RowChange `json:"changes"`
+	// NotesRow is the row of notes under the data where reading stopped;
+	// 0 when the data ran to the end.
+	NotesRow int `json:"notes_row,omitempty"`
 	// Ignored names the columns import does not write: read-only ones
 	// (light, progress, problems; units in the standard layout) and
 	// headers it does not know.
@@ -278,7 +281,8 @@ func makePlan(ctx context.Context, s *store.Store, actor domain.Actor, batchID i
 	for r := g.first; r <= g.last && r < len(sh.rows); r++ {
 		row := sh.rows[r]
 		if isNotes(row) {
-			break // the notes under the data
+			im.NotesRow = r + 1 // the notes under the data
+			break
 		}
 		if blank(row) {
 			continue

@@ -168,6 +168,9 @@ func TestImportLayouts(t *testing.T) {
 				if p.Added != tc.added || p.Changed != 0 || p.Refused != 0 || len(p.Errors) != 0 || len(p.Outcomes) != tc.added {
 					t.Fatalf("preview: %d added, %d changed, %d refused, errors %v; want %d added", p.Added, p.Changed, p.Refused, p.Errors, tc.added)
 				}
+				if tc.file == "two-headers.xlsx" && p.NotesRow != 7 {
+					t.Errorf("reading stopped at row %d, want the notes row 7", p.NotesRow)
+				}
 				if p, err = ledger.Import(ctx, s, domain.Actor{}, batch, file, opts); err != nil || !p.Applied {
 					t.Fatalf("import: %v", err)
 				}

@@ -243,17 +243,24 @@ func headerPath(parts ...string) string {
 	return strings.Join(out, pathSep)
 }
 
-// notesRow matches the first filled cell of a notes row under the data:
+// notesRow matches the text of a notes row under the data:
 // 注：…, 注1…, 备注…, 说明…
 var notesRow = regexp.MustCompile(`^\s*(注\s*[:：0-9０-９一二三四五六七八九十、.]|注\s*$|备\s*注|说\s*明)`)
 
+// isNotes reports whether row is a notes row: its only filled cell (notes
+// are merged across the table) starts as notes do. A data row whose title
+// starts with 说明 has other cells filled, and is read.
 func isNotes(row []string) bool {
+	note := ""
 	for _, c := range row {
 		if strings.TrimSpace(c) != "" {
-			return notesRow.MatchString(c)
+			if note != "" {
+				return false
+			}
+			note = c
 		}
 	}
-	return false
+	return note != "" && notesRow.MatchString(note)
 }
 
 func blank(row []string) bool {
