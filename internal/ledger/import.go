@@ -61,6 +61,8 @@ type Preview struct {
 	// (light, progress, problems; units in the standard layout) and
 	// headers it does not know.
 	Ignored []string `json:"ignored"`
+	// Missing lists the mapping's headers that no column of the file has.
+	Missing []string `json:"missing"`
 	// Unresolved lists each unit name no unit answers to, once, with the
 	// closest units; while any is left the import is refused.
 	Unresolved []UnresolvedUnit `json:"unresolved"`
@@ -226,7 +228,7 @@ func makePlan(ctx context.Context, s *store.Store, actor domain.Actor, batchID i
 		return nil, err
 	}
 	im := &importer{
-		plan: &plan{Preview: Preview{Sheet: sh.name, Outcomes: []RowOutcome{}, Changes: []RowChange{}, Ignored: []string{},
+		plan: &plan{Preview: Preview{Sheet: sh.name, Outcomes: []RowOutcome{}, Changes: []RowChange{}, Ignored: []string{}, Missing: []string{},
 			Unresolved: []UnresolvedUnit{}, Errors: []CellError{}}},
 		ctx: ctx, s: s, actor: actor, batch: b, mech: m, g: g, opts: opts, format: opts.Format,
 		col: map[string]int{}, unitCols: map[string][]int{}, byID: map[int64]*domain.Item{},
@@ -253,6 +255,7 @@ func makePlan(ctx context.Context, s *store.Store, actor domain.Actor, batchID i
 			}
 		}
 	}
+	im.Missing = missingHeaders(g, opts.Mapping)
 	if readUnits {
 		if im.units, err = loadUnits(ctx, s, m); err != nil {
 			return nil, err
@@ -734,4 +737,25 @@ func pendingParties(it *domain.Item, parties []domain.Party) bool {
 		}
 	}
 	return false
+}
+
+// missingHeaders lists, in order, the mapping's headers that no column's
+// path (nor the last part of it) matches, so a misspelt header does not
+// drop its column silently.
+func missingHeaders(g *grid, mapping map[string]string) []string {
+	have := map[string]bool{}
+	for _, p := range g.paths {
+		have[p] = true
+		if i := strings.LastIndex(p, pathSep); i >= 0 {
+			have[p[i+len(pathSep):]] = true
+		}
+	}
+	out := []string{}
+	for h := range mapping {
+		if !have[headerPath(h)] {
+			out = append(out, h)
+		}
+	}
+	slices.Sort(out)
+	return out
 }

@@ -168,6 +168,9 @@ func TestImportLayouts(t *testing.T) {
 				if p.Added != tc.added || p.Changed != 0 || p.Refused != 0 || len(p.Errors) != 0 || len(p.Outcomes) != tc.added {
 					t.Fatalf("preview: %d added, %d changed, %d refused, errors %v; want %d added", p.Added, p.Changed, p.Refused, p.Errors, tc.added)
 				}
+				if len(p.Missing) != 0 {
+					t.Errorf("the mapping's headers %v not found", p.Missing)
+				}
 				if tc.file == "two-headers.xlsx" && p.NotesRow != 7 {
 					t.Errorf("reading stopped at row %d, want the notes row 7", p.NotesRow)
 				}
@@ -351,6 +354,13 @@ func TestUnresolvedUnits(t *testing.T) {
 		}
 		if len(drc.Suggestions) == 0 || drc.Suggestions[0].Name != cdDRC || drc.Suggestions[0].Side != "chengdu" {
 			t.Fatalf("suggestions for 成都市发改委: %+v, want %s first", drc.Suggestions, cdDRC)
+		}
+		if len(p.Missing) != 0 {
+			t.Fatalf("missing %v", p.Missing)
+		}
+		misspelt := map[string]string{"编号": "number", "事项": "title", "成都牵头单位": "lead", "重庆牵头单位": "lead", "配合单位": "cooperating", "进度 › 三季度": "schedule.q3"}
+		if q, _ := ledger.PreviewImport(ctx, s, domain.Actor{}, batch, file, ledger.Options{Format: ledger.XLSX, Mapping: misspelt, Layout: opts.Layout}); q == nil || fmt.Sprint(q.Missing) != "[进度 › 三季度]" {
+			t.Fatalf("a header the file lacks: %+v", q)
 		}
 		if data := p.Unresolved[1]; data.Name != "成都市数据局" || data.Row != 4 || len(data.Suggestions) > 3 {
 			t.Fatalf("second unresolved %+v", data)

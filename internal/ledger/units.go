@@ -49,6 +49,14 @@ type units struct {
 	// elsewhere looks a name up among all units, to tell a unit outside
 	// the sides from one that does not exist.
 	elsewhere func(name string) ([]*domain.Organization, error)
+	// failed keeps why a name was not resolved, so a name repeated on many
+	// rows is looked up and ranked once.
+	failed map[string]failure
+}
+
+type failure struct {
+	why  string
+	sugg []UnitSuggestion
 }
 
 func loadUnits(ctx context.Context, s *store.Store, m *domain.Mechanism) (*units, error) {
@@ -56,7 +64,7 @@ func loadUnits(ctx context.Context, s *store.Store, m *domain.Mechanism) (*units
 	if err != nil {
 		return nil, err
 	}
-	u := &units{m: m, all: all, byName: map[string][]int{}, names: map[int64]string{}}
+	u := &units{m: m, all: all, byName: map[string][]int{}, names: map[int64]string{}, failed: map[string]failure{}}
 	for i, su := range all {
 		u.names[su.Unit.ID] = su.Unit.Name
 		keys := append([]string{su.Unit.Name}, su.Unit.Aliases...)
@@ -91,6 +99,17 @@ func unitKey(s string) string {
 // resolve finds the unit a name stands for and its side, or says why not:
 // unknown (with suggestions) or outside every side.
 func (u *units) resolve(name string) (store.SideUnit, string, []UnitSuggestion) {
+	if f, ok := u.failed[name]; ok {
+		return store.SideUnit{}, f.why, f.sugg
+	}
+	su, why, sugg := u.lookup(name)
+	if why != "" {
+		u.failed[name] = failure{why, sugg}
+	}
+	return su, why, sugg
+}
+
+func (u *units) lookup(name string) (store.SideUnit, string, []UnitSuggestion) {
 	found := u.byName[unitKey(name)]
 	switch len(found) {
 	case 1:
