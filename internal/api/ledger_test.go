@@ -283,7 +283,7 @@ func TestLedgerLayoutOverHTTP(t *testing.T) {
 		res = c.do(t, "POST", base+"/import"+query, file, "Content-Type", xlsxType)
 		wantStatus(t, res, 200)
 		json.Unmarshal(res.body, &p)
-		if p.Added != 1 || p.Rows != 1 || !p.Applied || p.Outcomes[0].Kind != ledger.RowAdded {
+		if p.Added != 1 || p.Rows != 1 || !p.Applied || p.Outcomes[0].Kind != ledger.RowAdded || p.Outcomes[0].ItemID == 0 || p.Changes[0].ItemID != p.Outcomes[0].ItemID {
 			t.Fatalf("import %s", res.body)
 		}
 		page, _ := s.Items.List(context.Background(), domain.ListQuery{Filters: map[string]string{"batch": fmt.Sprint(f.batch.ID), "q": "氢走廊"}})

@@ -179,6 +179,17 @@ func Import(ctx context.Context, s *store.Store, actor domain.Actor, batchID int
 	if err != nil {
 		return &p.Preview, err
 	}
+	// Each write came with its change, in row order: name the items added.
+	added := map[int]int64{}
+	for i, w := range p.writes {
+		p.Changes[i].ItemID = w.next.ID
+		added[p.Changes[i].Row] = w.next.ID
+	}
+	for i, o := range p.Outcomes {
+		if id, ok := added[o.Row]; ok {
+			p.Outcomes[i].ItemID = id
+		}
+	}
 	p.Applied = true
 	return &p.Preview, nil
 }
