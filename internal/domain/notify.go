@@ -38,13 +38,14 @@ type LedgerLayout struct {
 	HeaderRows []int `json:"header_rows,omitempty" doc:"the 1-based rows holding the headers, consecutive, top first (e.g. [2, 3]); by default the header row is looked for among the first ten"`
 	// DataFirstRow is the first data row (default: the row after the
 	// headers); DataLastRow the last one (default: the end of the data).
-	// Reading always stops at a notes row: one whose first filled cell
+	// Reading always stops at a notes row: one whose only filled cell
 	// starts with 注：, 备注 or 说明.
 	DataFirstRow int `json:"data_first_row,omitempty" doc:"the 1-based first data row; by default the row after the headers"`
-	DataLastRow  int `json:"data_last_row,omitempty" doc:"the 1-based last data row; by default the data runs until the sheet ends or a notes row (first filled cell starting with 注：, 备注 or 说明)"`
-	// FillDown lists the fields whose empty cells take the value above, as
-	// a group cell merged down several rows reads.
-	FillDown []string `json:"fill_down,omitempty" doc:"fields whose empty cells take the value of the cell above (group cells merged down rows), e.g. [\"lead\"]"`
+	DataLastRow  int `json:"data_last_row,omitempty" doc:"the 1-based last data row; by default the data runs until the sheet ends or a notes row (its only filled cell starting with 注：, 备注 or 说明)"`
+	// FillDown lists the fields whose merged cells hold for every row they
+	// cover, as a group cell merged down several rows reads; a CSV has no
+	// merged cells, so there an empty cell takes the value above.
+	FillDown []string `json:"fill_down,omitempty" doc:"fields whose merged cells hold for every row they cover (group cells merged down rows; in a CSV, an empty cell takes the value above), e.g. [\"lead\"]"`
 	// UnitSeparators are the characters that split a cell naming several
 	// units; empty: 、，,；; and line breaks.
 	UnitSeparators string `json:"unit_separators,omitempty" doc:"the characters between unit names in one cell; by default 、，,；; and line breaks"`
