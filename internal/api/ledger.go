@@ -121,7 +121,7 @@ func (a *API) importLedger(apply bool) http.HandlerFunc {
 				a.writeError(w, r, fieldError(domain.Invalid, "mapping", "is not a column mapping of the batch's mechanism"))
 				return
 			}
-			opts.Mapping = m.Columns
+			opts = ledger.OptionsOf(format, m)
 		}
 		var p *ledger.Preview
 		if apply {

@@ -237,3 +237,67 @@ func TestLedgerKeepsToWhatTheActorMay(t *testing.T) {
 		}
 	})
 }
+
+// TestLedgerLayoutOverHTTP: a column mapping states a layout (two header
+// rows, a merged 进度安排 over its quarters); the preview lists a unit name
+// it cannot resolve with the closest unit; once the unit has the name as an
+// alias the ledger imports as an addition, and a second import changes
+// nothing.
+func TestLedgerLayoutOverHTTP(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		c := newClient(t, s)
+		f := newFixture(t, s)
+		columns := map[string]string{"序号": "number", "项目名称": "title", "牵头单位": "lead", "进度安排 › 二季度": "schedule.q2"}
+		res := c.do(t, "POST", "/api/v1/column-mappings", map[string]any{"mechanism_id": f.mech.ID, "name": "两行表头", "header_rows": []int{3, 2}, "columns": columns})
+		wantProblem(t, res, "header_rows", 422)
+		res = c.do(t, "POST", "/api/v1/column-mappings", map[string]any{"mechanism_id": f.mech.ID, "name": "两行表头", "header_rows": []int{2, 3},
+			"match_key": "number", "unit_separators": "、", "columns": columns})
+		wantStatus(t, res, 201)
+		mapping := res.json(t)
+		if fmt.Sprint(mapping["header_rows"]) != "[2 3]" {
+			t.Fatalf("mapping %s", res.body)
+		}
+		x := excelize.NewFile()
+		for cell, v := range map[string]string{"A1": "推进表", "A2": "序号", "B2": "项目名称", "C2": "牵头单位", "D2": "进度安排", "D3": "一季度", "E3": "二季度",
+			"A4": "9", "B4": "成渝氢走廊", "C4": "成都市发改委、重庆市发展和改革委员会", "D4": "立项", "E4": "开工", "A5": "注：本表按季度更新"} {
+			x.SetCellStr("Sheet1", cell, v)
+		}
+		for _, m := range [][2]string{{"A2", "A3"}, {"B2", "B3"}, {"C2", "C3"}, {"D2", "E2"}} {
+			x.MergeCell("Sheet1", m[0], m[1])
+		}
+		buf, _ := x.WriteToBuffer()
+		file := buf.Bytes()
+		base := fmt.Sprintf("/api/v1/batches/%d/ledger", f.batch.ID)
+		query := fmt.Sprintf("?mapping=%v", mapping["id"])
+		res = c.do(t, "POST", base+"/preview"+query, file, "Content-Type", xlsxType)
+		wantStatus(t, res, 200)
+		var p ledger.Preview
+		json.Unmarshal(res.body, &p)
+		if len(p.Unresolved) != 1 || p.Unresolved[0].Name != "成都市发改委" || len(p.Unresolved[0].Suggestions) == 0 || p.Unresolved[0].Suggestions[0].ID != f.cdDRC.ID {
+			t.Fatalf("preview %s", res.body)
+		}
+		res = c.do(t, "POST", base+"/import"+query, file, "Content-Type", xlsxType)
+		wantProblem(t, res, "Sheet1!4 C (牵头单位)", 422)
+		res = c.do(t, "PATCH", fmt.Sprintf("/api/v1/organizations/%d", f.cdDRC.ID), map[string]any{"version": f.cdDRC.Version, "aliases": []string{"成都市发改委"}})
+		wantStatus(t, res, 200)
+		res = c.do(t, "POST", base+"/import"+query, file, "Content-Type", xlsxType)
+		wantStatus(t, res, 200)
+		json.Unmarshal(res.body, &p)
+		if p.Added != 1 || p.Rows != 1 || !p.Applied || p.Outcomes[0].Kind != ledger.RowAdded || p.Outcomes[0].ItemID == 0 || p.Changes[0].ItemID != p.Outcomes[0].ItemID {
+			t.Fatalf("import %s", res.body)
+		}
+		page, _ := s.Items.List(context.Background(), domain.ListQuery{Filters: map[string]string{"batch": fmt.Sprint(f.batch.ID), "q": "氢走廊"}})
+		if len(page.Items) != 1 {
+			t.Fatalf("%d items added", len(page.Items))
+		}
+		it := page.Items[0]
+		if it.Number != "9" || it.Schedule.Q1 != "立项" || it.Schedule.Q2 != "开工" || len(it.Parties) != 2 || it.Lead("chengdu") != f.cdDRC.ID || it.Lead("chongqing") != f.cqDRC.ID {
+			t.Fatalf("item added %+v", it)
+		}
+		res = c.do(t, "POST", base+"/import"+query, file, "Content-Type", xlsxType)
+		json.Unmarshal(res.body, &p)
+		if res.status != 200 || p.Added != 0 || p.Unchanged != 1 || p.Applied {
+			t.Fatalf("second import %d %s", res.status, res.body)
+		}
+	})
+}

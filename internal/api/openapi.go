@@ -215,7 +215,15 @@ func (g *schemaGen) object(t reflect.Type, input bool) map[string]any {
 			if input && readOnly[name] {
 				continue
 			}
-			props[name] = g.schema(f.Type, input)
+			prop := g.schema(f.Type, input)
+			if doc := f.Tag.Get("doc"); doc != "" {
+				// A $ref takes no siblings in every tool; describe it beside one.
+				if _, ref := prop["$ref"]; ref {
+					prop = map[string]any{"allOf": []any{prop}}
+				}
+				prop["description"] = doc
+			}
+			props[name] = prop
 			if !input && !strings.Contains(opts, "omitempty") {
 				required = append(required, name)
 			}

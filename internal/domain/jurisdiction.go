@@ -72,6 +72,10 @@ type Organization struct {
 	Name           string           `json:"name"`
 	NameEN         string           `json:"name_en"`
 	Kind           OrganizationKind `json:"kind"`
+	// Aliases are other names people write for the unit in ledgers and
+	// letters (成都市发改委 for 成都市发展和改革委员会), so an import can
+	// resolve them.
+	Aliases []string `json:"aliases"`
 }
 
 // OrganizationKind says what sort of body a unit is.
@@ -97,6 +101,18 @@ func (o *Organization) Validate() error {
 	checkName(&p, "name", o.Name)
 	checkText(&p, "name_en", o.NameEN, MaxName)
 	checkOneOf(&p, "kind", o.Kind, OrganizationKinds)
+	if len(o.Aliases) > 20 {
+		p.Add("aliases", "at most 20 aliases")
+	}
+	seen := map[string]bool{o.Name: true}
+	for i, a := range o.Aliases {
+		f := indexed("aliases", i)
+		checkName(&p, f, a)
+		if seen[a] {
+			p.Add(f, "repeats the name or another alias")
+		}
+		seen[a] = true
+	}
 	checkText(&p, "source", o.Source, MaxText)
 	return p.Err()
 }

@@ -3,6 +3,7 @@ package ledger_test
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/liandong/liandong/internal/demo"
@@ -55,6 +56,58 @@ func FuzzImport(f *testing.F) {
 			if e.Sheet == "" || e.Row == 0 || e.Reason == "" {
 				t.Fatalf("a refusal that does not say where and why: %+v", e)
 			}
+		}
+	})
+}
+
+// FuzzImportLayout is FuzzImport through a mapping with two header rows,
+// fill-down and unit columns, seeded with the layout fixtures: whatever
+// the file, the preview refuses it with a reason or names where each
+// refusal and each unresolved unit name is.
+func FuzzImportLayout(f *testing.F) {
+	ctx := context.Background()
+	s, err := store.Open(ctx, filepath.Join(f.TempDir(), "fuzz.db"), "")
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Migrate(ctx); err != nil {
+		f.Fatal(err)
+	}
+	if err := demo.Load(ctx, s); err != nil {
+		f.Fatal(err)
+	}
+	batches, _ := s.Batches.List(ctx, domain.ListQuery{Filters: map[string]string{"q": "第一批合作项目"}})
+	batch := batches.Items[0].ID
+	for name := range fixtureSheets {
+		f.Add(readFixture(f, name), !strings.HasSuffix(name, ".csv"))
+	}
+	opts := ledger.Options{Mapping: map[string]string{"序号": "number", "项目名称": "title", "牵头单位": "lead", "配合单位": "cooperating", "进度安排 › 二季度": "schedule.q2"},
+		Layout: domain.LedgerLayout{HeaderRows: []int{2, 3}, FillDown: []string{"lead", "cooperating"}}}
+	f.Fuzz(func(t *testing.T, file []byte, xlsx bool) {
+		opts.Format = ledger.CSV
+		if xlsx {
+			opts.Format = ledger.XLSX
+		}
+		p, err := ledger.PreviewImport(ctx, s, domain.Actor{}, batch, file, opts)
+		if err != nil {
+			if code := domain.ErrorCode(err); code == domain.Internal {
+				t.Fatalf("internal error on a user's file: %v", err)
+			}
+			return
+		}
+		for _, e := range p.Errors {
+			if e.Sheet == "" || e.Row == 0 || e.Reason == "" {
+				t.Fatalf("a refusal that does not say where and why: %+v", e)
+			}
+		}
+		for _, u := range p.Unresolved {
+			if u.Name == "" || u.Row == 0 || u.Column == "" || len(u.Suggestions) > 3 {
+				t.Fatalf("an unresolved unit that does not say where: %+v", u)
+			}
+		}
+		if len(p.Outcomes) != p.Rows || p.Added+p.Changed+p.Unchanged+p.Refused != p.Rows {
+			t.Fatalf("%d rows read, %d outcomes: %d added, %d changed, %d unchanged, %d refused", p.Rows, len(p.Outcomes), p.Added, p.Changed, p.Unchanged, p.Refused)
 		}
 	})
 }

@@ -1,16 +1,12 @@
 package ledger
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
-	"encoding/csv"
-	"errors"
 	"fmt"
-	"io"
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
@@ -22,31 +18,70 @@ import (
 // Options say how to read an uploaded ledger.
 type Options struct {
 	Format Format
-	// Mapping maps headers as written in the file to ledger fields
-	// (domain.LedgerFields), for ledgers laid out differently; headers it
-	// does not name are read by the standard layout.
+	// Mapping maps headers (or header paths) as written in the file to
+	// ledger fields (domain.LedgerFields), for ledgers laid out
+	// differently; headers it does not name are read by the standard
+	// layout. A mapping that names lead or cooperating makes import read
+	// the units.
 	Mapping map[string]string
+	// Layout says where the headers and the data lie; its zero value
+	// finds one header row among the first ten.
+	Layout domain.LedgerLayout
 }
+
+// OptionsOf are the options of a saved column mapping.
+func OptionsOf(format Format, m *domain.ColumnMapping) Options {
+	return Options{Format: format, Mapping: m.Columns, Layout: m.LedgerLayout}
+}
+
+// The kinds of row outcome.
+const (
+	RowAdded     = "added"
+	RowUpdated   = "updated"
+	RowUnchanged = "unchanged"
+	RowRefused   = "refused"
+)
 
 // Preview is what an import will change, row by row, or why it cannot.
 type Preview struct {
-	Sheet     string      `json:"sheet"`
-	Rows      int         `json:"rows"`      // data rows read
-	Changed   int         `json:"changed"`   // rows that change an item
-	Unchanged int         `json:"unchanged"` // rows equal to what is stored
-	Changes   []RowChange `json:"changes"`
+	Sheet     string `json:"sheet"`
+	Rows      int    `json:"rows"`      // data rows read
+	Added     int    `json:"added"`     // rows that add an item
+	Changed   int    `json:"changed"`   // rows that update an item
+	Unchanged int    `json:"unchanged"` // rows equal to what is stored
+	Refused   int    `json:"refused"`   // rows refused; Errors says why
+	// Outcomes lists every data row: added, updated, unchanged or refused.
+	Outcomes []RowOutcome `json:"outcomes"`
+	// Changes lists the rows that add or update an item, with their fields.
+	Changes []RowChange `json:"changes"`
+	// NotesRow is the row of notes under the data where reading stopped;
+	// 0 when the data ran to the end.
+	NotesRow int `json:"notes_row,omitempty"`
 	// Ignored names the columns import does not write: read-only ones
-	// (lead and cooperating units, light, progress, problems) and headers
-	// it does not know.
-	Ignored []string    `json:"ignored"`
-	Errors  []CellError `json:"errors"`
-	Applied bool        `json:"applied"`
+	// (light, progress, problems; units in the standard layout) and
+	// headers it does not know.
+	Ignored []string `json:"ignored"`
+	// Missing lists the mapping's headers that no column of the file has.
+	Missing []string `json:"missing"`
+	// Unresolved lists each unit name no unit answers to, once, with the
+	// closest units; while any is left the import is refused.
+	Unresolved []UnresolvedUnit `json:"unresolved"`
+	Errors     []CellError      `json:"errors"`
+	Applied    bool             `json:"applied"`
 }
 
-// RowChange is one row that changes an item.
+// RowOutcome is what importing one data row does.
+type RowOutcome struct {
+	Row    int    `json:"row"`
+	Kind   string `json:"kind"` // added, updated, unchanged or refused
+	ItemID int64  `json:"item_id,omitempty"`
+}
+
+// RowChange is one row that adds or changes an item.
 type RowChange struct {
 	Row     int           `json:"row"`
-	ItemID  int64         `json:"item_id"`
+	Kind    string        `json:"kind"`    // added or updated
+	ItemID  int64         `json:"item_id"` // 0 for an addition
 	Number  string        `json:"number"`
 	Title   string        `json:"title"`
 	Version int64         `json:"version"` // the stored version the change is based on
@@ -78,11 +113,15 @@ func (e CellError) String() string {
 	return at + ": " + e.Reason
 }
 
-// plan is a preview with the items as they will be stored.
+// plan is a preview with the items as they will be stored, in row order.
 type plan struct {
 	Preview
-	updates []*domain.Item
-	stored  []*domain.Item // each update's item as read for the preview
+	writes []write
+}
+
+// write is one item to create (stored nil) or update from stored.
+type write struct {
+	next, stored *domain.Item
 }
 
 // PreviewImport reads a ledger for a batch and reports, row by row, what
@@ -98,11 +137,12 @@ func PreviewImport(ctx context.Context, s *store.Store, actor domain.Actor, batc
 	return &p.Preview, nil
 }
 
-// Import applies a ledger to a batch: every changed row or, when any row is
-// refused, none, in one transaction as actor. Importing the same file again
-// changes nothing. Errors: those of PreviewImport, Invalid naming each
-// refused row and cell (the preview is returned too), Conflict when an item
-// changed between the preview and the write.
+// Import applies a ledger to a batch: every added and changed row or, when
+// any row is refused or any unit name unresolved, none, in one transaction
+// as actor. Importing the same file again changes nothing. Errors: those of
+// PreviewImport, Invalid naming each refused row and cell (the preview is
+// returned too), Conflict when an item changed between the preview and the
+// write.
 func Import(ctx context.Context, s *store.Store, actor domain.Actor, batchID int64, file []byte, opts Options) (*Preview, error) {
 	p, err := makePlan(ctx, s, actor, batchID, file, opts)
 	if err != nil {
@@ -119,12 +159,18 @@ func Import(ctx context.Context, s *store.Store, actor domain.Actor, batchID int
 		}
 		return &p.Preview, e
 	}
-	if len(p.updates) == 0 {
+	if len(p.writes) == 0 {
 		return &p.Preview, nil
 	}
 	err = s.Write(ctx, actor, func(tx *store.Tx) error {
-		for i, it := range p.updates {
-			if err := s.Items.UpdateTxFrom(ctx, tx, p.stored[i], it); err != nil {
+		for _, w := range p.writes {
+			if w.stored == nil {
+				if err := s.Items.CreateTx(ctx, tx, w.next); err != nil {
+					return err
+				}
+				continue
+			}
+			if err := s.Items.UpdateTxFrom(ctx, tx, w.stored, w.next); err != nil {
 				return err
 			}
 		}
@@ -133,175 +179,46 @@ func Import(ctx context.Context, s *store.Store, actor domain.Actor, batchID int
 	if err != nil {
 		return &p.Preview, err
 	}
+	// Each write came with its change, in row order: name the items added.
+	added := map[int]int64{}
+	for i, w := range p.writes {
+		p.Changes[i].ItemID = w.next.ID
+		added[p.Changes[i].Row] = w.next.ID
+	}
+	for i, o := range p.Outcomes {
+		if id, ok := added[o.Row]; ok {
+			p.Outcomes[i].ItemID = id
+		}
+	}
 	p.Applied = true
 	return &p.Preview, nil
 }
 
-// sheet is a grid of cells read from a file.
-type sheet struct {
-	name string
-	rows [][]string
-}
-
-func readFile(file []byte, format Format) (sheet, error) {
-	if len(file) > MaxFileBytes {
-		return sheet{}, tooLarge(fmt.Sprintf("the file is %d bytes; a ledger may be at most %d bytes (10 MB)", len(file), MaxFileBytes))
-	}
-	switch format {
-	case XLSX:
-		return readXLSX(file)
-	case CSV:
-		return readCSV(file)
-	}
-	return sheet{}, invalid("format", "must be xlsx or csv")
-}
-
-func tooLarge(reason string) error {
-	return &domain.Error{Code: domain.TooLarge, Message: "the ledger is too large", Fields: []domain.FieldError{{Field: "file", Reason: reason}}}
-}
-
-func invalid(field, reason string) error {
-	return &domain.Error{Code: domain.Invalid, Message: "the ledger cannot be read", Fields: []domain.FieldError{{Field: field, Reason: reason}}}
-}
-
-// readXLSX checks the sizes the zip directory declares before excelize
-// inflates anything (Go's zip reader refuses a part that inflates beyond
-// its declared size), and passes the same limit to excelize.
-func readXLSX(file []byte) (sheet, error) {
-	zr, err := zip.NewReader(bytes.NewReader(file), int64(len(file)))
-	if err != nil {
-		return sheet{}, invalid("file", "is not an XLSX workbook (not a zip archive)")
-	}
-	var total uint64
-	for _, f := range zr.File {
-		total += f.UncompressedSize64
-		if f.UncompressedSize64 > MaxUnzippedBytes || total > MaxUnzippedBytes {
-			return sheet{}, tooLarge(fmt.Sprintf("the workbook inflates to more than %d bytes (64 MB) (part %s); it may be a zip bomb", MaxUnzippedBytes, f.Name))
-		}
-	}
-	if len(zr.File) > 1000 {
-		return sheet{}, invalid("file", "holds more than 1000 parts")
-	}
-	x, err := excelize.OpenReader(bytes.NewReader(file), excelize.Options{UnzipSizeLimit: MaxUnzippedBytes, UnzipXMLSizeLimit: 16 << 20})
-	if err != nil {
-		if strings.Contains(err.Error(), "unzip size") {
-			return sheet{}, tooLarge(fmt.Sprintf("the workbook inflates to more than %d bytes (64 MB)", MaxUnzippedBytes))
-		}
-		return sheet{}, invalid("file", "is not a readable XLSX workbook")
-	}
-	defer x.Close()
-	name := ""
-	for _, n := range x.GetSheetList() {
-		if n == SheetName {
-			name = n
-		}
-	}
-	if name == "" {
-		if name = x.GetSheetName(x.GetActiveSheetIndex()); name == "" {
-			name = x.GetSheetList()[0]
-		}
-	}
-	// Row by row, stopping once the sheet holds more rows than a ledger
-	// may (after the header, which may sit in any of the first ten): a
-	// sheet of a million rows is refused after twenty thousand and some,
-	// not parsed whole first.
-	it, err := x.Rows(name)
-	if err != nil {
-		return sheet{}, invalid("file", "sheet "+name+" cannot be read")
-	}
-	defer it.Close()
-	var rows [][]string
-	for len(rows) <= maxRowsRead && it.Next() {
-		row, err := it.Columns()
-		if err != nil {
-			return sheet{}, invalid("file", "sheet "+name+" cannot be read")
-		}
-		rows = append(rows, row)
-	}
-	if err := it.Error(); err != nil {
-		return sheet{}, invalid("file", "sheet "+name+" cannot be read")
-	}
-	return sheet{name: name, rows: trimEmptyRows(rows)}, nil
-}
-
-// maxRowsRead is where reading a file stops: enough rows for the header
-// to sit in any of the first ten and MaxRows data rows after it, plus one
-// to tell that there are more.
-const maxRowsRead = MaxRows + 10
-
-// trimEmptyRows drops the empty rows at the end, as GetRows does: a sheet
-// formatted further down than it is filled has them.
-func trimEmptyRows(rows [][]string) [][]string {
-	for len(rows) > 0 && len(rows[len(rows)-1]) == 0 {
-		rows = rows[:len(rows)-1]
-	}
-	return rows
-}
-
-func readCSV(file []byte) (sheet, error) {
-	file = bytes.TrimPrefix(file, []byte("\ufeff"))
-	if !utf8.Valid(file) {
-		return sheet{}, invalid("file", "is not UTF-8 text; save the sheet as \"CSV UTF-8\"")
-	}
-	r := csv.NewReader(bytes.NewReader(file))
-	r.FieldsPerRecord = -1
-	var rows [][]string
-	for {
-		rec, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				return sheet{}, invalid("file", fmt.Sprintf("CSV row %d column %d: %v", pe.Line, pe.Column, pe.Err))
-			}
-			return sheet{}, invalid("file", "is not readable CSV")
-		}
-		rows = append(rows, rec)
-		if len(rows) > maxRowsRead {
-			break
-		}
-	}
-	return sheet{name: "CSV", rows: rows}, nil
-}
-
-// headerFields finds the header row among the first ten and maps each of
-// its columns to a field ("" for a column import does not know).
-func headerFields(sh sheet, mapping map[string]string) (int, []string, error) {
-	std := map[string]string{}
-	for _, c := range layout {
-		std[c.header] = c.field
-		std[c.field] = c.field
-	}
-	for r := 0; r < len(sh.rows) && r < 10; r++ {
-		fields := make([]string, len(sh.rows[r]))
-		keys, known := 0, 0
-		for i, h := range sh.rows[r] {
-			h = strings.TrimSpace(h)
-			f, ok := mapping[h]
-			if !ok {
-				f = std[h]
-			}
-			fields[i] = f
-			if f != "" {
-				known++
-			}
-			if f == "id" || f == "number" || f == "title" {
-				keys++
-			}
-		}
-		if known >= 2 && keys > 0 {
-			return r, fields, nil
-		}
-	}
-	return 0, nil, invalid("file", "no header row found in the first ten rows: it must name the column 编号, 项目名称 or 系统编号 and one more ledger column; for other headers save a column mapping")
+// importer holds what reading the rows of one ledger needs.
+type importer struct {
+	*plan
+	ctx      context.Context
+	s        *store.Store
+	actor    domain.Actor
+	batch    *domain.Batch
+	mech     *domain.Mechanism
+	g        *grid
+	opts     Options
+	col      map[string]int   // field → its column + 1, for the fields of one column
+	unitCols map[string][]int // lead and cooperating → their columns, in order
+	units    *units           // nil when the units are not read
+	format   Format
+	byID     map[int64]*domain.Item
+	byKey    map[string]map[string][]*domain.Item // field → value → items
+	seen     map[int64]int                        // item → the row naming it
+	added    map[string]int                       // match key of an added row → its row
 }
 
 // makePlan reads the file and compares each row with the item it names,
-// among those actor may read; a row actor may not change is refused.
+// among those actor may read; a row that names none adds one, and a row
+// actor may not write is refused.
 func makePlan(ctx context.Context, s *store.Store, actor domain.Actor, batchID int64, file []byte, opts Options) (*plan, error) {
-	sh, err := readFile(file, opts.Format)
+	sh, err := readFile(file, opts.Format, opts.Layout.Sheet)
 	if err != nil {
 		return nil, err
 	}
@@ -309,209 +226,480 @@ func makePlan(ctx context.Context, s *store.Store, actor domain.Actor, batchID i
 	if err != nil {
 		return nil, err
 	}
+	m, err := s.Mechanisms.Get(ctx, b.MechanismID)
+	if err != nil {
+		return nil, err
+	}
 	items, err := batchItems(ctx, s, actor, batchID, 0)
 	if err != nil {
 		return nil, err
 	}
-	hr, fields, err := headerFields(sh, opts.Mapping)
+	g, err := readHeaders(&sh, opts.Layout, opts.Mapping)
 	if err != nil {
 		return nil, err
 	}
-	p := &plan{Preview: Preview{Sheet: sh.name, Changes: []RowChange{}, Ignored: []string{}, Errors: []CellError{}}}
-	colName := func(i int) string {
-		name := strconv.Itoa(i + 1)
-		if opts.Format == XLSX {
-			name, _ = excelize.ColumnNumberToName(i + 1)
-		}
-		h := ""
-		if i < len(sh.rows[hr]) {
-			h = strings.TrimSpace(sh.rows[hr][i])
-		}
-		return name + " (" + h + ")"
+	im := &importer{
+		plan: &plan{Preview: Preview{Sheet: sh.name, Outcomes: []RowOutcome{}, Changes: []RowChange{}, Ignored: []string{}, Missing: []string{},
+			Unresolved: []UnresolvedUnit{}, Errors: []CellError{}}},
+		ctx: ctx, s: s, actor: actor, batch: b, mech: m, g: g, opts: opts, format: opts.Format,
+		col: map[string]int{}, unitCols: map[string][]int{}, byID: map[int64]*domain.Item{},
+		byKey: map[string]map[string][]*domain.Item{"number": {}, "title": {}}, seen: map[int64]int{}, added: map[string]int{},
 	}
-	col := map[string]int{}
-	for i, f := range fields {
+	readUnits := false
+	for _, f := range opts.Mapping {
+		readUnits = readUnits || f == "lead" || f == "cooperating"
+	}
+	for i, f := range g.fields {
 		switch {
 		case f == "":
-			if strings.TrimSpace(sh.rows[hr][i]) != "" {
-				p.Ignored = append(p.Ignored, colName(i))
+			if g.paths[i] != "" {
+				im.Ignored = append(im.Ignored, im.colName(i))
 			}
-		case col[f] != 0:
-			p.fail(sh.name, hr+1, colName(i), fmt.Sprintf("repeats the column of %s", f))
+		case (f == "lead" || f == "cooperating") && readUnits:
+			im.unitCols[f] = append(im.unitCols[f], i)
+		case im.col[f] != 0:
+			im.fail(g.headerLast+1, im.colName(i), fmt.Sprintf("repeats the column of %s", f))
 		default:
-			col[f] = i + 1
+			im.col[f] = i + 1
 			if !columnOf(f).editable && f != "id" && f != "version" && f != "digest" {
-				p.Ignored = append(p.Ignored, colName(i))
+				im.Ignored = append(im.Ignored, im.colName(i))
 			}
 		}
 	}
-	byID, byNumber, byTitle := map[int64]*domain.Item{}, map[string][]*domain.Item{}, map[string][]*domain.Item{}
+	im.Missing = missingHeaders(g, opts.Mapping)
+	if readUnits {
+		if im.units, err = loadUnits(ctx, s, m); err != nil {
+			return nil, err
+		}
+	}
 	for _, it := range items {
-		byID[it.ID] = it
+		im.byID[it.ID] = it
 		if it.Number != "" {
-			byNumber[it.Number] = append(byNumber[it.Number], it)
+			im.byKey["number"][it.Number] = append(im.byKey["number"][it.Number], it)
 		}
-		byTitle[it.Title] = append(byTitle[it.Title], it)
+		im.byKey["title"][it.Title] = append(im.byKey["title"][it.Title], it)
 	}
-	seen := map[int64]int{}
-	if len(sh.rows)-hr-1 > MaxRows {
-		return nil, tooLarge(fmt.Sprintf("the ledger has more than %d rows", MaxRows))
+	if g.last-g.first+1 > MaxRows {
+		return nil, tooManyRows()
 	}
-	for r := hr + 1; r < len(sh.rows); r++ {
-		row, rowNo := sh.rows[r], r+1
-		cell := func(f string) (string, bool) {
-			i := col[f]
-			if i == 0 {
-				return "", false
-			}
-			if i > len(row) {
-				return "", true
-			}
-			return normalise(row[i-1]), true
+	fill := map[int]bool{}
+	for i, f := range g.fields {
+		if slices.Contains(opts.Layout.FillDown, f) && (f != "lead" && f != "cooperating" || readUnits) {
+			fill[i] = true
+		}
+	}
+	// A merged cell of a fill-down column holds for every row it covers;
+	// a CSV has no merged cells, so there an empty cell takes the one above.
+	sh.spread(func(r, c int) bool { return r >= g.first && fill[c] })
+	above := map[int]string{}
+	for r := g.first; r <= g.last && r < len(sh.rows); r++ {
+		row := sh.rows[r]
+		if isNotes(row) {
+			im.NotesRow = r + 1 // the notes under the data
+			break
 		}
 		if blank(row) {
 			continue
 		}
-		p.Rows++
-		it, why, at := match(cell, byID, byNumber, byTitle, b.Name)
-		if it == nil {
-			c := ""
-			if at != "" {
-				c = colName(col[at] - 1)
+		if opts.Format == CSV {
+			for c := range fill {
+				if v := strings.TrimSpace(sh.cell(r, c)); v != "" {
+					above[c] = sh.cell(r, c)
+				} else if above[c] != "" {
+					sh.set(r, c, above[c])
+				}
 			}
-			p.fail(sh.name, rowNo, c, why)
-			continue
 		}
-		if first, dup := seen[it.ID]; dup {
-			p.fail(sh.name, rowNo, "", fmt.Sprintf("names the same item as row %d", first))
-			continue
+		im.Rows++
+		im.row(r)
+	}
+	for _, o := range im.Outcomes {
+		switch o.Kind {
+		case RowAdded:
+			im.Added++
+		case RowUpdated:
+			im.Changed++
+		case RowUnchanged:
+			im.Unchanged++
+		case RowRefused:
+			im.Refused++
 		}
-		seen[it.ID] = rowNo
+	}
+	return im.plan, nil
+}
+
+// colName names a column as a user finds it: its letter (its number in a
+// CSV) and its header.
+func (im *importer) colName(i int) string {
+	name := strconv.Itoa(i + 1)
+	if im.format == XLSX {
+		name, _ = excelize.ColumnNumberToName(i + 1)
+	}
+	return name + " (" + im.g.paths[i] + ")"
+}
+
+func (im *importer) fail(row int, column, reason string) {
+	if len(im.Errors) < maxErrors {
+		im.Errors = append(im.Errors, CellError{Sheet: im.g.name, Row: row, Column: column, Reason: reason})
+	}
+}
+
+// cell is the value of field on row r, and whether the file has its column.
+func (im *importer) cell(r int, f string) (string, bool) {
+	i := im.col[f]
+	if i == 0 {
+		return "", false
+	}
+	return normalise(im.g.cell(r, i-1)), true
+}
+
+func (im *importer) outcome(rowNo int, kind string, id int64) {
+	im.Outcomes = append(im.Outcomes, RowOutcome{Row: rowNo, Kind: kind, ItemID: id})
+}
+
+// row reads data row r (0-based).
+func (im *importer) row(r int) {
+	rowNo := r + 1
+	cell := func(f string) (string, bool) { return im.cell(r, f) }
+	refuse := func(column, reason string) {
+		im.fail(rowNo, column, reason)
+		im.outcome(rowNo, RowRefused, 0)
+	}
+	it, key, why, at := im.match(cell)
+	if why != "" {
+		c := ""
+		if at != "" {
+			c = im.colName(im.col[at] - 1)
+		}
+		refuse(c, why)
+		return
+	}
+	if it != nil {
+		if first, dup := im.seen[it.ID]; dup {
+			refuse("", fmt.Sprintf("names the same item as row %d", first))
+			return
+		}
+		im.seen[it.ID] = rowNo
 		if d, ok := cell("digest"); ok && d != "" && d == digest(func(f string) string { v, _ := cell(f); return v }) {
-			p.Unchanged++ // not edited since the export
+			im.outcome(rowNo, RowUnchanged, it.ID) // not edited since the export
+			return
+		}
+	} else if key != "" {
+		if first, dup := im.added[key]; dup {
+			refuse("", fmt.Sprintf("adds the same item as row %d", first))
+			return
+		}
+		im.added[key] = rowNo
+	}
+	var next domain.Item
+	if it != nil {
+		next = *it
+	} else {
+		next = domain.Item{MechanismID: im.batch.MechanismID, BatchID: im.batch.ID, Status: domain.NotStarted,
+			Parties: []domain.Party{}, Milestones: []domain.Milestone{}, Custom: map[string]any{}}
+	}
+	old := &next
+	if it != nil {
+		old = it
+	}
+	kind := RowUpdated
+	var version int64
+	if it == nil {
+		kind = RowAdded
+	} else {
+		version = it.Version
+	}
+	change := RowChange{Row: rowNo, Kind: kind, Fields: []FieldChange{}, Version: version}
+	bad := false
+	blankItem := domain.Item{Status: domain.NotStarted}
+	for _, c := range layout {
+		if !c.editable {
 			continue
 		}
-		next := *it
-		next.Parties, next.Milestones, next.Custom = it.Parties, it.Milestones, it.Custom
-		change := RowChange{Row: rowNo, ItemID: it.ID, Number: it.Number, Title: it.Title, Version: it.Version, Fields: []FieldChange{}}
-		bad := false
-		for _, c := range layout {
-			if !c.editable {
-				continue
+		v, ok := cell(c.field)
+		if !ok || (c.field == "status" && v == "") {
+			continue // a blank status leaves it as it is (not started, for an addition)
+		}
+		from := old
+		if it == nil {
+			from = &blankItem
+		}
+		was := normalise(cellOf(c.field, from, nil, store.LedgerContext{}))
+		if it != nil && v == was {
+			continue
+		}
+		if err := set(&next, c.field, v); err != "" {
+			im.fail(rowNo, im.colName(im.col[c.field]-1), err)
+			bad = true
+			continue
+		}
+		now := normalise(cellOf(c.field, &next, nil, store.LedgerContext{}))
+		if now == was {
+			continue // another spelling of the same value, such as a status code
+		}
+		if it != nil && c.field == "status" && pendingStatus(it, next.Status) {
+			next.Status = it.Status // already proposed, awaiting confirmation
+			continue
+		}
+		fc := FieldChange{Field: c.field, Column: im.colName(im.col[c.field] - 1), From: was, To: now}
+		if it != nil && c.field == "status" && next.Status == domain.Completed && len(it.LeadSides()) > 1 {
+			fc.Note = "completing an item with lead units on two sides waits for each side's confirmation"
+		}
+		change.Fields = append(change.Fields, fc)
+	}
+	if im.units != nil {
+		parties, ok := im.parties(r)
+		switch {
+		case !ok:
+			bad = true
+		case it != nil && pendingParties(it, parties):
+			// already proposed, awaiting confirmation
+		case it == nil || !reflect.DeepEqual(parties, it.Parties):
+			fc := FieldChange{Field: "parties", Column: im.unitColumns(), To: im.partiesText(parties)}
+			if it != nil {
+				fc.From = im.partiesText(it.Parties)
+				if len(it.LeadSides()) > 1 {
+					fc.Note = "changing the units of an item with lead units on two sides waits for each side's confirmation"
+				}
 			}
-			v, ok := cell(c.field)
-			if !ok {
-				continue
-			}
-			old := normalise(cellOf(c.field, it, nil, store.LedgerContext{}))
-			if v == old {
-				continue
-			}
-			if err := set(&next, c.field, v); err != "" {
-				p.fail(sh.name, rowNo, colName(col[c.field]-1), err)
-				bad = true
-				continue
-			}
-			if normalise(cellOf(c.field, &next, nil, store.LedgerContext{})) == old {
-				continue // another spelling of the same value, such as a status code
-			}
-			if c.field == "status" && pendingStatus(it, next.Status) {
-				next.Status = it.Status // already proposed, awaiting confirmation
-				continue
-			}
-			v = normalise(cellOf(c.field, &next, nil, store.LedgerContext{}))
-			fc := FieldChange{Field: c.field, Column: colName(col[c.field] - 1), From: old, To: v}
-			if c.field == "status" && next.Status == domain.Completed && len(it.LeadSides()) > 1 {
-				fc.Note = "completing an item with lead units on two sides waits for each side's confirmation"
-			}
+			next.Parties = parties
 			change.Fields = append(change.Fields, fc)
 		}
-		if bad {
-			continue
-		}
-		if len(change.Fields) == 0 {
-			p.Unchanged++
-			continue
-		}
+	}
+	if bad {
+		im.outcome(rowNo, RowRefused, 0)
+		return
+	}
+	if it != nil && len(change.Fields) == 0 {
+		im.outcome(rowNo, RowUnchanged, it.ID)
+		return
+	}
+	if it != nil {
 		if v, ok := cell("version"); ok && v != "" {
 			n, err := strconv.ParseInt(v, 10, 64)
 			switch {
 			case err != nil:
-				p.fail(sh.name, rowNo, colName(col["version"]-1), "must be the version number the export wrote")
-				continue
+				refuse(im.colName(im.col["version"]-1), "must be the version number the export wrote")
+				return
 			case n != it.Version:
-				p.fail(sh.name, rowNo, "", fmt.Sprintf("item %d was changed by someone else since this ledger was exported (version %d, now %d); export the ledger again and redo this row", it.ID, n, it.Version))
-				continue
+				refuse("", fmt.Sprintf("item %d was changed by someone else since this ledger was exported (version %d, now %d); export the ledger again and redo this row", it.ID, n, it.Version))
+				return
 			}
 		}
-		if err := s.Items.Allowed(ctx, actor, policy.Write, it); err != nil {
-			p.fail(sh.name, rowNo, "", domain.ErrorMessage(err))
-			continue
-		}
-		if err := next.Validate(); err != nil {
-			for _, fe := range domain.ErrorFields(err) {
-				c := ""
-				if i := col[fe.Field]; i != 0 {
-					c = colName(i - 1)
-				}
-				p.fail(sh.name, rowNo, c, fe.Field+" "+fe.Reason)
-			}
-			continue
-		}
-		p.Changes = append(p.Changes, change)
-		p.updates, p.stored = append(p.updates, &next), append(p.stored, it)
 	}
-	p.Changed = len(p.Changes)
-	return p, nil
-}
-
-func (p *plan) fail(sheet string, row int, column, reason string) {
-	if len(p.Errors) < maxErrors {
-		p.Errors = append(p.Errors, CellError{Sheet: sheet, Row: row, Column: column, Reason: reason})
+	if err := im.s.Items.Allowed(im.ctx, im.actor, policy.Write, &next); err != nil {
+		refuse("", domain.ErrorMessage(err))
+		return
 	}
-}
-
-func blank(row []string) bool {
-	for _, c := range row {
-		if strings.TrimSpace(c) != "" {
-			return false
+	if err := next.Validate(); err != nil {
+		im.refuseFields(rowNo, err)
+		return
+	}
+	if it == nil {
+		if err := next.CheckAgainst(im.mech); err != nil {
+			im.refuseFields(rowNo, err)
+			return
 		}
 	}
-	return true
+	change.ItemID, change.Number, change.Title = next.ID, next.Number, next.Title
+	if it != nil {
+		change.Number, change.Title = it.Number, it.Title
+	}
+	im.Changes = append(im.Changes, change)
+	im.outcome(rowNo, kind, next.ID)
+	var stored *domain.Item
+	if it != nil {
+		stored = it
+	}
+	im.writes = append(im.writes, write{next: &next, stored: stored})
 }
 
-// match finds the item a row is about: by the hidden id, else by number,
-// else by title. On failure it says why and which field's column to name.
-func match(cell func(string) (string, bool), byID map[int64]*domain.Item, byNumber, byTitle map[string][]*domain.Item, batch string) (*domain.Item, string, string) {
+// refuseFields refuses a row for the fields an item's validation named.
+func (im *importer) refuseFields(rowNo int, err error) {
+	for _, fe := range domain.ErrorFields(err) {
+		c := ""
+		if i := im.col[fe.Field]; i != 0 {
+			c = im.colName(i - 1)
+		} else if strings.HasPrefix(fe.Field, "parties") {
+			c = im.unitColumns()
+		}
+		im.fail(rowNo, c, fe.Field+" "+fe.Reason)
+	}
+	if len(domain.ErrorFields(err)) == 0 {
+		im.fail(rowNo, "", domain.ErrorMessage(err))
+	}
+	im.outcome(rowNo, RowRefused, 0)
+}
+
+// match finds the item a row is about: by the hidden id, else by the
+// mapping's key (the number by default), else by title. A row whose key
+// matches no item adds one; key is then its value, to find a second row
+// adding the same item. On failure it says why and which field's column to
+// name.
+func (im *importer) match(cell func(string) (string, bool)) (it *domain.Item, key, why, at string) {
 	if v, ok := cell("id"); ok && v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
-			return nil, "must be the item id the export wrote", "id"
+			return nil, "", "must be the item id the export wrote", "id"
 		}
-		if it := byID[id]; it != nil {
-			return it, "", ""
+		if it := im.byID[id]; it != nil {
+			return it, "", "", ""
 		}
-		return nil, fmt.Sprintf("item %d is not an item of the batch %s that you may see", id, batch), "id"
+		return nil, "", fmt.Sprintf("item %d is not an item of the batch %s that you may see", id, im.batch.Name), "id"
 	}
-	for _, f := range []string{"number", "title"} {
+	keys := []string{"number", "title"}
+	if im.opts.Layout.MatchKey == "title" {
+		keys = []string{"title"}
+	}
+	for _, f := range keys {
 		v, ok := cell(f)
 		if !ok || v == "" {
 			continue
 		}
-		idx := byNumber
-		if f == "title" {
-			idx = byTitle
-		}
-		switch found := idx[v]; len(found) {
-		case 1:
-			return found[0], "", ""
+		switch found := im.byKey[f][v]; len(found) {
 		case 0:
-			return nil, fmt.Sprintf("no item of the batch %s has the %s %q; import updates items, it does not create them", batch, f, v), f
+			return nil, f + "\x00" + v, "", ""
+		case 1:
+			return found[0], "", "", ""
 		default:
-			return nil, fmt.Sprintf("%d items of the batch %s have the %s %q; add the 系统编号 column to tell them apart", len(found), batch, f, v), f
+			return nil, "", fmt.Sprintf("%d items of the batch %s have the %s %q; add the 系统编号 column to tell them apart", len(found), im.batch.Name, f, v), f
 		}
 	}
-	return nil, "names no item: fill in 系统编号, 编号 or 项目名称", ""
+	return nil, "", "names no item: fill in 系统编号, 编号 or 项目名称", ""
+}
+
+// parties reads the units of row r: the first unit of the lead columns on
+// each side is its lead, the others and the cooperating units follow in
+// the file's order; sides in the mechanism's order. Every side needs a
+// lead unit. It reports false when the row is refused.
+func (im *importer) parties(r int) ([]domain.Party, bool) {
+	rowNo := r + 1
+	type named struct {
+		unit store.SideUnit
+		lead bool
+	}
+	var found []named
+	ok := true
+	for _, f := range []string{"lead", "cooperating"} {
+		for _, c := range im.unitCols[f] {
+			for _, name := range splitUnits(normalise(im.g.cell(r, c)), im.opts.Layout.UnitSeparators, im.mech) {
+				su, why, sugg := im.units.resolve(name)
+				if why != "" {
+					ok = false
+					im.unresolved(name, rowNo, im.colName(c), why, sugg)
+					continue
+				}
+				found = append(found, named{su, f == "lead"})
+			}
+		}
+	}
+	if !ok {
+		return nil, false
+	}
+	out := []domain.Party{}
+	for _, side := range im.mech.Sides {
+		var lead int64
+		var rest []int64
+		for _, n := range found {
+			if n.unit.Side != side.Key {
+				continue
+			}
+			id := n.unit.Unit.ID
+			if id == lead || slices.Contains(rest, id) {
+				continue // named twice on the side
+			}
+			if n.lead && lead == 0 {
+				lead = id
+			} else {
+				rest = append(rest, id)
+			}
+		}
+		if lead == 0 {
+			// Name the lead column left empty, when there is one per side.
+			c := ""
+			for i, col := range im.unitCols["lead"] {
+				if i == 0 || strings.TrimSpace(im.g.cell(r, col)) == "" {
+					c = im.colName(col)
+				}
+				if strings.TrimSpace(im.g.cell(r, col)) == "" {
+					break
+				}
+			}
+			what := "没有牵头单位"
+			if len(rest) > 0 || len(found) > 0 {
+				what = "没有" + side.Name + "一方的牵头单位"
+			}
+			im.fail(rowNo, c, what+"：每个事项的每一方（"+im.sideNames()+"）都需要一个牵头单位")
+			return nil, false
+		}
+		out = append(out, domain.Party{Side: side.Key, OrganizationID: lead, Role: domain.LeadUnit})
+		for _, id := range rest {
+			out = append(out, domain.Party{Side: side.Key, OrganizationID: id, Role: domain.CooperatingUnit})
+		}
+	}
+	return out, true
+}
+
+// unresolved records a unit name no unit answers to: once in the list of
+// names, and as an error on the row.
+func (im *importer) unresolved(name string, rowNo int, column, why string, sugg []UnitSuggestion) {
+	im.fail(rowNo, column, why)
+	for i := range im.Unresolved {
+		if im.Unresolved[i].Name == name {
+			if !slices.Contains(im.Unresolved[i].Rows, rowNo) {
+				im.Unresolved[i].Rows = append(im.Unresolved[i].Rows, rowNo)
+			}
+			return
+		}
+	}
+	if sugg == nil {
+		sugg = []UnitSuggestion{}
+	}
+	im.Unresolved = append(im.Unresolved, UnresolvedUnit{Name: name, Sheet: im.g.name, Row: rowNo, Column: column, Rows: []int{rowNo}, Suggestions: sugg})
+}
+
+func (im *importer) sideNames() string {
+	var names []string
+	for _, s := range im.mech.Sides {
+		names = append(names, s.Name)
+	}
+	return strings.Join(names, "、")
+}
+
+// unitColumns names the columns the units are read from.
+func (im *importer) unitColumns() string {
+	var names []string
+	for _, f := range []string{"lead", "cooperating"} {
+		for _, c := range im.unitCols[f] {
+			names = append(names, im.colName(c))
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// partiesText shows parties side by side: 成都：A（牵头）、B；重庆：C（牵头）.
+func (im *importer) partiesText(parties []domain.Party) string {
+	var sides []string
+	for _, side := range im.mech.Sides {
+		var names []string
+		for _, p := range parties {
+			if p.Side != side.Key {
+				continue
+			}
+			n := im.units.names[p.OrganizationID]
+			if n == "" {
+				n = "#" + strconv.FormatInt(p.OrganizationID, 10)
+			}
+			if p.Role == domain.LeadUnit {
+				n += "（牵头）"
+			}
+			names = append(names, n)
+		}
+		if len(names) > 0 {
+			sides = append(sides, side.Name+"："+strings.Join(names, "、"))
+		}
+	}
+	return strings.Join(sides, "；")
 }
 
 // set writes one editable field; it returns why the value is refused.
@@ -550,4 +738,35 @@ func pendingStatus(it *domain.Item, status domain.ItemStatus) bool {
 		}
 	}
 	return false
+}
+
+// pendingParties is pendingStatus for the units of an item.
+func pendingParties(it *domain.Item, parties []domain.Party) bool {
+	for _, ch := range it.Pending {
+		if slices.Contains(ch.Fields, "parties") && reflect.DeepEqual(ch.Parties, parties) {
+			return true
+		}
+	}
+	return false
+}
+
+// missingHeaders lists, in order, the mapping's headers that no column's
+// path (nor the last part of it) matches, so a misspelt header does not
+// drop its column silently.
+func missingHeaders(g *grid, mapping map[string]string) []string {
+	have := map[string]bool{}
+	for _, p := range g.paths {
+		have[p] = true
+		if i := strings.LastIndex(p, pathSep); i >= 0 {
+			have[p[i+len(pathSep):]] = true
+		}
+	}
+	out := []string{}
+	for h := range mapping {
+		if !have[headerPath(h)] {
+			out = append(out, h)
+		}
+	}
+	slices.Sort(out)
+	return out
 }

@@ -2,13 +2,19 @@
 // (台账) the units know — number, content, quarterly schedule, lead and
 // cooperating units, status, progress and problems — and imports it back
 // after a unit has filled it in offline: first a preview of what every row
-// will change, then all rows or none. CSV works the same way, and a ledger
-// with other headers imports through a saved column mapping.
+// will add or change, then all rows or none. CSV works the same way (UTF-8
+// or GBK), and a ledger laid out otherwise — title rows, headers over
+// several rows, merged group cells, notes under the data — imports through
+// a saved column mapping (domain.ColumnMapping).
 //
 // Import writes the editable columns (number, title, content, the four
-// quarters of the schedule, status). Lead and cooperating units, the light,
-// progress (the latest submitted report) and problems (the open ones) are
-// exported to be read; import ignores them and the preview says so.
+// quarters of the schedule, status) and adds an item for a row whose key
+// (the number, by default) matches none. Lead and cooperating units are
+// read when a mapping names their columns, each by its name or an alias,
+// and placed on the side whose jurisdiction holds it; an unknown name
+// refuses the import and is listed with the closest units. In the standard
+// layout, units, the light, progress and problems are exported to be read;
+// import ignores them and the preview says so.
 // Each exported row carries the item's id, its version and a digest of the
 // editable cells in hidden columns. A row whose cells still match the digest
 // was not edited and changes nothing; an edited row whose item changed since
@@ -42,6 +48,8 @@ const (
 	MaxRows          = 20000
 	maxErrors        = 200
 )
+
+//go:generate go test -run TestFixturesUpToDate -update-fixtures
 
 // SheetName is the name of the ledger's sheet.
 const SheetName = "台账"

@@ -88,11 +88,42 @@ var organizations = &table[domain.Organization, *domain.Organization]{
 	refs: []ref[domain.Organization, *domain.Organization]{
 		{"jurisdiction_id", "jurisdictions", func(o *domain.Organization) int64 { return o.JurisdictionID }},
 	},
+	load: func(ctx context.Context, r reader, page []*domain.Organization) error {
+		args, byID := ids(page)
+		return loadAliases(ctx, r, args, byID)
+	},
+	save: func(ctx context.Context, t *Tx, o *domain.Organization) error {
+		rows := make([][]any, len(o.Aliases))
+		for i, a := range o.Aliases {
+			rows[i] = []any{i, a}
+		}
+		return t.replaceRows(ctx, "organization_aliases", "organization_id", o.ID, []string{"position", "alias"}, rows)
+	},
 	filters: map[string]filter{
 		"jurisdiction": byID("jurisdiction_id"),
 		"kind":         byEnum("kind", domain.OrganizationKinds),
 		"mechanism":    byIDIn("SELECT organization_id FROM mechanism_members WHERE mechanism_id = ?"),
 		"q":            byQuery("name", "name_en"),
+		// A unit by any name people write for it: its name or an alias.
+		"name": func(v string) (string, []any, error) {
+			return "(name = ? OR id IN (SELECT organization_id FROM organization_aliases WHERE alias = ?))", []any{v, v}, nil
+		},
 	},
 	sorts: map[string]sortKey{"name": {"name", sortText}},
+}
+
+// loadAliases reads the aliases of the units with the ids given.
+func loadAliases(ctx context.Context, r reader, args []any, byID map[int64]*domain.Organization) error {
+	for _, o := range byID {
+		o.Aliases = []string{}
+	}
+	return loadRows(ctx, r, "SELECT organization_id, alias FROM organization_aliases WHERE organization_id IN (?) ORDER BY organization_id, position", args, func(rows *sql.Rows) error {
+		var id int64
+		var alias string
+		if err := rows.Scan(&id, &alias); err != nil {
+			return err
+		}
+		byID[id].Aliases = append(byID[id].Aliases, alias)
+		return nil
+	})
 }

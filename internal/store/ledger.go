@@ -12,12 +12,12 @@ import (
 // columnMappings are the saved header mappings for ledger imports.
 var columnMappings = &table[domain.ColumnMapping, *domain.ColumnMapping]{
 	name:    "column_mappings",
-	columns: []string{"mechanism_id", "name", "columns"},
+	columns: []string{"mechanism_id", "name", "columns", "layout"},
 	fields: func(m *domain.ColumnMapping) []any {
-		return []any{m.MechanismID, m.Name, jsonCol{m.Columns}}
+		return []any{m.MechanismID, m.Name, jsonCol{m.Columns}, jsonCol{m.LedgerLayout}}
 	},
 	targets: func(m *domain.ColumnMapping) []any {
-		return []any{&m.MechanismID, &m.Name, jsonCol{&m.Columns}}
+		return []any{&m.MechanismID, &m.Name, jsonCol{&m.Columns}, jsonCol{&m.LedgerLayout}}
 	},
 	refs: []ref[domain.ColumnMapping, *domain.ColumnMapping]{
 		{"mechanism_id", "mechanisms", func(m *domain.ColumnMapping) int64 { return m.MechanismID }},
@@ -101,4 +101,67 @@ func (s *Store) LedgerContext(ctx context.Context, viewer *domain.User, items []
 		return nil
 	})
 	return out, err
+}
+
+// SideUnit is a unit that can take part in a mechanism's items, with the
+// side it falls on.
+type SideUnit struct {
+	Side string
+	Unit domain.Organization
+}
+
+// SideUnits lists the units, not archived, whose jurisdiction is a side's
+// jurisdiction or lies below it, with their aliases, side by side in the
+// mechanism's order. A unit below two sides' jurisdictions falls on the
+// first. An import resolves the unit names of a ledger among them.
+func (s *Store) SideUnits(ctx context.Context, m *domain.Mechanism) ([]SideUnit, error) {
+	r := s.reader()
+	var out []SideUnit
+	seen := map[int64]bool{}
+	for _, side := range m.Sides {
+		if side.JurisdictionID == 0 {
+			continue
+		}
+		rows, err := r.query(ctx, `WITH RECURSIVE below(id) AS (
+				SELECT id FROM jurisdictions WHERE id = ?
+				UNION SELECT j.id FROM jurisdictions j JOIN below b ON j.parent_id = b.id)
+			SELECT id, jurisdiction_id, name, name_en, kind FROM organizations
+			WHERE archived_at IS NULL AND jurisdiction_id IN (SELECT id FROM below) ORDER BY id`, side.JurisdictionID)
+		if err != nil {
+			return nil, domain.Internalf(err, "units of side %s", side.Key)
+		}
+		for rows.Next() {
+			var o domain.Organization
+			if err := rows.Scan(&o.ID, &o.JurisdictionID, &o.Name, &o.NameEN, &o.Kind); err != nil {
+				rows.Close()
+				return nil, domain.Internalf(err, "units of side %s", side.Key)
+			}
+			if !seen[o.ID] {
+				seen[o.ID] = true
+				out = append(out, SideUnit{Side: side.Key, Unit: o})
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, domain.Internalf(err, "units of side %s", side.Key)
+		}
+	}
+	if len(out) == 0 {
+		return out, nil
+	}
+	byID := make(map[int64]*domain.Organization, len(out))
+	for i := range out {
+		byID[out[i].Unit.ID] = &out[i].Unit
+	}
+	err := loadAliases(ctx, r, unitIDs(out), byID)
+	return out, err
+}
+
+func unitIDs(units []SideUnit) []any {
+	out := make([]any, len(units))
+	for i, u := range units {
+		out[i] = u.Unit.ID
+	}
+	return out
 }

@@ -1,0 +1,224 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"unicode"
+
+	"github.com/liandong/liandong/internal/domain"
+	"github.com/liandong/liandong/internal/store"
+)
+
+// UnresolvedUnit is a unit name in a ledger that names no unit of the
+// mechanism's sides, by its name or an alias, with the closest units. The
+// import is refused until the secretariat gives an existing unit the name
+// as an alias, creates the unit, or corrects the ledger.
+type UnresolvedUnit struct {
+	Name        string           `json:"name"`
+	Sheet       string           `json:"sheet"`
+	Row         int              `json:"row"`    // the first row naming it
+	Column      string           `json:"column"` // and its column
+	Rows        []int            `json:"rows"`   // every row naming it
+	Suggestions []UnitSuggestion `json:"suggestions"`
+}
+
+// UnitSuggestion is an existing unit whose name or alias is close to an
+// unresolved one.
+type UnitSuggestion struct {
+	ID    int64  `json:"id"`
+	Name  string `json:"name"`
+	Side  string `json:"side"`
+	Alias string `json:"alias,omitempty"` // the alias that came closest, when not the name
+}
+
+// maxSuggestions is how many close units the preview offers per name.
+const maxSuggestions = 3
+
+// units resolves the unit names of a ledger among the units of a
+// mechanism's sides: a name or alias written the same way, blanks and the
+// width of brackets aside. Nothing is guessed: a name that matches no unit,
+// or several, is unresolved.
+type units struct {
+	m      *domain.Mechanism
+	all    []store.SideUnit
+	byName map[string][]int // normalised name or alias → indexes in all
+	names  map[int64]string
+	// elsewhere looks a name up among all units, to tell a unit outside
+	// the sides from one that does not exist.
+	elsewhere func(name string) ([]*domain.Organization, error)
+	// failed keeps why a name was not resolved, so a name repeated on many
+	// rows is looked up and ranked once.
+	failed map[string]failure
+}
+
+type failure struct {
+	why  string
+	sugg []UnitSuggestion
+}
+
+func loadUnits(ctx context.Context, s *store.Store, m *domain.Mechanism) (*units, error) {
+	all, err := s.SideUnits(ctx, m)
+	if err != nil {
+		return nil, err
+	}
+	u := &units{m: m, all: all, byName: map[string][]int{}, names: map[int64]string{}, failed: map[string]failure{}}
+	for i, su := range all {
+		u.names[su.Unit.ID] = su.Unit.Name
+		keys := append([]string{su.Unit.Name}, su.Unit.Aliases...)
+		for _, k := range keys {
+			k = unitKey(k)
+			if !slices.Contains(u.byName[k], i) {
+				u.byName[k] = append(u.byName[k], i)
+			}
+		}
+	}
+	u.elsewhere = func(name string) ([]*domain.Organization, error) {
+		page, err := s.Organizations.List(ctx, domain.ListQuery{Filters: map[string]string{"name": name}, Limit: 5})
+		if err != nil {
+			return nil, err
+		}
+		return page.Items, nil
+	}
+	return u, nil
+}
+
+// unitKey is a unit name as compared: no blanks, brackets of one width.
+func unitKey(s string) string {
+	s = strings.NewReplacer("（", "(", "）", ")").Replace(s)
+	return strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// resolve finds the unit a name stands for and its side, or says why not:
+// unknown (with suggestions) or outside every side.
+func (u *units) resolve(name string) (store.SideUnit, string, []UnitSuggestion) {
+	if f, ok := u.failed[name]; ok {
+		return store.SideUnit{}, f.why, f.sugg
+	}
+	su, why, sugg := u.lookup(name)
+	if why != "" {
+		u.failed[name] = failure{why, sugg}
+	}
+	return su, why, sugg
+}
+
+func (u *units) lookup(name string) (store.SideUnit, string, []UnitSuggestion) {
+	found := u.byName[unitKey(name)]
+	switch len(found) {
+	case 1:
+		return u.all[found[0]], "", nil
+	case 0:
+		if others, err := u.elsewhere(name); err == nil && len(others) > 0 {
+			var sides []string
+			for _, s := range u.m.Sides {
+				sides = append(sides, s.Name)
+			}
+			return store.SideUnit{}, fmt.Sprintf("单位“%s”不在本机制任何一方（%s）的辖区内，不能作为事项的单位", name, strings.Join(sides, "、")), nil
+		}
+		sugg := u.closest(name)
+		return store.SideUnit{}, fmt.Sprintf("无法识别单位“%s”%s；请给已有单位添加这个别名、新建该单位，或修改台账", name, suggestionText(sugg)), sugg
+	}
+	var sugg []UnitSuggestion
+	for _, i := range found[:min(len(found), maxSuggestions)] {
+		sugg = append(sugg, UnitSuggestion{ID: u.all[i].Unit.ID, Name: u.all[i].Unit.Name, Side: u.all[i].Side})
+	}
+	return store.SideUnit{}, fmt.Sprintf("“%s”同时是 %d 个单位的名称或别名%s；请修改台账写明是哪一个", name, len(found), suggestionText(sugg)), sugg
+}
+
+func suggestionText(sugg []UnitSuggestion) string {
+	if len(sugg) == 0 {
+		return ""
+	}
+	names := make([]string, len(sugg))
+	for i, s := range sugg {
+		names[i] = s.Name
+	}
+	return "（最接近的单位：" + strings.Join(names, "、") + "）"
+}
+
+// closest ranks the units by how much of the name their name or an alias
+// shares, in order (the longest common subsequence of characters, as a
+// share of both lengths), so 成都市发改委 finds 成都市发展和改革委员会 before
+// 成都市商务局, which is fewer edits away but shares less.
+func (u *units) closest(name string) []UnitSuggestion {
+	q := []rune(unitKey(name))
+	type scored struct {
+		s     UnitSuggestion
+		score float64
+	}
+	var best []scored
+	for _, su := range u.all {
+		top := scored{s: UnitSuggestion{ID: su.Unit.ID, Name: su.Unit.Name, Side: su.Side}}
+		for i, k := range append([]string{su.Unit.Name}, su.Unit.Aliases...) {
+			r := []rune(unitKey(k))
+			if sc := 2 * float64(lcs(q, r)) / float64(len(q)+len(r)); sc > top.score {
+				top.score = sc
+				top.s.Alias = ""
+				if i > 0 {
+					top.s.Alias = k
+				}
+			}
+		}
+		if top.score >= 0.4 {
+			best = append(best, top)
+		}
+	}
+	sort.SliceStable(best, func(i, j int) bool {
+		if best[i].score != best[j].score {
+			return best[i].score > best[j].score
+		}
+		return best[i].s.Name < best[j].s.Name
+	})
+	out := []UnitSuggestion{}
+	for i := 0; i < len(best) && i < maxSuggestions; i++ {
+		out = append(out, best[i].s)
+	}
+	return out
+}
+
+// lcs is the length of the longest common subsequence of a and b.
+func lcs(a, b []rune) int {
+	prev, cur := make([]int, len(b)+1), make([]int, len(b)+1)
+	for i := range a {
+		for j := range b {
+			switch {
+			case a[i] == b[j]:
+				cur[j+1] = prev[j] + 1
+			default:
+				cur[j+1] = max(prev[j+1], cur[j])
+			}
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// splitUnits splits a cell naming several units at the separators, in
+// order. A leading side name ("成都：…", as the export writes a line) is
+// dropped.
+func splitUnits(cell, separators string, m *domain.Mechanism) []string {
+	if separators == "" {
+		separators = domain.DefaultUnitSeparators
+	}
+	var out []string
+	for _, line := range strings.Split(cell, "\n") {
+		for _, s := range m.Sides {
+			for _, colon := range []string{"：", ":"} {
+				line = strings.TrimPrefix(strings.TrimSpace(line), s.Name+colon)
+			}
+		}
+		for _, part := range strings.FieldsFunc(line, func(r rune) bool { return strings.ContainsRune(separators, r) || r == '\r' }) {
+			if part = strings.TrimSpace(part); part != "" {
+				out = append(out, part)
+			}
+		}
+	}
+	return out
+}
