@@ -101,6 +101,10 @@ type Object struct {
 	// Draft marks a report not yet submitted: its unit's liaisons and the
 	// mechanism's secretariat read it, leaders and viewers do not.
 	Draft bool
+	// Invited are units a pending change asks to become a lead of the
+	// record (an item): not yet parties, they read it, to see what they
+	// are asked to confirm, and change nothing until they are.
+	Invited []int64
 }
 
 // unitOwned lists the entities whose records belong to units.
@@ -144,7 +148,11 @@ func Decide(p *Principal, action Action, obj Object) error {
 	}
 	// A liaison acts for its units on the records of the mechanisms its
 	// grants reach: a record belongs to exactly one mechanism.
-	if unitOwned[obj.Entity] && actsFor(p.UnitsIn(obj.MechanismID), obj) {
+	units := p.UnitsIn(obj.MechanismID)
+	if unitOwned[obj.Entity] && actsFor(units, obj) {
+		return nil
+	}
+	if action == Read && slices.ContainsFunc(obj.Invited, func(u int64) bool { return slices.Contains(units, u) }) {
 		return nil
 	}
 	return forbidden(action, obj)

@@ -281,8 +281,9 @@ func (t *Tx) pendingChange(ctx context.Context, actor domain.Actor, itemID, chan
 		err = domain.Internalf(err, "read change")
 	}
 	// A unit the change would name as a side's lead is not yet a party,
-	// yet it is the one asked: it sees the change it is to confirm.
-	if items.decide(ctx, r, pr, policy.Read, it) != nil && !namesLead(ch, pr.UnitsIn(it.MechanismID)) {
+	// yet it is the one asked: the policy lets it read the item
+	// (policy.Object.Invited), so it sees the change it is to confirm.
+	if items.decide(ctx, r, pr, policy.Read, it) != nil {
 		return nil, domain.ItemChange{}, notVisible("items", itemID)
 	}
 	if err != nil {
@@ -291,12 +292,16 @@ func (t *Tx) pendingChange(ctx context.Context, actor domain.Actor, itemID, chan
 	return it, ch, nil
 }
 
-// namesLead reports whether ch would name one of units as a side's lead.
-func namesLead(ch domain.ItemChange, units []int64) bool {
-	for _, pt := range ch.Parties {
-		if pt.Role == domain.LeadUnit && slices.Contains(units, pt.OrganizationID) {
-			return true
+// invitedLeads lists the units that the item's pending changes would name
+// as a side's lead and that are not parties yet.
+func invitedLeads(it *domain.Item) []int64 {
+	var out []int64
+	for _, ch := range it.Pending {
+		for _, pt := range ch.Parties {
+			if pt.Role == domain.LeadUnit && !slices.ContainsFunc(it.Parties, func(p domain.Party) bool { return p.OrganizationID == pt.OrganizationID }) {
+				out = append(out, pt.OrganizationID)
+			}
 		}
 	}
-	return false
+	return out
 }
