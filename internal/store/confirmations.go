@@ -20,6 +20,7 @@ type proposal struct {
 func init() {
 	items.hold = holdForBothSides
 	items.load = withPending(items.load)
+	items.derived = []string{"pending"}
 }
 
 // holdForBothSides sets aside the parts of an item update that need both

@@ -55,6 +55,10 @@ type table[T any, P entity[T]] struct {
 	// hold may set part of an update aside (reverting it on v) until others
 	// confirm it; it runs after every check, before the row is written.
 	hold func(ctx context.Context, t *Tx, before, v P) error
+	// derived are the JSON names of fields that load fills from other
+	// tables and that no audit event of the record states, which the check
+	// of rows against their events leaves out (VerifyAudit).
+	derived []string
 }
 
 // ref is a reference to another table that must exist.

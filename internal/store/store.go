@@ -25,6 +25,7 @@ type Store struct {
 	url     string // how it was opened: a PostgreSQL URL, or the SQLite file
 	stmtMu  sync.Mutex
 	stmts   map[string]*sql.Stmt
+	sealer  *sealer
 	// Now is the clock; tests replace it to control time.
 	Now func() time.Time
 
@@ -76,11 +77,15 @@ func Open(ctx context.Context, url, dataDir string) (*Store, error) {
 	}
 	s := &Store{db: db, dialect: d, url: url, Now: time.Now, stmts: map[string]*sql.Stmt{}}
 	s.register()
+	s.sealer = startSealer(s)
 	return s, nil
 }
 
-// Close closes the prepared statements and the database.
+// Close stops the background sealer, then closes the prepared statements
+// and the database. Events it had not sealed yet are sealed by the next
+// seal of any process.
 func (s *Store) Close() error {
+	s.sealer.stop()
 	s.stmtMu.Lock()
 	for _, st := range s.stmts {
 		st.Close()
@@ -141,9 +146,9 @@ type Tx struct {
 	batchMechanisms map[int64]int64
 	// seen holds the records Tx.exists found.
 	seen map[recordKey]bool
-	// auditHead is the hash of the last audit event this transaction
-	// appended; once it holds one, the chain is locked to it (Tx.audit).
-	auditHead string
+	// audited is set once the transaction has appended an audit event, for
+	// the sealer to seal after its commit.
+	audited bool
 	// search holds the text index terms to write before commit (indexSearch).
 	search map[recordKey]string
 }
@@ -169,8 +174,54 @@ func (s *Store) Write(ctx context.Context, actor domain.Actor, fn func(*Tx) erro
 	if err := tx.Commit(); err != nil {
 		return s.dialect.normalize(domain.Internalf(err, "commit"))
 	}
+	if t.audited {
+		s.sealer.wake()
+	}
 	t.stmts.pool(ctx, s)
 	return nil
+}
+
+// sealer seals the audit log in the background: Write wakes it after each
+// commit that appended events, and one seal takes every event committed by
+// then, so that a burst of commits costs a few seals and no commit waits
+// for one.
+type sealer struct {
+	wakeup chan struct{}
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+func startSealer(s *Store) *sealer {
+	ctx, cancel := context.WithCancel(context.Background())
+	sl := &sealer{wakeup: make(chan struct{}, 1), cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(sl.done)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-sl.wakeup:
+				// A failed seal leaves its events to the next one; an
+				// explicit SealAudit (audit checkpoint, audit verify)
+				// reports why it fails.
+				s.SealAudit(ctx)
+			}
+		}
+	}()
+	return sl
+}
+
+// wake asks for a seal; a seal already asked for covers this one too.
+func (sl *sealer) wake() {
+	select {
+	case sl.wakeup <- struct{}{}:
+	default:
+	}
+}
+
+func (sl *sealer) stop() {
+	sl.cancel()
+	<-sl.done
 }
 
 // txStatements are the prepared statements of one transaction, by query,
