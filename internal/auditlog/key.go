@@ -37,6 +37,7 @@ const (
 type Key struct {
 	signer   note.Signer
 	verifier string
+	path     string
 	dir      string
 }
 
@@ -46,7 +47,7 @@ type Key struct {
 // the same log; the first key of an installation names it after the host.
 // Either way its verifier key is added to VerifiersFile.
 func OpenKey(path string) (*Key, error) {
-	k := &Key{dir: filepath.Dir(path)}
+	k := &Key{path: path, dir: filepath.Dir(path)}
 	skey, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		if skey, err = k.create(path); err != nil {
@@ -143,6 +144,10 @@ func verifierKey(skey string) (string, error) {
 	pub := ed25519.NewKeyFromSeed(key[1:]).Public().(ed25519.PublicKey)
 	return note.NewEd25519VerifierKey(parts[2], pub)
 }
+
+// File is where the key is kept; the files of verifier keys and of issued
+// checkpoints are beside it.
+func (k *Key) File() string { return k.path }
 
 // Origin is the name of the log the key signs.
 func (k *Key) Origin() string { return k.signer.Name() }

@@ -19,6 +19,7 @@ var environment = map[string]string{
 	"addr":         "LIANDONG_ADDR",
 	"log-level":    "LIANDONG_LOG_LEVEL",
 	"password":     "LIANDONG_PASSWORD",
+	"audit-key":    "LIANDONG_AUDIT_KEY_FILE",
 }
 
 // completeFromEnvironment sets each flag the command line did not set from

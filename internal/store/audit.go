@@ -377,24 +377,37 @@ func verifyLog(ctx context.Context, r reader, checkpoints []tlog.Tree) (int, err
 		return n, fmt.Errorf("the stored audit tree does not match its %d events", size)
 	}
 	for _, c := range checkpoints {
-		if c.N > size {
-			return n, fmt.Errorf("the audit log holds %d events, fewer than the %d of a checkpoint issued earlier: the newest events were deleted", size, c.N)
-		}
-		if c.N == 0 {
-			continue
-		}
-		// What a holder of the checkpoint without the events would be
-		// given: a proof, from the stored hashes, that today's tree
-		// contains the checkpoint's.
-		proof, err := tlog.ProveTree(size, c.N, hashes)
-		if err == nil {
-			err = tlog.CheckTree(proof, size, root, c.N, c.Hash)
-		}
-		if err != nil {
-			return n, fmt.Errorf("the audit log does not extend the checkpoint of %d events: %w", c.N, err)
+		if err := proveExtends(hashes, tlog.Tree{N: size, Hash: root}, c); err != nil {
+			return n, err
 		}
 	}
 	return n, nil
+}
+
+// AuditExtends checks that the sealed tree extends an earlier one, from
+// the stored hashes alone (at most a few dozen): the proof a holder of the
+// earlier checkpoint, without the events, would be given. audit checkpoint
+// signs no tree that does not extend the last it issued. Errors name the
+// earlier tree.
+func (s *Store) AuditExtends(ctx context.Context, tree, earlier tlog.Tree) error {
+	return proveExtends(&treeHashes{ctx: ctx, r: s.reader()}, tree, earlier)
+}
+
+func proveExtends(hashes tlog.HashReader, tree, earlier tlog.Tree) error {
+	if earlier.N > tree.N {
+		return fmt.Errorf("the audit log holds %d events, fewer than the %d of a checkpoint issued earlier: the newest events were deleted", tree.N, earlier.N)
+	}
+	if earlier.N == 0 {
+		return nil
+	}
+	proof, err := tlog.ProveTree(tree.N, earlier.N, hashes)
+	if err == nil {
+		err = tlog.CheckTree(proof, tree.N, tree.Hash, earlier.N, earlier.Hash)
+	}
+	if err != nil {
+		return fmt.Errorf("the audit log does not extend the checkpoint of %d events: %w", earlier.N, err)
+	}
+	return nil
 }
 
 // sealedEvents reads the events at places [from, to) of the tree, in order.
