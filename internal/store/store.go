@@ -191,6 +191,9 @@ type sealer struct {
 	done   chan struct{}
 }
 
+// sealPause is the least time between two seals of the background sealer.
+const sealPause = 10 * time.Millisecond
+
 func startSealer(s *Store) *sealer {
 	ctx, cancel := context.WithCancel(context.Background())
 	sl := &sealer{wakeup: make(chan struct{}, 1), cancel: cancel, done: make(chan struct{})}
@@ -205,6 +208,14 @@ func startSealer(s *Store) *sealer {
 				// explicit SealAudit (audit checkpoint, audit verify)
 				// reports why it fails.
 				s.SealAudit(ctx)
+			}
+			// The pause gathers the commits of a busy moment into one
+			// seal: at most a hundred seals a second, whatever the rate
+			// of commits, each a transaction competing with them.
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(sealPause):
 			}
 		}
 	}()
