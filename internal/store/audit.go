@@ -19,7 +19,7 @@ import (
 
 // The audit trail is an append-only log. Each event is written in the
 // transaction of the change it records, with the hash of its own content
-// and without any lock; after commit a sealer gives it the next place (seq)
+// and without any lock; a sealer then gives it the next place (seq)
 // among the leaves of an RFC 6962 Merkle tree, whose hashes audit_tree
 // keeps by tlog storage index. Signed checkpoints of the tree (size and
 // root hash) leave the database (internal/auditlog), and VerifyAudit proves
@@ -124,9 +124,11 @@ const sealBatch = 500
 // hashes, and returns the tree: its size and root hash, what a checkpoint
 // signs. Sealers of every instance take turns under one lock (PostgreSQL's
 // advisory lock, SQLite's write lock), each in a short transaction of its
-// own after the commits whose events it seals; an event committed but not
-// yet sealed when the process died is sealed by the next seal.
+// own; the background sealer runs one after the commits whose events it
+// seals. An event committed but not yet sealed when the process died is
+// sealed by the next seal.
 func (s *Store) SealAudit(ctx context.Context) (tlog.Tree, error) {
+	defer s.queueWriter()()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return tlog.Tree{}, domain.Internalf(err, "begin seal")
@@ -138,28 +140,47 @@ func (s *Store) SealAudit(ctx context.Context) (tlog.Tree, error) {
 			return tlog.Tree{}, domain.Internalf(err, "lock audit log")
 		}
 	}
-	size, err := sealedSize(ctx, r)
+	size, hashes, sealed, err := seal(ctx, r)
 	if err != nil {
 		return tlog.Tree{}, err
 	}
+	root, err := tlog.TreeHash(size, hashes)
+	if err != nil {
+		return tlog.Tree{}, domain.Internalf(err, "hash audit tree")
+	}
+	if sealed {
+		if err := tx.Commit(); err != nil {
+			return tlog.Tree{}, s.dialect.normalize(domain.Internalf(err, "commit seal"))
+		}
+	}
+	return tlog.Tree{N: size, Hash: root}, nil
+}
+
+// seal places the unsealed events within the transaction of r, which holds
+// the seal lock, and returns the tree's size and a reader of its hashes.
+func seal(ctx context.Context, r reader) (int64, *treeHashes, bool, error) {
+	size, err := sealedSize(ctx, r)
+	if err != nil {
+		return 0, nil, false, err
+	}
+	hashes := &treeHashes{ctx: ctx, r: r}
 	// Hashes stored past the last sealed event mean sealed events were
 	// deleted; sealing on would overwrite the evidence.
 	var beyond int
 	if err := r.queryRow(ctx, "SELECT COUNT(*) FROM audit_tree WHERE idx >= ?", tlog.StoredHashIndex(0, size)).Scan(&beyond); err != nil {
-		return tlog.Tree{}, domain.Internalf(err, "read audit tree")
+		return 0, nil, false, domain.Internalf(err, "read audit tree")
 	}
 	if beyond > 0 {
-		return tlog.Tree{}, fmt.Errorf("the audit tree holds hashes past its %d sealed events: the newest events were deleted", size)
+		return 0, nil, false, fmt.Errorf("the audit tree holds hashes past its %d sealed events: the newest events were deleted", size)
 	}
-	hashes := &treeHashes{ctx: ctx, r: r}
 	sealed := false
 	for {
 		batch, err := unsealedEvents(ctx, r)
 		if err != nil {
-			return tlog.Tree{}, err
+			return 0, nil, false, err
 		}
 		if len(batch) == 0 {
-			break
+			return size, hashes, sealed, nil
 		}
 		// Each batch reads what it needs of the tree again, so that a
 		// first seal of millions of events holds only one batch's hashes.
@@ -169,7 +190,7 @@ func (s *Store) SealAudit(ctx context.Context) (tlog.Tree, error) {
 		for _, ev := range batch {
 			hs, err := tlog.StoredHashesForRecordHash(size, leafHash(ev.id, ev.hash), hashes)
 			if err != nil {
-				return tlog.Tree{}, domain.Internalf(err, "seal audit event %d", ev.id)
+				return 0, nil, false, domain.Internalf(err, "seal audit event %d", ev.id)
 			}
 			at := tlog.StoredHashIndex(0, size)
 			for i, h := range hs {
@@ -182,23 +203,13 @@ func (s *Store) SealAudit(ctx context.Context) (tlog.Tree, error) {
 		q := "UPDATE audit_events SET seq = v.column2 FROM (VALUES " + rowsOf("(CAST(? AS BIGINT), CAST(? AS BIGINT))", len(batch)) +
 			") AS v WHERE audit_events.id = v.column1"
 		if _, err := r.exec(ctx, q, places...); err != nil {
-			return tlog.Tree{}, domain.Internalf(err, "seal audit events")
+			return 0, nil, false, domain.Internalf(err, "seal audit events")
 		}
 		if _, err := r.exec(ctx, "INSERT INTO audit_tree (idx, hash) VALUES "+rowsOf("(?, ?)", len(stored)/2), stored...); err != nil {
-			return tlog.Tree{}, domain.Internalf(err, "store audit tree")
+			return 0, nil, false, domain.Internalf(err, "store audit tree")
 		}
 		sealed = true
 	}
-	root, err := tlog.TreeHash(size, hashes)
-	if err != nil {
-		return tlog.Tree{}, domain.Internalf(err, "hash audit tree")
-	}
-	if sealed {
-		if err := tx.Commit(); err != nil {
-			return tlog.Tree{}, s.dialect.normalize(domain.Internalf(err, "commit seal"))
-		}
-	}
-	return tlog.Tree{N: size, Hash: root}, nil
 }
 
 func rowsOf(row string, n int) string {

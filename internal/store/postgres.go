@@ -14,6 +14,7 @@ type postgresDialect struct{}
 
 func (postgresDialect) name() string          { return "postgres" }
 func (postgresDialect) preparesPerCall() bool { return false }
+func (postgresDialect) oneWriter() bool       { return false }
 func (postgresDialect) driverName() string    { return "pgx" }
 func (postgresDialect) configure(db *sql.DB) {
 	db.SetMaxOpenConns(16)

@@ -44,6 +44,7 @@ func (sqliteDialect) ddl(q string) string {
 	return strings.ReplaceAll(q, macroPK, "INTEGER PRIMARY KEY")
 }
 func (sqliteDialect) sealLock() string      { return "" }
+func (sqliteDialect) oneWriter() bool       { return true }
 func (sqliteDialect) preparesPerCall() bool { return true }
 
 func (sqliteDialect) normalize(err error) error {

@@ -26,6 +26,9 @@ type Store struct {
 	stmtMu  sync.Mutex
 	stmts   map[string]*sql.Stmt
 	sealer  *sealer
+	// writeMu queues the write transactions of this process where the
+	// database takes one writer at a time (dialect.oneWriter).
+	writeMu sync.Mutex
 	// Now is the clock; tests replace it to control time.
 	Now func() time.Time
 
@@ -156,6 +159,7 @@ type Tx struct {
 // Write runs fn in one transaction for actor, committing when fn returns nil.
 // Loaders and imports use it to apply many records all or none.
 func (s *Store) Write(ctx context.Context, actor domain.Actor, fn func(*Tx) error) error {
+	defer s.queueWriter()()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return domain.Internalf(err, "begin transaction")
@@ -233,6 +237,20 @@ func (sl *sealer) wake() {
 func (sl *sealer) stop() {
 	sl.cancel()
 	<-sl.done
+}
+
+// queueWriter waits for this process's turn to write where the database
+// takes one writer at a time (SQLite), and returns the function that ends
+// it. Writers waiting in SQLite's busy handler sleep in steps of 1 to 100
+// ms and take turns in no order; queued on a mutex, the next starts as the
+// last commits. The background sealer queues too, between writers. Other
+// processes on the same file still wait in the busy handler.
+func (s *Store) queueWriter() func() {
+	if !s.dialect.oneWriter() {
+		return func() {}
+	}
+	s.writeMu.Lock()
+	return s.writeMu.Unlock
 }
 
 // txStatements are the prepared statements of one transaction, by query,
