@@ -128,32 +128,49 @@ const sealBatch = 500
 // seals. An event committed but not yet sealed when the process died is
 // sealed by the next seal.
 func (s *Store) SealAudit(ctx context.Context) (tlog.Tree, error) {
+	var tree tlog.Tree
+	err := s.sealAudit(ctx, func(size int64, hashes tlog.HashReader) error {
+		root, err := tlog.TreeHash(size, hashes)
+		if err != nil {
+			return domain.Internalf(err, "hash audit tree")
+		}
+		tree = tlog.Tree{N: size, Hash: root}
+		return nil
+	})
+	return tree, err
+}
+
+// sealAudit seals in a transaction of its own and, unless done is nil,
+// hands the tree's size and hashes to done before committing. The
+// background sealer needs no root hash, which would cost a read.
+func (s *Store) sealAudit(ctx context.Context, done func(size int64, hashes tlog.HashReader) error) error {
 	defer s.queueWriter()()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return tlog.Tree{}, domain.Internalf(err, "begin seal")
+		return domain.Internalf(err, "begin seal")
 	}
 	defer tx.Rollback()
 	r := reader{s: s, tx: tx}
 	if lock := s.dialect.sealLock(); lock != "" {
 		if _, err := r.exec(ctx, lock); err != nil {
-			return tlog.Tree{}, domain.Internalf(err, "lock audit log")
+			return domain.Internalf(err, "lock audit log")
 		}
 	}
 	size, hashes, sealed, err := seal(ctx, r)
 	if err != nil {
-		return tlog.Tree{}, err
+		return err
 	}
-	root, err := tlog.TreeHash(size, hashes)
-	if err != nil {
-		return tlog.Tree{}, domain.Internalf(err, "hash audit tree")
+	if done != nil {
+		if err := done(size, hashes); err != nil {
+			return err
+		}
 	}
 	if sealed {
 		if err := tx.Commit(); err != nil {
-			return tlog.Tree{}, s.dialect.normalize(domain.Internalf(err, "commit seal"))
+			return s.dialect.normalize(domain.Internalf(err, "commit seal"))
 		}
 	}
-	return tlog.Tree{N: size, Hash: root}, nil
+	return nil
 }
 
 // seal places the unsealed events within the transaction of r, which holds
@@ -209,6 +226,9 @@ func seal(ctx context.Context, r reader) (int64, *treeHashes, bool, error) {
 			return 0, nil, false, domain.Internalf(err, "store audit tree")
 		}
 		sealed = true
+		if len(batch) < sealBatch {
+			return size, hashes, sealed, nil // no more were waiting
+		}
 	}
 }
 

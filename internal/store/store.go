@@ -196,7 +196,7 @@ type sealer struct {
 }
 
 // sealPause is the least time between two seals of the background sealer.
-const sealPause = 10 * time.Millisecond
+const sealPause = 50 * time.Millisecond
 
 func startSealer(s *Store) *sealer {
 	ctx, cancel := context.WithCancel(context.Background())
@@ -211,7 +211,7 @@ func startSealer(s *Store) *sealer {
 				// A failed seal leaves its events to the next one; an
 				// explicit SealAudit (audit checkpoint, audit verify)
 				// reports why it fails.
-				s.SealAudit(ctx)
+				s.sealAudit(ctx, nil)
 			}
 			// The pause gathers the commits of a busy moment into one
 			// seal: at most a hundred seals a second, whatever the rate
