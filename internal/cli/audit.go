@@ -2,36 +2,169 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/liandong/liandong/internal/auditlog"
 )
 
-var auditVerifyCommand = &command{
-	name:    "audit verify",
-	args:    "[flags]",
-	summary: "check that the audit trail has not been edited",
-	help: `
-Walks the whole audit trail in order and checks each event's hash against
-its content and the event before it. It prints how many events it checked;
-if one does not match it names the first such event and exits 1, since an
-edited, deleted or reordered event breaks the chain from there on.`,
-	setup: setupAuditVerify,
+// auditKeyOptions locate the installation's audit signing key, kept out of
+// the database so that write access to it is not enough to sign a history.
+type auditKeyOptions struct {
+	path string
 }
 
-func setupAuditVerify(fs *flag.FlagSet, con *console) func(context.Context) error {
+func (o *auditKeyOptions) define(fs *flag.FlagSet) {
+	fs.StringVar(&o.path, "audit-key", "",
+		"`file` of the Ed25519 key that signs audit checkpoints, created at first use; its verifier keys and the checkpoints issued are kept beside it (default audit.key in the data directory; env LIANDONG_AUDIT_KEY_FILE)")
+}
+
+func (o *auditKeyOptions) file(dataDir string) string {
+	if o.path != "" {
+		return o.path
+	}
+	return filepath.Join(dataDir, auditlog.KeyFile)
+}
+
+var auditCheckpointCommand = &command{
+	name:    "audit checkpoint",
+	args:    "[flags]",
+	summary: "print the signed checkpoint of the audit log",
+	help: `
+Seals the events not yet in the audit log's tree and prints the log's
+checkpoint: its name, its number of events and its root hash, signed with
+the installation's key (a C2SP tlog-checkpoint note). The checkpoint is also
+appended to audit-checkpoints beside the key. Keep it anywhere outside the
+database: 'liandong audit verify --checkpoint FILE' later proves that the log
+still holds, unchanged, every event the checkpoint covered. A checkpoint is
+refused when the log does not extend the last one issued.`,
+	setup: setupAuditCheckpoint,
+}
+
+func setupAuditCheckpoint(fs *flag.FlagSet, con *console) func(context.Context) error {
 	var db storeOptions
+	var key auditKeyOptions
 	db.define(fs)
+	key.define(fs)
 	return func(ctx context.Context) error {
 		s, err := db.openCurrent(ctx)
 		if err != nil {
 			return err
 		}
 		defer s.Close()
-		checked, err := s.VerifyAudit(ctx)
+		tree, err := s.SealAudit(ctx)
 		if err != nil {
-			return fmt.Errorf("audit trail broken after %d intact events: %w", checked, err)
+			return fmt.Errorf("seal the audit log: %w", err)
 		}
-		fmt.Fprintf(con.stdout, "checked %d audit events: the chain is intact\n", checked)
+		k, err := auditlog.OpenKey(key.file(db.dataDir))
+		if err != nil {
+			return err
+		}
+		last, err := lastIssued(k)
+		if err != nil {
+			return err
+		}
+		if err := s.AuditExtends(ctx, tree, last); err != nil {
+			return fmt.Errorf("no checkpoint issued: %w", err)
+		}
+		msg, err := k.Issue(tree)
+		if err != nil {
+			return err
+		}
+		_, err = con.stdout.Write(msg)
+		return err
+	}
+}
+
+// lastIssued is the tree of the last checkpoint in the file of those
+// issued, or the empty tree.
+func lastIssued(k *auditlog.Key) (tlog.Tree, error) {
+	data, err := os.ReadFile(filepath.Join(filepath.Dir(k.File()), auditlog.CheckpointsFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return tlog.Tree{}, nil
+	}
+	if err != nil {
+		return tlog.Tree{}, err
+	}
+	verifiers, err := k.VerifierKeys()
+	if err != nil {
+		return tlog.Tree{}, err
+	}
+	issued, err := auditlog.Open(data, verifiers)
+	if err != nil {
+		return tlog.Tree{}, fmt.Errorf("%s: %w", auditlog.CheckpointsFile, err)
+	}
+	return issued[len(issued)-1].Tree, nil
+}
+
+var auditVerifyCommand = &command{
+	name:    "audit verify",
+	args:    "[flags]",
+	summary: "check the audit log, and that it extends a checkpoint issued earlier",
+	help: `
+Seals the events not yet in the audit log's tree, then checks every event
+against its hash and its place in the tree, the stored tree against the
+events, and every record (item, report, problem …) against the state its
+last event recorded. With --checkpoint it also proves that the log extends
+each checkpoint in FILE (one or more, as 'liandong audit checkpoint' printed
+them; audit-checkpoints beside the key holds all those issued): a rewritten
+event or deleted newest events fail. Signatures are checked with the
+verifier keys in --verifiers. It prints how many events it checked; if
+something does not match it names the first event, checkpoint or record at
+fault and exits 1.`,
+	setup: setupAuditVerify,
+}
+
+func setupAuditVerify(fs *flag.FlagSet, con *console) func(context.Context) error {
+	var db storeOptions
+	var key auditKeyOptions
+	var checkpointFile, verifiersFile string
+	db.define(fs)
+	key.define(fs)
+	fs.StringVar(&checkpointFile, "checkpoint", "", "`file` of signed checkpoints the log must extend")
+	fs.StringVar(&verifiersFile, "verifiers", "", "`file` of verifier keys, one a line, that may sign the checkpoints (default audit-verifiers beside the key)")
+	return func(ctx context.Context) error {
+		var trees []tlog.Tree
+		if checkpointFile != "" {
+			if verifiersFile == "" {
+				verifiersFile = filepath.Join(filepath.Dir(key.file(db.dataDir)), auditlog.VerifiersFile)
+			}
+			verifiers, err := auditlog.ReadVerifierKeys(verifiersFile)
+			if err != nil {
+				return err
+			}
+			data, err := os.ReadFile(checkpointFile)
+			if err != nil {
+				return err
+			}
+			checkpoints, err := auditlog.Open(data, verifiers)
+			if err != nil {
+				return fmt.Errorf("%s: %w (verifier keys from %s)", checkpointFile, err, verifiersFile)
+			}
+			for _, c := range checkpoints {
+				trees = append(trees, c.Tree)
+			}
+		}
+		s, err := db.openCurrent(ctx)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		checked, err := s.VerifyAudit(ctx, trees...)
+		if err != nil {
+			return fmt.Errorf("audit log broken (%d events checked): %w", checked, err)
+		}
+		fmt.Fprintf(con.stdout, "checked %d audit events and the records they describe: the log is intact", checked)
+		if len(trees) > 0 {
+			fmt.Fprintf(con.stdout, " and extends the %d checkpoints in %s", len(trees), checkpointFile)
+		}
+		fmt.Fprintln(con.stdout)
 		return nil
 	}
 }

@@ -72,6 +72,7 @@ var commands = []*command{
 	migrateStatusCommand,
 	userAddCommand,
 	tokenCreateCommand,
+	auditCheckpointCommand,
 	auditVerifyCommand,
 	backupCommand,
 	genCommand,

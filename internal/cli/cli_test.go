@@ -19,7 +19,7 @@ import (
 // and returns a fresh data directory.
 func isolate(t *testing.T) string {
 	t.Helper()
-	for _, v := range []string{"LIANDONG_DATABASE_URL", "LIANDONG_DATA_DIR", "LIANDONG_ADDR", "LIANDONG_LOG_LEVEL", "LIANDONG_PASSWORD"} {
+	for _, v := range []string{"LIANDONG_DATABASE_URL", "LIANDONG_DATA_DIR", "LIANDONG_ADDR", "LIANDONG_LOG_LEVEL", "LIANDONG_PASSWORD", "LIANDONG_AUDIT_KEY_FILE"} {
 		t.Setenv(v, "")
 	}
 	return t.TempDir()
@@ -376,4 +376,61 @@ func TestBackupCommand(t *testing.T) {
 	if code := cli.Run(context.Background(), []string{"backup", "--data", dir}, &out, &errOut); code != 2 {
 		t.Fatalf("backup without --to exited %d, want 2", code)
 	}
+}
+
+// TestAuditCheckpoint: a checkpoint printed by audit checkpoint is kept
+// beside the key, and audit verify --checkpoint accepts the log as it grows
+// but refuses it once its newest event is gone, even with the tree rebuilt.
+func TestAuditCheckpoint(t *testing.T) {
+	data := isolate(t)
+	mustSucceed(t, "migrate", "--data", data)
+	mustSucceed(t, "user", "add", "--data", data, "--email", "a@example.gov.cn", "--name", "甲")
+
+	first := mustSucceed(t, "audit", "checkpoint", "--data", data)
+	if lines := strings.Split(first, "\n"); len(lines) < 5 || lines[1] != "1" || !strings.HasPrefix(lines[4], "— ") {
+		t.Fatalf("audit checkpoint = %q, want origin, size 1, root, a blank line and a signature", first)
+	}
+	if fi, err := os.Stat(filepath.Join(data, "audit.key")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("audit.key: %v, %v; want a file readable by its owner only", fi, err)
+	}
+	kept, err := os.ReadFile(filepath.Join(data, "audit-checkpoints"))
+	if err != nil || !strings.Contains(string(kept), first) {
+		t.Errorf("audit-checkpoints = %q, %v; want the checkpoint printed", kept, err)
+	}
+	cp := filepath.Join(t.TempDir(), "checkpoint")
+	if err := os.WriteFile(cp, []byte(first), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	mustSucceed(t, "user", "add", "--data", data, "--email", "b@example.gov.cn", "--name", "乙")
+	t.Run("GrownLogExtendsIt", func(t *testing.T) {
+		out := mustSucceed(t, "audit", "verify", "--data", data, "--checkpoint", cp)
+		if !strings.Contains(out, "checked 2 audit events") || !strings.Contains(out, "extends") {
+			t.Errorf("audit verify --checkpoint = %q, want 2 events that extend the checkpoint", out)
+		}
+	})
+	t.Run("TruncatedLogFails", func(t *testing.T) {
+		second := mustSucceed(t, "audit", "checkpoint", "--data", data)
+		if err := os.WriteFile(cp, []byte(second), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		s := openStore(t, data)
+		for _, q := range []string{"DELETE FROM audit_events WHERE id = 2", "DELETE FROM audit_tree", "UPDATE audit_events SET seq = NULL"} {
+			if _, err := s.DB().Exec(q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		r := liandong(t, "audit", "verify", "--data", data, "--checkpoint", cp)
+		if r.code != 1 || !strings.Contains(r.stderr, "checkpoint") {
+			t.Errorf("audit verify after truncation = exit %d, %q; want 1 naming the checkpoint", r.code, r.stderr)
+		}
+	})
+	t.Run("UnknownKeyRefused", func(t *testing.T) {
+		other := isolate(t)
+		mustSucceed(t, "migrate", "--data", other)
+		r := liandong(t, "audit", "verify", "--data", other, "--checkpoint", cp)
+		if r.code != 1 || !strings.Contains(r.stderr, "signature") {
+			t.Errorf("audit verify with another installation's checkpoint = exit %d, %q; want 1 about the signature", r.code, r.stderr)
+		}
+	})
 }

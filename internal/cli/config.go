@@ -20,6 +20,7 @@ var environment = map[string]string{
 	"metrics-addr": "LIANDONG_METRICS_ADDR",
 	"log-level":    "LIANDONG_LOG_LEVEL",
 	"password":     "LIANDONG_PASSWORD",
+	"audit-key":    "LIANDONG_AUDIT_KEY_FILE",
 }
 
 // completeFromEnvironment sets each flag the command line did not set from

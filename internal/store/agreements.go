@@ -81,6 +81,7 @@ var catalogs = &table[domain.Catalog, *domain.Catalog]{
 		{"mechanism_id", "mechanisms", func(c *domain.Catalog) int64 { return c.MechanismID }},
 		{"agreement_id", "agreements", func(c *domain.Catalog) int64 { return c.AgreementID }},
 	},
+	derived: []string{"recorded_count"},
 	load: func(ctx context.Context, r reader, page []*domain.Catalog) error {
 		args, byID := ids(page)
 		for _, c := range page {

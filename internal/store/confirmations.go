@@ -23,6 +23,7 @@ type proposal struct {
 func init() {
 	items.hold = holdForBothSides
 	items.load = withPending(items.load)
+	items.derived = []string{"pending"}
 }
 
 // holdForBothSides applies the two-side rule (domain.TwoSide) to whatever a

@@ -23,8 +23,13 @@ type dialect interface {
 	// call (modernc SQLite), so a transaction that repeats statements keeps
 	// them prepared; pgx already caches prepared statements per connection.
 	preparesPerCall() bool
-	// auditLock serializes appends to the audit chain within a transaction.
-	auditLock() string
+	// sealLock serializes, within a transaction, the sealing of the audit
+	// log and the application of migrations.
+	sealLock() string
+	// oneWriter is true when the database takes one write transaction at
+	// a time (SQLite), so that the writers of a process queue for it in
+	// the process (Store.queueWriter).
+	oneWriter() bool
 	// searchIndex returns the statements that store the terms (text with
 	// spaces) of record id in table's text index; searchMatch the
 	// sub-select of the ids whose terms contain all of ?.

@@ -225,6 +225,9 @@ func TestAuditDeletionNamed(t *testing.T) {
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		newWorld(t, s)
+		if _, err := s.SealAudit(ctx); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := s.DB().Exec("DELETE FROM audit_events WHERE id = 3"); err != nil {
 			t.Fatal(err)
 		}

@@ -122,6 +122,7 @@ var batches = &table[domain.Batch, *domain.Batch]{
 		{"mechanism_id", "mechanisms", func(b *domain.Batch) int64 { return b.MechanismID }},
 		{"meeting_id", "meetings", func(b *domain.Batch) int64 { return b.MeetingID }},
 	},
+	derived: []string{"recorded_count"},
 	load: func(ctx context.Context, r reader, page []*domain.Batch) error {
 		args, byID := ids(page)
 		for _, b := range page {

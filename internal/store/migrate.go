@@ -22,6 +22,11 @@ var migrationFiles embed.FS
 // are applied, such as filling a new index from existing rows.
 var afterMigration = map[string]func(*Store, context.Context) error{
 	"0007_search": (*Store).ReindexSearch,
+	// The events chained before the log was sealed enter its tree.
+	"0009_audit_log": func(s *Store, ctx context.Context) error {
+		_, err := s.SealAudit(ctx)
+		return err
+	},
 }
 
 // Migration is one schema step and whether it has been applied.
@@ -131,6 +136,9 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 			}
 		}
 	}
+	// Events committed but not sealed when a process died are sealed as
+	// the next one starts.
+	s.sealer.wake()
 	return done, nil
 }
 
@@ -144,7 +152,7 @@ func (s *Store) applyMigration(ctx context.Context, name string) (bool, error) {
 		return false, fmt.Errorf("migration %s: %w", name, err)
 	}
 	defer tx.Rollback()
-	if lock := s.dialect.auditLock(); lock != "" {
+	if lock := s.dialect.sealLock(); lock != "" {
 		if _, err := tx.ExecContext(ctx, lock); err != nil {
 			return false, fmt.Errorf("migration %s: lock: %w", name, err)
 		}

@@ -65,6 +65,10 @@ type table[T any, P entity[T]] struct {
 	// part on v; the function it returns, if any, records the held part
 	// once v is written, given the version v was written as.
 	hold func(ctx context.Context, t *Tx, before, v P) (held func(version int64) error, err error)
+	// derived are the JSON names of fields that load fills from other
+	// tables and that no audit event of the record states, which the check
+	// of rows against their events leaves out (VerifyAudit).
+	derived []string
 }
 
 // ref is a reference to another table that must exist.

@@ -43,7 +43,8 @@ func (sqliteDialect) rebind(q string) string { return q }
 func (sqliteDialect) ddl(q string) string {
 	return strings.ReplaceAll(q, macroPK, "INTEGER PRIMARY KEY")
 }
-func (sqliteDialect) auditLock() string     { return "" }
+func (sqliteDialect) sealLock() string      { return "" }
+func (sqliteDialect) oneWriter() bool       { return true }
 func (sqliteDialect) preparesPerCall() bool { return true }
 
 func (sqliteDialect) normalize(err error) error {

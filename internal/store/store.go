@@ -25,6 +25,10 @@ type Store struct {
 	url     string // how it was opened: a PostgreSQL URL, or the SQLite file
 	stmtMu  sync.Mutex
 	stmts   map[string]*sql.Stmt
+	sealer  *sealer
+	// writeMu queues the write transactions of this process where the
+	// database takes one writer at a time (dialect.oneWriter).
+	writeMu sync.Mutex
 	// Now is the clock; tests replace it to control time.
 	Now func() time.Time
 	// AllowPrivateTargets lets notification channels point at loopback,
@@ -82,11 +86,15 @@ func Open(ctx context.Context, url, dataDir string) (*Store, error) {
 	}
 	s := &Store{db: db, dialect: d, url: url, Now: time.Now, stmts: map[string]*sql.Stmt{}}
 	s.register()
+	s.sealer = startSealer(s)
 	return s, nil
 }
 
-// Close closes the prepared statements and the database.
+// Close stops the background sealer, then closes the prepared statements
+// and the database. Events it had not sealed yet are sealed by the next
+// seal of any process.
 func (s *Store) Close() error {
+	s.sealer.stop()
 	s.stmtMu.Lock()
 	for _, st := range s.stmts {
 		st.Close()
@@ -149,9 +157,9 @@ type Tx struct {
 	batchMechanisms map[int64]int64
 	// seen holds the records Tx.exists found.
 	seen map[recordKey]bool
-	// auditHead is the hash of the last audit event this transaction
-	// appended; once it holds one, the chain is locked to it (Tx.audit).
-	auditHead string
+	// audited is set once the transaction has appended an audit event, for
+	// the sealer to seal after its commit.
+	audited bool
 	// search holds the text index terms to write before commit (indexSearch).
 	search map[recordKey]string
 }
@@ -159,6 +167,7 @@ type Tx struct {
 // Write runs fn in one transaction for actor, committing when fn returns nil.
 // Loaders and imports use it to apply many records all or none.
 func (s *Store) Write(ctx context.Context, actor domain.Actor, fn func(*Tx) error) error {
+	defer s.queueWriter()()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return domain.Internalf(err, "begin transaction")
@@ -177,8 +186,79 @@ func (s *Store) Write(ctx context.Context, actor domain.Actor, fn func(*Tx) erro
 	if err := tx.Commit(); err != nil {
 		return s.dialect.normalize(domain.Internalf(err, "commit"))
 	}
+	if t.audited {
+		s.sealer.wake()
+	}
 	t.stmts.pool(ctx, s)
 	return nil
+}
+
+// sealer seals the audit log in the background: Write wakes it after each
+// commit that appended events, and one seal takes every event committed by
+// then, so that a burst of commits costs a few seals and no commit waits
+// for one.
+type sealer struct {
+	wakeup chan struct{}
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// sealPause is the least time between two seals of the background sealer.
+const sealPause = 50 * time.Millisecond
+
+func startSealer(s *Store) *sealer {
+	ctx, cancel := context.WithCancel(context.Background())
+	sl := &sealer{wakeup: make(chan struct{}, 1), cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(sl.done)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-sl.wakeup:
+				// A failed seal leaves its events to the next one; an
+				// explicit SealAudit (audit checkpoint, audit verify)
+				// reports why it fails.
+				s.sealAudit(ctx, nil)
+			}
+			// The pause gathers the commits of a busy moment into one
+			// seal: at most a hundred seals a second, whatever the rate
+			// of commits, each a transaction competing with them.
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(sealPause):
+			}
+		}
+	}()
+	return sl
+}
+
+// wake asks for a seal; a seal already asked for covers this one too.
+func (sl *sealer) wake() {
+	select {
+	case sl.wakeup <- struct{}{}:
+	default:
+	}
+}
+
+func (sl *sealer) stop() {
+	sl.cancel()
+	<-sl.done
+}
+
+// queueWriter waits for this process's turn to write where the database
+// takes one writer at a time (SQLite), and returns the function that ends
+// it. Writers waiting in SQLite's busy handler sleep in steps of 1 to 100
+// ms and take turns in no order; queued on a mutex, the next starts as the
+// last commits. The background sealer queues too, between writers. Other
+// processes on the same file still wait in the busy handler.
+func (s *Store) queueWriter() func() {
+	if !s.dialect.oneWriter() {
+		return func() {}
+	}
+	s.writeMu.Lock()
+	return s.writeMu.Unlock
 }
 
 // txStatements are the prepared statements of one transaction, by query,
