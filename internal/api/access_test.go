@@ -484,6 +484,9 @@ func TestPolicyMatrixCoversEveryRoute(t *testing.T) {
 			e := m[r]
 			method, _, _ := strings.Cut(r, " ")
 			for _, role := range matrixRoles {
+				if method != "GET" && method != "PATCH" && e.allowed[role] {
+					continue // the allowed side is exercised by the tests of this action
+				}
 				t.Run(r+"/"+role, func(t *testing.T) {
 					as, allowed := c.as(w.tokens[role]), e.allowed[role]
 					var body any
@@ -502,9 +505,6 @@ func TestPolicyMatrixCoversEveryRoute(t *testing.T) {
 						if !allowed {
 							body = map[string]any{}
 						}
-					}
-					if method != "GET" && method != "PATCH" && allowed {
-						t.Skip("the allowed side is exercised by the tests of this action")
 					}
 					got := as.do(t, method, e.path, body, headers...)
 					if allowed {
