@@ -306,3 +306,19 @@ func invitedLeads(it *domain.Item) []int64 {
 	}
 	return out
 }
+
+// MayConfirm reports whether actor acts, by the two-side rule, for a side
+// that the pending change ch of it still awaits: a page offers the
+// confirmation only to who can give it (the proposer's own side has given
+// it already).
+func (s *Store) MayConfirm(ctx context.Context, actor domain.Actor, it *domain.Item, ch domain.ItemChange) bool {
+	pr, err := s.reader().principal(ctx, actor.User)
+	if err != nil {
+		return false
+	}
+	if pr.System() {
+		return true
+	}
+	c := domain.TwoSide(it, ch.Proposed(it, s.Now()), domain.Proposer{Units: pr.UnitsIn(it.MechanismID)})
+	return slices.ContainsFunc(ch.Awaiting, func(side string) bool { return slices.Contains(c.Acting, side) })
+}

@@ -43,6 +43,12 @@ func TestNamedLeadConfirmsOnThePage(t *testing.T) {
 			t.Fatalf("want 巴南's lead held for confirmation: %+v, %v", held, err)
 		}
 
+		proposer := st.client(t)
+		proposer.signIn(wj.Email, testPassword)
+		if _, page := proposer.get(fmt.Sprintf("/items/%d", it.ID)); strings.Contains(page, "/confirm\"") || !strings.Contains(page, "等待重庆方确认") {
+			t.Errorf("温江, whose side has confirmed by proposing, is offered a confirmation, or is not told what waits")
+		}
+
 		c := st.client(t)
 		c.signIn(bn.Email, testPassword)
 		res, page := c.get(fmt.Sprintf("/items/%d", it.ID))
@@ -53,6 +59,9 @@ func TestNamedLeadConfirmsOnThePage(t *testing.T) {
 		res, _ = c.post(confirm, url.Values{"csrf": {c.csrf(page)}})
 		if res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("confirm: %d", res.StatusCode)
+		}
+		if _, after := c.get(res.Header.Get("Location")); !strings.Contains(after, "修改已生效") {
+			t.Errorf("after the last side confirmed, the page does not say the change took effect")
 		}
 		got, err := st.Store.Items.Get(ctx, it.ID)
 		if err != nil || got.Lead("chongqing") != banan || len(got.Pending) != 0 {

@@ -51,9 +51,10 @@ type itemPageData struct {
 // pendingView is a two-side change as the item page shows it: what it
 // would set, which sides confirmed, and whom it waits for.
 type pendingView struct {
-	Change    domain.ItemChange
-	Confirmed []string
-	Waiting   string // "等待重庆方确认"
+	Change     domain.ItemChange
+	Confirmed  []string
+	Waiting    string // "等待重庆方确认"
+	MayConfirm bool   // the viewer acts for a side still awaited
 }
 
 // waitingFor says whom a held change waits for, naming the sides as the
@@ -227,12 +228,15 @@ func (h *Handler) itemShow(w http.ResponseWriter, r *http.Request) {
 		return out
 	}
 	for _, ch := range it.Pending {
-		d.Pending = append(d.Pending, pendingView{Change: ch, Confirmed: names(ch.Confirmed), Waiting: waitingFor(t, []*domain.Mechanism{m}, ch.Awaiting)})
+		d.Pending = append(d.Pending, pendingView{Change: ch, Confirmed: names(ch.Confirmed), Waiting: waitingFor(t, []*domain.Mechanism{m}, ch.Awaiting),
+			MayConfirm: h.store.MayConfirm(ctx, actor(r), it, ch)})
 	}
 	v := h.newView(r, it.Title, "items")
 	switch r.URL.Query().Get("change") {
 	case "confirmed":
 		v.Message = t.T("change.confirmed")
+	case "applied":
+		v.Message = t.T("change.applied")
 	case "rejected":
 		v.Message = t.T("change.rejected")
 	case "stale":
@@ -265,7 +269,10 @@ func (h *Handler) itemChangeDecide(confirm bool) http.HandlerFunc {
 		if !confirm {
 			decide, outcome = h.store.RejectItemChange, "rejected"
 		}
-		_, err = decide(r.Context(), actor(r), id, change)
+		it, err := decide(r.Context(), actor(r), id, change)
+		if confirm && err == nil && !slices.ContainsFunc(it.Pending, func(ch domain.ItemChange) bool { return ch.ID == change }) {
+			outcome = "applied" // the last side awaited confirmed it
+		}
 		switch {
 		case confirm && domain.ErrorCode(err) == domain.Conflict:
 			outcome = "stale" // refused and marked so: the item changed since it was proposed
