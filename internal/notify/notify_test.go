@@ -379,6 +379,23 @@ func TestRobotBodies(t *testing.T) {
 	}
 }
 
+// jointItem returns a demo item of the working group with a lead unit on
+// both sides.
+func jointItem(t *testing.T, s *store.Store, wg store.MechanismClock) *domain.Item {
+	t.Helper()
+	page, err := s.Items.List(context.Background(), domain.ListQuery{Filters: map[string]string{"mechanism": fmt.Sprint(wg.ID)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range page.Items {
+		if len(v.LeadSides()) == 2 {
+			return v
+		}
+	}
+	t.Fatal("no demo item with lead units on both sides")
+	return nil
+}
+
 func TestRemindersFindWhatIsDue(t *testing.T) {
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
@@ -386,20 +403,7 @@ func TestRemindersFindWhatIsDue(t *testing.T) {
 			t.Fatal(err)
 		}
 		wg := workingGroup(t, s)
-		page, err := s.Items.List(ctx, domain.ListQuery{Filters: map[string]string{"mechanism": fmt.Sprint(wg.ID)}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var it *domain.Item
-		for _, v := range page.Items {
-			if len(v.LeadSides()) == 2 {
-				it = v
-				break
-			}
-		}
-		if it == nil {
-			t.Fatal("no demo item with lead units on both sides")
-		}
+		it := jointItem(t, s, wg)
 		// A milestone due in three days, an overdue problem, and a
 		// completion waiting for both sides' confirmation.
 		it.Milestones = append(it.Milestones, domain.Milestone{Title: "签订合作协议", DueOn: domain.MustDate("2024-12-28")})
@@ -450,20 +454,7 @@ func TestReminderReachesASideBeingNamedAsLead(t *testing.T) {
 			t.Fatal(err)
 		}
 		wg := workingGroup(t, s)
-		page, err := s.Items.List(ctx, domain.ListQuery{Filters: map[string]string{"mechanism": fmt.Sprint(wg.ID)}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var pair *domain.Item
-		for _, v := range page.Items {
-			if len(v.LeadSides()) == 2 {
-				pair = v
-				break
-			}
-		}
-		if pair == nil {
-			t.Fatal("no demo item with lead units on both sides")
-		}
+		pair := jointItem(t, s, wg)
 		first, second := pair.LeadSides()[0], pair.LeadSides()[1]
 		it := &domain.Item{MechanismID: pair.MechanismID, BatchID: pair.BatchID, Title: "一方牵头的新事项", Status: domain.Advancing,
 			Parties: []domain.Party{{Side: first, OrganizationID: pair.Lead(first), Role: domain.LeadUnit}}}
