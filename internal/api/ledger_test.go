@@ -66,6 +66,11 @@ func TestLedgerRoundTripOverHTTP(t *testing.T) {
 		if p.Changed != 1 || len(p.Changes[0].Fields) != 2 || p.Applied {
 			t.Fatalf("preview %s", res.body)
 		}
+		for _, fc := range p.Changes[0].Fields {
+			if fc.Note != "" {
+				t.Errorf("pausing and a schedule cell need no one's confirmation, yet %s notes %q", fc.Field, fc.Note)
+			}
+		}
 		res = c.do(t, "POST", base+"/import", edited, "Content-Type", xlsxType)
 		wantStatus(t, res, 200)
 		got, _ := s.Items.Get(context.Background(), f.item.ID)
@@ -82,7 +87,7 @@ func TestLedgerRoundTripOverHTTP(t *testing.T) {
 		done := setCells(t, res.body, map[string]string{"J2": "已完成"})
 		res = c.do(t, "POST", base+"/import", done, "Content-Type", xlsxType)
 		json.Unmarshal(res.body, &p)
-		if res.status != 200 || p.Changed != 1 || p.Changes[0].Fields[0].Note == "" {
+		if res.status != 200 || p.Changed != 1 || !strings.Contains(p.Changes[0].Fields[0].Note, "to confirm") {
 			t.Fatalf("completing import: %d %s", res.status, res.body)
 		}
 		got, _ = s.Items.Get(context.Background(), f.item.ID)

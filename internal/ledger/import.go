@@ -441,11 +441,7 @@ func (im *importer) row(r int) {
 			next.Status = it.Status // already proposed, awaiting confirmation
 			continue
 		}
-		fc := FieldChange{Field: c.field, Column: im.colName(im.col[c.field] - 1), From: was, To: now}
-		if it != nil && c.field == "status" && next.Status == domain.Completed && len(it.LeadSides()) > 1 {
-			fc.Note = "completing an item with lead units on two sides waits for each side's confirmation"
-		}
-		change.Fields = append(change.Fields, fc)
+		change.Fields = append(change.Fields, FieldChange{Field: c.field, Column: im.colName(im.col[c.field] - 1), From: was, To: now})
 	}
 	if im.units != nil {
 		parties, ok := im.parties(r)
@@ -458,9 +454,6 @@ func (im *importer) row(r int) {
 			fc := FieldChange{Field: "parties", Column: im.unitColumns(), To: im.partiesText(parties)}
 			if it != nil {
 				fc.From = im.partiesText(it.Parties)
-				if len(it.LeadSides()) > 1 {
-					fc.Note = "changing the units of an item with lead units on two sides waits for each side's confirmation"
-				}
 			}
 			next.Parties = parties
 			change.Fields = append(change.Fields, fc)
@@ -504,6 +497,10 @@ func (im *importer) row(r int) {
 	change.ItemID, change.Number, change.Title = next.ID, next.Number, next.Title
 	if it != nil {
 		change.Number, change.Title = it.Number, it.Title
+		if err := im.noteHeld(it, &next, &change); err != nil {
+			refuse("", domain.ErrorMessage(err))
+			return
+		}
 	}
 	im.Changes = append(im.Changes, change)
 	im.outcome(rowNo, kind, next.ID)
@@ -512,6 +509,29 @@ func (im *importer) row(r int) {
 		stored = it
 	}
 	im.writes = append(im.writes, write{next: &next, stored: stored})
+}
+
+// noteHeld notes on each field of change that the two-side rule holds —
+// the store applies the same rule when the row is written — which sides
+// must confirm it before it takes effect.
+func (im *importer) noteHeld(it, next *domain.Item, change *RowChange) error {
+	c, err := im.s.TwoSide(im.ctx, im.actor, it, next)
+	if err != nil || !c.Held() {
+		return err
+	}
+	var sides []string
+	for _, key := range c.Awaiting(c.Acting) {
+		if sd := im.mech.Side(key); sd != nil {
+			key = sd.Name
+		}
+		sides = append(sides, key)
+	}
+	for i, fc := range change.Fields {
+		if slices.Contains(c.Fields, fc.Field) {
+			change.Fields[i].Note = "waits for " + strings.Join(sides, "、") + " to confirm (待" + strings.Join(sides, "、") + "方确认后生效)"
+		}
+	}
+	return nil
 }
 
 // refuseFields refuses a row for the fields an item's validation named.

@@ -86,10 +86,23 @@ func (t *Tx) propose(ctx context.Context, itemID, version int64, ch domain.ItemC
 func (t *Tx) Held() []domain.ItemChange { return t.held }
 
 // sidesActedFor applies the two-side rule to changing before (nil at
-// creation) into want, as the actor proposes it: the sides the actor acts
-// for are those whose lead unit it acts for; the system acts for all.
+// creation) into want, as the transaction's actor proposes it.
 func (t *Tx) sidesActedFor(ctx context.Context, before, want *domain.Item) (domain.Confirmation, error) {
-	pr, err := t.reader().principal(ctx, t.actor.User)
+	return t.reader().twoSide(ctx, t.actor.User, before, want)
+}
+
+// TwoSide asks the two-side rule what changing before (nil at creation)
+// into want would hold, and for whom, were actor to propose it; it changes
+// nothing. Previews and pages ask it to say what will wait.
+func (s *Store) TwoSide(ctx context.Context, actor domain.Actor, before, want *domain.Item) (domain.Confirmation, error) {
+	return s.reader().twoSide(ctx, actor.User, before, want)
+}
+
+// twoSide is domain.TwoSide with the proposer resolved from user's grants:
+// the units it acts for in the item's mechanism, and whether it runs that
+// mechanism; the system acts for every side.
+func (r reader) twoSide(ctx context.Context, user *domain.User, before, want *domain.Item) (domain.Confirmation, error) {
+	pr, err := r.principal(ctx, user)
 	if err != nil {
 		return domain.Confirmation{}, err
 	}
@@ -312,13 +325,6 @@ func invitedLeads(it *domain.Item) []int64 {
 // confirmation only to who can give it (the proposer's own side has given
 // it already).
 func (s *Store) MayConfirm(ctx context.Context, actor domain.Actor, it *domain.Item, ch domain.ItemChange) bool {
-	pr, err := s.reader().principal(ctx, actor.User)
-	if err != nil {
-		return false
-	}
-	if pr.System() {
-		return true
-	}
-	c := domain.TwoSide(it, ch.Proposed(it, s.Now()), domain.Proposer{Units: pr.UnitsIn(it.MechanismID)})
-	return slices.ContainsFunc(ch.Awaiting, func(side string) bool { return slices.Contains(c.Acting, side) })
+	c, err := s.TwoSide(ctx, actor, it, ch.Proposed(it, s.Now()))
+	return err == nil && slices.ContainsFunc(ch.Awaiting, func(side string) bool { return slices.Contains(c.Acting, side) })
 }
