@@ -196,6 +196,5 @@ func tooLargeBody(err error) bool {
 }
 
 func uploadTooLarge() error {
-	return &domain.Error{Code: domain.TooLarge, Message: "the ledger is too large",
-		Fields: []domain.FieldError{{Field: "file", Reason: fmt.Sprintf("exceeds %d bytes (10 MB)", ledger.MaxFileBytes)}}}
+	return domain.Errorf(domain.TooLarge, "the ledger is too large").With(domain.FieldErrorf("file", "exceeds %d bytes (10 MB)", ledger.MaxFileBytes))
 }
