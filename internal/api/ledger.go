@@ -123,6 +123,7 @@ func (a *API) importLedger(apply bool) http.HandlerFunc {
 			}
 			opts = ledger.OptionsOf(format, m)
 		}
+		opts.Locale = language(r)
 		var p *ledger.Preview
 		if apply {
 			p, err = ledger.Import(r.Context(), a.store, actor(r), b.ID, file, opts)

@@ -147,4 +147,3 @@ func types(e ast.Expr) string {
 	}
 	return ""
 }
-
