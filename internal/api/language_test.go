@@ -9,6 +9,7 @@ import (
 
 	"github.com/liandong/liandong/internal/api"
 	"github.com/liandong/liandong/internal/domain"
+	"github.com/liandong/liandong/internal/ledger"
 	"github.com/liandong/liandong/internal/store"
 	"github.com/liandong/liandong/internal/store/storetest"
 )
@@ -130,5 +131,40 @@ func TestProblemsInTheReadersLanguage(t *testing.T) {
 				t.Fatalf("problem %+v, want stale_version in Chinese", p)
 			}
 		})
+	})
+}
+
+// TestLedgerRefusalsInTheReadersLanguage: the preview's refused rows, and
+// the problem of an import refused for them, read in the language
+// Accept-Language prefers, naming row and column.
+func TestLedgerRefusalsInTheReadersLanguage(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		c := newClient(t, s)
+		f := newFixture(t, s)
+		base := fmt.Sprintf("/api/v1/batches/%d/ledger", f.batch.ID)
+		res := c.do(t, "GET", base+".xlsx", nil)
+		wantStatus(t, res, 200)
+		bad := setCells(t, res.body, map[string]string{"J2": "完成了吧"})
+		for lang, want := range map[string]string{
+			"zh-CN": "第2行 J列（状态）：“完成了吧”不是状态；请选择：",
+			"en":    `row 2, column J (状态): "完成了吧" is not a status; choose one of `,
+		} {
+			res = c.do(t, "POST", base+"/preview", bad, "Content-Type", xlsxType, "Accept-Language", lang)
+			wantStatus(t, res, 200)
+			var p ledger.Preview
+			if err := json.Unmarshal(res.body, &p); err != nil {
+				t.Fatal(err)
+			}
+			if len(p.Errors) != 1 || p.Errors[0].Code != "not_a_status" || !strings.HasPrefix(p.Errors[0].Message, want) {
+				t.Fatalf("%s: refused rows %+v, want one not_a_status beginning %q", lang, p.Errors, want)
+			}
+		}
+		res = c.do(t, "POST", base+"/import", bad, "Content-Type", xlsxType, "Accept-Language", "zh-CN")
+		wantProblem(t, res, "台账!2 J (状态)", 422)
+		p := problemOf(t, res)
+		if p.DetailCode != "ledger_refused" || p.Detail != "台账有 1 处错误，未导入任何内容" ||
+			len(p.Errors) != 1 || p.Errors[0].Code != "not_a_status" || !strings.HasPrefix(p.Errors[0].Reason, "“完成了吧”不是状态") {
+			t.Fatalf("refused import %+v, want it in Chinese", p)
+		}
 	})
 }

@@ -72,8 +72,8 @@ var catalogue = []entry{
 
 	// Reasons: why one field was refused.
 	{"required", "is required", "必填"},
-	{"resolution_required", "is required to resolve a problem", "解决问题时须填写解决情况"},
-	{"report_text_required", "is required to submit a report", "提交时须填写本期进展"},
+	{"resolution_required", "is required to resolve a problem", "须填写解决情况"},
+	{"report_text_required", "is required to submit a report", "提交时须填写进展"},
 	{"scope_id_required", "is required with a scope kind and only then", "须与范围类型同时填写，且仅在此时填写"},
 	{"year_missing", "is required: a year such as 2024", "必填，如 2024"},
 	{"version_missing", "is required: send If-Match with the ETag you read, or a version field", "必填：请用 If-Match 发送读取时的 ETag，或填写 version 字段"},
