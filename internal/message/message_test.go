@@ -144,3 +144,17 @@ func TestOf(t *testing.T) {
 		t.Fatalf("an internal error shows %+v", got)
 	}
 }
+
+// TestREADMEListsEveryCode: the codes are part of the API contract, so
+// the README lists each.
+func TestREADMEListsEveryCode(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range Codes() {
+		if !strings.Contains(string(b), "| `"+c+"` |") {
+			t.Errorf("README.md does not list the code %s under Error codes", c)
+		}
+	}
+}
