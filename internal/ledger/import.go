@@ -537,7 +537,7 @@ func (im *importer) noteHeld(it, next *domain.Item, change *RowChange) error {
 	}
 	for i, fc := range change.Fields {
 		if slices.Contains(c.Fields, fc.Field) {
-			change.Fields[i].Note = "waits for " + strings.Join(sides, "、") + " to confirm (待" + strings.Join(sides, "、") + "方确认后生效)"
+			change.Fields[i].Note = say(im.opts.Locale, domain.Textf("waits for %s to confirm", strings.Join(sides, "、")))
 		}
 	}
 	return nil

@@ -12,15 +12,20 @@ import (
 // and a message naming the row and column — "第7行 D列（牵头单位）：…" or
 // "row 7, column D (牵头单位): …".
 func cellError(locale, sheet string, row int, column string, reason domain.Text) CellError {
-	if locale == "" {
-		locale = message.Chinese
-	}
 	at := domain.Textf("row %d: %s", row, reason)
 	if column != "" {
 		at = domain.Textf("row %d, column %s: %s", row, columnText(column), reason)
 	}
 	return CellError{Sheet: sheet, Row: row, Column: column, Code: message.Code(reason),
-		Reason: message.Format(locale, reason), Message: message.Format(locale, at), text: reason}
+		Reason: say(locale, reason), Message: say(locale, at), text: reason}
+}
+
+// say writes t in the language of locale, Chinese when it is empty.
+func say(locale string, t domain.Text) string {
+	if locale == "" {
+		locale = message.Chinese
+	}
+	return message.Format(locale, t)
 }
 
 // columnText puts a column as colName writes it — its letter (or number)

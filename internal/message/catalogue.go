@@ -5,8 +5,9 @@ package message
 // like), and the Chinese. Codes are part of the API contract: never change
 // or reuse one; add a new code for a new meaning. A Chinese format takes
 // the same arguments (reordered with %[n] where the sentence needs it).
-// An entry without a code wraps another text (a row and column around a
-// reason) and answers with the code of its last argument.
+// An entry without a code is no refusal of its own: it wraps another text
+// (a row and column around a reason) and answers with the code of its
+// last argument, or it is a note.
 // TestCatalogueCoversSource fails on any text in the source that is not
 // here.
 var catalogue = []entry{
@@ -237,6 +238,7 @@ var catalogue = []entry{
 	{"unknown_unit", "no unit named “%s”%s; give an existing unit this name as an alias, create the unit, or correct the ledger", "找不到单位“%s”%s；请给已有单位添加这个别名、新建该单位，或修改台账"},
 	{"ambiguous_unit", "“%s” is the name or alias of %d units%s; say in the ledger which one is meant", "“%s”同时是 %d 个单位的名称或别名%s；请修改台账写明是哪一个"},
 	{"", " (closest: %s)", "（最接近的单位：%s）"},
+	{"", "waits for %s to confirm", "待%s方确认后生效"}, // a preview's note on a held change
 
 	// Titles of problems: the HTTP status, in words.
 	{"status_400", "Bad Request", "请求有误"},
@@ -264,7 +266,8 @@ var terms = map[string]string{
 	"catalog entry": "清单条目", "catalog_entries": "清单条目", "indicator": "指标", "indicators": "指标",
 	"user": "用户", "users": "用户", "jurisdiction": "辖区", "jurisdictions": "辖区",
 	"organization": "单位", "organizations": "单位", "unit": "单位", "report": "进展报告", "reports": "进展报告",
-	"column mapping": "列映射", "column_mappings": "列映射", "notification channel": "通知渠道", "notification_channels": "通知渠道",
+	"catalog_entry": "清单条目", "column mapping": "列映射", "column_mapping": "列映射", "column_mappings": "列映射",
+	"notification channel": "通知渠道", "notification_channel": "通知渠道", "notification_channels": "通知渠道",
 	"item change": "事项变更", "item_changes": "事项变更", "saved view": "保存的视图",
 	// Actions.
 	"read": "查看", "write": "修改",
