@@ -29,31 +29,26 @@ func TestFormErrorsInUsersLanguage(t *testing.T) {
 		}
 		return body
 	}
-	body := create()
-	for _, want := range []string{"必填", "不得早于开始日期"} {
-		if !strings.Contains(body, want) {
-			t.Errorf("the Chinese form does not say %q", want)
+	for _, lang := range []struct {
+		locale, notFound, foreign string
+		reasons                   []string
+	}{
+		{"zh-CN", "找不到事项 987654321", "is required", []string{"必填", "不得早于开始日期"}},
+		{"en", "item 987654321 not found", "必填", []string{"is required", "must not be before start_on"}},
+	} {
+		_, page := c.get("/")
+		c.post("/language", url.Values{"csrf": {c.csrf(page)}, "locale": {lang.locale}, "back": {"/"}})
+		body := create()
+		for _, want := range lang.reasons {
+			if !strings.Contains(body, want) {
+				t.Errorf("%s: the form does not say %q", lang.locale, want)
+			}
 		}
-	}
-	if strings.Contains(body, "is required") {
-		t.Error("the Chinese form says why in English")
-	}
-	if res, body := c.get("/items/987654321"); res.StatusCode != http.StatusNotFound || !strings.Contains(body, "找不到事项 987654321") {
-		t.Errorf("a missing item = %d, not named in Chinese", res.StatusCode)
-	}
-
-	_, page := c.get("/")
-	c.post("/language", url.Values{"csrf": {c.csrf(page)}, "locale": {"en"}, "back": {"/"}})
-	body = create()
-	for _, want := range []string{"is required", "must not be before start_on"} {
-		if !strings.Contains(body, want) {
-			t.Errorf("the English form does not say %q", want)
+		if strings.Contains(body, lang.foreign) {
+			t.Errorf("%s: the form says %q, in the other language", lang.locale, lang.foreign)
 		}
-	}
-	if strings.Contains(body, "必填") {
-		t.Error("the English form says why in Chinese")
-	}
-	if res, body := c.get("/items/987654321"); res.StatusCode != http.StatusNotFound || !strings.Contains(body, "item 987654321 not found") {
-		t.Errorf("a missing item = %d, not named in English", res.StatusCode)
+		if res, body := c.get("/items/987654321"); res.StatusCode != http.StatusNotFound || !strings.Contains(body, lang.notFound) {
+			t.Errorf("%s: a missing item = %d, not named as %q", lang.locale, res.StatusCode, lang.notFound)
+		}
 	}
 }
