@@ -134,6 +134,8 @@ func (a *API) importLedger(apply bool) http.HandlerFunc {
 			a.writeError(w, r, err)
 			return
 		}
+		w.Header().Set("Content-Language", opts.Locale)
+		w.Header().Add("Vary", "Accept-Language")
 		writeJSON(w, http.StatusOK, p)
 	}
 }

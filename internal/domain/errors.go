@@ -99,7 +99,9 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// Errorf returns an *Error with a formatted, user-safe message.
+// Errorf returns an *Error with a formatted, user-safe message. The format
+// is English and must have its entry, with a code and a Chinese text, in
+// the message catalogue (internal/message); a test finds any that has not.
 func Errorf(code Code, format string, args ...any) *Error {
 	t := Textf(format, args...)
 	return &Error{Code: code, Message: t.String(), Text: t}
@@ -162,7 +164,8 @@ func ErrorText(err error) Text {
 // Problems collects field errors during validation.
 type Problems []FieldError
 
-// Add records that field is refused for reason.
+// Add records that field is refused for reason, an English text that the
+// message catalogue (internal/message) knows, as it must every reason.
 func (p *Problems) Add(field, reason string) {
 	*p = append(*p, FieldError{Field: field, Reason: reason})
 }
