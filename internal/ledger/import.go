@@ -27,8 +27,8 @@ type Options struct {
 	// Layout says where the headers and the data lie; its zero value
 	// finds one header row among the first ten.
 	Layout domain.LedgerLayout
-	// Locale is the language of the refused rows' reasons: zh-CN (the
-	// default) or en.
+	// Locale is the language of the preview's texts — why a row is
+	// refused, what a change waits for: zh-CN (the default) or en.
 	Locale string
 }
 
