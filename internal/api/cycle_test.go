@@ -39,7 +39,7 @@ func TestCycleOnTheDemo(t *testing.T) {
 				if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, want) {
 					t.Errorf("%s: Content-Type %q", ext, ct)
 				}
-				if ext == "md" && !strings.Contains(string(r.body), "本期间新签署结对合作协议2项") {
+				if ext == "md" && !strings.Contains(string(r.body), "其中本期间新签署2项") {
 					t.Errorf("the Markdown pack does not state the pairings signed since meeting no. 1:\n%s", r.body)
 				}
 			}

@@ -113,6 +113,7 @@ type loader struct {
 	agreements    map[string]int64 // by pairing key
 
 	decision, coordination, workingGroup int64 // mechanism ids
+	groupMembers                         []domain.Member
 	firstBatch                           int64
 }
 

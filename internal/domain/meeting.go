@@ -37,6 +37,18 @@ type Meeting struct {
 	Minutes         string            `json:"minutes"`
 	Agenda          []AgendaItem      `json:"agenda"`
 	Decisions       []MeetingDecision `json:"decisions"`
+	// Attendees are the units at the meeting, in the order the record
+	// names them, and whether each reported its work there (汇报): a
+	// working group's meeting hears every member unit in turn.
+	Attendees []Attendee `json:"attendees"`
+}
+
+// Attendee is a unit at a meeting. Report is what it reported, when the
+// record keeps it; a unit can have reported with nothing of it recorded.
+type Attendee struct {
+	OrganizationID int64  `json:"organization_id"`
+	Reported       bool   `json:"reported"`
+	Report         string `json:"report,omitempty"`
 }
 
 // AgendaKind says what an agenda entry is about.
@@ -102,6 +114,19 @@ func (m *Meeting) Validate() error {
 			p.Add(f+".text", "is required")
 		}
 		checkText(&p, f+".text", d.Text, MaxText)
+	}
+	seen := map[int64]bool{}
+	for i, a := range m.Attendees {
+		f := indexed("attendees", i)
+		checkRequiredID(&p, f+".organization_id", a.OrganizationID)
+		if seen[a.OrganizationID] {
+			p.Add(f+".organization_id", "is named twice")
+		}
+		seen[a.OrganizationID] = true
+		checkText(&p, f+".report", a.Report, MaxText)
+		if a.Report != "" && !a.Reported {
+			p.Add(f+".reported", "must be true when a report is recorded")
+		}
 	}
 	checkText(&p, "source", m.Source, MaxText)
 	return p.Err()

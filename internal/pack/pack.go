@@ -40,8 +40,14 @@ type Pack struct {
 	Agreements   []*domain.Agreement
 	Upper        []*domain.Meeting // meetings of the mechanisms above, held in the window
 	Agenda       []string
-	units        map[int64]string
-	mechs        map[int64]string
+	// What stands at the meeting (standing.go).
+	Standing []BatchStanding
+	Members  []SideUnits
+	InForce  []*domain.Agreement
+	Heard    []Heard
+	NotHeard []string
+	units    map[int64]string
+	mechs    map[int64]string
 }
 
 // ItemRow is an item as it stood at the end of the window.
@@ -147,6 +153,9 @@ func Build(ctx context.Context, s *store.Store, meetingID int64) (*Pack, error) 
 		return nil, err
 	}
 	if err := p.batches(ctx, s, all, dayInWindow); err != nil {
+		return nil, err
+	}
+	if err := p.standing(ctx, s); err != nil {
 		return nil, err
 	}
 	if err := p.problems(ctx, s, subtree, inWindow, end); err != nil {

@@ -1,0 +1,91 @@
+package pack_test
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/liandong/liandong/internal/domain"
+	"github.com/liandong/liandong/internal/pack"
+	"github.com/liandong/liandong/internal/store"
+)
+
+// TestDemoMeeting2StatesTheSource reads the demo's pack for working-group
+// meeting no. 2 (12 May 2023) as the seed article tells that meeting, figure
+// by figure: the first batch of 34 fixed in September 2022 and where its
+// recorded items stood, the member units of each side, every one of them
+// reporting since meeting no. 1, and the agreements signed by then. Each
+// figure comes from the data; none is written into the pack's code.
+func TestDemoMeeting2StatesTheSource(t *testing.T) {
+	forEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		mustLoadDemo(t, s)
+		mt := meetingNamed(t, s, "成渝双核联动工作组第二次会议")
+		p, err := pack.Build(ctx, s, mt.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Standing) != 1 {
+			t.Fatalf("batches standing at the meeting: %d, want the first batch only", len(p.Standing))
+		}
+		first := p.Standing[0]
+		if first.Batch.DeclaredCount != 34 || first.Meeting.HeldOn.Format("2006-01") != "2022-09" || first.Meeting.HeldOnPrecision != domain.MonthPrecision {
+			t.Errorf("first batch: declared %d, fixed %s (%s)", first.Batch.DeclaredCount, first.Meeting.HeldOn, first.Meeting.HeldOnPrecision)
+		}
+
+		group, err := s.Mechanisms.Get(ctx, mt.MechanismID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		perSide := map[string]int{}
+		for _, m := range group.Members {
+			perSide[m.Side]++
+		}
+		if len(p.Members) != 2 {
+			t.Fatalf("sides: %d", len(p.Members))
+		}
+		for _, su := range p.Members {
+			if len(su.Units) != perSide[su.Side.Key] || len(su.Units) < 8 {
+				t.Errorf("%s: %d units named, the group has %d", su.Side.Key, len(su.Units), perSide[su.Side.Key])
+			}
+		}
+		if len(p.Heard) != len(group.Members) || len(p.NotHeard) != 0 {
+			t.Errorf("heard %d of %d member units; not heard %v", len(p.Heard), len(group.Members), p.NotHeard)
+		}
+
+		// Agreements in force: every agreement of the group signed by the
+		// meeting's day, those of the window marked.
+		var signed []string
+		for _, a := range p.InForce {
+			if a.SignedOn.After(mt.HeldOn.Time) {
+				t.Errorf("%s signed %s, after the meeting", a.Title, a.SignedOn)
+			}
+			signed = append(signed, a.SignedOn.String())
+		}
+		if strings.Join(signed, " ") != "2020-05-28 2021-12-17 2023-04-04 2023-04-13" {
+			t.Errorf("agreements in force signed on %v", signed)
+		}
+		if len(p.Agreements) != 2 {
+			t.Errorf("agreements of the window: %d, want the two of April 2023", len(p.Agreements))
+		}
+
+		md, err := p.Doc().Bytes(pack.Markdown)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{
+			"第一批合作项目：2022年9月重庆成都第一次双核联动联席会议确定，公布34个",
+			"会上，" + strconv.Itoa(len(group.Members)) + "个单位汇报了工作推进情况：成都方" + strconv.Itoa(perSide["chengdu"]) + "个（成都市发展和改革委员会",
+			"成员单位：成都方" + strconv.Itoa(perSide["chengdu"]) + "个（成都市发展和改革委员会",
+			"截至2023年5月12日，本机制已签署结对合作协议4项，其中本期间新签署2项。",
+		} {
+			if !strings.Contains(string(md), want) {
+				t.Errorf("the pack does not say %q", want)
+			}
+		}
+		if strings.Contains(string(md), "本期间没有应报送的进度报告") {
+			t.Error("the pack says no reports were due; every member unit reported")
+		}
+	})
+}
