@@ -182,11 +182,14 @@ func (s *Store) Escalate(ctx context.Context, actor domain.Actor, problemID, ver
 		}
 		local := t.now.In(loc)
 		today := domain.NewDate(local.Year(), local.Month(), local.Day())
-		if _, err := r.exec(ctx, "INSERT INTO problem_escalations (problem_id, from_tier, to_tier, at, note) VALUES (?, ?, ?, ?, ?)",
-			pr.ID, string(from), string(to), t.now, note); err != nil {
+		// The step is dated by the day it was taken when the write states
+		// one; Tx.audit checks that day when the problem is written below.
+		occurredOn, _, _ := Occurred(ctx)
+		if _, err := r.exec(ctx, "INSERT INTO problem_escalations (problem_id, from_tier, to_tier, at, note, occurred_on) VALUES (?, ?, ?, ?, ?, ?)",
+			pr.ID, string(from), string(to), t.now, note, occurredOn); err != nil {
 			return domain.Internalf(err, "record escalation")
 		}
-		pr.Escalations = append(pr.Escalations, domain.Escalation{FromTier: from, ToTier: to, At: t.now, Note: note})
+		pr.Escalations = append(pr.Escalations, domain.Escalation{FromTier: from, ToTier: to, At: t.now, Note: note, OccurredOn: occurredOn})
 		pr.Tier = to
 		pr.DueOn = domain.Date{Time: today.AddDate(0, 0, rulesOf.Rules.TierDays(to))}
 		if err := s.Problems.UpdateTx(ctx, t, pr); err != nil {
