@@ -48,7 +48,10 @@ func (p *Pack) Doc() *Doc {
 	} else {
 		d.para("截至%s，本机制合作项目%d个：%s；灯色：%s。", longDate(p.To), len(p.Items), p.statusLine(), p.lightLine())
 	}
-	if p.Later > 0 {
+	switch {
+	case p.Later > 0 && p.LaterStated:
+		d.para("另有%d个合作项目自%s起才开始，晚于本次会议，不计入本期统计。", p.Later, longDate(p.LaterSince))
+	case p.Later > 0:
 		d.para("另有%d个合作项目于%s录入系统，晚于本次会议，不计入本期统计。", p.Later, longDate(p.LaterSince))
 	}
 	if len(p.Batches) > 0 {
