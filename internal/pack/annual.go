@@ -25,7 +25,7 @@ type Annual struct {
 	// LaterStated is set when the day one of them came to be is the day
 	// it happened as stated, not the day it was recorded.
 	LaterStated bool
-	Counts    map[domain.ItemStatus]int
+	Counts      map[domain.ItemStatus]int
 	// Milestones due in the year.
 	DueInYear, OnTime, DoneLate, Missed int
 	MissedRows                          []MilestoneRow
