@@ -15,13 +15,14 @@ const (
 var MeetingFormats = []MeetingFormat{FormatNotRecorded, InPerson, Video, Hybrid}
 
 // DatePrecision says how much of a date the source gives: some meetings are
-// only reported by month ("September 2022").
+// only reported by month ("September 2022"), some facts only by year.
 type DatePrecision string
 
 // The date precisions.
 const (
 	DayPrecision   DatePrecision = "day"
 	MonthPrecision DatePrecision = "month"
+	YearPrecision  DatePrecision = "year"
 )
 
 // Meeting is a session of a mechanism, with its agenda, minutes and decisions.

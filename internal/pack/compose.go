@@ -56,7 +56,10 @@ func (p *Pack) Doc() *Doc {
 	for _, b := range p.Standing {
 		d.para("%s", p.batchLine(b))
 	}
-	if p.Later > 0 {
+	switch {
+	case p.Later > 0 && p.LaterStated:
+		d.para("另有%d个合作项目自%s起才开始，晚于本次会议，不计入本期统计。", p.Later, longDate(p.LaterSince))
+	case p.Later > 0:
 		d.para("另有%d个合作项目于%s录入系统，晚于本次会议，不计入本期统计。", p.Later, longDate(p.LaterSince))
 	}
 	if len(p.Batches) > 0 {

@@ -114,6 +114,8 @@ func (h *Handler) itemListPage(w http.ResponseWriter, r *http.Request, status in
 		v.Error = t.T("error.conflict")
 	case "invalid":
 		v.Error = t.T("error.invalid")
+	case "occurred":
+		v.Error = t.T("bulk.occurred")
 	}
 	d.Back = "/items?" + r.URL.RawQuery
 	page, err := h.store.Items.List(ctx, domain.ListQuery{Filters: filters, Cursor: r.URL.Query().Get("cursor"), Sort: "number", Viewer: currentUser(r)})
