@@ -113,8 +113,14 @@ type loader struct {
 	agreements    map[string]int64 // by pairing key
 
 	decision, coordination, workingGroup int64 // mechanism ids
-	groupMembers                         []domain.Member
 	firstBatch                           int64
+}
+
+// at is the loader's context for writes of a fact that happened on day on,
+// known to precision: the store records that day beside the day it loads
+// the demo.
+func (l *loader) at(on domain.Date, precision domain.DatePrecision) context.Context {
+	return store.WithOccurred(l.ctx, on, precision)
 }
 
 // jurisdiction returns the id of a jurisdiction written earlier; a name

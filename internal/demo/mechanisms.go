@@ -126,7 +126,7 @@ func (l *loader) loadMechanisms() error {
 	if err := l.createMechanism(&group); err != nil {
 		return err
 	}
-	l.workingGroup, l.groupMembers = group.ID, group.Members
+	l.workingGroup = group.ID
 	return nil
 }
 

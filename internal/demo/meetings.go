@@ -108,11 +108,20 @@ func (l *loader) loadMeetings() error {
 		m.Agenda = append([]domain.AgendaItem(nil), m.Agenda...)
 		m.Decisions = append([]domain.MeetingDecision(nil), m.Decisions...)
 		if row.key == groupMeeting2 {
-			// "progress since meeting 1 reported by each member unit" [seed]:
-			// every member unit of the group, side by side; what each said
-			// is not in the source, so no report text is recorded.
-			for _, mb := range l.groupMembers {
-				m.Attendees = append(m.Attendees, domain.Attendee{OrganizationID: mb.OrganizationID, Reported: true})
+			// "川渝蓉发改、交通、经信、科技、金融等专项工作组成员单位相关负责人，
+			// 共同就…第一次会议召开以来的工作推进情况予以汇总" [seed]: the member
+			// departments, each side in turn. What each said is not in the
+			// source, so no report text is recorded.
+			for _, side := range []func(memberUnit) string{
+				func(u memberUnit) string { return u.chengdu }, func(u memberUnit) string { return u.chongqing },
+			} {
+				for _, u := range memberUnits {
+					id, err := l.organization(side(u))
+					if err != nil {
+						return err
+					}
+					m.Attendees = append(m.Attendees, domain.Attendee{OrganizationID: id, Reported: true})
+				}
 			}
 		}
 		if err := l.s.Meetings.CreateTx(l.ctx, l.tx, &m); err != nil {

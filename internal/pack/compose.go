@@ -79,7 +79,7 @@ func (p *Pack) Doc() *Doc {
 		for i, c := range p.Changes {
 			from := statusName(c.FromStatus) + "／" + lightName(c.FromLight)
 			if c.New {
-				from = "新录入"
+				from = "本期新增"
 			}
 			rows = append(rows, []string{strconv.Itoa(i + 1), c.Item.Title, from, statusName(c.ToStatus) + "／" + lightName(c.ToLight), orDash(firstLine(c.Item.LightReason))})
 		}
@@ -193,12 +193,15 @@ func (p *Pack) Doc() *Doc {
 	d.section("结对合作情况")
 	switch {
 	case len(p.InForce) == 0:
-		d.para("截至%s，本机制没有已签署的结对合作协议。", longDate(p.To))
+		d.para("截至%s，本机制没有在册的结对合作。", longDate(p.To))
 	default:
-		d.para("截至%s，本机制已签署结对合作协议%d项，其中本期间新签署%d项。", longDate(p.To), len(p.InForce), len(p.Agreements))
+		d.para("截至%s，本机制在册结对合作%d项（协议、方案和合作事项），其中本期间新签署%d项。", longDate(p.To), len(p.InForce), len(p.Agreements))
 		var rows [][]string
 		for i, a := range p.InForce {
 			signed := longDate(a.SignedOn)
+			if a.SignedOn.IsZero() {
+				signed = "未载明"
+			}
 			if slices.Contains(p.Agreements, a) {
 				signed += "（本期间）"
 			}
@@ -324,10 +327,10 @@ func (p *Pack) batchLine(b BatchStanding) string {
 	return line + "，其中" + strings.Join(st, "，") + "。"
 }
 
-// heardLine says which member units reported at the meeting, by side, and
-// which did not.
+// heardLine says which units reported at the meeting, side by side.
 func (p *Pack) heardLine() string {
 	var parts []string
+	heard := 0
 	for _, su := range p.Members {
 		var names []string
 		for _, h := range p.Heard {
@@ -338,10 +341,10 @@ func (p *Pack) heardLine() string {
 		if len(names) > 0 {
 			parts = append(parts, fmt.Sprintf("%s方%d个（%s）", su.Side.Name, len(names), strings.Join(names, "、")))
 		}
+		heard += len(names)
 	}
-	line := fmt.Sprintf("会上，%d个单位汇报了工作推进情况：%s。", len(p.Heard), strings.Join(parts, "；"))
-	if len(p.NotHeard) > 0 {
-		line += fmt.Sprintf("未汇报的成员单位%d个：%s。", len(p.NotHeard), strings.Join(p.NotHeard, "、"))
+	if others := len(p.Heard) - heard; others > 0 {
+		parts = append(parts, fmt.Sprintf("其他单位%d个", others))
 	}
-	return line
+	return fmt.Sprintf("会上，%d个单位汇报了工作推进情况：%s。", len(p.Heard), strings.Join(parts, "；"))
 }

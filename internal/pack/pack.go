@@ -51,7 +51,6 @@ type Pack struct {
 	Members  []SideUnits
 	InForce  []*domain.Agreement
 	Heard    []Heard
-	NotHeard []string
 	units    map[int64]string
 	mechs    map[int64]string
 }

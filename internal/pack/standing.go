@@ -29,7 +29,8 @@ type SideUnits struct {
 	Units []string
 }
 
-// Heard is a unit that reported at the meeting.
+// Heard is a unit that reported at the meeting. Who did not is not said:
+// a record that names who reported does not say who stayed silent.
 type Heard struct {
 	Side   string
 	Unit   string
@@ -84,14 +85,27 @@ func (p *Pack) standing(ctx context.Context, s *store.Store) error {
 	if err != nil {
 		return err
 	}
+	// An agreement is in force from its signing day or, when its source
+	// gives none, from the day its record says it came to be.
+	trail, err := s.Trail(ctx, "agreements", recordIDs(agreements), p.Mechanism.Location())
+	if err != nil {
+		return err
+	}
+	since := map[int64]domain.Date{}
 	for _, a := range agreements {
-		if !a.SignedOn.IsZero() && !p.To.Before(a.SignedOn) {
+		day := a.SignedOn
+		if day.IsZero() {
+			if on, stated, ok := trail.Occurred(a.ID); ok && stated {
+				day = on
+			}
+		}
+		if !day.IsZero() && !p.To.Before(day) {
 			p.InForce = append(p.InForce, a)
+			since[a.ID] = day
 		}
 	}
-	slices.SortStableFunc(p.InForce, func(a, b *domain.Agreement) int { return a.SignedOn.Compare(b.SignedOn.Time) })
+	slices.SortStableFunc(p.InForce, func(a, b *domain.Agreement) int { return since[a.ID].Compare(since[b.ID].Time) })
 
-	reported := map[int64]bool{}
 	for _, a := range p.Meeting.Attendees {
 		if !a.Reported {
 			continue
@@ -100,18 +114,7 @@ func (p *Pack) standing(ctx context.Context, s *store.Store) error {
 		if err != nil {
 			return err
 		}
-		reported[a.OrganizationID] = true
 		p.Heard = append(p.Heard, Heard{Side: side[a.OrganizationID], Unit: name, Report: a.Report})
-	}
-	// Which member units were not heard is said only of a meeting whose
-	// record names who reported: silence in the record is not silence at
-	// the meeting.
-	if len(p.Heard) > 0 {
-		for _, m := range p.Mechanism.Members {
-			if !reported[m.OrganizationID] {
-				p.NotHeard = append(p.NotHeard, p.units[m.OrganizationID])
-			}
-		}
 	}
 	return nil
 }
