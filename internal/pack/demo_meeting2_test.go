@@ -9,6 +9,7 @@ import (
 	"github.com/liandong/liandong/internal/domain"
 	"github.com/liandong/liandong/internal/pack"
 	"github.com/liandong/liandong/internal/store"
+	"github.com/liandong/liandong/internal/store/storetest"
 )
 
 // TestDemoMeeting2StatesTheSource reads the demo's pack for working-group
@@ -93,6 +94,38 @@ func TestDemoMeeting2StatesTheSource(t *testing.T) {
 		}
 		if strings.Contains(string(md), "本期间没有应报送的进度报告") {
 			t.Error("the pack says no reports were due; every member unit reported")
+		}
+	})
+}
+
+// TestDemoAnnualReportsOfThePast: the first batch's annual reports for 2022
+// and 2023 count its items by the days they happened — decided in September
+// 2022, advancing by the seed's report of May 2023 — though the demo records
+// them today.
+func TestDemoAnnualReportsOfThePast(t *testing.T) {
+	forEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		mustLoadDemo(t, s)
+		first, err := store.All(ctx, s.Batches, map[string]string{"q": "第一批"}, false)
+		if err != nil || len(first) != 1 {
+			t.Fatalf("first batch: %v", err)
+		}
+		for year, want := range map[int]string{
+			2021: "系统已录入0个",
+			2022: "其中未开工6个，推进中0个",
+			2023: "其中未开工0个，推进中6个",
+		} {
+			a, err := pack.BuildAnnual(ctx, s, first[0].ID, year, storetest.Start)
+			if err != nil {
+				t.Fatal(err)
+			}
+			md, err := a.Doc().Bytes(pack.Markdown)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(md), want) {
+				t.Errorf("the annual report for %d does not say %q:\n%s", year, want, md)
+			}
 		}
 	})
 }
