@@ -40,9 +40,10 @@ var firstBatchItems = []domain.Item{
 	{Title: "生物医药产业"},
 }
 
-// The seed reports on working-group meeting no. 2 of 12 May 2023: what it
-// says was under way is under way as of that day, and no earlier day is
-// claimed for it.
+// seedReported is the day of working-group meeting no. 2, 12 May 2023, on
+// which the seed reports: what it says was under way or in place is so as
+// of that day, and no earlier day is claimed for it; its progress figures
+// were reported there.
 var seedReported = domain.MustDate("2023-05-12")
 
 // loadItems writes the batches, the six named first-batch items and the
