@@ -18,7 +18,7 @@ var itemFilterNames = []string{"mechanism", "batch", "status", "light", "track",
 type itemRow struct {
 	Item  *domain.Item
 	Batch string
-	Leads []string // per side of its mechanism, in the mechanism's order
+	Leads []string // of the sides that have one, in the mechanism's order
 }
 
 type itemListData struct {
@@ -143,7 +143,9 @@ func itemRows(t tr, rf *refs, items []*domain.Item) []itemRow {
 		}
 		if m, ok := rf.mechanisms[it.MechanismID]; ok {
 			for _, s := range m.Sides {
-				row.Leads = append(row.Leads, rf.orgName(t, it.Lead(s.Key)))
+				if lead := it.Lead(s.Key); lead != 0 {
+					row.Leads = append(row.Leads, rf.orgName(t, lead))
+				}
 			}
 		}
 		rows = append(rows, row)
