@@ -41,6 +41,7 @@ type view struct {
 	Message     string
 	Error       string
 	Fields      map[string]string // field → message, for forms re-rendered after validation
+	Occurred    string            // the date-it-happened field as the form sent it, shown again with the form
 	Data        any
 }
 
@@ -93,6 +94,9 @@ func (h *Handler) newView(r *http.Request, title, nav string) *view {
 	v := &view{Title: title, Nav: nav, Locale: st.locale, CSRF: st.csrf, User: st.user, Path: r.URL.RequestURI()}
 	hdr, _ := json.Marshal(map[string]string{"X-CSRF-Token": st.csrf})
 	v.CSRFHeaders = string(hdr)
+	if r.Method == http.MethodPost {
+		v.Occurred = r.PostFormValue("occurred_on")
+	}
 	return v
 }
 
