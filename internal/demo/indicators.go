@@ -2,8 +2,9 @@ package demo
 
 import "github.com/liandong/liandong/internal/domain"
 
-// indicators are the figures FACTS.md gives with a date: the progress
-// figures of the seed, reported at the working group's second meeting, and
+// indicators are the figures FACTS.md gives with a date: the progress and
+// engagement figures of the seed, reported at the working group's second
+// meeting, and
 // the count of the provinces' joint meetings [web:
 // https://difang.gmw.cn/cq/2024-12/31/content_37770353.htm]. None has a
 // target: no source sets one.
@@ -40,6 +41,33 @@ var indicators = []struct {
 		Unit: "项", Scope: "两地市属三甲医院",
 		Values: []domain.IndicatorValue{
 			{ObservedOn: seedReported, Value: 67, Source: srcSeed},
+		},
+		Record: domain.Record{Source: srcSeed},
+	}},
+	// The district engagement the seed reports: "成都市23个区(市)县与重庆市主城
+	// 都市区的21个区县和3个主要开发区全面开展交流合作。其中，成都市的16个区
+	// (市)县与重庆市的19个行政主体还签署了战略合作协议(备忘录)".
+	{inWorkingGroup, domain.Indicator{
+		Name: "与重庆开展交流合作的成都区(市)县", NameEN: "Chengdu districts and counties cooperating with Chongqing",
+		Unit: "个", Scope: "成都市23个区(市)县；重庆主城都市区21个区县和3个主要开发区",
+		Values: []domain.IndicatorValue{
+			{ObservedOn: seedReported, Value: 23, Note: "全面开展交流合作", Source: srcSeed},
+		},
+		Record: domain.Record{Source: srcSeed},
+	}},
+	{inWorkingGroup, domain.Indicator{
+		Name: "签署战略合作协议(备忘录)的成都区(市)县", NameEN: "Chengdu districts and counties with a strategic agreement or memorandum",
+		Unit: "个", Scope: "成都市",
+		Values: []domain.IndicatorValue{
+			{ObservedOn: seedReported, Value: 16, Source: srcSeed},
+		},
+		Record: domain.Record{Source: srcSeed},
+	}},
+	{inWorkingGroup, domain.Indicator{
+		Name: "签署战略合作协议(备忘录)的重庆行政主体", NameEN: "Chongqing administrative entities with a strategic agreement or memorandum",
+		Unit: "个", Scope: "重庆市",
+		Values: []domain.IndicatorValue{
+			{ObservedOn: seedReported, Value: 19, Source: srcSeed},
 		},
 		Record: domain.Record{Source: srcSeed},
 	}},
