@@ -32,9 +32,11 @@ database; migrations then run once.`,
 func setupServe(fs *flag.FlagSet, con *console) func(context.Context) error {
 	var db storeOptions
 	var logs logOptions
+	var key auditKeyOptions
 	var addr, metricsAddr string
 	db.define(fs)
 	logs.define(fs)
+	key.define(fs)
 	defineAddr(fs, &addr)
 	defineMetricsAddr(fs, &metricsAddr)
 	shutdownTimeout := fs.Duration("shutdown-timeout", server.DefaultShutdownTimeout, "how long to wait for requests in flight on shutdown")
@@ -49,6 +51,9 @@ func setupServe(fs *flag.FlagSet, con *console) func(context.Context) error {
 			return err
 		}
 		defer s.Close()
+		if err := key.openFor(s, db.dataDir); err != nil {
+			return err
+		}
 		stop, err := startReminders(ctx, s, con.getenv, log)
 		if err != nil {
 			return err

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/liandong/liandong/internal/auditlog"
 	"github.com/liandong/liandong/internal/domain"
 )
 
@@ -37,6 +38,11 @@ type Store struct {
 	// target is refused when the channel is saved and when a reminder is
 	// sent. Set it before serving; it is read, never written, afterwards.
 	AllowPrivateTargets bool
+	// AuditKey signs the audit log's checkpoints (IssueCheckpoint) and
+	// keeps those issued beside it (the packs print the latest); nil
+	// where no command opened one, and then no checkpoint is issued.
+	// Set it before serving.
+	AuditKey *auditlog.Key
 
 	Jurisdictions  *Records[domain.Jurisdiction, *domain.Jurisdiction]
 	Organizations  *Records[domain.Organization, *domain.Organization]
