@@ -578,15 +578,18 @@ func treeRows(ctx context.Context, r reader, where string, args ...any) (map[int
 	return out, nil
 }
 
-// stateful is a table whose create, update and archive events record each
-// row's whole state, which its row must still equal.
+// stateful is a table whose events record each row's whole state, which
+// its row must still equal: the record kit's tables (create, update,
+// archive and restore events) and the few written beside it
+// (audit_rows.go).
 type stateful interface {
 	checkRows(ctx context.Context, r reader) error
 }
 
 func (s *Store) statefulTables() []stateful {
 	return []stateful{s.Jurisdictions, s.Organizations, s.Mechanisms, s.Meetings, s.Batches, s.Items, s.Reports,
-		s.Problems, s.Tasks, s.Agreements, s.Catalogs, s.CatalogEntries, s.Indicators, s.Users}
+		s.Problems, s.Tasks, s.Agreements, s.Catalogs, s.CatalogEntries, s.Indicators, s.Users,
+		s.NotificationChannels(), s.ColumnMappings(), checkFunc(checkTokens), checkFunc(checkPublications), checkFunc(checkChanges)}
 }
 
 // checkRows compares every row of the table, as the store loads it, with
