@@ -341,13 +341,22 @@ func (t *Tx) exists(ctx context.Context, table string, id int64) (bool, error) {
 		return true, nil
 	}
 	ok, err := t.reader().exists(ctx, table, id)
-	if ok && err == nil && neverDeleted[table] {
-		if t.seen == nil {
-			t.seen = map[recordKey]bool{}
-		}
-		t.seen[key] = true
+	if ok && err == nil {
+		t.remember(table, id)
 	}
 	return ok, err
+}
+
+// remember notes that a record of table exists, for the rest of the
+// transaction, when its table never loses a row.
+func (t *Tx) remember(table string, id int64) {
+	if !neverDeleted[table] {
+		return
+	}
+	if t.seen == nil {
+		t.seen = map[recordKey]bool{}
+	}
+	t.seen[recordKey{table, id}] = true
 }
 
 // querier is what reads need: the database or an open transaction.
