@@ -27,33 +27,18 @@ func (f checkFunc) checkRows(ctx context.Context, r reader) error { return f(ctx
 // the create event holds it (events written since this check).
 func checkTokens(ctx context.Context, r reader) error {
 	want := map[int64]map[string]any{}
-	rows, err := r.query(ctx, "SELECT entity_id, action, after_json FROM audit_events WHERE entity = 'api_tokens' AND action IN ('create', 'revoke') ORDER BY id")
+	err := readStates(ctx, r, "SELECT entity_id, action, after_json FROM audit_events WHERE entity = 'api_tokens' AND action IN ('create', 'revoke') ORDER BY id",
+		func(id int64, action string, state map[string]any) {
+			if action == "create" || want[id] == nil {
+				want[id] = state
+				return
+			}
+			for k, v := range state {
+				want[id][k] = v
+			}
+		})
 	if err != nil {
-		return domain.Internalf(err, "read token events")
-	}
-	for rows.Next() {
-		var id int64
-		var action, after string
-		if err := rows.Scan(&id, &action, &after); err != nil {
-			rows.Close()
-			return domain.Internalf(err, "read token events")
-		}
-		var state map[string]any
-		if err := json.Unmarshal([]byte(after), &state); err != nil {
-			rows.Close()
-			return fmt.Errorf("the %s event of api token %d does not hold JSON: it was edited", action, id)
-		}
-		if action == "create" || want[id] == nil {
-			want[id] = state
-			continue
-		}
-		for k, v := range state {
-			want[id][k] = v
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return domain.Internalf(err, "read token events")
+		return err
 	}
 	return compareRows(ctx, r, "api token", want,
 		"SELECT id, user_id, name, prefix, hash, created_at, expires_at, revoked_at FROM api_tokens ORDER BY id",
@@ -79,28 +64,13 @@ func checkTokens(ctx context.Context, r reader) error {
 // awaits are derived from the item and left out.
 func checkChanges(ctx context.Context, r reader) error {
 	want := map[int64]map[string]any{}
-	rows, err := r.query(ctx, "SELECT entity_id, after_json FROM audit_events WHERE entity = 'items' AND action IN ('propose', 'confirm', 'stale', 'reject') ORDER BY id")
+	err := readStates(ctx, r, "SELECT entity_id, action, after_json FROM audit_events WHERE entity = 'items' AND action IN ('propose', 'confirm', 'stale', 'reject') ORDER BY id",
+		func(_ int64, _ string, state map[string]any) {
+			id, _ := state["id"].(float64)
+			want[int64(id)] = state
+		})
 	if err != nil {
-		return domain.Internalf(err, "read change events")
-	}
-	for rows.Next() {
-		var item int64
-		var after string
-		if err := rows.Scan(&item, &after); err != nil {
-			rows.Close()
-			return domain.Internalf(err, "read change events")
-		}
-		var state map[string]any
-		if err := json.Unmarshal([]byte(after), &state); err != nil {
-			rows.Close()
-			return fmt.Errorf("a change event of item %d does not hold JSON: it was edited", item)
-		}
-		id, _ := state["id"].(float64)
-		want[int64(id)] = state
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return domain.Internalf(err, "read change events")
+		return err
 	}
 	return compareRows(ctx, r, "item change", want, "SELECT "+changeColumns+" FROM item_changes ORDER BY id",
 		func(sc scanner) (int64, map[string]any, error) {
@@ -121,27 +91,10 @@ func checkChanges(ctx context.Context, r reader) error {
 // publish event (on the mechanism).
 func checkPublications(ctx context.Context, r reader) error {
 	want := map[int64]map[string]any{}
-	rows, err := r.query(ctx, "SELECT entity_id, after_json FROM audit_events WHERE entity = 'mechanisms' AND action = 'publish' ORDER BY id")
+	err := readStates(ctx, r, "SELECT entity_id, action, after_json FROM audit_events WHERE entity = 'mechanisms' AND action = 'publish' ORDER BY id",
+		func(id int64, _ string, state map[string]any) { want[id] = state })
 	if err != nil {
-		return domain.Internalf(err, "read publish events")
-	}
-	for rows.Next() {
-		var id int64
-		var after string
-		if err := rows.Scan(&id, &after); err != nil {
-			rows.Close()
-			return domain.Internalf(err, "read publish events")
-		}
-		var state map[string]any
-		if err := json.Unmarshal([]byte(after), &state); err != nil {
-			rows.Close()
-			return fmt.Errorf("a publish event of mechanism %d does not hold JSON: it was edited", id)
-		}
-		want[id] = state
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return domain.Internalf(err, "read publish events")
+		return err
 	}
 	return compareRows(ctx, r, "the publication of mechanism", want,
 		"SELECT mechanism_id, enabled, fields, version FROM publications ORDER BY mechanism_id",
@@ -155,6 +108,32 @@ func checkPublications(ctx context.Context, r reader) error {
 }
 
 type scanner interface{ Scan(...any) error }
+
+// readStates reads the events query selects (entity_id, action,
+// after_json), oldest first, and hands each one's state to fold.
+func readStates(ctx context.Context, r reader, query string, fold func(entityID int64, action string, state map[string]any)) error {
+	rows, err := r.query(ctx, query)
+	if err != nil {
+		return domain.Internalf(err, "read audit states")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var action, after string
+		if err := rows.Scan(&id, &action, &after); err != nil {
+			return domain.Internalf(err, "read audit states")
+		}
+		var state map[string]any
+		if err := json.Unmarshal([]byte(after), &state); err != nil {
+			return fmt.Errorf("the %s event of %d does not hold JSON: it was edited", action, id)
+		}
+		fold(id, action, state)
+	}
+	if err := rows.Err(); err != nil {
+		return domain.Internalf(err, "read audit states")
+	}
+	return nil
+}
 
 // compareRows reads the rows of query, each by scan, and compares each with
 // the state want holds for it (left out: the keys in ignore); a row

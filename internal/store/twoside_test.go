@@ -242,13 +242,19 @@ func TestTwoSideRule(t *testing.T) {
 				t.Fatalf("the stale change is %q (%v), want stale", state, err)
 			}
 		})
-		t.Run("UnrelatedEditDoesNotStaleAPendingChange", func(t *testing.T) {
-			it := joint("内容另改")
+		// proposeCompletion has Chengdu complete a joint item, which waits
+		// for Chongqing: the item as stored and the pending change.
+		proposeCompletion := func(title string) (*domain.Item, domain.ItemChange) {
+			it := joint(title)
 			it.Status = domain.Completed
 			if err := s.Items.Update(ctx, cd, it); err != nil {
 				t.Fatal(err)
 			}
-			now, ch := oneChange(t, s, it.ID)
+			return oneChange(t, s, it.ID)
+		}
+		t.Run("UnrelatedEditDoesNotStaleAPendingChange", func(t *testing.T) {
+			now, ch := proposeCompletion("内容另改")
+			it := now
 			// Chongqing edits what the change does not hold, the system
 			// recomputes the light: the change still stands.
 			now.Content, now.Investment.Done = "重庆补充了建设内容", 12.5
@@ -271,12 +277,8 @@ func TestTwoSideRule(t *testing.T) {
 			}
 		})
 		t.Run("EditOfAHeldFieldStalesThePendingChange", func(t *testing.T) {
-			it := joint("状态另改")
-			it.Status = domain.Completed
-			if err := s.Items.Update(ctx, cd, it); err != nil {
-				t.Fatal(err)
-			}
-			now, ch := oneChange(t, s, it.ID)
+			now, ch := proposeCompletion("状态另改")
+			it := now
 			now.Content = "先改了无关内容"
 			if err := s.Items.Update(ctx, cq, now); err != nil {
 				t.Fatal(err)
