@@ -161,8 +161,9 @@ func awaiting(it *domain.Item, ch domain.ItemChange) []string {
 // applied over the item as it now stands. A change one of whose fields was
 // changed since the version it was proposed on is not applied over the
 // newer data: it is marked stale and refused. Writes to the item's other
-// fields (its content, investment, light …) meanwhile do not stale it. It returns the item as it now stands. Errors: NotFound;
-// Forbidden when the actor acts for no side still awaited; Conflict when
+// fields (its content, investment, light …) meanwhile do not stale it. It
+// returns the item as it now stands. Errors: NotFound; Forbidden when the
+// actor acts for no side still awaited; Conflict, naming the field, when
 // the change is stale.
 func (s *Store) ConfirmItemChange(ctx context.Context, actor domain.Actor, itemID, changeID int64) (*domain.Item, error) {
 	var out *domain.Item
