@@ -154,14 +154,28 @@ func TestTwoSideRuleOverTheAPI(t *testing.T) {
 			wantStatus(t, r, 200)
 			heldChange(t, r, "status")
 		})
-		t.Run("StaleChangeRefused", func(t *testing.T) {
-			it := joint("过期的修改")
+		t.Run("UnrelatedEditThenConfirmApplies", func(t *testing.T) {
+			it := joint("内容另改")
 			r := chengdu.do(t, "PATCH", path(it), map[string]any{"version": it.Version, "status": "completed"})
 			confirm := heldChange(t, r, "status")
 			wantStatus(t, c.do(t, "PATCH", path(it), map[string]any{"version": r.json(t)["version"], "content": "更新的内容"}), 200)
-			wantProblem(t, chongqing.do(t, "POST", confirm, nil), "", 409)
-			if got, _ := s.Items.Get(ctx, it.ID); got.Status != domain.Advancing || len(got.Pending) != 0 {
+			wantStatus(t, chongqing.do(t, "POST", confirm, nil), 200)
+			if got, _ := s.Items.Get(ctx, it.ID); got.Status != domain.Completed || got.Content != "更新的内容" || len(got.Pending) != 0 {
+				t.Fatalf("after confirming over an unrelated edit: %s %q, %d pending; want completed with the newer content", got.Status, got.Content, len(got.Pending))
+			}
+		})
+		t.Run("HeldFieldEditedChangeStale", func(t *testing.T) {
+			it := joint("过期的修改")
+			r := chengdu.do(t, "PATCH", path(it), map[string]any{"version": it.Version, "status": "completed"})
+			confirm := heldChange(t, r, "status")
+			wantStatus(t, c.do(t, "PATCH", path(it), map[string]any{"version": r.json(t)["version"], "status": "paused"}), 200)
+			wantProblem(t, chongqing.do(t, "POST", confirm, nil), "status", 409)
+			if got, _ := s.Items.Get(ctx, it.ID); got.Status != domain.Paused || len(got.Pending) != 0 {
 				t.Fatalf("after a stale confirmation: %s, %d pending", got.Status, len(got.Pending))
+			}
+			var state string
+			if err := s.DB().QueryRow(fmt.Sprintf("SELECT state FROM item_changes WHERE item_id = %d", it.ID)).Scan(&state); err != nil || state != "stale" {
+				t.Fatalf("the change is %q (%v), want stale", state, err)
 			}
 		})
 		t.Run("ProposerForBothSidesAppliesAtOnce", func(t *testing.T) {

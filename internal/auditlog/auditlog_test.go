@@ -59,10 +59,18 @@ func TestCheckpointsSignedAndRead(t *testing.T) {
 	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("key file: %v, %v; want mode 0600", fi, err)
 	}
+	if none, err := key.Latest(); err != nil || none.Note != nil {
+		t.Fatalf("latest before any was issued: %+v, %v; want none", none, err)
+	}
+	var last auditlog.Signed
 	for _, tr := range []tlog.Tree{tree(3, "a"), tree(5, "b")} {
-		if _, err := key.Issue(tr); err != nil {
+		if last, err = key.Issue(tr); err != nil {
 			t.Fatal(err)
 		}
+	}
+	latest, err := key.Latest()
+	if err != nil || latest.Tree != tree(5, "b") || string(latest.Note) != string(last.Note) {
+		t.Fatalf("latest %+v, %v; want the last issued, verbatim", latest, err)
 	}
 	issued, err := os.ReadFile(filepath.Join(dir, auditlog.CheckpointsFile))
 	if err != nil {

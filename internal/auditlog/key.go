@@ -193,15 +193,15 @@ func (k *Key) Sign(tree tlog.Tree) ([]byte, error) {
 
 // Issue signs the checkpoint of tree and appends it to CheckpointsFile
 // beside the key, so that every checkpoint ever given out is on record.
-func (k *Key) Issue(tree tlog.Tree) ([]byte, error) {
+func (k *Key) Issue(tree tlog.Tree) (Signed, error) {
 	msg, err := k.Sign(tree)
 	if err != nil {
-		return nil, err
+		return Signed{}, err
 	}
 	if err := appendFile(filepath.Join(k.dir, CheckpointsFile), string(msg)+"\n", 0o644); err != nil {
-		return nil, err
+		return Signed{}, err
 	}
-	return msg, nil
+	return Signed{Checkpoint: Checkpoint{Origin: k.Origin(), Tree: tree}, Note: msg}, nil
 }
 
 // appendFile appends text in one write, synced, so that processes
@@ -220,4 +220,38 @@ func appendFile(path, text string, perm fs.FileMode) error {
 		return fmt.Errorf("append to %s: %w", filepath.Base(path), err)
 	}
 	return f.Close()
+}
+
+// Signed is a checkpoint together with the note that signs it, as it was
+// issued: what a pack prints and a channel receives, verbatim.
+type Signed struct {
+	Checkpoint
+	Note []byte
+}
+
+// Latest returns the last checkpoint in CheckpointsFile beside the key,
+// its signature checked against the installation's verifier keys, or a
+// zero Signed (Note nil) when none was issued yet.
+func (k *Key) Latest() (Signed, error) {
+	data, err := os.ReadFile(filepath.Join(k.dir, CheckpointsFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return Signed{}, nil
+	}
+	if err != nil {
+		return Signed{}, fmt.Errorf("read %s: %w", CheckpointsFile, err)
+	}
+	notes := splitNotes(data)
+	if len(notes) == 0 {
+		return Signed{}, nil
+	}
+	verifiers, err := k.VerifierKeys()
+	if err != nil {
+		return Signed{}, err
+	}
+	last := notes[len(notes)-1]
+	cs, err := Open(last, verifiers)
+	if err != nil {
+		return Signed{}, fmt.Errorf("%s: the last checkpoint: %w", CheckpointsFile, err)
+	}
+	return Signed{Checkpoint: cs[0], Note: last}, nil
 }

@@ -2,16 +2,16 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/liandong/liandong/internal/auditlog"
+	"github.com/liandong/liandong/internal/notify"
+	"github.com/liandong/liandong/internal/store"
 )
 
 // auditKeyOptions locate the installation's audit signing key, kept out of
@@ -23,6 +23,17 @@ type auditKeyOptions struct {
 func (o *auditKeyOptions) define(fs *flag.FlagSet) {
 	fs.StringVar(&o.path, "audit-key", "",
 		"`file` of the Ed25519 key that signs audit checkpoints, created at first use; its verifier keys and the checkpoints issued are kept beside it (default audit.key in the data directory; env LIANDONG_AUDIT_KEY_FILE)")
+}
+
+// openFor opens the key (creating it at first use) and gives it to the
+// store, whose checkpoints it signs and whose packs print the latest.
+func (o *auditKeyOptions) openFor(s *store.Store, dataDir string) error {
+	k, err := auditlog.OpenKey(o.file(dataDir))
+	if err != nil {
+		return err
+	}
+	s.AuditKey = k
+	return nil
 }
 
 func (o *auditKeyOptions) file(dataDir string) string {
@@ -40,7 +51,9 @@ var auditCheckpointCommand = &command{
 Seals the events not yet in the audit log's tree and prints the log's
 checkpoint: its name, its number of events and its root hash, signed with
 the installation's key (a C2SP tlog-checkpoint note). The checkpoint is also
-appended to audit-checkpoints beside the key. Keep it anywhere outside the
+appended to audit-checkpoints beside the key and sent, verbatim, to every
+notification channel (delivered by the serving instances); the server issues
+and sends one itself every LIANDONG_NOTIFY_CHECKPOINT (24h) when the log grew. Keep it anywhere outside the
 database: 'liandong audit verify --checkpoint FILE' later proves that the log
 still holds, unchanged, every event the checkpoint covered. A checkpoint is
 refused when the log does not extend the last one issued.`,
@@ -58,49 +71,31 @@ func setupAuditCheckpoint(fs *flag.FlagSet, con *console) func(context.Context) 
 			return err
 		}
 		defer s.Close()
-		tree, err := s.SealAudit(ctx)
-		if err != nil {
-			return fmt.Errorf("seal the audit log: %w", err)
+		if err := key.openFor(s, db.dataDir); err != nil {
+			return err
 		}
-		k, err := auditlog.OpenKey(key.file(db.dataDir))
+		c, _, err := s.IssueCheckpoint(ctx, true)
 		if err != nil {
 			return err
 		}
-		last, err := lastIssued(k)
-		if err != nil {
+		if _, err := con.stdout.Write(c.Note); err != nil {
 			return err
 		}
-		if err := s.AuditExtends(ctx, tree, last); err != nil {
-			return fmt.Errorf("no checkpoint issued: %w", err)
+		// The channels' deliveries are jobs the serving instances work.
+		n, err := notify.New(s, notify.ConfigFromEnv(con.getenv))
+		if err == nil {
+			err = n.Migrate(ctx)
 		}
-		msg, err := k.Issue(tree)
 		if err != nil {
-			return err
+			return fmt.Errorf("checkpoint issued, not sent to the notification channels: %w", err)
 		}
-		_, err = con.stdout.Write(msg)
-		return err
+		jobs, err := n.SendCheckpoint(ctx, c)
+		if err != nil {
+			return fmt.Errorf("checkpoint issued, not sent to the notification channels: %w", err)
+		}
+		fmt.Fprintf(con.stderr, "sent to %d notification channels\n", jobs)
+		return nil
 	}
-}
-
-// lastIssued is the tree of the last checkpoint in the file of those
-// issued, or the empty tree.
-func lastIssued(k *auditlog.Key) (tlog.Tree, error) {
-	data, err := os.ReadFile(filepath.Join(filepath.Dir(k.File()), auditlog.CheckpointsFile))
-	if errors.Is(err, fs.ErrNotExist) {
-		return tlog.Tree{}, nil
-	}
-	if err != nil {
-		return tlog.Tree{}, err
-	}
-	verifiers, err := k.VerifierKeys()
-	if err != nil {
-		return tlog.Tree{}, err
-	}
-	issued, err := auditlog.Open(data, verifiers)
-	if err != nil {
-		return tlog.Tree{}, fmt.Errorf("%s: %w", auditlog.CheckpointsFile, err)
-	}
-	return issued[len(issued)-1].Tree, nil
 }
 
 var auditVerifyCommand = &command{

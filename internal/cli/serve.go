@@ -25,16 +25,21 @@ application (/), the JSON API (/api/v1/), /healthz, /readyz and /metrics
 LIANDONG_SMTP_ADDR and LIANDONG_SMTP_FROM; webhooks are set per mechanism). On a
 signal it stops accepting connections and lets requests in flight finish,
 for at most --shutdown-timeout. Several instances may share one PostgreSQL
-database; migrations then run once.`,
+database; migrations then run once. With the audit key (--audit-key, made at
+first use) it issues a checkpoint of the audit log every
+LIANDONG_NOTIFY_CHECKPOINT (24h) when the log grew, and sends it to the
+notification channels; meeting packs print the latest one.`,
 	setup: setupServe,
 }
 
 func setupServe(fs *flag.FlagSet, con *console) func(context.Context) error {
 	var db storeOptions
 	var logs logOptions
+	var key auditKeyOptions
 	var addr, metricsAddr string
 	db.define(fs)
 	logs.define(fs)
+	key.define(fs)
 	defineAddr(fs, &addr)
 	defineMetricsAddr(fs, &metricsAddr)
 	shutdownTimeout := fs.Duration("shutdown-timeout", server.DefaultShutdownTimeout, "how long to wait for requests in flight on shutdown")
@@ -49,6 +54,10 @@ func setupServe(fs *flag.FlagSet, con *console) func(context.Context) error {
 			return err
 		}
 		defer s.Close()
+		if err := key.openFor(s, db.dataDir); err != nil {
+			// Serving goes on; the packs then say no checkpoint was issued.
+			log.Warn("no audit key: checkpoints are neither issued nor sent", "error", err)
+		}
 		stop, err := startReminders(ctx, s, con.getenv, log)
 		if err != nil {
 			return err

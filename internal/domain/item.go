@@ -311,7 +311,8 @@ const (
 
 // ItemChange is a change to an item that needs both sides (see TwoSide):
 // it takes effect only when the lead unit of every side has confirmed it,
-// and only if the item is still at the version it was proposed on. Until
+// and only if none of its fields was changed after the version it was proposed
+// on (BaseVersion); edits of the item's other fields do not stand in its way. Until
 // then both sides see it pending on the item.
 type ItemChange struct {
 	ID     int64    `json:"id"`

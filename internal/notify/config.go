@@ -13,6 +13,7 @@ import (
 //	LIANDONG_SMTP_USER       PLAIN authentication user, with LIANDONG_SMTP_PASSWORD
 //	LIANDONG_NOTIFY_SCAN     how often to scan for reminders, a Go duration (1h)
 //	LIANDONG_NOTIFY_REMIND   how often one reminder may repeat (24h)
+//	LIANDONG_NOTIFY_CHECKPOINT  how often an audit checkpoint is issued and sent, when the log grew (24h)
 //	LIANDONG_NOTIFY_REPORT_DAYS, LIANDONG_NOTIFY_MILESTONE_DAYS  windows in days (10, 7)
 //
 // LIANDONG_NOTIFY_ALLOW_PRIVATE=1 (webhooks to internal addresses) is not
@@ -32,6 +33,9 @@ func ConfigFromEnv(getenv func(string) string) Config {
 	}
 	if d, err := time.ParseDuration(getenv("LIANDONG_NOTIFY_REMIND")); err == nil {
 		c.RemindEvery = d
+	}
+	if d, err := time.ParseDuration(getenv("LIANDONG_NOTIFY_CHECKPOINT")); err == nil {
+		c.CheckpointEvery = d
 	}
 	if n, err := strconv.Atoi(getenv("LIANDONG_NOTIFY_REPORT_DAYS")); err == nil {
 		c.ReportDays = n

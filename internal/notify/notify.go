@@ -55,6 +55,10 @@ type Config struct {
 	// Backoff is the wait before attempt n+1 after attempt n failed;
 	// default n⁴ seconds plus 30 s, capped at 6 h.
 	Backoff func(attempt int) time.Duration
+	// CheckpointEvery is how often a checkpoint of the audit log is issued
+	// and sent to every channel, when the log grew since the last one and
+	// the store has an AuditKey; default 24 h.
+	CheckpointEvery time.Duration
 	// Now is the clock of the scan; default time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -70,6 +74,9 @@ func (c *Config) defaults() {
 	}
 	if c.ScanEvery <= 0 {
 		c.ScanEvery = time.Hour
+	}
+	if c.CheckpointEvery <= 0 {
+		c.CheckpointEvery = 24 * time.Hour
 	}
 	if c.PollInterval <= 0 {
 		c.PollInterval = time.Second
@@ -125,6 +132,17 @@ func New(s *store.Store, cfg Config) (*Notifier, error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &scanWorker{n: n})
 	river.AddWorker(workers, &deliverWorker{n: n})
+	river.AddWorker(workers, &checkpointWorker{n: n})
+	periodic := []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(cfg.ScanEvery),
+		func() (river.JobArgs, *river.InsertOpts) {
+			return scanArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: cfg.ScanEvery}}
+		}, &river.PeriodicJobOpts{RunOnStart: true, ID: "liandong.scan"})}
+	if s.AuditKey != nil {
+		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(cfg.CheckpointEvery),
+			func() (river.JobArgs, *river.InsertOpts) {
+				return checkpointArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: cfg.CheckpointEvery}}
+			}, &river.PeriodicJobOpts{RunOnStart: true, ID: "liandong.checkpoint"}))
+	}
 	client, err := river.NewClient(n.driver, &river.Config{
 		ID:                cfg.ID,
 		Logger:            cfg.Logger,
@@ -134,10 +152,7 @@ func New(s *store.Store, cfg Config) (*Notifier, error) {
 		PollOnly:          true, // database/sql connections cannot LISTEN
 		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}},
 		Workers:           workers,
-		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(cfg.ScanEvery),
-			func() (river.JobArgs, *river.InsertOpts) {
-				return scanArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: cfg.ScanEvery}}
-			}, &river.PeriodicJobOpts{RunOnStart: true, ID: "liandong.scan"})},
+		PeriodicJobs:      periodic,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("notify: river client: %w", err)

@@ -39,7 +39,7 @@ func Sign(secret string, body []byte) string {
 
 // WebhookBody is the generic webhook's JSON body.
 type WebhookBody struct {
-	Event       string    `json:"event"` // "reminder"
+	Event       string    `json:"event"` // "reminder", or "checkpoint" when Text is a signed checkpoint of the audit log
 	Key         string    `json:"key"`
 	Kind        string    `json:"kind"`
 	MechanismID int64     `json:"mechanism_id"`
@@ -54,7 +54,11 @@ func (n *Notifier) send(ctx context.Context, c *domain.NotificationChannel, r Re
 		return n.sendMail(c, r)
 	case domain.WebhookChannel:
 		kind, _, _ := strings.Cut(r.Key, "/")
-		body, _ := json.Marshal(WebhookBody{Event: "reminder", Key: r.Key, Kind: kind, MechanismID: r.MechanismID, Subject: r.Subject, Text: r.Text, SentAt: time.Now().UTC()})
+		event := "reminder"
+		if kind == CheckpointKind {
+			event = CheckpointKind
+		}
+		body, _ := json.Marshal(WebhookBody{Event: event, Key: r.Key, Kind: kind, MechanismID: r.MechanismID, Subject: r.Subject, Text: r.Text, SentAt: time.Now().UTC()})
 		h := http.Header{}
 		if c.Secret != "" {
 			h.Set(SignatureHeader, Sign(c.Secret, body))

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/liandong/liandong/internal/auditlog"
 	"github.com/liandong/liandong/internal/domain"
 	"github.com/liandong/liandong/internal/light"
 	"github.com/liandong/liandong/internal/store"
@@ -30,7 +31,10 @@ type Annual struct {
 	DueInYear, OnTime, DoneLate, Missed int
 	MissedRows                          []MilestoneRow
 	Raised, Solved, Open                int
-	units                               map[int64]string
+	// Checkpoint is the latest signed checkpoint of the audit log when
+	// the report was built (zero when none was issued): its footer.
+	Checkpoint auditlog.Signed
+	units      map[int64]string
 }
 
 // AnnualRow is one item of the report.
@@ -155,6 +159,9 @@ func BuildAnnual(ctx context.Context, s *store.Store, batchID int64, year int, n
 			}
 		}
 	}
+	if a.Checkpoint, err = s.LatestCheckpoint(); err != nil {
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -228,5 +235,6 @@ func (a *Annual) Doc() *Doc {
 
 	d.section("数据说明")
 	d.para("项目状态、灯色取自审计记录中统计截止日（%s，%s时间）结束时的状态，问题按其提出、解决的日期计入，均以发生的日期为准，而非录入系统的日期；节点和进度报告按其本身的日期计入。", longDate(a.AsOf), a.Mechanism.TimeZone)
+	d.checkpoint(a.Checkpoint)
 	return d
 }

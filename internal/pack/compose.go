@@ -232,6 +232,7 @@ func (p *Pack) Doc() *Doc {
 	if mt.Minutes != "" {
 		d.para("会议纪要：%s", mt.Minutes)
 	}
+	d.checkpoint(p.Checkpoint)
 	return d
 }
 

@@ -8,8 +8,11 @@
 package pack
 
 import (
+	"encoding/base64"
 	"fmt"
 	"strings"
+
+	"github.com/liandong/liandong/internal/auditlog"
 )
 
 // Format is a rendering of a document.
@@ -49,6 +52,9 @@ const (
 	heading2Block
 	paraBlock
 	tableBlock
+	// checkpointBlock closes the document: the latest signed checkpoint
+	// of the audit log (Text says what it is, Note is the note verbatim).
+	checkpointBlock
 )
 
 // block is one piece of a document: a heading, a paragraph or a table.
@@ -59,6 +65,7 @@ type block struct {
 	Markdown string // a paragraph's, escaped as it was made
 	Header   []string
 	Rows     [][]string
+	Note     string
 }
 
 // Doc is a document in a neutral form that the three renderers share, so
@@ -97,6 +104,21 @@ func (d *Doc) para(format string, args ...any) {
 
 func (d *Doc) table(header []string, rows [][]string) {
 	d.blocks = append(d.blocks, block{Kind: tableBlock, Header: header, Rows: rows})
+}
+
+// checkpoint closes the document with the latest signed checkpoint of the
+// audit log, verbatim, so that a reader can keep it and hold the
+// installation to the history the document was drawn from; or says that
+// none has been issued.
+func (d *Doc) checkpoint(c auditlog.Signed) {
+	if c.Note == nil {
+		d.blocks = append(d.blocks, block{Kind: checkpointBlock, Text: "审计日志检查点：本系统尚未签发审计日志检查点。"})
+		return
+	}
+	d.blocks = append(d.blocks, block{Kind: checkpointBlock,
+		Text: fmt.Sprintf("审计日志检查点：本材料生成时最近签发的检查点，日志%s，共%d条事件，根哈希%s。签名可用本系统公布的验证密钥核验，日志可用 liandong audit verify --checkpoint 核对。",
+			c.Origin, c.N, base64.StdEncoding.EncodeToString(c.Hash[:])),
+		Note: string(c.Note)})
 }
 
 // chineseNumeral writes 1..99 as 一 … 九十九.

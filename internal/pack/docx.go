@@ -89,6 +89,13 @@ func (d *Doc) documentXML() string {
 			}
 			b.WriteString(`</w:tbl>`)
 			para(&b, "", "")
+		case checkpointBlock:
+			para(&b, "CheckpointCaption", bl.Text)
+			if bl.Note != "" {
+				for _, line := range strings.Split(strings.TrimSuffix(bl.Note, "\n"), "\n") {
+					para(&b, "Checkpoint", line) // one paragraph a line, so the note copies out verbatim
+				}
+			}
 		}
 	}
 	// A4 with the margins of GB/T 9704 (official documents).
@@ -188,5 +195,7 @@ var styles = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <w:style w:type="paragraph" w:styleId="Heading2"><w:name w:val="heading 2"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:pPr><w:keepNext/><w:outlineLvl w:val="1"/></w:pPr><w:rPr>` + font("Noto Serif CJK SC") + `</w:rPr></w:style>
 <w:style w:type="paragraph" w:styleId="TableText"><w:name w:val="Table Text"/><w:basedOn w:val="Normal"/><w:pPr><w:ind w:firstLine="0"/><w:spacing w:line="360" w:lineRule="auto"/><w:jc w:val="left"/></w:pPr><w:rPr><w:sz w:val="21"/><w:szCs w:val="21"/></w:rPr></w:style>
 <w:style w:type="paragraph" w:styleId="TableHeader"><w:name w:val="Table Header"/><w:basedOn w:val="TableText"/><w:pPr><w:jc w:val="center"/></w:pPr><w:rPr>` + font("Noto Serif CJK SC") + `<w:b/></w:rPr></w:style>
+<w:style w:type="paragraph" w:styleId="CheckpointCaption"><w:name w:val="Checkpoint Caption"/><w:basedOn w:val="TableText"/><w:pPr><w:pBdr><w:top w:val="single" w:sz="4" w:space="4" w:color="000000"/></w:pBdr><w:spacing w:before="480"/></w:pPr><w:rPr><w:sz w:val="18"/><w:szCs w:val="18"/></w:rPr></w:style>
+<w:style w:type="paragraph" w:styleId="Checkpoint"><w:name w:val="Checkpoint"/><w:basedOn w:val="TableText"/><w:pPr><w:spacing w:line="240" w:lineRule="auto"/></w:pPr><w:rPr><w:rFonts w:ascii="DejaVu Sans Mono" w:hAnsi="DejaVu Sans Mono" w:cs="DejaVu Sans Mono"/><w:sz w:val="16"/><w:szCs w:val="16"/></w:rPr></w:style>
 <w:style w:type="table" w:styleId="TableGrid"><w:name w:val="Table Grid"/><w:tblPr><w:tblCellMar><w:left w:w="80" w:type="dxa"/><w:right w:w="80" w:type="dxa"/></w:tblCellMar></w:tblPr></w:style>
 </w:styles>`

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/liandong/liandong/internal/auditlog"
 	"github.com/liandong/liandong/internal/cycle"
 	"github.com/liandong/liandong/internal/domain"
 	"github.com/liandong/liandong/internal/store"
@@ -51,8 +52,11 @@ type Pack struct {
 	Members  []SideUnits
 	InForce  []*domain.Agreement
 	Heard    []Heard
-	units    map[int64]string
-	mechs    map[int64]string
+	// Checkpoint is the latest signed checkpoint of the audit log when
+	// the pack was built (zero when none was issued): the pack's footer.
+	Checkpoint auditlog.Signed
+	units      map[int64]string
+	mechs      map[int64]string
 }
 
 // ItemRow is an item as it stood at the end of the window.
@@ -209,6 +213,9 @@ func Build(ctx context.Context, s *store.Store, meetingID int64) (*Pack, error) 
 				p.Agenda = append(p.Agenda, "问题："+pr.Title+"（"+tierName(pr.Tier)+"）")
 			}
 		}
+	}
+	if p.Checkpoint, err = s.LatestCheckpoint(); err != nil {
+		return nil, err
 	}
 	return p, nil
 }

@@ -55,6 +55,16 @@ func (d *Doc) Markdown() string {
 				b.WriteString("| " + strings.Join(mdCells(r), " | ") + " |\n")
 			}
 			b.WriteString("\n")
+		case checkpointBlock:
+			b.WriteString("---\n\n" + mdLine(bl.Text) + "\n\n")
+			if bl.Note != "" {
+				// A fence longer than any run of backticks in the note.
+				fence := "```"
+				for strings.Contains(bl.Note, fence) {
+					fence += "`"
+				}
+				b.WriteString(fence + "text\n" + bl.Note + fence + "\n\n")
+			}
 		}
 	}
 	return b.String()
@@ -119,6 +129,9 @@ th, td { border: 1px solid #000; padding: 2pt 4pt; vertical-align: top; }
 th { font-family: "SimHei", "黑体", "Noto Sans CJK SC", sans-serif; font-weight: normal; }
 tr { page-break-inside: avoid; }
 h2, h3 { page-break-after: avoid; }
+footer { margin-top: 2em; border-top: 1px solid #000; font-size: 9pt; line-height: 1.4; }
+footer p { text-indent: 0; }
+footer pre { font-family: "DejaVu Sans Mono", monospace; font-size: 8pt; white-space: pre-wrap; word-break: break-all; margin: .3em 0 0; }
 @media screen { body { max-width: 46em; margin: 2em auto; padding: 0 1em; } }
 `
 
@@ -154,6 +167,10 @@ var page = template.Must(template.New("page").Funcs(template.FuncMap{
 {{else if eq .Kind 2}}<h2>{{.Text}}</h2>
 {{else if eq .Kind 3}}<h3>{{.Text}}</h3>
 {{else if eq .Kind 4}}<p>{{.Text}}</p>
+{{else if eq .Kind 6}}<footer>
+<p>{{.Text}}</p>
+{{if .Note}}<pre>{{.Note}}</pre>
+{{end}}</footer>
 {{else}}<table>
 <thead><tr>{{range .Header}}<th>{{.}}</th>{{end}}</tr></thead>
 <tbody>

@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"testing"
@@ -57,7 +58,8 @@ func TestKillDuringWritesLosesNothingPostgres(t *testing.T) {
 	// The server started below reads the real clock, and checks the
 	// token's expiry by it: the token is made on the same clock.
 	s.Now = time.Now
-	crashTest(t, s, nil, []string{"LIANDONG_DATABASE_URL=" + s.URL()})
+	// The audit key lives beside the test, not in ./data of the package.
+	crashTest(t, s, nil, []string{"LIANDONG_DATABASE_URL=" + s.URL(), "LIANDONG_AUDIT_KEY_FILE=" + filepath.Join(t.TempDir(), "audit.key")})
 }
 
 // crashTest prepares a token in s, then repeatedly starts the server, writes

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -325,6 +326,76 @@ func (th *treeHashes) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 	return out, nil
 }
 
+// ErrNoAuditKey is IssueCheckpoint's error when the store has no AuditKey.
+var ErrNoAuditKey = errors.New("no audit key: checkpoints are signed with the installation's key, which this process did not open")
+
+// IssueCheckpoint seals the audit log and has the store's AuditKey sign a
+// checkpoint of its tree, appended to the file of those issued, and returns
+// it with issued true. Unless always, a log that has not grown since the
+// last checkpoint issued gets no new one: that last one is returned, with
+// issued false (a zero Signed when the log is empty and none was issued).
+// No checkpoint is signed for a tree that does not extend the last one
+// issued. Issuers of every instance take turns under the seal lock, so the
+// file lists growing trees.
+func (s *Store) IssueCheckpoint(ctx context.Context, always bool) (auditlog.Signed, bool, error) {
+	k := s.AuditKey
+	if k == nil {
+		return auditlog.Signed{}, false, ErrNoAuditKey
+	}
+	if _, err := s.SealAudit(ctx); err != nil {
+		return auditlog.Signed{}, false, err
+	}
+	// The tree signed is the committed one: a seal rolled back after its
+	// tree was signed could leave a checkpoint the log never held.
+	defer s.queueWriter()()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return auditlog.Signed{}, false, domain.Internalf(err, "begin checkpoint")
+	}
+	defer tx.Rollback()
+	r := reader{s: s, tx: tx}
+	if lock := s.dialect.sealLock(); lock != "" {
+		if _, err := r.exec(ctx, lock); err != nil {
+			return auditlog.Signed{}, false, domain.Internalf(err, "lock audit log")
+		}
+	}
+	size, err := sealedSize(ctx, r)
+	if err != nil {
+		return auditlog.Signed{}, false, err
+	}
+	hashes := &treeHashes{ctx: ctx, r: r}
+	root, err := tlog.TreeHash(size, hashes)
+	if err != nil {
+		return auditlog.Signed{}, false, domain.Internalf(err, "hash audit tree")
+	}
+	tree := tlog.Tree{N: size, Hash: root}
+	last, err := k.Latest()
+	if err != nil {
+		return auditlog.Signed{}, false, err
+	}
+	if !always && last.N == tree.N {
+		return last, false, nil
+	}
+	if err := proveExtends(hashes, tree, last.Tree); err != nil {
+		return auditlog.Signed{}, false, fmt.Errorf("no checkpoint issued: %w", err)
+	}
+	signed, err := k.Issue(tree)
+	if err != nil {
+		return auditlog.Signed{}, false, err
+	}
+	return signed, true, nil
+}
+
+// LatestCheckpoint is the last checkpoint the store's AuditKey issued, or a
+// zero Signed when none was, or when the store has no key: what a meeting
+// pack prints in its footer.
+func (s *Store) LatestCheckpoint() (auditlog.Signed, error) {
+	if s.AuditKey == nil {
+		return auditlog.Signed{}, nil
+	}
+	return s.AuditKey.Latest()
+}
+
 // verifyPage is how many events, or rows, VerifyAudit reads at a time.
 const verifyPage = 1000
 
@@ -522,15 +593,18 @@ func treeRows(ctx context.Context, r reader, where string, args ...any) (map[int
 	return out, nil
 }
 
-// stateful is a table whose create, update and archive events record each
-// row's whole state, which its row must still equal.
+// stateful is a table whose events record each row's whole state, which
+// its row must still equal: the record kit's tables (create, update,
+// archive and restore events) and the few written beside it
+// (audit_rows.go).
 type stateful interface {
 	checkRows(ctx context.Context, r reader) error
 }
 
 func (s *Store) statefulTables() []stateful {
 	return []stateful{s.Jurisdictions, s.Organizations, s.Mechanisms, s.Meetings, s.Batches, s.Items, s.Reports,
-		s.Problems, s.Tasks, s.Agreements, s.Catalogs, s.CatalogEntries, s.Indicators, s.Users}
+		s.Problems, s.Tasks, s.Agreements, s.Catalogs, s.CatalogEntries, s.Indicators, s.Users,
+		s.NotificationChannels(), s.ColumnMappings(), checkFunc(checkTokens), checkFunc(checkPublications), checkFunc(checkChanges)}
 }
 
 // checkRows compares every row of the table, as the store loads it, with

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"slices"
 
 	"github.com/liandong/liandong/internal/domain"
@@ -155,11 +156,13 @@ func awaiting(it *domain.Item, ch domain.ItemChange) []string {
 }
 
 // ConfirmItemChange records that the actor's sides agree to a pending
-// change; when every side that must agree has, the change is applied to
-// the item. A change proposed on an older version of the item than the
-// stored one is not applied over the newer data: it is marked stale and
-// refused. It returns the item as it now stands. Errors: NotFound;
-// Forbidden when the actor acts for no side still awaited; Conflict when
+// change; when every side that must agree has, the change's fields are
+// applied over the item as it now stands. A change one of whose fields was
+// changed since the version it was proposed on is not applied over the
+// newer data: it is marked stale and refused. Writes to the item's other
+// fields (its content, investment, light …) meanwhile do not stale it. It
+// returns the item as it now stands. Errors: NotFound; Forbidden when the
+// actor acts for no side still awaited; Conflict, naming the field, when
 // the change is stale.
 func (s *Store) ConfirmItemChange(ctx context.Context, actor domain.Actor, itemID, changeID int64) (*domain.Item, error) {
 	var out *domain.Item
@@ -183,12 +186,18 @@ func (s *Store) ConfirmItemChange(ctx context.Context, actor domain.Actor, itemI
 		if !added {
 			return domain.Errorf(domain.Forbidden, "only the lead unit of a side still awaited (%v) can confirm this change", c.Awaiting(ch.Confirmed))
 		}
+		changed := ""
+		if ch.BaseVersion != it.Version {
+			if changed, err = t.heldFieldChanged(ctx, ch); err != nil {
+				return err
+			}
+		}
 		state := domain.ChangePending
 		switch {
-		case ch.BaseVersion != it.Version:
+		case changed != "":
 			state = domain.ChangeStale
-			stale = domain.Errorf(domain.Conflict, "item %d has changed since change %d was proposed on its version %d; the stored version is %d, so the change is not applied: propose it again if it still holds", itemID, ch.ID, ch.BaseVersion, it.Version).
-				With(domain.FieldErrorf("base_version", "is %d, the stored version is %d", ch.BaseVersion, it.Version))
+			stale = domain.Errorf(domain.Conflict, "the %s of item %d changed after change %d was proposed on its version %d (the stored version is %d), so the change is not applied over it: propose it again if it still holds", changed, itemID, ch.ID, ch.BaseVersion, it.Version).
+				With(domain.FieldErrorf(changed, "changed since version %d, which the change was proposed on; the stored version is %d", ch.BaseVersion, it.Version))
 		case len(c.Awaiting(ch.Confirmed)) == 0:
 			state = domain.ChangeApplied
 			rs := items.records(s)
@@ -226,6 +235,60 @@ func (s *Store) ConfirmItemChange(ctx context.Context, actor domain.Actor, itemI
 		return out, stale
 	}
 	return out, err
+}
+
+// heldFieldJSON is where each field a change may hold lies in an item's
+// JSON, as its audit events record it.
+var heldFieldJSON = map[string]string{
+	domain.FieldStatus: "status", domain.FieldParties: "parties", domain.FieldMilestones: "milestones",
+	domain.FieldArchived: "archived_at", domain.FieldMechanism: "mechanism_id", domain.FieldBatch: "batch_id",
+}
+
+// heldFieldChanged names the first field ch holds that some version of its
+// item after ch.BaseVersion set differently from that version, as the
+// item's audit events record its states, or returns "" when every write
+// since left those fields alone. This is where a change is judged stale.
+// Without the state of the base version on record, every held field
+// counts as changed.
+func (t *Tx) heldFieldChanged(ctx context.Context, ch domain.ItemChange) (string, error) {
+	rows, err := t.reader().query(ctx, `SELECT after_json FROM audit_events WHERE entity = 'items' AND entity_id = ?
+		AND action IN ('create', 'update', 'archive', 'restore') ORDER BY id`, ch.ItemID)
+	if err != nil {
+		return "", domain.Internalf(err, "read item states")
+	}
+	defer rows.Close()
+	var base map[string]any
+	for rows.Next() {
+		var text string
+		if err := rows.Scan(&text); err != nil {
+			return "", domain.Internalf(err, "read item states")
+		}
+		var state map[string]any
+		if err := json.Unmarshal([]byte(text), &state); err != nil {
+			return "", domain.Internalf(err, "read the state of item %d", ch.ItemID)
+		}
+		version, _ := state["version"].(float64)
+		switch {
+		case int64(version) == ch.BaseVersion:
+			base = state
+		case base != nil && int64(version) > ch.BaseVersion:
+			for _, f := range ch.Fields {
+				k := heldFieldJSON[f]
+				was, _ := json.Marshal(canonical(base[k]))
+				now, _ := json.Marshal(canonical(state[k]))
+				if string(was) != string(now) {
+					return f, nil
+				}
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return "", domain.Internalf(err, "read item states")
+	}
+	if base == nil && len(ch.Fields) > 0 {
+		return ch.Fields[0], nil
+	}
+	return "", nil
 }
 
 // RejectItemChange withdraws a pending change; the lead unit of any side it

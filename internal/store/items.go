@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strconv"
 
 	"github.com/liandong/liandong/internal/domain"
@@ -202,16 +203,15 @@ var reports = &table[domain.Report, *domain.Report]{
 		{"item_id", "items", func(r *domain.Report) int64 { return r.ItemID }},
 		{"organization_id", "organizations", func(r *domain.Report) int64 { return r.OrganizationID }},
 	},
+	conds: []condition[domain.Report, *domain.Report]{{
+		field: "organization_id",
+		sql:   "EXISTS (SELECT 1 FROM item_parties WHERE item_id = ? AND organization_id = ?)",
+		args:  func(r *domain.Report) []any { return []any{r.ItemID, r.OrganizationID} },
+		reason: func(r *domain.Report) string {
+			return fmt.Sprintf("is not a party of item %d; only its units report on it", r.ItemID)
+		},
+	}},
 	check: func(ctx context.Context, t *Tx, rep *domain.Report) error {
-		var n int
-		if err := t.reader().queryRow(ctx, "SELECT COUNT(*) FROM item_parties WHERE item_id = ? AND organization_id = ?", rep.ItemID, rep.OrganizationID).Scan(&n); err != nil {
-			return domain.Internalf(err, "check reporting unit")
-		}
-		if n == 0 {
-			var p domain.Problems
-			p.Addf("organization_id", "is not a party of item %d; only its units report on it", rep.ItemID)
-			return p.Err()
-		}
 		switch {
 		case rep.Status == domain.Submitted && rep.SubmittedAt == nil:
 			now := t.now

@@ -31,6 +31,10 @@ type table[T any, P entity[T]] struct {
 	fields  func(P) []any // values to write
 	targets func(P) []any // scan destinations
 	refs    []ref[T, P]   // references checked before every write
+	// conds are rules one SQL condition decides, asked in the same query
+	// as the references (one round trip for all) and judged once those
+	// exist.
+	conds []condition[T, P]
 	// check runs in the write transaction after validation and the
 	// reference checks, for rules that need other records.
 	check func(ctx context.Context, t *Tx, v P) error
@@ -76,6 +80,15 @@ type ref[T any, P entity[T]] struct {
 	field string
 	table string
 	id    func(P) int64
+}
+
+// condition is a rule a record must meet that one SQL condition decides,
+// such as "the reporting unit is a party of the item".
+type condition[T any, P entity[T]] struct {
+	field  string
+	sql    string // a boolean SQL expression with ? placeholders
+	args   func(P) []any
+	reason func(P) string // why field is refused when sql is false
 }
 
 // filter turns a query parameter value into a WHERE clause.
@@ -408,14 +421,49 @@ func (rs *Records[T, P]) checkAll(ctx context.Context, t *Tx, v P) error {
 	if err := v.Validate(); err != nil {
 		return err
 	}
+	// One query asks whether every reference not met before in the
+	// transaction exists and whether each condition holds: on PostgreSQL
+	// each query is a round trip.
+	found := make([]bool, len(rs.t.refs))
+	var asked []int // indexes into rs.t.refs
+	var exprs []string
+	var args []any
+	for i, rf := range rs.t.refs {
+		switch id := rf.id(v); {
+		case id == 0:
+		case t.seen[recordKey{rf.table, id}]:
+			found[i] = true
+		default:
+			asked = append(asked, i)
+			exprs, args = append(exprs, "EXISTS (SELECT 1 FROM "+rf.table+" WHERE id = ?)"), append(args, id)
+		}
+	}
+	for _, c := range rs.t.conds {
+		exprs, args = append(exprs, c.sql), append(args, c.args(v)...)
+	}
+	holds := make([]bool, len(exprs))
+	if len(exprs) > 0 {
+		dest := make([]any, len(holds))
+		for i := range holds {
+			dest[i] = &holds[i]
+		}
+		if err := t.reader().queryRow(ctx, "SELECT "+strings.Join(exprs, ", "), args...).Scan(dest...); err != nil {
+			return domain.Internalf(err, "check the references of %s", singular(rs.t.name))
+		}
+	}
+	for k, i := range asked {
+		if found[i] = holds[k]; found[i] {
+			t.remember(rs.t.refs[i].table, rs.t.refs[i].id(v))
+		}
+	}
 	var p domain.Problems
-	for _, rf := range rs.t.refs {
+	for i, rf := range rs.t.refs {
 		id := rf.id(v)
 		if id == 0 {
 			continue
 		}
-		ok, err := t.exists(ctx, rf.table, id)
-		if ok && err == nil {
+		ok, err := found[i], error(nil)
+		if ok {
 			ok, err = t.visible(ctx, rf.table, id)
 		}
 		if err != nil {
@@ -423,6 +471,14 @@ func (rs *Records[T, P]) checkAll(ctx context.Context, t *Tx, v P) error {
 		}
 		if !ok {
 			p.Addf(rf.field, "refers to %s %d, which does not exist", singular(rf.table), id)
+		}
+	}
+	if err := p.Err(); err != nil {
+		return err
+	}
+	for i, c := range rs.t.conds {
+		if !holds[len(asked)+i] {
+			p.Add(c.field, c.reason(v))
 		}
 	}
 	if err := p.Err(); err != nil {

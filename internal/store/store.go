@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/liandong/liandong/internal/auditlog"
 	"github.com/liandong/liandong/internal/domain"
 )
 
@@ -37,6 +38,11 @@ type Store struct {
 	// target is refused when the channel is saved and when a reminder is
 	// sent. Set it before serving; it is read, never written, afterwards.
 	AllowPrivateTargets bool
+	// AuditKey signs the audit log's checkpoints (IssueCheckpoint) and
+	// keeps those issued beside it (the packs print the latest); nil
+	// where no command opened one, and then no checkpoint is issued.
+	// Set it before serving.
+	AuditKey *auditlog.Key
 
 	Jurisdictions  *Records[domain.Jurisdiction, *domain.Jurisdiction]
 	Organizations  *Records[domain.Organization, *domain.Organization]
@@ -335,13 +341,22 @@ func (t *Tx) exists(ctx context.Context, table string, id int64) (bool, error) {
 		return true, nil
 	}
 	ok, err := t.reader().exists(ctx, table, id)
-	if ok && err == nil && neverDeleted[table] {
-		if t.seen == nil {
-			t.seen = map[recordKey]bool{}
-		}
-		t.seen[key] = true
+	if ok && err == nil {
+		t.remember(table, id)
 	}
 	return ok, err
+}
+
+// remember notes that a record of table exists, for the rest of the
+// transaction, when its table never loses a row.
+func (t *Tx) remember(table string, id int64) {
+	if !neverDeleted[table] {
+		return
+	}
+	if t.seen == nil {
+		t.seen = map[recordKey]bool{}
+	}
+	t.seen[recordKey{table, id}] = true
 }
 
 // querier is what reads need: the database or an open transaction.

@@ -242,6 +242,67 @@ func TestTwoSideRule(t *testing.T) {
 				t.Fatalf("the stale change is %q (%v), want stale", state, err)
 			}
 		})
+		// proposeCompletion has Chengdu complete a joint item, which waits
+		// for Chongqing: the item as stored and the pending change.
+		proposeCompletion := func(title string) (*domain.Item, domain.ItemChange) {
+			it := joint(title)
+			it.Status = domain.Completed
+			if err := s.Items.Update(ctx, cd, it); err != nil {
+				t.Fatal(err)
+			}
+			return oneChange(t, s, it.ID)
+		}
+		t.Run("UnrelatedEditDoesNotStaleAPendingChange", func(t *testing.T) {
+			now, ch := proposeCompletion("内容另改")
+			it := now
+			// Chongqing edits what the change does not hold, the system
+			// recomputes the light: the change still stands.
+			now.Content, now.Investment.Done = "重庆补充了建设内容", 12.5
+			if err := s.Items.Update(ctx, cq, now); err != nil {
+				t.Fatal(err)
+			}
+			now, _ = s.Items.Get(ctx, it.ID)
+			now.Light, now.LightReason = domain.Yellow, "投资进度滞后"
+			if err := s.Items.Update(ctx, system, now); err != nil {
+				t.Fatal(err)
+			}
+			newer, _ := s.Items.Get(ctx, it.ID)
+			got, err := s.ConfirmItemChange(ctx, cq, it.ID, ch.ID)
+			if err != nil {
+				t.Fatalf("confirming after an unrelated edit: %v", err)
+			}
+			if got.Status != domain.Completed || got.Content != newer.Content || got.Investment.Done != 12.5 || got.Light != domain.Yellow || got.Version != newer.Version+1 {
+				t.Fatalf("after confirming: %s %q %v %s v%d; want completed over the newer content, investment and light (v%d)",
+					got.Status, got.Content, got.Investment.Done, got.Light, got.Version, newer.Version+1)
+			}
+		})
+		t.Run("EditOfAHeldFieldStalesThePendingChange", func(t *testing.T) {
+			now, ch := proposeCompletion("状态另改")
+			it := now
+			now.Content = "先改了无关内容"
+			if err := s.Items.Update(ctx, cq, now); err != nil {
+				t.Fatal(err)
+			}
+			now, _ = s.Items.Get(ctx, it.ID)
+			now.Status = domain.Paused
+			if err := s.Items.Update(ctx, cq, now); err != nil {
+				t.Fatal(err)
+			}
+			newer, _ := s.Items.Get(ctx, it.ID)
+			_, err := s.ConfirmItemChange(ctx, cq, it.ID, ch.ID)
+			wantCode(t, err, domain.Conflict)
+			if de, ok := err.(*domain.Error); !ok || len(de.Fields) != 1 || de.Fields[0].Field != domain.FieldStatus {
+				t.Fatalf("the refusal %v does not name the status", err)
+			}
+			got, _ := s.Items.Get(ctx, it.ID)
+			if got.Status != domain.Paused || got.Version != newer.Version {
+				t.Fatalf("the stale change was applied: %s v%d", got.Status, got.Version)
+			}
+			var state string
+			if err := s.DB().QueryRow(fmt.Sprintf("SELECT state FROM item_changes WHERE id = %d", ch.ID)).Scan(&state); err != nil || state != "stale" {
+				t.Fatalf("the change is %q (%v), want stale", state, err)
+			}
+		})
 		t.Run("ProposerActingForEverySideAppliesAtOnce", func(t *testing.T) {
 			it := joint("两边都是我")
 			both := liaisonOf(t, s, "both@example.gov.cn", w.cdDRC.ID, w.cqDRC.ID)

@@ -157,7 +157,12 @@ func (s *Store) CreateTokenUntil(ctx context.Context, actor domain.Actor, userID
 			userID, tok.Name, tok.Prefix, hash, tok.CreatedAt, tok.ExpiresAt).Scan(&tok.ID); err != nil {
 			return domain.Internalf(err, "store token")
 		}
-		return t.audit(ctx, "create", "api_tokens", tok.ID, nil, tok)
+		// The event holds the secret's hash too, so that audit verify
+		// catches a hash swapped for that of a secret someone else holds.
+		return t.audit(ctx, "create", "api_tokens", tok.ID, nil, struct {
+			domain.Token
+			Hash string `json:"hash"`
+		}{tok, hash})
 	})
 	return secret, tok, err
 }
