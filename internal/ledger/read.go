@@ -22,6 +22,7 @@ import (
 // cells (an XLSX keeps a merged cell's value in its top-left cell only).
 type sheet struct {
 	name   string
+	names  []string // every sheet of the workbook, in order (XLSX)
 	rows   [][]string
 	merges []merge
 }
@@ -117,7 +118,7 @@ func readXLSX(file []byte, want string) (sheet, error) {
 		return sheet{}, invalid("file", "sheet "+name+" cannot be read")
 	}
 	defer it.Close()
-	sh := sheet{name: name}
+	sh := sheet{name: name, names: list}
 	for it.Next() {
 		if len(sh.rows) >= maxReadRows {
 			return sheet{}, tooManyRows()
