@@ -59,8 +59,8 @@ func TestReadGridShowsHeadersAsImportReadsThem(t *testing.T) {
 func TestFormatOf(t *testing.T) {
 	for _, c := range []struct {
 		name, mt string
-		file string
-		want ledger.Format
+		file     string
+		want     ledger.Format
 	}{
 		{"台账.XLSX", "", "", ledger.XLSX},
 		{"a.csv", "", "PK\x03\x04", ledger.CSV},

@@ -60,6 +60,8 @@ func (h *Handler) funcs(t tr) template.FuncMap {
 		},
 		"eqID":      func(a, b int64) bool { return a == b },
 		"hasPrefix": strings.HasPrefix,
+		"add":       func(a, b int) int { return a + b },
+		"add1":      func(a int) int { return a + 1 },
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/liandong/liandong/internal/domain"
+	"github.com/liandong/liandong/internal/ledger"
 )
 
 // The cookies. The session cookie holds the secret of a server-side
@@ -96,7 +97,11 @@ func (h *Handler) loadSession(w http.ResponseWriter, r *http.Request) (*http.Req
 	}
 	r = r.WithContext(context.WithValue(r.Context(), stateKey{}, st))
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+		limit := int64(maxFormBytes)
+		if r.URL.Path == uploadPath {
+			limit = ledger.MaxFileBytes + maxFormBytes // a ledger and the form around it
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		got := r.Header.Get(csrfHeader)
 		if got == "" {
 			got = r.PostFormValue(csrfField)
