@@ -166,6 +166,10 @@ type importStep struct {
 	Query string
 	// From is the saved mapping the step started from, if any.
 	From *domain.ColumnMapping
+	// CanSave: the visitor may save mappings of the mechanism;
+	// MappingName is the name the save form offers.
+	CanSave     bool
+	MappingName string
 }
 
 // MapHref and PreviewHref link to the mapping and preview steps with the
@@ -196,6 +200,8 @@ func (h *Handler) loadStep(r *http.Request, action policy.Action, q url.Values) 
 	if s.Mechanism, err = h.store.Mechanisms.GetAs(r.Context(), actor(r), s.Batch.MechanismID); err != nil {
 		return nil, err
 	}
+	s.CanSave = h.store.ColumnMappings().Allowed(r.Context(), actor(r), policy.Write, &domain.ColumnMapping{MechanismID: s.Mechanism.ID}) == nil
+	s.MappingName = strings.TrimSpace(q.Get("name"))
 	format := ledger.Format(s.Upload.Format)
 	if q.Get("set") == "" {
 		// Not laid out yet: start from the saved mapping asked for, else
@@ -329,10 +335,8 @@ type importMapData struct {
 	FillFields   []string
 	MatchKeys    []string
 	Saved        []*domain.ColumnMapping
-	CanSave      bool
 	HeaderFirst  int
 	HeaderLast   int
-	MappingName  string
 	SavedMessage bool
 }
 
@@ -364,9 +368,8 @@ func (h *Handler) importMapPage(w http.ResponseWriter, r *http.Request, status i
 			d.Saved = append(d.Saved, m)
 		}
 	}
-	d.CanSave = h.store.ColumnMappings().Allowed(r.Context(), actor(r), policy.Write, &domain.ColumnMapping{MechanismID: s.Mechanism.ID}) == nil
-	if s.From != nil {
-		d.MappingName = s.From.Name
+	if s.From != nil && s.MappingName == "" {
+		s.MappingName = s.From.Name
 	}
 	v := h.newView(r, t.T("import.map_title"), "items")
 	if d.SavedMessage {
@@ -374,7 +377,7 @@ func (h *Handler) importMapPage(w http.ResponseWriter, r *http.Request, status i
 	}
 	if fail != nil {
 		v.Error, v.Fields = t.T("form.fix"), fieldMessages(t, fail)
-		d.MappingName = r.PostFormValue("name")
+		s.MappingName = r.PostFormValue("name")
 	}
 	v.Data = d
 	h.render(w, r, status, "import_map", v)
