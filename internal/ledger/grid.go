@@ -22,8 +22,9 @@ type Grid struct {
 	Columns []GridColumn
 	// FirstData and LastData are the 1-based data rows the layout gives
 	// (LastData: the last row of the sheet when the layout names none);
-	// HeaderLast the last header row; all 0 when the headers were not found.
-	FirstData, LastData, HeaderLast int
+	// HeaderFirst and HeaderLast the header rows; all 0 when the headers
+	// were not found.
+	FirstData, LastData, HeaderFirst, HeaderLast int
 	// Missing lists the mapping's headers no column has.
 	Missing []string
 }
@@ -67,7 +68,7 @@ func ReadGrid(file []byte, opts Options, rows int) (*Grid, error) {
 	for c := range g.Columns {
 		g.Columns[c].Path, g.Columns[c].Field = hd.paths[c], hd.fields[c]
 	}
-	g.HeaderLast, g.FirstData, g.LastData = hd.headerLast+1, hd.first+1, hd.last+1
+	g.HeaderFirst, g.HeaderLast, g.FirstData, g.LastData = hd.headerFirst+1, hd.headerLast+1, hd.first+1, hd.last+1
 	g.Missing = missingHeaders(hd, opts.Mapping)
 	return g, nil
 }

@@ -40,7 +40,7 @@ func TestReadGridShowsHeadersAsImportReadsThem(t *testing.T) {
 			t.Errorf("column %s: %q → %q, want %q → %q", c.Letter, c.Path, c.Field, w[0], w[1])
 		}
 	}
-	if g.HeaderLast != 3 || g.FirstData != 4 || g.LastData != 7 || !g.Fits() {
+	if g.HeaderFirst != 2 || g.HeaderLast != 3 || g.FirstData != 4 || g.LastData != 7 || !g.Fits() {
 		t.Errorf("header %d, data %d–%d, fits %v", g.HeaderLast, g.FirstData, g.LastData, g.Fits())
 	}
 	opts.Mapping["责任处室"] = "lead"

@@ -277,11 +277,12 @@ func blank(row []string) bool {
 // field, and where the data lies.
 type grid struct {
 	*sheet
-	paths      []string // each column's header path
-	fields     []string // each column's field, "" for one import does not know
-	first      int      // the first data row, 0-based
-	last       int      // the last data row the layout allows, 0-based
-	headerLast int      // the last header row, 0-based
+	paths       []string // each column's header path
+	fields      []string // each column's field, "" for one import does not know
+	first       int      // the first data row, 0-based
+	last        int      // the last data row the layout allows, 0-based
+	headerFirst int      // the first header row, 0-based
+	headerLast  int      // the last header row, 0-based
 }
 
 // readHeaders finds the header rows — the layout's, else the one among the
@@ -320,7 +321,7 @@ func readHeaders(sh *sheet, lay domain.LedgerLayout, mapping map[string]string) 
 		width = max(width, len(r))
 	}
 	columnsOf := func(from, to int) *grid {
-		g := &grid{sheet: sh, paths: make([]string, width), fields: make([]string, width), headerLast: to, first: to + 1, last: len(sh.rows) - 1}
+		g := &grid{sheet: sh, paths: make([]string, width), fields: make([]string, width), headerFirst: from, headerLast: to, first: to + 1, last: len(sh.rows) - 1}
 		for c := 0; c < width; c++ {
 			parts := make([]string, 0, to-from+1)
 			for r := from; r <= to; r++ {
