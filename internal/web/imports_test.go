@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/liandong/liandong/internal/domain"
 )
@@ -276,6 +277,31 @@ func TestImportLedgerThroughThePages(t *testing.T) {
 		}
 		if res, _ := c.get(step); res.StatusCode != http.StatusNotFound {
 			t.Errorf("the upload is still there after the import: %d", res.StatusCode)
+		}
+
+		// A CSV saved by Excel on a Chinese Windows (GBK) naming a unit that
+		// does not exist yet: the unit is created from the preview, refused
+		// first without its jurisdiction.
+		gbk, _ := simplifiedchinese.GBK.NewEncoder().String("编号,项目名称,牵头单位,二季度\nJ3,数据共享平台,成都市数据局、重庆市发展和改革委员会,上线\n")
+		res, _ = c.upload(fields, "数据台账.csv", []byte(gbk))
+		csvStep := res.Header.Get("Location")
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("upload a GBK CSV: %d", res.StatusCode)
+		}
+		cq := url.Values{"set": {"1"}, "c0": {"number"}, "c1": {"title"}, "c2": {"lead"}, "c3": {"schedule.q2"}}.Encode()
+		if _, body := c.get(csvStep + "/preview?" + cq); !strings.Contains(body, "成都市数据局") || !strings.Contains(body, `id="create-0"`) {
+			t.Fatal("the CSV's unknown unit is not offered to be created")
+		}
+		create := url.Values{"csrf": {csrf}, "q": {cq}, "action": {"create"}, "name": {"成都市数据局"}, "kind": {"department"}}
+		if res, body := c.post(csvStep+"/units", create); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "jurisdiction_id") {
+			t.Fatalf("creating a unit without its jurisdiction: %d, the field is not named", res.StatusCode)
+		}
+		create.Set("jurisdiction", fmt.Sprint(st.jurisdictionID(t, "成都市")))
+		if res, _ := c.post(csvStep+"/units", create); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("create the unit: %d", res.StatusCode)
+		}
+		if _, body := c.get(csvStep + "/preview?" + cq); !strings.Contains(body, `<dd id="count-added">1</dd>`) || !strings.Contains(body, `id="apply"`) {
+			t.Fatal("after creating the unit the CSV's row is not ready to add")
 		}
 	})
 }
