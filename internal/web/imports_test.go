@@ -279,6 +279,13 @@ func TestImportLedgerThroughThePages(t *testing.T) {
 			t.Errorf("the upload is still there after the import: %d", res.StatusCode)
 		}
 
+		// The next ledger of that layout starts from the saved mapping.
+		res, _ = c.upload(fields, "推进台账（二）.xlsx", importLedgerXLSX(t))
+		if _, again := c.get(res.Header.Get("Location")); !strings.Contains(again, `id="started-from"`) ||
+			!regexp.MustCompile(`name="c4">.*?<option value="lead" selected>`).MatchString(again) || !strings.Contains(again, `name="header_first" type="number" min="1" max="100" value="2"`) {
+			t.Error("a second ledger of the layout does not start from the saved mapping")
+		}
+
 		// A CSV saved by Excel on a Chinese Windows (GBK) naming a unit that
 		// does not exist yet: the unit is created from the preview, refused
 		// first without its jurisdiction.
