@@ -12,7 +12,7 @@ import (
 
 type batchFormData struct {
 	Mechanisms []*domain.Mechanism // those the visitor may create a batch in
-	Meetings   []*domain.Meeting
+	Meetings   []meetingGroup      // their meetings, by mechanism
 	Batch      domain.Batch
 	Year       string
 	Declared   string
@@ -30,6 +30,11 @@ func (h *Handler) batchMechanisms(ctx context.Context, r *http.Request, rf *refs
 	return out
 }
 
+type meetingGroup struct {
+	Mechanism *domain.Mechanism
+	Meetings  []*domain.Meeting
+}
+
 func (h *Handler) batchForm(r *http.Request, b domain.Batch) (*batchFormData, error) {
 	if err := policy.Check(currentUser(r), policy.Write, "batches"); err != nil {
 		return nil, err
@@ -42,8 +47,20 @@ func (h *Handler) batchForm(r *http.Request, b domain.Batch) (*batchFormData, er
 	if len(d.Mechanisms) == 0 {
 		return nil, domain.Errorf(domain.Forbidden, "you may create batches in no mechanism")
 	}
-	if d.Meetings, err = listAll(r.Context(), currentUser(r), h.store.Meetings, nil); err != nil {
+	meetings, err := listAll(r.Context(), currentUser(r), h.store.Meetings, nil)
+	if err != nil {
 		return nil, err
+	}
+	for _, m := range d.Mechanisms {
+		g := meetingGroup{Mechanism: m}
+		for _, mt := range meetings {
+			if mt.MechanismID == m.ID {
+				g.Meetings = append(g.Meetings, mt)
+			}
+		}
+		if len(g.Meetings) > 0 {
+			d.Meetings = append(d.Meetings, g)
+		}
 	}
 	if b.Year != 0 {
 		d.Year = strconv.Itoa(b.Year)

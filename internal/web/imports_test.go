@@ -133,13 +133,18 @@ func TestImportLedgerThroughThePages(t *testing.T) {
 		if res, body := c.post("/batches/new", newBatch); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="b-name-err"`) || !strings.Contains(body, `value="2026"`) {
 			t.Fatalf("a batch without a name: %d, not shown again with the reason", res.StatusCode)
 		}
+		meetings, _ := st.Store.Meetings.List(ctx, domain.ListQuery{Filters: map[string]string{"q": "工作组第二次会议"}})
+		if len(meetings.Items) != 1 || !strings.Contains(form, fmt.Sprintf(`<option value="%d">`, meetings.Items[0].ID)) {
+			t.Fatal("the batch form does not offer the working group's meeting no. 2")
+		}
+		newBatch.Set("meeting", fmt.Sprint(meetings.Items[0].ID))
 		newBatch.Set("name", "2026年合作事项")
 		res, _ := c.post("/batches/new", newBatch)
 		if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/items?batch=") {
 			t.Fatalf("create a batch: %d %s", res.StatusCode, res.Header.Get("Location"))
 		}
 		page, _ := st.Store.Batches.List(ctx, domain.ListQuery{Filters: map[string]string{"q": "2026年合作事项"}})
-		if len(page.Items) != 1 || page.Items[0].Year != 2026 || page.Items[0].DeclaredCount != 2 {
+		if len(page.Items) != 1 || page.Items[0].Year != 2026 || page.Items[0].DeclaredCount != 2 || page.Items[0].MeetingID != meetings.Items[0].ID {
 			t.Fatalf("stored batch %+v", page.Items)
 		}
 		batch := page.Items[0]
@@ -154,6 +159,9 @@ func TestImportLedgerThroughThePages(t *testing.T) {
 		}
 		if res, _ := c.upload(map[string]string{"batch": fmt.Sprint(batch.ID)}, "台账.xlsx", importLedgerXLSX(t)); res.StatusCode != http.StatusForbidden {
 			t.Fatalf("an upload without the CSRF token: %d, want 403", res.StatusCode)
+		}
+		if res, body := c.upload(fields, "大台账.csv", bytes.Repeat([]byte("编号,项目名称\n"), 600_000)); res.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(body, "10 MB") {
+			t.Errorf("a file over 10 MB: %d, not said to be too large", res.StatusCode)
 		}
 		res, _ = c.upload(fields, "推进台账.xlsx", importLedgerXLSX(t))
 		step := res.Header.Get("Location")

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/liandong/liandong/internal/domain"
+	"github.com/liandong/liandong/internal/ledger"
 )
 
 // Templates: layout.html frames every page, partials.html holds the
@@ -139,6 +140,8 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		status, msg = http.StatusConflict, t.T("error.conflict")
 	case domain.Invalid:
 		status, msg = http.StatusUnprocessableEntity, t.T("error.invalid")
+	case domain.TooLarge:
+		status, msg = http.StatusRequestEntityTooLarge, t.F("error.too_large", ledger.MaxFileBytes>>20)
 	default:
 		h.log.Error("page failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -102,6 +103,15 @@ func (h *Handler) loadSession(w http.ResponseWriter, r *http.Request) (*http.Req
 			limit = ledger.MaxFileBytes + maxFormBytes // a ledger and the form around it
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		if r.URL.Path == uploadPath {
+			// Read the upload here, so that a file over the limit is said to
+			// be too large rather than to lack its CSRF token.
+			var tooBig *http.MaxBytesError
+			if err := r.ParseMultipartForm(maxFormBytes); errors.As(err, &tooBig) {
+				h.fail(w, r, domain.Errorf(domain.TooLarge, "the upload exceeds %d bytes", limit))
+				return nil, false
+			}
+		}
 		got := r.Header.Get(csrfHeader)
 		if got == "" {
 			got = r.PostFormValue(csrfField)
