@@ -103,6 +103,10 @@ func TestSecretariatImportsLedgerInTheBrowser(t *testing.T) {
 		t.Errorf("the refused row is not named by its row and column: %q", got)
 	}
 	b.checkPage("preview with an unknown unit")
+	b.viewport(360, 740, true)
+	b.screenshot("import-unresolved-360")
+	b.checkPage("preview with an unknown unit at 360 px")
+	b.viewport(1280, 900, false)
 	b.do("map the name to its unit",
 		chromedp.SetValue(chromedp.ID("alias-unit-0"), strconv.FormatInt(culture, 10)),
 		chromedp.Click(chromedp.ID("alias-0")),
