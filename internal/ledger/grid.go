@@ -39,7 +39,8 @@ type GridColumn struct {
 // ReadGrid reads the first rows of a ledger's sheet and its headers as
 // PreviewImport will read them under opts. When the file is read but its
 // headers are not found, it returns the grid without paths and fields, and
-// the error saying why.
+// the error saying why; when the layout's header rows name no field, the
+// grid with their paths, and the error.
 func ReadGrid(file []byte, opts Options, rows int) (*Grid, error) {
 	sh, err := readFile(file, opts.Format, opts.Layout.Sheet)
 	if err != nil {
@@ -62,11 +63,14 @@ func ReadGrid(file []byte, opts Options, rows int) (*Grid, error) {
 		g.Columns[c].Letter, _ = excelize.ColumnNumberToName(c + 1)
 	}
 	hd, err := readHeaders(&sh, opts.Layout, opts.Mapping)
-	if err != nil {
+	if hd == nil {
 		return g, err
 	}
 	for c := range g.Columns {
 		g.Columns[c].Path, g.Columns[c].Field = hd.paths[c], hd.fields[c]
+	}
+	if err != nil {
+		return g, err // headers that name no field yet
 	}
 	g.HeaderFirst, g.HeaderLast, g.FirstData, g.LastData = hd.headerFirst+1, hd.headerLast+1, hd.first+1, hd.last+1
 	g.Missing = missingHeaders(hd, opts.Mapping)

@@ -51,6 +51,16 @@ func TestReadGridShowsHeadersAsImportReadsThem(t *testing.T) {
 	if domain.ErrorCode(err) != domain.Invalid || g == nil || len(g.Rows) != 3 || g.Columns[0].Letter != "A" {
 		t.Fatalf("headers not found: grid %v, error %v", g, err)
 	}
+	// Headers that name no field are still shown, to be mapped.
+	csv := []byte("序号,任务,责任单位\n1,数据共享,成都市发展和改革委员会\n")
+	g, err = ledger.ReadGrid(csv, ledger.Options{Format: ledger.CSV, Layout: domain.LedgerLayout{HeaderRows: []int{1}}}, 3)
+	if domain.ErrorCode(err) != domain.Invalid || g == nil || g.Columns[2].Path != "责任单位" || g.Columns[2].Field != "" {
+		t.Fatalf("unknown headers: %+v, %v", g, err)
+	}
+	g, err = ledger.ReadGrid(csv, ledger.Options{Format: ledger.CSV, Layout: domain.LedgerLayout{HeaderRows: []int{1}}, Mapping: map[string]string{"任务": "title"}}, 3)
+	if err != nil || g.Columns[1].Field != "title" {
+		t.Fatalf("mapped: %+v, %v", g, err)
+	}
 	if _, err := ledger.ReadGrid([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0}, ledger.Options{Format: ledger.XLSX}, 3); domain.ErrorCode(err) != domain.Invalid {
 		t.Errorf("an .xls: %v", err)
 	}

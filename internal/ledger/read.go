@@ -289,6 +289,8 @@ type grid struct {
 // first ten that names a key column and one more ledger column — and maps
 // each column to a field: by the mapping, else by the standard headers
 // (the last part of a path counts, so 进度安排 › 二季度 is schedule.q2).
+// When the layout's header rows name no field, it returns the grid with
+// its paths and the error.
 func readHeaders(sh *sheet, lay domain.LedgerLayout, mapping map[string]string) (*grid, error) {
 	m := make(map[string]string, len(mapping))
 	for h, f := range mapping {
@@ -349,7 +351,8 @@ func readHeaders(sh *sheet, lay domain.LedgerLayout, mapping map[string]string) 
 			}
 		}
 		if known == 0 {
-			return nil, invalid("header_rows", fmt.Sprintf("rows %v of sheet %s name no ledger column; map their headers in columns", lay.HeaderRows, sh.name))
+			// The headers are read, for a page that lets them be mapped.
+			return g, invalid("header_rows", fmt.Sprintf("rows %v of sheet %s name no ledger column; map their headers in columns", lay.HeaderRows, sh.name))
 		}
 	} else {
 		for r := 0; r < len(sh.rows) && r < 10 && g == nil; r++ {

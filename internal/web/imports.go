@@ -212,8 +212,7 @@ func (h *Handler) loadStep(r *http.Request, action policy.Action, q url.Values) 
 	s.Opts = ledger.Options{Format: format, Layout: layoutOf(q), Mapping: map[string]string{}}
 	// The columns are pointed to fields by position; their headers, which
 	// a saved mapping keeps, follow from the layout.
-	bare, gerr := ledger.ReadGrid(s.Upload.Bytes, ledger.Options{Format: format, Layout: s.Opts.Layout}, 0)
-	if bare != nil && gerr == nil {
+	if bare, _ := ledger.ReadGrid(s.Upload.Bytes, ledger.Options{Format: format, Layout: s.Opts.Layout}, 0); bare != nil {
 		for i, c := range bare.Columns {
 			if f := q.Get("c" + strconv.Itoa(i)); f != "" && c.Path != "" && slices.Contains(domain.LedgerFields, f) {
 				s.Opts.Mapping[c.Path] = f
