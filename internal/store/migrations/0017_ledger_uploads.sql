@@ -3,6 +3,8 @@
 -- without the file being sent again. They are the uploader's working
 -- state, not records of a mechanism: neither versioned nor audited, deleted
 -- when the import is applied and swept a day after they were uploaded.
+-- The file is BYTEA, PostgreSQL's binary type; SQLite accepts the name and
+-- keeps a blob stored in such a column as the blob it is.
 CREATE TABLE ledger_uploads (
     id {{pk}},
     user_id BIGINT NOT NULL REFERENCES users(id),
