@@ -12,6 +12,7 @@ import (
 
 	"github.com/liandong/liandong/internal/domain"
 	"github.com/liandong/liandong/internal/ledger"
+	"github.com/liandong/liandong/internal/message"
 	"github.com/liandong/liandong/internal/policy"
 	"github.com/liandong/liandong/internal/store"
 )
@@ -115,7 +116,7 @@ func (h *Handler) importUpload(w http.ResponseWriter, r *http.Request) {
 	}
 	format := ledger.FormatOf(hdr.Filename, hdr.Header.Get("Content-Type"), file)
 	if _, err := ledger.ReadGrid(file, ledger.Options{Format: format}, 1); err != nil && !headersOnly(err) {
-		h.importNewPage(w, r, http.StatusUnprocessableEntity, map[string]string{"file": engineMessage(err)})
+		h.importNewPage(w, r, http.StatusUnprocessableEntity, map[string]string{"file": engineMessage(t.locale, err)})
 		return
 	}
 	up := &store.LedgerUpload{UserID: currentUser(r).ID, MechanismID: b.MechanismID, BatchID: b.ID, Name: hdr.Filename, Format: string(format), Bytes: file}
@@ -139,14 +140,16 @@ func headersOnly(err error) bool {
 	return domain.ErrorCode(err) == domain.Invalid
 }
 
-// engineMessage is the reasons of an engine's error, each after its field.
-func engineMessage(err error) string {
+// engineMessage is the reasons of an engine's error in the visitor's
+// language, each after its field.
+func engineMessage(locale string, err error) string {
+	l := message.Of(locale, err)
 	var parts []string
-	for _, f := range domain.ErrorFields(err) {
+	for _, f := range l.Fields {
 		parts = append(parts, f.Field+": "+f.Reason)
 	}
 	if len(parts) == 0 {
-		return domain.ErrorMessage(err)
+		return l.Message
 	}
 	return strings.Join(parts, "; ")
 }
@@ -170,6 +173,7 @@ type importStep struct {
 	// MappingName is the name the save form offers.
 	CanSave     bool
 	MappingName string
+	locale      string // the visitor's: the engine's reasons are written in it
 }
 
 // MapHref and PreviewHref link to the mapping and preview steps with the
@@ -190,7 +194,7 @@ func (h *Handler) loadStep(r *http.Request, action policy.Action, q url.Values) 
 	if err != nil {
 		return nil, err
 	}
-	s := &importStep{}
+	s := &importStep{locale: state(r).locale}
 	if s.Upload, err = h.store.LedgerUpload(r.Context(), currentUser(r).ID, id); err != nil {
 		return nil, err
 	}
@@ -209,7 +213,7 @@ func (h *Handler) loadStep(r *http.Request, action policy.Action, q url.Values) 
 		h.startFromMapping(r, s, format, queryID(r, "mapping"))
 		return s, nil
 	}
-	s.Opts = ledger.Options{Format: format, Layout: layoutOf(q), Mapping: map[string]string{}}
+	s.Opts = ledger.Options{Format: format, Layout: layoutOf(q), Mapping: map[string]string{}, Locale: s.locale}
 	// The columns are pointed to fields by position; their headers, which
 	// a saved mapping keeps, follow from the layout.
 	if bare, _ := ledger.ReadGrid(s.Upload.Bytes, ledger.Options{Format: format, Layout: s.Opts.Layout}, 0); bare != nil {
@@ -227,7 +231,7 @@ func (h *Handler) loadStep(r *http.Request, action policy.Action, q url.Values) 
 // else the mechanism's mapping that fits the file with the most columns,
 // else the standard layout.
 func (h *Handler) startFromMapping(r *http.Request, s *importStep, format ledger.Format, want int64) {
-	s.Opts = ledger.Options{Format: format, Mapping: map[string]string{}}
+	s.Opts = ledger.Options{Format: format, Mapping: map[string]string{}, Locale: s.locale}
 	saved, err := listAll(r.Context(), currentUser(r), h.store.ColumnMappings(), map[string]string{"mechanism": strconv.FormatInt(s.Mechanism.ID, 10)})
 	if err != nil {
 		saved = nil // a mapping is a help, not a need
@@ -238,6 +242,7 @@ func (h *Handler) startFromMapping(r *http.Request, s *importStep, format ledger
 			continue
 		}
 		opts := ledger.OptionsOf(format, m)
+		opts.Locale = s.locale
 		if m.ID == want {
 			s.Opts, s.From = opts, m
 			break
@@ -262,7 +267,7 @@ func (h *Handler) readGrid(s *importStep) {
 	g, err := ledger.ReadGrid(s.Upload.Bytes, s.Opts, rows)
 	s.Grid = g
 	if err != nil {
-		s.GridErr = engineMessage(err)
+		s.GridErr = engineMessage(s.locale, err)
 	}
 	q := url.Values{"set": {"1"}}
 	l := s.Opts.Layout
@@ -464,7 +469,7 @@ func (h *Handler) importPreviewPage(w http.ResponseWriter, r *http.Request, stat
 				return
 			}
 			// The file cannot be read this way: back to the mapping.
-			s.GridErr = engineMessage(err)
+			s.GridErr = engineMessage(s.locale, err)
 			h.importMapPage(w, r, http.StatusUnprocessableEntity, s, nil)
 			return
 		}
@@ -498,7 +503,7 @@ func (h *Handler) importPreviewPage(w http.ResponseWriter, r *http.Request, stat
 	if fail != nil {
 		v.Error, v.Fields = t.T("form.fix"), fieldMessages(t, fail)
 		if len(v.Fields) == 0 {
-			v.Error = domain.ErrorMessage(fail)
+			v.Error = message.Of(t.locale, fail).Message
 		}
 	}
 	v.Data = d
@@ -526,7 +531,7 @@ func (h *Handler) importUnits(w http.ResponseWriter, r *http.Request) {
 		o := &domain.Organization{JurisdictionID: formID(r, "jurisdiction"), Name: name, Kind: domain.OrganizationKind(r.PostFormValue("kind")), Record: domain.Record{Source: "web"}}
 		err = h.store.Organizations.Create(r.Context(), actor(r), o)
 	default:
-		err = &domain.Error{Code: domain.Invalid, Message: "choose what to do", Fields: []domain.FieldError{{Field: "action", Reason: "must be alias or create"}}}
+		err = domain.Errorf(domain.Invalid, "the input is invalid").With(domain.FieldErrorf("action", "must be alias or create"))
 	}
 	switch domain.ErrorCode(err) {
 	case "":
@@ -543,7 +548,7 @@ func (h *Handler) importUnits(w http.ResponseWriter, r *http.Request) {
 // addAlias gives the unit id the name as an alias.
 func (h *Handler) addAlias(r *http.Request, id int64, name string) error {
 	if id <= 0 {
-		return &domain.Error{Code: domain.Invalid, Message: "choose a unit", Fields: []domain.FieldError{{Field: "unit", Reason: "is required"}}}
+		return domain.Errorf(domain.Invalid, "the input is invalid").With(domain.FieldErrorf("unit", "is required"))
 	}
 	o, err := h.store.Organizations.GetAs(r.Context(), actor(r), id)
 	if err != nil {

@@ -18,7 +18,7 @@ var itemFilterNames = []string{"mechanism", "batch", "status", "light", "track",
 type itemRow struct {
 	Item  *domain.Item
 	Batch string
-	Leads []string // per side of its mechanism, in the mechanism's order
+	Leads []string // of the sides that have one, in the mechanism's order
 }
 
 type itemListData struct {
@@ -115,6 +115,8 @@ func (h *Handler) itemListPage(w http.ResponseWriter, r *http.Request, status in
 		v.Error = t.T("error.conflict")
 	case "invalid":
 		v.Error = t.T("error.invalid")
+	case "occurred":
+		v.Error = t.T("bulk.occurred")
 	}
 	if r.URL.Query().Get("created") == "batch" {
 		v.Message = t.T("batch.created")
@@ -146,7 +148,9 @@ func itemRows(t tr, rf *refs, items []*domain.Item) []itemRow {
 		}
 		if m, ok := rf.mechanisms[it.MechanismID]; ok {
 			for _, s := range m.Sides {
-				row.Leads = append(row.Leads, rf.orgName(t, it.Lead(s.Key)))
+				if lead := it.Lead(s.Key); lead != 0 {
+					row.Leads = append(row.Leads, rf.orgName(t, lead))
+				}
 			}
 		}
 		rows = append(rows, row)

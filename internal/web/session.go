@@ -108,7 +108,7 @@ func (h *Handler) loadSession(w http.ResponseWriter, r *http.Request) (*http.Req
 			// be too large rather than to lack its CSRF token.
 			var tooBig *http.MaxBytesError
 			if err := r.ParseMultipartForm(maxFormBytes); errors.As(err, &tooBig) {
-				h.fail(w, r, domain.Errorf(domain.TooLarge, "the upload exceeds %d bytes", limit))
+				h.fail(w, r, domain.Errorf(domain.TooLarge, "the body is larger than %d bytes", limit))
 				return nil, false
 			}
 		}
