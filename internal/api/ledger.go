@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -9,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/liandong/liandong/internal/domain"
 	"github.com/liandong/liandong/internal/ledger"
@@ -18,8 +16,8 @@ import (
 
 // Media types of ledger files.
 const (
-	xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-	csvType  = "text/csv"
+	xlsxType = ledger.MediaTypeXLSX
+	csvType  = ledger.MediaTypeCSV
 )
 
 // ledgerRoutes are the Excel ledger (台账) round trip and the saved column
@@ -183,14 +181,8 @@ func readUpload(w http.ResponseWriter, r *http.Request) ([]byte, ledger.Format, 
 		return file, ledger.Format(f), nil
 	case f != "":
 		return nil, "", fieldError(badRequest, "format", "must be xlsx or csv")
-	case mt == xlsxType || strings.HasSuffix(strings.ToLower(name), ".xlsx"):
-		return file, ledger.XLSX, nil
-	case mt == csvType || strings.HasSuffix(strings.ToLower(name), ".csv"):
-		return file, ledger.CSV, nil
-	case bytes.HasPrefix(file, []byte("PK\x03\x04")):
-		return file, ledger.XLSX, nil
 	}
-	return file, ledger.CSV, nil
+	return file, ledger.FormatOf(name, mt, file), nil
 }
 
 func tooLargeBody(err error) bool {

@@ -21,6 +21,7 @@ import (
 // cells (an XLSX keeps a merged cell's value in its top-left cell only).
 type sheet struct {
 	name   string
+	names  []string // every sheet of the workbook, in order (XLSX)
 	rows   [][]string
 	merges []merge
 }
@@ -116,7 +117,7 @@ func readXLSX(file []byte, want string) (sheet, error) {
 		return sheet{}, invalid("file", "sheet %s cannot be read", name)
 	}
 	defer it.Close()
-	sh := sheet{name: name}
+	sh := sheet{name: name, names: list}
 	for it.Next() {
 		if len(sh.rows) >= maxReadRows {
 			return sheet{}, tooManyRows()
@@ -275,17 +276,20 @@ func blank(row []string) bool {
 // field, and where the data lies.
 type grid struct {
 	*sheet
-	paths      []string // each column's header path
-	fields     []string // each column's field, "" for one import does not know
-	first      int      // the first data row, 0-based
-	last       int      // the last data row the layout allows, 0-based
-	headerLast int      // the last header row, 0-based
+	paths       []string // each column's header path
+	fields      []string // each column's field, "" for one import does not know
+	first       int      // the first data row, 0-based
+	last        int      // the last data row the layout allows, 0-based
+	headerFirst int      // the first header row, 0-based
+	headerLast  int      // the last header row, 0-based
 }
 
 // readHeaders finds the header rows — the layout's, else the one among the
 // first ten that names a key column and one more ledger column — and maps
 // each column to a field: by the mapping, else by the standard headers
 // (the last part of a path counts, so 进度安排 › 二季度 is schedule.q2).
+// When the layout's header rows name no field, it returns the grid with
+// its paths and the error.
 func readHeaders(sh *sheet, lay domain.LedgerLayout, mapping map[string]string) (*grid, error) {
 	m := make(map[string]string, len(mapping))
 	for h, f := range mapping {
@@ -318,7 +322,7 @@ func readHeaders(sh *sheet, lay domain.LedgerLayout, mapping map[string]string) 
 		width = max(width, len(r))
 	}
 	columnsOf := func(from, to int) *grid {
-		g := &grid{sheet: sh, paths: make([]string, width), fields: make([]string, width), headerLast: to, first: to + 1, last: len(sh.rows) - 1}
+		g := &grid{sheet: sh, paths: make([]string, width), fields: make([]string, width), headerFirst: from, headerLast: to, first: to + 1, last: len(sh.rows) - 1}
 		for c := 0; c < width; c++ {
 			parts := make([]string, 0, to-from+1)
 			for r := from; r <= to; r++ {
@@ -346,7 +350,8 @@ func readHeaders(sh *sheet, lay domain.LedgerLayout, mapping map[string]string) 
 			}
 		}
 		if known == 0 {
-			return nil, invalid("header_rows", "rows %v of sheet %s name no ledger column; map their headers in columns", lay.HeaderRows, sh.name)
+			// The headers are read, for a page that lets them be mapped.
+			return g, invalid("header_rows", "rows %v of sheet %s name no ledger column; map their headers in columns", lay.HeaderRows, sh.name)
 		}
 	} else {
 		for r := 0; r < len(sh.rows) && r < 10 && g == nil; r++ {

@@ -37,6 +37,9 @@ var catalogue = []entry{
 	{"no_such_page", "no such page", "找不到该页面"},
 	{"no_such_user_email", "no user with e-mail %s", "没有电子邮箱为 %s 的用户"},
 	{"saved_view_not_found", "saved view %d not found", "找不到保存的视图 %d"},
+	{"upload_not_found", "upload %d not found", "找不到上传的文件 %d"},
+	{"upload_expired", "upload %d has expired; upload the file again", "上传的文件 %d 已过期，请重新上传"},
+	{"forbidden_new_batch", "you may create batches in no mechanism", "您无权在任何机制中新建批次"},
 	{"token_not_found", "token %d not found", "找不到令牌 %d"},
 	{"token_id_not_found", "token %q not found", "找不到令牌“%s”"},
 	{"user_not_found", "user %d not found", "找不到用户 %d"},
@@ -187,6 +190,7 @@ var catalogue = []entry{
 	{"file_missing", "is missing: send the ledger in a form field named file", "缺失：请在名为 file 的表单字段中发送台账"},
 	{"not_a_mapping", "is not a column mapping of the batch's mechanism", "不是该批次所属机制的列映射"},
 	{"bad_format", "must be xlsx or csv", "须为 xlsx 或 csv"},
+	{"bad_import_action", "must be alias or create", "须为 alias（对应到已有单位）或 create（新建单位）"},
 
 	// Ledger layouts and column mappings.
 	{"mapping_empty", "map at least one header to a field", "至少把一个表头映射到字段"},

@@ -67,6 +67,8 @@ var enumValues = map[string][]string{
 	"role":           strs(domain.Roles),
 	"scope":          {"mechanism", "jurisdiction", "organization"},
 	"locale":         domain.Locales,
+	"ledger_field":   append(slices.Clone(domain.LedgerFields), "parties"),
+	"import_kind":    {"added", "updated", "unchanged", "refused"},
 }
 
 func strs[S ~string](v []S) []string {

@@ -4,11 +4,14 @@ import (
 	"net/http"
 
 	"github.com/liandong/liandong/internal/domain"
+	"github.com/liandong/liandong/internal/policy"
 )
 
 type homeMechanism struct {
 	Mechanism *domain.Mechanism
 	Batches   []*domain.Batch
+	NewBatch  bool // the visitor may create a batch here
+	Import    bool // and import a ledger into its batches
 }
 
 // home lists the mechanisms and their batches: where a newcomer finds the
@@ -21,8 +24,13 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var rows []homeMechanism
+	creates := map[int64]bool{}
+	for _, m := range h.batchMechanisms(r.Context(), r, rf) {
+		creates[m.ID] = true
+	}
+	imports := policy.Check(currentUser(r), policy.Write, "items") == nil
 	for _, m := range rf.mechList {
-		row := homeMechanism{Mechanism: m}
+		row := homeMechanism{Mechanism: m, NewBatch: creates[m.ID], Import: imports}
 		for _, b := range rf.batchList {
 			if b.MechanismID == m.ID {
 				row.Batches = append(row.Batches, b)

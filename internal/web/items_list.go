@@ -36,6 +36,7 @@ type itemListData struct {
 	Tracks     []domain.Term
 	Sides      []domain.Side
 	Units      []*domain.Organization
+	CanImport  bool // offers the ledger import, to whom the policy lets change items
 }
 
 // itemFilters reads the list's filters from the query string, keeping only
@@ -117,6 +118,10 @@ func (h *Handler) itemListPage(w http.ResponseWriter, r *http.Request, status in
 	case "occurred":
 		v.Error = t.T("bulk.occurred")
 	}
+	if r.URL.Query().Get("created") == "batch" {
+		v.Message = t.T("batch.created")
+	}
+	d.CanImport = policy.Check(currentUser(r), policy.Write, "items") == nil
 	d.Back = "/items?" + r.URL.RawQuery
 	page, err := h.store.Items.List(ctx, domain.ListQuery{Filters: filters, Cursor: r.URL.Query().Get("cursor"), Sort: "number", Viewer: currentUser(r)})
 	switch domain.ErrorCode(err) {

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/liandong/liandong/internal/domain"
+	"github.com/liandong/liandong/internal/ledger"
 	"github.com/liandong/liandong/internal/message"
 )
 
@@ -62,6 +63,8 @@ func (h *Handler) funcs(t tr) template.FuncMap {
 		},
 		"eqID":      func(a, b int64) bool { return a == b },
 		"hasPrefix": strings.HasPrefix,
+		"add":       func(a, b int) int { return a + b },
+		"add1":      func(a int) int { return a + 1 },
 	}
 }
 
@@ -142,6 +145,8 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		status, msg = http.StatusConflict, t.T("error.conflict")
 	case domain.Invalid:
 		status, msg = http.StatusUnprocessableEntity, t.T("error.invalid")
+	case domain.TooLarge:
+		status, msg = http.StatusRequestEntityTooLarge, t.F("error.too_large", ledger.MaxFileBytes>>20)
 	default:
 		h.log.Error("page failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}

@@ -33,6 +33,16 @@ func (h *Handler) routes() *http.ServeMux {
 	mux.HandleFunc("POST /items/{id}/changes/{change}/confirm", h.signedIn(h.itemChangeDecide(true)))
 	mux.HandleFunc("POST /items/{id}/changes/{change}/reject", h.signedIn(h.itemChangeDecide(false)))
 
+	mux.HandleFunc("GET /batches/new", h.signedIn(h.batchNewForm))
+	mux.HandleFunc("POST /batches/new", h.signedIn(h.batchCreate))
+	mux.HandleFunc("GET /imports/new", h.signedIn(h.importNewForm))
+	mux.HandleFunc("POST /imports/new", h.signedIn(h.importUpload))
+	mux.HandleFunc("GET /imports/{id}", h.signedIn(h.importMap))
+	mux.HandleFunc("POST /imports/{id}/mapping", h.signedIn(h.importMappingSave))
+	mux.HandleFunc("GET /imports/{id}/preview", h.signedIn(h.importPreview))
+	mux.HandleFunc("POST /imports/{id}/units", h.signedIn(h.importUnits))
+	mux.HandleFunc("POST /imports/{id}/apply", h.signedIn(h.importApply))
+
 	mux.HandleFunc("GET /report", h.signedIn(h.reportForm))
 	mux.HandleFunc("POST /report", h.signedIn(h.reportSave))
 

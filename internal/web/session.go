@@ -4,11 +4,13 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/liandong/liandong/internal/domain"
+	"github.com/liandong/liandong/internal/ledger"
 )
 
 // The cookies. The session cookie holds the secret of a server-side
@@ -96,7 +98,20 @@ func (h *Handler) loadSession(w http.ResponseWriter, r *http.Request) (*http.Req
 	}
 	r = r.WithContext(context.WithValue(r.Context(), stateKey{}, st))
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+		limit := int64(maxFormBytes)
+		if r.URL.Path == uploadPath {
+			limit = ledger.MaxFileBytes + maxFormBytes // a ledger and the form around it
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		if r.URL.Path == uploadPath {
+			// Read the upload here, so that a file over the limit is said to
+			// be too large rather than to lack its CSRF token.
+			var tooBig *http.MaxBytesError
+			if err := r.ParseMultipartForm(maxFormBytes); errors.As(err, &tooBig) {
+				h.fail(w, r, domain.Errorf(domain.TooLarge, "the body is larger than %d bytes", limit))
+				return nil, false
+			}
+		}
 		got := r.Header.Get(csrfHeader)
 		if got == "" {
 			got = r.PostFormValue(csrfField)
