@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
 
@@ -60,6 +61,14 @@ func (h *Handler) funcs(t tr) template.FuncMap {
 		"key": func(prefix string, v any) string { return t.T(prefix + "." + fmt.Sprint(v)) },
 		"field": func(fields map[string]string, name string) string {
 			return fields[name]
+		},
+		// query puts a stored query string after a URL's "?": parsed and
+		// encoded again, so it is a query and nothing else, and marked as
+		// a URL part so the template keeps its = and & (it would escape
+		// them as data and the link would lose its filters).
+		"query": func(s string) template.URL {
+			v, _ := url.ParseQuery(s)
+			return template.URL(v.Encode())
 		},
 		"eqID":      func(a, b int64) bool { return a == b },
 		"hasPrefix": strings.HasPrefix,

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -11,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/liandong/liandong/internal/domain"
+	"github.com/liandong/liandong/internal/store"
 )
 
 // workingGroup returns the mechanism that holds the demo's items, and the
@@ -520,5 +522,47 @@ func TestExpiredSession(t *testing.T) {
 	}
 	if res, _ := c.get("/items"); res.StatusCode != http.StatusSeeOther {
 		t.Errorf("a page after expiry: %d, want a redirect to sign in", res.StatusCode)
+	}
+}
+
+var exportLink = regexp.MustCompile(`href="(/items/export\.csv\?[^"]*)"`)
+
+// TestExportsKeepTheFilters: the export link of a filtered list exports
+// that list — the first batch's six items, not all the group's — and a
+// saved view's link keeps its filters too.
+func TestExportsKeepTheFilters(t *testing.T) {
+	st := mustStartSite(t)
+	_, batch := st.workingGroup(t)
+	c := st.client(t)
+	c.signIn(st.User.Email, testPassword)
+	_, body := c.get(fmt.Sprintf("/items?batch=%d", batch.ID))
+	m := exportLink.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("the list has no CSV export link")
+	}
+	link := html.UnescapeString(m[1])
+	if link != fmt.Sprintf("/items/export.csv?batch=%d", batch.ID) {
+		t.Errorf("export link %q does not carry the filter", link)
+	}
+	res, csv := c.get(link)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("export: %d", res.StatusCode)
+	}
+	all, err := store.All(context.Background(), st.Store.Items, nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := strings.Count(strings.TrimSpace(csv), "\n") // less the header
+	if rows != 6 || rows >= len(all) {
+		t.Errorf("the first batch's export has %d rows; the batch has 6 items, the group %d", rows, len(all))
+	}
+
+	res, _ = c.post("/items/views", url.Values{"csrf": {c.csrf(body)}, "query": {fmt.Sprintf("batch=%d&status=advancing", batch.ID)}, "name": {"第一批"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save view: %d", res.StatusCode)
+	}
+	_, body = c.get("/items")
+	if want := fmt.Sprintf(`href="/items?batch=%d&amp;status=advancing"`, batch.ID); !strings.Contains(body, want) {
+		t.Errorf("the saved view's link is not %s", want)
 	}
 }
