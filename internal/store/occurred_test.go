@@ -167,3 +167,40 @@ func TestOccurredDayOnAnEventWithoutOneCaught(t *testing.T) {
 		mustFail(t, err, fmt.Sprintf("audit event %d does not match its hash", id))
 	})
 }
+
+// TestOccurredDayOfAHeldChange: a change one side proposes with the day
+// it happened takes effect, once the other side confirms, dated by that
+// day, not by the day of confirmation.
+func TestOccurredDayOfAHeldChange(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		w := newWorld(t, s)
+		cd := liaisonOf(t, s, "cd@example.gov.cn", w.cdDRC.ID)
+		cq := liaisonOf(t, s, "cq@example.gov.cn", w.cqDRC.ID)
+		it := w.item("成渝中线高铁", map[string]int64{"chengdu": w.cdDRC.ID, "chongqing": w.cqDRC.ID}, "")
+		if err := s.Items.Create(store.WithOccurred(ctx, domain.MustDate("2022-01-01"), domain.DayPrecision), system, it); err != nil {
+			t.Fatal(err)
+		}
+		it.Status = domain.Completed
+		if err := s.Items.Update(store.WithOccurred(ctx, domain.MustDate("2023-06-30"), domain.DayPrecision), cd, it); err != nil {
+			t.Fatal(err)
+		}
+		_, ch := oneChange(t, s, it.ID)
+		if ch.OccurredOn.String() != "2023-06-30" {
+			t.Fatalf("the held change keeps no day: %+v", ch)
+		}
+		if _, err := s.ConfirmItemChange(ctx, cq, it.ID, ch.ID); err != nil {
+			t.Fatal(err)
+		}
+		trail, err := s.Trail(ctx, "items", []int64{it.ID}, w.mech.Location())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, ok := itemAt(t, trail, it.ID, "2023-06-29"); !ok || got.Status != domain.Advancing {
+			t.Errorf("on 2023-06-29 the item is %q (exists %v), want advancing", got.Status, ok)
+		}
+		if got, _ := itemAt(t, trail, it.ID, "2023-06-30"); got.Status != domain.Completed {
+			t.Errorf("on 2023-06-30 the item is %q, want completed", got.Status)
+		}
+	})
+}

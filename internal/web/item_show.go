@@ -268,4 +268,3 @@ func partySide(it *domain.Item, orgID int64) string {
 	}
 	return ""
 }
-
