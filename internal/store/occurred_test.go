@@ -95,6 +95,30 @@ func TestOccurredDates(t *testing.T) {
 			}
 		})
 
+		t.Run("SubmittedAndResolvedOnTheDayItHappened", func(t *testing.T) {
+			shanghai := w.mech.Location()
+			handedIn := store.WithOccurred(ctx, domain.MustDate("2023-04-05"), domain.DayPrecision)
+			rep := &domain.Report{ItemID: it.ID, OrganizationID: w.cdDRC.ID, Period: "2023-03", Text: "完成初步设计", Percent: 20, Status: domain.Submitted}
+			if err := s.Reports.Create(handedIn, system, rep); err != nil {
+				t.Fatal(err)
+			}
+			if want := time.Date(2023, 4, 5, 0, 0, 0, 0, shanghai); rep.SubmittedAt == nil || !rep.SubmittedAt.Equal(want) {
+				t.Errorf("submitted at %v, want %v", rep.SubmittedAt, want)
+			}
+			pr := &domain.Problem{MechanismID: w.mech.ID, ItemID: it.ID, Title: "用地指标未落实", Tier: domain.Execution, Status: domain.ProblemOpen}
+			mustCreate(t, s.Problems, pr)
+			pr.Status, pr.Resolution = domain.ProblemResolved, "两地协调解决。"
+			if err := s.Problems.Update(store.WithOccurred(ctx, domain.MustDate("2023-02-01"), domain.DayPrecision), system, pr); err != nil {
+				t.Fatal(err)
+			}
+			if want := time.Date(2023, 2, 1, 0, 0, 0, 0, shanghai); pr.ResolvedAt == nil || !pr.ResolvedAt.Equal(want) {
+				t.Errorf("resolved at %v, want %v", pr.ResolvedAt, want)
+			}
+			if n, err := s.VerifyAudit(ctx); err != nil {
+				t.Fatalf("verify (%d events): %v", n, err)
+			}
+		})
+
 		t.Run("FutureDayRefused", func(t *testing.T) {
 			// The clock reads 2024-11-25 10:00 in Shanghai: that day may
 			// be stated, the next may not.

@@ -52,8 +52,8 @@ var problems = &table[domain.Problem, *domain.Problem]{
 		}
 		switch {
 		case pr.Status == domain.ProblemResolved && pr.ResolvedAt == nil:
-			now := t.now
-			pr.ResolvedAt = &now
+			at := t.happenedAt(ctx, pr.MechanismID)
+			pr.ResolvedAt = &at
 		case pr.Status == domain.ProblemOpen:
 			pr.ResolvedAt = nil
 		}
