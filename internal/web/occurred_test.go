@@ -76,8 +76,17 @@ func TestProblemFormsTakeTheDayItHappened(t *testing.T) {
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("raise: %d", res.StatusCode)
 	}
-	_, body = c.get(res.Header.Get("Location"))
+	problem := res.Header.Get("Location")
+	_, body = c.get(problem)
 	if want := "2023年3月1日起 · 录入于 2024年11月25日"; !strings.Contains(body, want) {
 		t.Errorf("the problem's history does not say %q", want)
+	}
+	res, _ = c.post(problem+"/escalate", url.Values{"csrf": {c.csrf(body)}, "version": {"1"}, "note": {"需联席会议协调"}, "occurred_on": {"2023-06"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("escalate: %d", res.StatusCode)
+	}
+	_, body = c.get(problem)
+	if want := "2023年6月起 · 录入于 2024年11月25日 · "; strings.Count(body, want) != 2 {
+		t.Errorf("the escalation and its history line do not both say %q", want)
 	}
 }

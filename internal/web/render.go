@@ -51,6 +51,7 @@ func (h *Handler) funcs(t tr) template.FuncMap {
 		"name":     t.Name,
 		"date":     t.Date,
 		"datetime": t.DateTime,
+		"partial":  t.Partial,
 		"num":      t.Num,
 		"asset":    h.assets.url,
 		// key joins a prefix and a value into a catalogue key, for enums
