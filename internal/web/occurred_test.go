@@ -11,22 +11,33 @@ import (
 	"github.com/liandong/liandong/internal/domain"
 )
 
+// batchList signs in as the site's user and opens the list of the working
+// group's first batch: the client, the list's path, its page and its items.
+func (st *site) batchList(t *testing.T) (*client, string, string, []*domain.Item) {
+	t.Helper()
+	_, batch := st.workingGroup(t)
+	c := st.client(t)
+	c.signIn(st.User.Email, testPassword)
+	list := fmt.Sprintf("/items?batch=%d", batch.ID)
+	_, body := c.get(list)
+	page, err := st.Store.Items.List(context.Background(), domain.ListQuery{Filters: map[string]string{"batch": fmt.Sprint(batch.ID)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, list, body, page.Items
+}
+
 // TestHistoryShowsTheDayItHappened: a change made with the date it
 // happened shows both dates in the item's history, in each language; a
 // date after today changes nothing and says why.
 func TestHistoryShowsTheDayItHappened(t *testing.T) {
 	st := mustStartSite(t)
-	_, batch := st.workingGroup(t)
 	ctx := context.Background()
-	c := st.client(t)
-	c.signIn(st.User.Email, testPassword)
-	list := fmt.Sprintf("/items?batch=%d", batch.ID)
-	_, body := c.get(list)
+	c, list, body, items := st.batchList(t)
 	if !strings.Contains(body, `name="occurred_on"`) {
 		t.Fatal("the bulk edit offers no date it happened")
 	}
-	page, _ := st.Store.Items.List(ctx, domain.ListQuery{Filters: map[string]string{"batch": fmt.Sprint(batch.ID)}})
-	it := page.Items[0]
+	it := items[0]
 	sel := fmt.Sprintf("%d:%d", it.ID, it.Version)
 
 	res, _ := c.post("/items/bulk", url.Values{"csrf": {c.csrf(body)}, "back": {list}, "item": {sel}, "light": {"yellow"}, "occurred_on": {"2030-01"}})
