@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/liandong/liandong/internal/domain"
+	"github.com/liandong/liandong/internal/message"
 )
 
 // document builds the OpenAPI 3.1 description from the route table and the
@@ -98,13 +99,23 @@ func (a *API) document() map[string]any {
 		"info": map[string]any{
 			"title":       "Liandong API",
 			"version":     "1",
-			"description": "The system of record of a cooperation mechanism between governments. Every call needs Authorization: Bearer TOKEN. Errors are application/problem+json (RFC 9457) naming each offending field. An update states the version it is based on (If-Match or a version field); a stale one is refused.",
+			"description": "The system of record of a cooperation mechanism between governments. Every call needs Authorization: Bearer TOKEN. Errors are application/problem+json (RFC 9457) naming each offending field, in Chinese when Accept-Language prefers it (q-values honoured), else in English; code is the class of the error, detail_code and each errors[].code the stable code of the text beside it. An update states the version it is based on (If-Match or a version field); a stale one is refused.",
 			"license":     map[string]any{"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"},
 		},
 		"security":   []any{map[string]any{"bearer": []any{}}},
 		"paths":      paths,
 		"components": map[string]any{"schemas": g.defs, "securitySchemes": map[string]any{"bearer": map[string]any{"type": "http", "scheme": "bearer"}}},
 	}
+}
+
+// messageCodes are the values of a problem's detail_code and its errors'
+// code.
+func messageCodes() []MessageCode {
+	var out []MessageCode
+	for _, c := range message.Codes() {
+		out = append(out, MessageCode(c))
+	}
+	return out
 }
 
 // pathParam finds the {name} wildcards of a route; every one is an id.
@@ -151,6 +162,7 @@ func init() {
 	enum(domain.ServiceModes)
 	enum([]domain.AdoptionStatus{domain.Planned, domain.Adopted, domain.Declined})
 	enum(domain.Roles)
+	enum(messageCodes())
 	enum([]domain.ScopeKind{domain.SystemScope, domain.MechanismScope, domain.JurisdictionScope, domain.OrganizationScope})
 }
 

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/liandong/liandong/internal/domain"
+	"github.com/liandong/liandong/internal/message"
 )
 
 // Templates: layout.html frames every page, partials.html holds the
@@ -146,6 +147,12 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	default:
 		h.log.Error("page failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
+	if status != http.StatusInternalServerError {
+		// Which rule refused, in the visitor's language: "您无权修改此事项".
+		if detail := message.Of(t.locale, err).Message; detail != "" {
+			msg = t.F("error.detail", msg, detail)
+		}
+	}
 	v := h.newView(r, t.T("error.title"), "")
 	v.Error = msg
 	v.Data = status
@@ -153,15 +160,11 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // fieldMessages turns a validation error into messages by field, in the
-// visitor's language where the catalogue has the reason.
+// visitor's language, from the message catalogue (internal/message).
 func fieldMessages(t tr, err error) map[string]string {
 	out := map[string]string{}
 	for _, f := range domain.ErrorFields(err) {
-		reason := f.Reason
-		if t.Has("reason." + reason) {
-			reason = t.T("reason." + reason)
-		}
-		out[f.Field] = reason
+		out[f.Field] = message.ReasonOf(t.locale, f).Reason
 	}
 	return out
 }
