@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/liandong/liandong/internal/store"
@@ -73,6 +74,11 @@ func TestOccurredOn(t *testing.T) {
 			}
 			wantProblem(t, c.do(t, "DELETE", item+"?version=3&occurred_on=2022-9", nil), "occurred_on", http.StatusUnprocessableEntity)
 			wantProblem(t, c.do(t, "PATCH", item, map[string]any{"version": 3, "title": "x", "occurred_on": 2022}), "occurred_on", http.StatusBadRequest)
+			zh := c.do(t, "PATCH", item, map[string]any{"version": 3, "title": "x", "occurred_on": "2022-13"}, "Accept-Language", "zh-CN")
+			wantProblem(t, zh, "occurred_on", http.StatusUnprocessableEntity)
+			if !strings.Contains(string(zh.body), "须为年、月或日") {
+				t.Errorf("the refusal is not in Chinese: %s", zh.body)
+			}
 			// The test clock reads 2024-11-25.
 			wantProblem(t, c.do(t, "PATCH", item, map[string]any{"version": 3, "title": "x", "occurred_on": "2024-11-26"}), "occurred_on", http.StatusUnprocessableEntity)
 			if got, _ := s.Items.Get(t.Context(), f.item.ID); got.Version != 3 {
