@@ -48,7 +48,7 @@ func (a *API) occurred(next http.Handler) http.Handler {
 		}
 		on, precision, err := domain.ParseOccurred(value)
 		if err != nil {
-			a.writeError(w, r, fieldError(domain.Invalid, occurredParam, err.Error()))
+			a.writeError(w, r, fieldError(domain.Invalid, occurredParam, "must be a year, month or day written 2022, 2022-09 or 2022-09-15"))
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(store.WithOccurred(r.Context(), on, precision)))

@@ -1,8 +1,12 @@
 package api_test
 
 import (
+	"bytes"
 	"fmt"
+	"io"
+	"mime/multipart"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/liandong/liandong/internal/store"
@@ -70,11 +74,46 @@ func TestOccurredOn(t *testing.T) {
 			}
 			wantProblem(t, c.do(t, "DELETE", item+"?version=3&occurred_on=2022-9", nil), "occurred_on", http.StatusUnprocessableEntity)
 			wantProblem(t, c.do(t, "PATCH", item, map[string]any{"version": 3, "title": "x", "occurred_on": 2022}), "occurred_on", http.StatusBadRequest)
+			zh := c.do(t, "PATCH", item, map[string]any{"version": 3, "title": "x", "occurred_on": "2022-13"}, "Accept-Language", "zh-CN")
+			wantProblem(t, zh, "occurred_on", http.StatusUnprocessableEntity)
+			if !strings.Contains(string(zh.body), "须为年、月或日") {
+				t.Errorf("the refusal is not in Chinese: %s", zh.body)
+			}
 			// The test clock reads 2024-11-25.
 			wantProblem(t, c.do(t, "PATCH", item, map[string]any{"version": 3, "title": "x", "occurred_on": "2024-11-26"}), "occurred_on", http.StatusUnprocessableEntity)
 			if got, _ := s.Items.Get(t.Context(), f.item.ID); got.Version != 3 {
 				t.Fatalf("a refused write changed the item: version %d, want 3", got.Version)
 			}
 		})
+	})
+}
+
+// TestLedgerImportOccurredOn: an import states, for the whole file, the
+// day its changes happened.
+func TestLedgerImportOccurredOn(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		c := newClient(t, s)
+		f := newFixture(t, s)
+		res := c.do(t, "POST", "/api/v1/column-mappings", map[string]any{"mechanism_id": f.mech.ID, "name": "外部台账",
+			"columns": map[string]string{"事项": "title", "进度状态": "status"}})
+		wantStatus(t, res, http.StatusCreated)
+		upload := func() ([]byte, string) {
+			var body bytes.Buffer
+			mw := multipart.NewWriter(&body)
+			part, _ := mw.CreateFormFile("file", "外部台账.csv")
+			io.WriteString(part, "事项,进度状态\r\n成渝中线高铁,已暂停\r\n")
+			mw.Close()
+			return body.Bytes(), mw.FormDataContentType()
+		}
+		base := fmt.Sprintf("/api/v1/batches/%d/ledger/import?mapping=%v", f.batch.ID, res.json(t)["id"])
+		body, ct := upload()
+		wantProblem(t, c.do(t, "POST", base+"&occurred_on=2022-09-31", body, "Content-Type", ct), "occurred_on", http.StatusUnprocessableEntity)
+		body, ct = upload()
+		res = c.do(t, "POST", base+"&occurred_on=2022-09", body, "Content-Type", ct)
+		wantStatus(t, res, http.StatusOK)
+		ev := lastEvent(t, c, fmt.Sprintf("/api/v1/items/%d", f.item.ID))
+		if ev["action"] != "update" || ev["occurred_on"] != "2022-09-01" || ev["occurred_precision"] != "month" {
+			t.Fatalf("event %v, want the import's update dated 2022-09", ev)
+		}
 	})
 }

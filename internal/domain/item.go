@@ -328,9 +328,13 @@ type ItemChange struct {
 	Archived    bool        `json:"archived,omitempty"` // with the field archived: true archives, false restores
 	ProposedBy  int64       `json:"proposed_by"`
 	ProposedAt  time.Time   `json:"proposed_at"`
-	Confirmed   []string    `json:"confirmed"` // sides whose lead unit has confirmed
-	Awaiting    []string    `json:"awaiting"`  // sides still to confirm
-	State       ChangeState `json:"state"`
+	// OccurredOn is the day the change happened, when its proposer stated
+	// one; the change is dated by it when it takes effect.
+	OccurredOn        Date          `json:"occurred_on,omitzero"`
+	OccurredPrecision DatePrecision `json:"occurred_precision,omitempty"`
+	Confirmed         []string      `json:"confirmed"` // sides whose lead unit has confirmed
+	Awaiting          []string      `json:"awaiting"`  // sides still to confirm
+	State             ChangeState   `json:"state"`
 }
 
 // Proposer is who proposes a change to an item, as the two-side rule sees

@@ -42,8 +42,9 @@ type Escalation struct {
 	At       time.Time `json:"at"`
 	Note     string    `json:"note"`
 	// OccurredOn is the day the step was taken, when the writer stated one
-	// apart from the day it was recorded (At).
-	OccurredOn Date `json:"occurred_on,omitzero"`
+	// apart from the day it was recorded (At), known to OccurredPrecision.
+	OccurredOn        Date          `json:"occurred_on,omitzero"`
+	OccurredPrecision DatePrecision `json:"occurred_precision,omitempty"`
 }
 
 // Validate implements Entity.

@@ -192,6 +192,13 @@ var catalogue = []entry{
 	{"bad_format", "must be xlsx or csv", "须为 xlsx 或 csv"},
 	{"bad_import_action", "must be alias or create", "须为 alias（对应到已有单位）或 create（新建单位）"},
 
+	// The day a fact happened (occurred_on).
+	{"occurred_not_a_day", "must be a year, month or day written 2022, 2022-09 or 2022-09-15", "须为年、月或日，写作 2022、2022-09 或 2022-09-15"},
+	{"occurred_not_a_string", "must be a string: 2022, 2022-09 or 2022-09-15", "须为字符串：2022、2022-09 或 2022-09-15"},
+	{"occurred_precision", "must be day, month or year", "须为 day、month 或 year"},
+	{"occurred_too_early", "is before the year %d", "早于 %d 年"},
+	{"occurred_after_today", "is after today (%s): a change cannot have happened after it is recorded", "晚于今天（%s）：事情不可能发生在录入之后"},
+
 	// Ledger layouts and column mappings.
 	{"mapping_empty", "map at least one header to a field", "至少把一个表头映射到字段"},
 	{"too_many_headers", "at most 100 headers", "最多 100 个表头"},

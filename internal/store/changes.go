@@ -253,16 +253,17 @@ func (s *Store) Escalate(ctx context.Context, actor domain.Actor, problemID, ver
 		// The step is dated by the day it was taken when the write states
 		// one (Tx.audit checks that day when the problem is written below),
 		// and the new tier's time limit runs from it.
-		occurredOn, _, _ := Occurred(ctx)
+		occurredOn, precision, _ := Occurred(ctx)
 		taken := today
 		if !occurredOn.IsZero() {
 			taken = occurredOn
 		}
-		if _, err := r.exec(ctx, "INSERT INTO problem_escalations (problem_id, from_tier, to_tier, at, note, occurred_on) VALUES (?, ?, ?, ?, ?, ?)",
-			pr.ID, string(from), string(to), t.now, note, occurredOn); err != nil {
+		if _, err := r.exec(ctx, "INSERT INTO problem_escalations (problem_id, from_tier, to_tier, at, note, occurred_on, occurred_precision) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			pr.ID, string(from), string(to), t.now, note, occurredOn, optText(string(precision))); err != nil {
 			return domain.Internalf(err, "record escalation")
 		}
-		pr.Escalations = append(pr.Escalations, domain.Escalation{FromTier: from, ToTier: to, At: t.now, Note: note, OccurredOn: occurredOn})
+		pr.Escalations = append(pr.Escalations, domain.Escalation{FromTier: from, ToTier: to, At: t.now, Note: note,
+			OccurredOn: occurredOn, OccurredPrecision: precision})
 		pr.Tier = to
 		pr.DueOn = domain.Date{Time: taken.AddDate(0, 0, rulesOf.Rules.TierDays(to))}
 		if err := s.Problems.UpdateTx(ctx, t, pr); err != nil {

@@ -18,6 +18,9 @@ type proposal struct {
 	MechanismID int64              `json:"mechanism_id,omitempty"`
 	BatchID     int64              `json:"batch_id,omitempty"`
 	Archived    bool               `json:"archived,omitempty"`
+	// The day the change happened, as its proposer stated it.
+	OccurredOn        domain.Date          `json:"occurred_on,omitzero"`
+	OccurredPrecision domain.DatePrecision `json:"occurred_precision,omitempty"`
 }
 
 func init() {
@@ -71,7 +74,9 @@ func holdForBothSides(ctx context.Context, t *Tx, before, v *domain.Item) (func(
 // propose records a held change to an item at version.
 func (t *Tx) propose(ctx context.Context, itemID, version int64, ch domain.ItemChange) error {
 	ch.ItemID, ch.BaseVersion, ch.ProposedBy, ch.ProposedAt = itemID, version, t.actor.UserID, t.now
-	p := proposal{Status: ch.Status, Parties: ch.Parties, Milestones: ch.Milestones, MechanismID: ch.MechanismID, BatchID: ch.BatchID, Archived: ch.Archived}
+	ch.OccurredOn, ch.OccurredPrecision, _ = Occurred(ctx)
+	p := proposal{Status: ch.Status, Parties: ch.Parties, Milestones: ch.Milestones, MechanismID: ch.MechanismID, BatchID: ch.BatchID, Archived: ch.Archived,
+		OccurredOn: ch.OccurredOn, OccurredPrecision: ch.OccurredPrecision}
 	err := t.reader().queryRow(ctx, "INSERT INTO item_changes (item_id, base_version, fields, proposal, proposed_by, proposed_at, confirmed, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
 		ch.ItemID, ch.BaseVersion, jsonCol{ch.Fields}, jsonCol{p}, optID(ch.ProposedBy), ch.ProposedAt, jsonCol{emptyIfNil(ch.Confirmed)}, string(ch.State)).Scan(&ch.ID)
 	if err != nil {
@@ -146,6 +151,7 @@ func scanChange(sc interface{ Scan(...any) error }) (domain.ItemChange, error) {
 	var p proposal
 	err := sc.Scan(&ch.ID, &ch.ItemID, &ch.BaseVersion, jsonCol{&ch.Fields}, jsonCol{&p}, idCol{&ch.ProposedBy}, timeCol{&ch.ProposedAt}, jsonCol{&ch.Confirmed}, &ch.State)
 	ch.Status, ch.Parties, ch.Milestones, ch.MechanismID, ch.BatchID, ch.Archived = p.Status, p.Parties, p.Milestones, p.MechanismID, p.BatchID, p.Archived
+	ch.OccurredOn, ch.OccurredPrecision = p.OccurredOn, p.OccurredPrecision
 	ch.Confirmed = emptyIfNil(ch.Confirmed)
 	return ch, err
 }
@@ -201,11 +207,17 @@ func (s *Store) ConfirmItemChange(ctx context.Context, actor domain.Actor, itemI
 		case len(c.Awaiting(ch.Confirmed)) == 0:
 			state = domain.ChangeApplied
 			rs := items.records(s)
+			// The change happened when its proposer said, unless the
+			// confirmation states a day of its own.
+			applying := ctx
+			if _, _, stated := Occurred(ctx); !stated {
+				applying = WithOccurred(ctx, ch.OccurredOn, ch.OccurredPrecision)
+			}
 			t.confirmed = true
 			if slices.Contains(ch.Fields, domain.FieldArchived) {
-				_, err = rs.archiveTx(ctx, t, it, ch.Archived)
+				_, err = rs.archiveTx(applying, t, it, ch.Archived)
 			} else {
-				err = rs.UpdateTxFrom(ctx, t, it, want)
+				err = rs.UpdateTxFrom(applying, t, it, want)
 			}
 			t.confirmed = false
 			if err != nil {

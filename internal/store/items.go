@@ -214,8 +214,17 @@ var reports = &table[domain.Report, *domain.Report]{
 	check: func(ctx context.Context, t *Tx, rep *domain.Report) error {
 		switch {
 		case rep.Status == domain.Submitted && rep.SubmittedAt == nil:
-			now := t.now
-			rep.SubmittedAt = &now
+			// A report handed in before it is recorded counts from the
+			// day it was (its period's lateness is judged by it).
+			at := t.now
+			if _, _, stated := Occurred(ctx); stated {
+				var mechanismID int64
+				if err := t.reader().queryRow(ctx, "SELECT mechanism_id FROM items WHERE id = ?", rep.ItemID).Scan(&mechanismID); err != nil {
+					return domain.Internalf(err, "read the item's mechanism")
+				}
+				at = t.happenedAt(ctx, mechanismID)
+			}
+			rep.SubmittedAt = &at
 		case rep.Status == domain.Draft:
 			rep.SubmittedAt = nil
 		}

@@ -101,3 +101,22 @@ func (t *Tx) zoneOf(ctx context.Context, entity string, id int64, state any) (*t
 	}
 	return (&domain.Mechanism{}).Location(), nil
 }
+
+// happenedAt is the moment a record field that keeps when something was
+// done (a report's submitted_at, a problem's resolved_at) takes: the start
+// of the day the write states, in the zone of mechanism mechanismID
+// (Asia/Shanghai for 0), or the moment of recording when it states none.
+// The day itself is checked when the write's event is appended.
+func (t *Tx) happenedAt(ctx context.Context, mechanismID int64) time.Time {
+	o, ok := ctx.Value(occurredKey{}).(occurred)
+	if !ok {
+		return t.now
+	}
+	loc := (&domain.Mechanism{}).Location()
+	if mechanismID != 0 {
+		if m, err := t.mechanism(ctx, mechanismID); err == nil {
+			loc = m.Location()
+		}
+	}
+	return time.Date(o.on.Year(), o.on.Month(), o.on.Day(), 0, 0, 0, 0, loc).UTC()
+}

@@ -95,6 +95,30 @@ func TestOccurredDates(t *testing.T) {
 			}
 		})
 
+		t.Run("SubmittedAndResolvedOnTheDayItHappened", func(t *testing.T) {
+			shanghai := w.mech.Location()
+			handedIn := store.WithOccurred(ctx, domain.MustDate("2023-04-05"), domain.DayPrecision)
+			rep := &domain.Report{ItemID: it.ID, OrganizationID: w.cdDRC.ID, Period: "2023-03", Text: "完成初步设计", Percent: 20, Status: domain.Submitted}
+			if err := s.Reports.Create(handedIn, system, rep); err != nil {
+				t.Fatal(err)
+			}
+			if want := time.Date(2023, 4, 5, 0, 0, 0, 0, shanghai); rep.SubmittedAt == nil || !rep.SubmittedAt.Equal(want) {
+				t.Errorf("submitted at %v, want %v", rep.SubmittedAt, want)
+			}
+			pr := &domain.Problem{MechanismID: w.mech.ID, ItemID: it.ID, Title: "用地指标未落实", Tier: domain.Execution, Status: domain.ProblemOpen}
+			mustCreate(t, s.Problems, pr)
+			pr.Status, pr.Resolution = domain.ProblemResolved, "两地协调解决。"
+			if err := s.Problems.Update(store.WithOccurred(ctx, domain.MustDate("2023-02-01"), domain.DayPrecision), system, pr); err != nil {
+				t.Fatal(err)
+			}
+			if want := time.Date(2023, 2, 1, 0, 0, 0, 0, shanghai); pr.ResolvedAt == nil || !pr.ResolvedAt.Equal(want) {
+				t.Errorf("resolved at %v, want %v", pr.ResolvedAt, want)
+			}
+			if n, err := s.VerifyAudit(ctx); err != nil {
+				t.Fatalf("verify (%d events): %v", n, err)
+			}
+		})
+
 		t.Run("FutureDayRefused", func(t *testing.T) {
 			// The clock reads 2024-11-25 10:00 in Shanghai: that day may
 			// be stated, the next may not.
@@ -165,5 +189,42 @@ func TestOccurredDayOnAnEventWithoutOneCaught(t *testing.T) {
 		mustExec(t, s, fmt.Sprintf("UPDATE audit_events SET occurred_on = '2020-01-01', occurred_precision = 'day' WHERE id = %d", id))
 		_, err := s.VerifyAudit(context.Background())
 		mustFail(t, err, fmt.Sprintf("audit event %d does not match its hash", id))
+	})
+}
+
+// TestOccurredDayOfAHeldChange: a change one side proposes with the day
+// it happened takes effect, once the other side confirms, dated by that
+// day, not by the day of confirmation.
+func TestOccurredDayOfAHeldChange(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		w := newWorld(t, s)
+		cd := liaisonOf(t, s, "cd@example.gov.cn", w.cdDRC.ID)
+		cq := liaisonOf(t, s, "cq@example.gov.cn", w.cqDRC.ID)
+		it := w.item("成渝中线高铁", map[string]int64{"chengdu": w.cdDRC.ID, "chongqing": w.cqDRC.ID}, "")
+		if err := s.Items.Create(store.WithOccurred(ctx, domain.MustDate("2022-01-01"), domain.DayPrecision), system, it); err != nil {
+			t.Fatal(err)
+		}
+		it.Status = domain.Completed
+		if err := s.Items.Update(store.WithOccurred(ctx, domain.MustDate("2023-06-30"), domain.DayPrecision), cd, it); err != nil {
+			t.Fatal(err)
+		}
+		_, ch := oneChange(t, s, it.ID)
+		if ch.OccurredOn.String() != "2023-06-30" {
+			t.Fatalf("the held change keeps no day: %+v", ch)
+		}
+		if _, err := s.ConfirmItemChange(ctx, cq, it.ID, ch.ID); err != nil {
+			t.Fatal(err)
+		}
+		trail, err := s.Trail(ctx, "items", []int64{it.ID}, w.mech.Location())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, ok := itemAt(t, trail, it.ID, "2023-06-29"); !ok || got.Status != domain.Advancing {
+			t.Errorf("on 2023-06-29 the item is %q (exists %v), want advancing", got.Status, ok)
+		}
+		if got, _ := itemAt(t, trail, it.ID, "2023-06-30"); got.Status != domain.Completed {
+			t.Errorf("on 2023-06-30 the item is %q, want completed", got.Status)
+		}
 	})
 }

@@ -25,3 +25,16 @@ func occurredContext(r *http.Request, p *domain.Problems) context.Context {
 	}
 	return store.WithOccurred(r.Context(), on, precision)
 }
+
+// occurredInput is the optional date-it-happened field of one form: its
+// element id (a page may hold several such forms), the value the form
+// sent and the message of its refusal.
+type occurredInput struct {
+	ID, Value, Err string
+}
+
+// occurredField is the date-it-happened field of the form with element id
+// id on the page v renders.
+func occurredField(v *view, id string) occurredInput {
+	return occurredInput{ID: id, Value: v.Occurred, Err: v.Fields["occurred_on"]}
+}

@@ -346,8 +346,8 @@ func (h *Handler) problemResolve(w http.ResponseWriter, r *http.Request) {
 	if p == nil {
 		return
 	}
-	now := h.now().UTC()
-	p.Status, p.Resolution, p.ResolvedAt = domain.ProblemResolved, strings.TrimSpace(r.PostFormValue("resolution")), &now
+	// The store stamps resolved_at: now, or the day the form says it happened.
+	p.Status, p.Resolution, p.ResolvedAt = domain.ProblemResolved, strings.TrimSpace(r.PostFormValue("resolution")), nil
 	h.problemUpdate(w, r, p)
 }
 

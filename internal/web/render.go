@@ -54,6 +54,8 @@ func (h *Handler) funcs(t tr) template.FuncMap {
 		"name":     t.Name,
 		"date":     t.Date,
 		"datetime": t.DateTime,
+		"partial":  t.Partial,
+		"occurred": occurredField,
 		"num":      t.Num,
 		"asset":    h.assets.url,
 		// key joins a prefix and a value into a catalogue key, for enums

@@ -327,14 +327,9 @@ func TestReportValidationKeepsInput(t *testing.T) {
 // change when one of them is stale.
 func TestBulkEdit(t *testing.T) {
 	st := mustStartSite(t)
-	_, batch := st.workingGroup(t)
 	ctx := context.Background()
-	c := st.client(t)
-	c.signIn(st.User.Email, testPassword)
-	list := fmt.Sprintf("/items?batch=%d", batch.ID)
-	_, body := c.get(list)
-	page, _ := st.Store.Items.List(ctx, domain.ListQuery{Filters: map[string]string{"batch": fmt.Sprint(batch.ID)}})
-	a, b := page.Items[0], page.Items[1]
+	c, list, body, items := st.batchList(t)
+	a, b := items[0], items[1]
 	sel := func(it *domain.Item, v int64) string { return fmt.Sprintf("%d:%d", it.ID, v) }
 	res, _ := c.post("/items/bulk", url.Values{"csrf": {c.csrf(body)}, "back": {list}, "item": {sel(a, a.Version), sel(b, b.Version)},
 		"light": {"yellow"}, "light_reason": {"进度滞后"}})
