@@ -135,6 +135,8 @@ var catalogue = []entry{
 	{"not_a_side", "must be the key of one of the mechanism's sides", "须为本机制某一方的标识"},
 	{"one_lead_per_side", "a side has one lead unit", "每一方只有一个牵头单位"},
 	{"unit_twice", "is named twice on this side", "在这一方重复列出"},
+	{"unit_outside_mechanism", "lies outside the jurisdictions of the mechanism's sides", "不在本机制各方的行政区划之内"},
+	{"forbidden_name_units", "only the mechanism's secretariat may name the units its ledgers write", "只有本机制的秘书处可以确定其台账所写单位的名称"},
 	{"attendee_twice", "is named twice", "重复列出"},
 	{"report_needs_reported", "must be true when a report is recorded", "记录了汇报内容时须为 true"},
 	{"own_lead_required", "name your own unit as the lead of its side: an item is created with its proposer's side, and the other sides are asked to confirm theirs",

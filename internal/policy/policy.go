@@ -288,6 +288,19 @@ func Check(u *domain.User, action Action, entity string) error {
 	return nil
 }
 
+// NameUnits decides who resolves the unit names a mechanism's ledgers
+// write: an administrator, or the mechanism's secretariat, which brings the
+// ledger in. It may give a unit of a side's jurisdiction the name people
+// write for it (an alias), or create a unit in a side's jurisdiction; the
+// store checks the jurisdiction. Neither changes what any record of another
+// mechanism says, so the secretariat's scope is not widened.
+func NameUnits(p *Principal, mechanism int64) error {
+	if p.System() || p.Admin || slices.Contains(p.Secretariat, mechanism) {
+		return nil
+	}
+	return domain.Errorf(domain.Forbidden, "only the mechanism's secretariat may name the units its ledgers write")
+}
+
 // Oversee decides on views and actions that span a whole mechanism — its
 // meeting packs, reporting periods, lights and overdue problems — which
 // summarise every unit's records: administrators and the mechanism's

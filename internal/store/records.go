@@ -400,6 +400,9 @@ func (rs *Records[T, P]) mayWriteUnlessConfirmed(ctx context.Context, t *Tx, v P
 // mayWrite asks the policy whether the transaction's actor may change v. A
 // record the actor may not even read answers NotFound, as reads do.
 func (rs *Records[T, P]) mayWrite(ctx context.Context, t *Tx, v P) error {
+	if t.namingUnits && rs.t.name == "organizations" {
+		return nil
+	}
 	r := t.reader()
 	pr, err := r.principal(ctx, t.actor.User)
 	if err != nil {

@@ -152,6 +152,9 @@ type Tx struct {
 	// confirmed is set while a change both sides confirmed is applied, so
 	// that applying it does not ask for confirmation again.
 	confirmed bool
+	// namingUnits is set while a unit is named or created for a
+	// mechanism's ledger under policy.NameUnits, which decided the write.
+	namingUnits bool
 	// held are the item changes set aside in this transaction (Tx.Held).
 	held []domain.ItemChange
 	// stmts are the statements of this transaction, when the dialect

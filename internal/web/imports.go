@@ -480,7 +480,7 @@ func (h *Handler) importPreviewPage(w http.ResponseWriter, r *http.Request, stat
 		return
 	}
 	d := importPreviewData{importStep: s, Preview: p, Changes: map[int]ledger.RowChange{}, Errors: map[int][]ledger.CellError{},
-		Kinds: domain.OrganizationKinds, CanResolve: policy.Check(currentUser(r), policy.Write, "organizations") == nil,
+		Kinds: domain.OrganizationKinds, CanResolve: h.store.MayNameUnits(r.Context(), actor(r), s.Mechanism.ID) == nil,
 		CanApply: policy.Check(currentUser(r), policy.Write, "items") == nil && len(p.Errors) == 0 && p.Added+p.Changed > 0}
 	for _, c := range p.Changes {
 		d.Changes[c.Row] = c
@@ -519,17 +519,13 @@ func (h *Handler) importUnits(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	if err := policy.Check(currentUser(r), policy.Write, "organizations"); err != nil {
-		h.fail(w, r, err)
-		return
-	}
 	name := strings.TrimSpace(r.PostFormValue("name"))
 	switch r.PostFormValue("action") {
 	case "alias":
-		err = h.addAlias(r, formID(r, "unit"), name)
+		_, err = h.store.NameUnit(r.Context(), actor(r), s.Mechanism.ID, formID(r, "unit"), name)
 	case "create":
 		o := &domain.Organization{JurisdictionID: formID(r, "jurisdiction"), Name: name, Kind: domain.OrganizationKind(r.PostFormValue("kind")), Record: domain.Record{Source: "web"}}
-		err = h.store.Organizations.Create(r.Context(), actor(r), o)
+		err = h.store.CreateUnitFor(r.Context(), actor(r), s.Mechanism.ID, o)
 	default:
 		err = domain.Errorf(domain.Invalid, "the input is invalid").With(domain.FieldErrorf("action", "must be alias or create"))
 	}
@@ -543,21 +539,6 @@ func (h *Handler) importUnits(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, string(s.PreviewHref()), http.StatusSeeOther)
-}
-
-// addAlias gives the unit id the name as an alias.
-func (h *Handler) addAlias(r *http.Request, id int64, name string) error {
-	if id <= 0 {
-		return domain.Errorf(domain.Invalid, "the input is invalid").With(domain.FieldErrorf("unit", "is required"))
-	}
-	o, err := h.store.Organizations.GetAs(r.Context(), actor(r), id)
-	if err != nil {
-		return err
-	}
-	if !slices.Contains(o.Aliases, name) {
-		o.Aliases = append(o.Aliases, name)
-	}
-	return h.store.Organizations.Update(r.Context(), actor(r), o)
 }
 
 type importDoneData struct {

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -225,7 +226,7 @@ func TestImportLedgerThroughThePages(t *testing.T) {
 		if res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("a liaison uploading: %d", res.StatusCode)
 		}
-		if _, body := liaison.get(lstep + "/preview?" + q); strings.Contains(body, `id="alias-0"`) || !strings.Contains(body, "只有管理员") {
+		if _, body := liaison.get(lstep + "/preview?" + q); strings.Contains(body, `id="alias-0"`) || !strings.Contains(body, "只有本机制的秘书处") {
 			t.Error("a liaison is offered to resolve unit names")
 		}
 		if res, _ := liaison.post(lstep+"/units", url.Values{"csrf": {lcsrf}, "q": {q}, "action": {"alias"}, "name": {"成都市文旅局"}, "unit": {fmt.Sprint(culture)}}); res.StatusCode != http.StatusForbidden {
@@ -319,4 +320,33 @@ func TestImportLedgerThroughThePages(t *testing.T) {
 			t.Fatal("after creating the unit the CSV's row is not ready to add")
 		}
 	})
+}
+
+// TestSecretariatResolvesUnitNamesInThePages: the working group's
+// secretariat, not an administrator, is offered to map an unknown name of
+// its ledger to a unit and does; the alias is kept for the next ledger.
+func TestSecretariatResolvesUnitNamesInThePages(t *testing.T) {
+	st := mustStartSite(t)
+	ctx := context.Background()
+	m, first := st.workingGroup(t)
+	culture := st.orgID(t, "成都市文化广电旅游局")
+	c := st.importUser(t, "secretariat@example.gov.cn", []domain.Grant{{Role: domain.SecretariatRole, ScopeKind: domain.MechanismScope, ScopeID: m.ID}})
+	_, form := c.get(fmt.Sprintf("/imports/new?batch=%d", first.ID))
+	csrf := c.csrf(form)
+	res, _ := c.upload(map[string]string{"csrf": csrf, "batch": fmt.Sprint(first.ID)}, "台账.xlsx", importLedgerXLSX(t))
+	step := res.Header.Get("Location")
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the secretariat uploads: %d", res.StatusCode)
+	}
+	q := importLayoutQuery.Encode()
+	if _, body := c.get(step + "/preview?" + q); !strings.Contains(body, `id="alias-unit-0"`) {
+		t.Fatal("the secretariat is not offered to map the unknown name")
+	}
+	res, _ = c.post(step+"/units", url.Values{"csrf": {csrf}, "q": {q}, "action": {"alias"}, "name": {"成都市文旅局"}, "unit": {fmt.Sprint(culture)}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the secretariat maps the name: %d", res.StatusCode)
+	}
+	if o, _ := st.Store.Organizations.Get(ctx, culture); !slices.Contains(o.Aliases, "成都市文旅局") {
+		t.Errorf("the alias is not kept: %v", o.Aliases)
+	}
 }
