@@ -339,6 +339,10 @@ type ItemChange struct {
 	ProposedAt  time.Time   `json:"proposed_at"`
 	Confirmed   []string    `json:"confirmed"` // sides that have confirmed
 	Awaiting    []string    `json:"awaiting"`  // sides still to confirm
+	// Confirmers names, for each side awaited, the units asked to confirm
+	// for it (SideConfirmers: its lead, or for a side without one who the
+	// mechanism names); read-only.
+	Confirmers map[string][]int64 `json:"confirmers,omitempty"`
 	State       ChangeState `json:"state"`
 }
 
