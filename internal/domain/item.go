@@ -343,7 +343,7 @@ type ItemChange struct {
 	// for it (SideConfirmers: its lead, or for a side without one who the
 	// mechanism names); read-only.
 	Confirmers map[string][]int64 `json:"confirmers,omitempty"`
-	State       ChangeState `json:"state"`
+	State      ChangeState        `json:"state"`
 }
 
 // Proposer is who proposes a change to an item, as the two-side rule sees

@@ -9,10 +9,12 @@ import (
 // TestTwoSide states the two-side rule case by case: what a change holds,
 // and for whom, by who proposes it.
 func TestTwoSide(t *testing.T) {
-	const cd, cq, wj = 1, 2, 3 // a Chengdu unit, a Chongqing unit, another Chengdu unit
+	const cd, cq, wj = 1, 2, 3                    // a Chengdu unit, a Chongqing unit, another Chengdu unit
 	const cqOffice, cqMember, cqCoop = 12, 13, 14 // Chongqing's secretariat unit, another member, a cooperating unit
 	lead := func(side string, unit int64) Party { return Party{Side: side, OrganizationID: unit, Role: LeadUnit} }
-	coop := func(side string, unit int64) Party { return Party{Side: side, OrganizationID: unit, Role: CooperatingUnit} }
+	coop := func(side string, unit int64) Party {
+		return Party{Side: side, OrganizationID: unit, Role: CooperatingUnit}
+	}
 	// unled is the item as a ledger with one lead per row states it:
 	// Chengdu leads, Chongqing takes part with a cooperating unit only.
 	unled := func(edit func(*Item)) *Item {
