@@ -349,6 +349,12 @@ func HasTerm(terms []Term, key string) bool {
 	return false
 }
 
+// Today is the date at now in the mechanism's time zone.
+func (m *Mechanism) Today(now time.Time) Date {
+	t := now.In(m.Location())
+	return NewDate(t.Year(), t.Month(), t.Day())
+}
+
 // Location returns the mechanism's time zone, Asia/Shanghai when unset.
 func (m *Mechanism) Location() *time.Location {
 	if loc, err := time.LoadLocation(m.TimeZone); err == nil && m.TimeZone != "" {
