@@ -74,4 +74,3 @@ func TestOneLeadPerRow(t *testing.T) {
 		}
 	})
 }
-
