@@ -67,6 +67,7 @@ var enumValues = map[string][]string{
 	"role":           strs(domain.Roles),
 	"scope":          {"mechanism", "jurisdiction", "organization"},
 	"locale":         domain.Locales,
+	"quarter":        {"1", "2", "3", "4"},
 }
 
 func strs[S ~string](v []S) []string {
