@@ -154,13 +154,17 @@ func withPending(load func(context.Context, reader, []*domain.Item) error) func(
 		}
 		// Who is asked to confirm for a side without a lead is the
 		// mechanism's to say; read it only for the items that wait.
+		mechs := map[int64]*domain.Mechanism{}
 		for _, it := range page {
 			if len(it.Pending) == 0 {
 				continue
 			}
-			m, err := r.itemMechanism(ctx, it)
-			if err != nil {
-				return err
+			m, ok := mechs[it.MechanismID]
+			if !ok {
+				if m, err = r.itemMechanism(ctx, it); err != nil {
+					return err
+				}
+				mechs[it.MechanismID] = m
 			}
 			for i, ch := range it.Pending {
 				it.Pending[i].Confirmers = confirmers(it, ch, m)
