@@ -489,3 +489,77 @@ func TestReminderReachesASideBeingNamedAsLead(t *testing.T) {
 		t.Errorf("no reminder of the change waiting for %s: %+v", named.Name, rs)
 	})
 }
+
+// TestReminderReachesTheSecretariatOfASideWithoutLead: an item one side
+// leads and the other joins with a cooperating unit only; a completion by
+// the leading side waits for the other, and the reminder names who confirms
+// for it — the mechanism's secretariat while the mechanism names no unit
+// for that side (the demo's FACTS name none), then that side's secretariat
+// unit once it does — never the cooperating unit.
+func TestReminderReachesTheSecretariatOfASideWithoutLead(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		if err := demo.Load(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		wg := workingGroup(t, s)
+		pair := jointItem(t, s, wg)
+		first, second := pair.LeadSides()[0], pair.LeadSides()[1]
+		cooperating, err := s.Organizations.Get(ctx, pair.Lead(second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		it := &domain.Item{MechanismID: pair.MechanismID, BatchID: pair.BatchID, Title: "一方牵头另一方配合", Status: domain.Advancing,
+			Parties: []domain.Party{{Side: first, OrganizationID: pair.Lead(first), Role: domain.LeadUnit}, {Side: second, OrganizationID: cooperating.ID, Role: domain.CooperatingUnit}}}
+		if err := s.Items.Create(ctx, domain.Actor{}, it); err != nil {
+			t.Fatal(err)
+		}
+		liaison := &domain.User{Email: "lead-side@example.gov.cn", Name: "联络员", Locale: "zh-CN",
+			Grants: []domain.Grant{{Role: domain.Liaison, ScopeKind: domain.OrganizationScope, ScopeID: pair.Lead(first)}}}
+		if err := s.Users.Create(ctx, domain.Actor{}, liaison); err != nil {
+			t.Fatal(err)
+		}
+		it.Status = domain.Completed
+		if err := s.Items.Update(ctx, domain.ActorFor(liaison), it); err != nil {
+			t.Fatal(err)
+		}
+		m, err := s.Mechanisms.Get(ctx, pair.MechanismID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reminder := func() string {
+			t.Helper()
+			rs, err := notify.Reminders(ctx, s, wg, december, 10, 7)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range rs {
+				if r.Kind == "confirmation_waiting" && strings.Contains(r.Subject, it.Title) {
+					return r.Text
+				}
+			}
+			t.Fatalf("no reminder of the completion waiting for side %s: %+v", second, rs)
+			return ""
+		}
+		if text := reminder(); !strings.Contains(text, "秘书处（代"+m.Side(second).Name+"方）") || strings.Contains(text, cooperating.Name) {
+			t.Errorf("with no unit named for side %s, the reminder %q should name the secretariat, not %s", second, text, cooperating.Name)
+		}
+
+		var office *domain.Organization
+		for i, mb := range m.Members {
+			if mb.Side == second && mb.OrganizationID != cooperating.ID {
+				m.Members[i].Role = domain.Secretariat
+				if office, err = s.Organizations.Get(ctx, mb.OrganizationID); err != nil {
+					t.Fatal(err)
+				}
+				break
+			}
+		}
+		if err := s.Mechanisms.Update(ctx, domain.Actor{}, m); err != nil {
+			t.Fatal(err)
+		}
+		if text := reminder(); !strings.Contains(text, office.Name) || strings.Contains(text, cooperating.Name) {
+			t.Errorf("the reminder %q should name %s, the side's secretariat, and not %s", text, office.Name, cooperating.Name)
+		}
+	})
+}

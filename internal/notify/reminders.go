@@ -108,6 +108,7 @@ func confirmationsWaiting(ctx context.Context, s *store.Store, m store.Mechanism
 		return nil, err
 	}
 	var out []Reminder
+	var mech *domain.Mechanism // read when a side without a lead is awaited
 	for _, id := range ids {
 		it, err := s.Items.Get(ctx, id)
 		if err != nil {
@@ -120,6 +121,20 @@ func confirmationsWaiting(ctx context.Context, s *store.Store, m store.Mechanism
 					if o, err := s.Organizations.Get(ctx, u); err == nil {
 						units = append(units, o.Name)
 					}
+				}
+				if len(ch.Confirmers[side]) == 0 {
+					// The mechanism names no unit for a side without a
+					// lead: its secretariat confirms for that side.
+					if mech == nil {
+						if mech, err = s.Mechanisms.Get(ctx, m.ID); err != nil {
+							return nil, err
+						}
+					}
+					name := side
+					if sd := mech.Side(side); sd != nil {
+						name = sd.Name
+					}
+					units = append(units, "秘书处（代"+name+"方）")
 				}
 			}
 			if len(units) == 0 {
