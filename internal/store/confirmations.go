@@ -227,7 +227,7 @@ func (s *Store) ConfirmItemChange(ctx context.Context, actor domain.Actor, itemI
 			}
 		}
 		if !added {
-			return domain.Errorf(domain.Forbidden, "only the lead unit of a side still awaited (%v) can confirm this change", c.Awaiting(ch.Confirmed))
+			return domain.Errorf(domain.Forbidden, "only who confirms for a side still awaited (%v) can confirm this change: its lead unit, or for a side without one the unit the mechanism names (its secretariat on that side)", c.Awaiting(ch.Confirmed))
 		}
 		state := domain.ChangePending
 		switch {
@@ -275,8 +275,9 @@ func (s *Store) ConfirmItemChange(ctx context.Context, actor domain.Actor, itemI
 	return out, err
 }
 
-// RejectItemChange withdraws a pending change; the lead unit of any side it
-// concerns (a side whose unit it would name as lead included), the
+// RejectItemChange withdraws a pending change; who confirms for any side
+// it concerns (domain.SideConfirmers: a side's lead, the unit it would name
+// as lead, or for a side without one the unit the mechanism names), the
 // mechanism's secretariat or an administrator may reject it. Errors:
 // NotFound, Forbidden.
 func (s *Store) RejectItemChange(ctx context.Context, actor domain.Actor, itemID, changeID int64) (*domain.Item, error) {
@@ -291,7 +292,7 @@ func (s *Store) RejectItemChange(ctx context.Context, actor domain.Actor, itemID
 			return err
 		}
 		if len(c.Acting) == 0 && !t.mayOversee(ctx, it.MechanismID) {
-			return domain.Errorf(domain.Forbidden, "only a side's lead unit or the secretariat can reject this change")
+			return domain.Errorf(domain.Forbidden, "only who confirms for a side (its lead unit, or for a side without one the unit the mechanism names) or the secretariat can reject this change")
 		}
 		if _, err := t.reader().exec(ctx, "UPDATE item_changes SET state = ?, decided_at = ? WHERE id = ?", string(domain.ChangeRejected), t.now, ch.ID); err != nil {
 			return domain.Internalf(err, "reject change")
