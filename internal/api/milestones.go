@@ -13,6 +13,8 @@ type DeriveRequest struct {
 	Version int64 `json:"version,omitempty"`
 }
 
+func (q *DeriveRequest) stated() int64 { return q.Version }
+
 // milestoneRoutes are the actions on an item's milestones beyond editing
 // them with the item.
 func (a *API) milestoneRoutes() []route {
@@ -34,26 +36,12 @@ func (a *API) deriveMilestones(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	b, err := readBody(w, r)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
 	var req DeriveRequest
-	if err := decodeStrict(b, &req); err != nil {
-		a.writeError(w, r, err)
-		return
+	version, err := decodeBasedOn(w, r, &req)
+	var it *domain.Item
+	if err == nil {
+		it, _, err = a.store.DeriveMilestones(r.Context(), actor(r), id, version)
 	}
-	fields := map[string]any{}
-	if req.Version != 0 {
-		fields["version"] = jsonNumber(req.Version)
-	}
-	version, err := basedOn(r, fields)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	it, _, err := a.store.DeriveMilestones(r.Context(), actor(r), id, version)
 	if err != nil {
 		a.writeError(w, r, err)
 		return
