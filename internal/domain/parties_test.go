@@ -1,7 +1,7 @@
 package domain
 
 import (
-	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -48,15 +48,24 @@ func TestLeadRule(t *testing.T) {
 	}
 	t.Run("TwoLeadsOnASideRefused", func(t *testing.T) {
 		it := &Item{MechanismID: 1, Title: "项目", Status: NotStarted, Parties: []Party{party("chengdu", 1, LeadUnit), party("chengdu", 3, LeadUnit)}}
-		if got := fmt.Sprint(ErrorFields(it.Validate())); got != "[{parties[1].role a side has one lead unit}]" {
+		if got := fieldReasons(it.Validate()); got != "parties[1].role: a side has one lead unit" {
 			t.Fatalf("Validate gave %s", got)
 		}
 	})
 	t.Run("RuleChecked", func(t *testing.T) {
 		m := &Mechanism{Name: "组", Tier: Execution, Cadence: Monthly, TimeZone: "Asia/Shanghai", Sides: sides, Rules: Rules{Leads: "every", UnledSideConfirmer: "anyone"}}
-		got := fmt.Sprint(ErrorFields(m.Validate()))
-		if got != "[{rules.leads must be one of per_side, overall} {rules.unled_side_confirmer must be one of convener, secretariat, member}]" {
+		got := fieldReasons(m.Validate())
+		if got != "rules.leads: must be one of per_side, overall; rules.unled_side_confirmer: must be one of convener, secretariat, member" {
 			t.Fatalf("Validate gave %s", got)
 		}
 	})
+}
+
+// fieldReasons writes err's field errors as "field: reason; …".
+func fieldReasons(err error) string {
+	var out []string
+	for _, f := range ErrorFields(err) {
+		out = append(out, f.Field+": "+f.Reason)
+	}
+	return strings.Join(out, "; ")
 }

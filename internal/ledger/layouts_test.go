@@ -53,7 +53,7 @@ var layoutCases = []layoutCase{
 		bad: func(t *testing.T, f []byte) []byte {
 			return setXLSX(t, f, "重点任务", map[string]string{"D4": "成都市未名局"})
 		},
-		badRow: 4, badColumn: "D (牵头单位)", badContains: "无法识别单位“成都市未名局”",
+		badRow: 4, badColumn: "D (牵头单位)", badContains: "找不到单位“成都市未名局”",
 	},
 	{
 		file: "two-headers.xlsx",
@@ -69,7 +69,7 @@ var layoutCases = []layoutCase{
 		bad: func(t *testing.T, f []byte) []byte {
 			return setXLSX(t, f, "Sheet1", map[string]string{"C5": cdScience + "、重庆市未名局"})
 		},
-		badRow: 5, badColumn: "C (牵头单位)", badContains: "无法识别单位“重庆市未名局”",
+		badRow: 5, badColumn: "C (牵头单位)", badContains: "找不到单位“重庆市未名局”",
 	},
 	{
 		file: "group-merged.xlsx",
@@ -98,7 +98,7 @@ var layoutCases = []layoutCase{
 		bad: func(t *testing.T, f []byte) []byte {
 			return setXLSX(t, f, "台账", map[string]string{"E5": "重庆市未名局"})
 		},
-		badRow: 5, badColumn: "E (重庆牵头单位)", badContains: "无法识别单位“重庆市未名局”",
+		badRow: 5, badColumn: "E (重庆牵头单位)", badContains: "找不到单位“重庆市未名局”",
 	},
 	{
 		file: "gbk.csv",
