@@ -452,6 +452,7 @@ func TestPolicyMatrixCoversEveryRoute(t *testing.T) {
 			"POST /api/v1/problems/{id}/escalate":              {fmt.Sprintf("/api/v1/problems/%d/escalate", problem.ID), ownWrite},
 			"POST /api/v1/items/{id}/changes/{change}/confirm": {changes + "/confirm", rolesOf("liaison")},
 			"POST /api/v1/items/{id}/changes/{change}/reject":  {changes + "/reject", ownWrite},
+			"POST /api/v1/items/{id}/milestones/from-schedule": {fmt.Sprintf("/api/v1/items/%d/milestones/from-schedule", own.ID), ownWrite},
 			"GET /api/v1/mechanisms/{id}/publication":          {mech + "/publication", withRole},
 			"PUT /api/v1/mechanisms/{id}/publication":          {mech + "/publication", administer},
 			"GET /api/v1/public/mechanisms/{id}/items":         {"/api/v1/public/mechanisms/" + strconv.FormatInt(w.mech.ID, 10) + "/items", everyone},

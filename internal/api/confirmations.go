@@ -14,7 +14,7 @@ func (a *API) confirmationRoutes() []route {
 	path := Prefix + "/items/{id}/changes/{change}"
 	return []route{
 		{method: "POST", path: path + "/confirm", op: "confirmItemChange", tag: tagWork,
-			summary:  "Confirm a pending change for your side; it takes effect when every side's lead unit has confirmed, and is refused (409) when the item changed since it was proposed",
+			summary:  "Confirm a pending change for your side; it takes effect when every side taking part has confirmed (its lead unit, or for a side without one the unit the mechanism names, its secretariat by default), and is refused (409) when the item changed since it was proposed",
 			response: domain.Item{}, status: 200, errors: []int{401, 403, 404, 409}, handler: a.confirmChange},
 		{method: "POST", path: path + "/reject", op: "rejectItemChange", tag: tagWork,
 			summary:  "Reject a pending change (a side's lead unit or the secretariat)",

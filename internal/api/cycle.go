@@ -54,6 +54,29 @@ type EscalateRequest struct {
 	Note    string `json:"note"`
 }
 
+func (q *EscalateRequest) stated() int64 { return q.Version }
+
+// versioned is a request body of an action that states, as a version
+// field or as If-Match, the version of the record it is based on.
+type versioned interface{ stated() int64 }
+
+// decodeBasedOn reads the JSON body of an action into req and returns the
+// version it is based on: If-Match, else the body's version field.
+func decodeBasedOn(w http.ResponseWriter, r *http.Request, req versioned) (int64, error) {
+	b, err := readBody(w, r)
+	if err != nil {
+		return 0, err
+	}
+	if err := decodeStrict(b, req); err != nil {
+		return 0, err
+	}
+	fields := map[string]any{}
+	if v := req.stated(); v != 0 {
+		fields["version"] = jsonNumber(v)
+	}
+	return basedOn(r, fields)
+}
+
 func formatOp(f pack.Format) string {
 	return map[pack.Format]string{pack.HTML: "HTML", pack.Markdown: "Markdown", pack.DOCX: "DOCX"}[f]
 }
@@ -127,21 +150,8 @@ func (a *API) escalate(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	b, err := readBody(w, r)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
 	var req EscalateRequest
-	if err := decodeStrict(b, &req); err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	fields := map[string]any{}
-	if req.Version != 0 {
-		fields["version"] = jsonNumber(req.Version)
-	}
-	version, err := basedOn(r, fields)
+	version, err := decodeBasedOn(w, r, &req)
 	if err != nil {
 		a.writeError(w, r, err)
 		return

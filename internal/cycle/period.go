@@ -54,10 +54,7 @@ func Of(c domain.Cadence, d domain.Date) Period {
 }
 
 // Today is the civil date of now in the mechanism's time zone.
-func Today(m *domain.Mechanism, now time.Time) domain.Date {
-	t := now.In(m.Location())
-	return domain.NewDate(t.Year(), t.Month(), t.Day())
-}
+func Today(m *domain.Mechanism, now time.Time) domain.Date { return m.Today(now) }
 
 // Current returns the mechanism's period that holds now, in its time zone.
 func Current(m *domain.Mechanism, now time.Time) Period { return Of(m.Cadence, Today(m, now)) }

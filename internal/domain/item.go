@@ -41,7 +41,8 @@ var Lights = []Light{NoLight, Blue, Green, Yellow, Red}
 // PartyRole is a unit's role in an item on its side.
 type PartyRole string
 
-// The party roles: one lead per side, any number of cooperating units.
+// The party roles: a lead per side or one overall (Rules.Leads), any number
+// of cooperating units; a side may have no lead.
 const (
 	LeadUnit        PartyRole = "lead"
 	CooperatingUnit PartyRole = "cooperating"
@@ -70,8 +71,8 @@ type Item struct {
 	// ledgers (台账) list it.
 	Schedule   Schedule   `json:"schedule"`
 	Investment Investment `json:"investment"`
-	// Parties are listed side by side; within a side, lead first, then the
-	// cooperating units in the order the source names them.
+	// Parties are in the order the source names them, kept as given on
+	// every surface; a side may name cooperating units and no lead.
 	Parties    []Party        `json:"parties"`
 	Milestones []Milestone    `json:"milestones"`
 	Custom     map[string]any `json:"custom"`
@@ -157,12 +158,20 @@ func (it *Item) Validate() error {
 }
 
 // CheckAgainst checks the rules that depend on the item's mechanism: each
-// party's side, the track and mode, and the custom fields.
+// party's side, the lead rule (Rules.Leads), the track and mode, and the
+// custom fields.
 func (it *Item) CheckAgainst(m *Mechanism) error {
 	var p Problems
+	overall := m.Rules.Effective().Leads == LeadsOverall
+	leads := 0
 	for i, pt := range it.Parties {
 		if !m.HasSide(pt.Side) {
 			p.Add(indexed("parties", i)+".side", "must be the key of one of the mechanism's sides")
+		}
+		if pt.Role == LeadUnit {
+			if leads++; overall && leads == 2 {
+				p.Add(indexed("parties", i)+".role", "the mechanism names one lead unit for the whole item; make this unit cooperating")
+			}
 		}
 	}
 	if it.Track != "" && !HasTerm(m.Tracks, it.Track) {
@@ -310,9 +319,10 @@ const (
 )
 
 // ItemChange is a change to an item that needs both sides (see TwoSide):
-// it takes effect only when the lead unit of every side has confirmed it,
-// and only if none of its fields was changed after the version it was proposed
-// on (BaseVersion); edits of the item's other fields do not stand in its way. Until
+// it takes effect only when every side taking part has confirmed it (its
+// lead unit, or who the mechanism names for a side without one), and only
+// if none of its fields was changed after the version it was proposed on
+// (BaseVersion); edits of the item's other fields do not stand in its way. Until
 // then both sides see it pending on the item.
 type ItemChange struct {
 	ID     int64    `json:"id"`
@@ -332,9 +342,13 @@ type ItemChange struct {
 	// one; the change is dated by it when it takes effect.
 	OccurredOn        Date          `json:"occurred_on,omitzero"`
 	OccurredPrecision DatePrecision `json:"occurred_precision,omitempty"`
-	Confirmed         []string      `json:"confirmed"` // sides whose lead unit has confirmed
+	Confirmed         []string      `json:"confirmed"` // sides that have confirmed
 	Awaiting          []string      `json:"awaiting"`  // sides still to confirm
-	State             ChangeState   `json:"state"`
+	// Confirmers names, for each side awaited, the units asked to confirm
+	// for it (SideConfirmers: its lead, or for a side without one who the
+	// mechanism names); read-only.
+	Confirmers map[string][]int64 `json:"confirmers,omitempty"`
+	State      ChangeState        `json:"state"`
 }
 
 // Proposer is who proposes a change to an item, as the two-side rule sees
@@ -343,9 +357,10 @@ type Proposer struct {
 	// Units are the units the proposer acts for as a liaison.
 	Units []int64
 	// Secretariat is set for the secretariat of the item's mechanism or an
-	// administrator. It acts for no side: what it proposes to an item led
-	// on two sides waits for the lead unit of each (an item led by one side
-	// at most is left to it, as no side commits another there). But the
+	// administrator. It acts for no side: what it proposes to an item two
+	// sides take part in waits for each (an item of one side at most is
+	// left to it, as no side commits another there); only a side without a
+	// lead, for which the mechanism names no unit, is its to confirm. But the
 	// parties it names when it creates an item stand, since recording the
 	// list both sides adopted at a meeting is its work; a liaison naming
 	// another side's unit is not.
@@ -355,11 +370,11 @@ type Proposer struct {
 // Confirmation is what the two-side rule asks of one change to an item.
 type Confirmation struct {
 	Fields []string // the two-side parts the change makes, in the order of the Field constants
-	Sides  []string // the sides whose lead unit must agree to them
+	Sides  []string // the sides that must agree to them (see SideConfirmers)
 	Acting []string // of Sides, those the proposer acts for
 	fresh  *Item    // at creation, what the item may be created as at once
-	// oneSide is set for the secretariat's change to an item with one
-	// side's lead at most: no side can commit another there.
+	// oneSide is set for the secretariat's change to an item one side
+	// takes part in at most: no side can commit another there.
 	oneSide bool
 }
 
@@ -383,7 +398,8 @@ func (c Confirmation) Held() bool {
 // TwoSide states the two-side rule, the one place it is written; every
 // path that creates or changes an item (create, update, bulk edit,
 // import, archive, restore, move) asks it. before is the item as stored,
-// nil at creation; want is the item as the proposer wants it.
+// nil at creation; want is the item as the proposer wants it; m is the
+// item's mechanism, whose rules say who acts for a side without a lead.
 //
 // The two-side parts of a change are: completing the item, or setting a
 // completed one back (status); its parties; its milestones; archiving or
@@ -394,30 +410,30 @@ func (c Confirmation) Held() bool {
 // party on a side the proposer does not act for. Created advancing or
 // paused is not held, as setting a not-started item so is not.
 //
-// The sides that must agree are those with a lead unit before or after the
-// change: a side whose unit is being named as lead agrees to it. The
-// proposer acts for a side when it acts for that side's lead unit (the one
-// stored, or, for a side that had none, the one named); the secretariat
-// acts for no side (see Proposer). When the proposer acts for every side
-// that must agree, nothing waits.
-func TwoSide(before, want *Item, p Proposer) Confirmation {
+// The sides that must agree are those taking part in the item, with a
+// lead unit or cooperating units only, before or after the change. Who
+// agrees for a side is SideConfirmers: its lead unit, or for a side with
+// none, the units the mechanism's rules name (its secretariat on that
+// side by default). The proposer acts for a side when it acts for one of
+// those units; the secretariat acts for no side (see Proposer), except a
+// side without a lead for which the mechanism names no unit, so that no
+// side is left to nobody. When the proposer acts for every side that must
+// agree, nothing waits.
+func TwoSide(before, want *Item, m *Mechanism, p Proposer) Confirmation {
 	var c Confirmation
 	for _, it := range []*Item{before, want} {
 		if it == nil {
 			continue
 		}
-		for _, s := range it.LeadSides() {
-			if !slices.Contains(c.Sides, s) {
-				c.Sides = append(c.Sides, s)
+		for _, pt := range it.Parties {
+			if !slices.Contains(c.Sides, pt.Side) {
+				c.Sides = append(c.Sides, pt.Side)
 			}
 		}
 	}
 	for _, s := range c.Sides {
-		lead := want.Lead(s)
-		if before != nil && before.Lead(s) != 0 {
-			lead = before.Lead(s)
-		}
-		if slices.Contains(p.Units, lead) {
+		units := SideConfirmers(before, want, m, s)
+		if slices.ContainsFunc(units, func(u int64) bool { return slices.Contains(p.Units, u) }) || (len(units) == 0 && p.Secretariat) {
 			c.Acting = append(c.Acting, s)
 		}
 	}
@@ -446,6 +462,23 @@ func TwoSide(before, want *Item, p Proposer) Confirmation {
 		c.Fields = append(c.Fields, FieldBatch)
 	}
 	return c
+}
+
+// SideConfirmers returns the units that agree for side to a change from
+// before (nil at creation) to want: the side's lead unit as stored, or,
+// for a side that had none, the lead the change names (a unit being named
+// lead agrees to it); for a side with no lead either way, the units m's
+// rules name (Mechanism.UnledSideConfirmers). Empty means the mechanism
+// names none, and its secretariat confirms for the side (see TwoSide).
+func SideConfirmers(before, want *Item, m *Mechanism, side string) []int64 {
+	lead := want.Lead(side)
+	if before != nil && before.Lead(side) != 0 {
+		lead = before.Lead(side)
+	}
+	if lead != 0 {
+		return []int64{lead}
+	}
+	return m.UnledSideConfirmers(side)
 }
 
 // freshFor is what an item may be created as without anyone's

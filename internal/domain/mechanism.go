@@ -51,7 +51,9 @@ type Mechanism struct {
 	Tier     Tier    `json:"tier"`
 	TimeZone string  `json:"time_zone"`
 	Cadence  Cadence `json:"cadence"`
-	// Sides are the parties that cooperate; every item names a lead unit per side.
+	// Sides are the parties that cooperate. An item names a lead unit per
+	// side or one overall, as Rules.Leads says; a side may take part with
+	// cooperating units only.
 	Sides        []Side        `json:"sides"`
 	Tracks       []Term        `json:"tracks"`
 	Modes        []Term        `json:"modes"`
@@ -84,7 +86,28 @@ type Rules struct {
 	ExecutionDays    int `json:"execution_days,omitempty"`
 	CoordinationDays int `json:"coordination_days,omitempty"`
 	DecisionDays     int `json:"decision_days,omitempty"`
+	// Leads is how the mechanism's sources name leads: at most one per side
+	// (LeadsPerSide, the default; the 川渝 joint plans) or at most one for
+	// the whole item (LeadsOverall; the first unit named, as Guangdong's
+	// ledgers do).
+	Leads LeadRule `json:"leads,omitempty"`
+	// UnledSideConfirmer is the member role whose units, on a side that
+	// takes part in an item without a lead unit, agree to two-side changes
+	// for that side (default Secretariat: the side's secretariat).
+	UnledSideConfirmer MemberRole `json:"unled_side_confirmer,omitempty"`
 }
+
+// LeadRule says how many lead units an item names.
+type LeadRule string
+
+// The lead rules.
+const (
+	LeadsPerSide LeadRule = "per_side"
+	LeadsOverall LeadRule = "overall"
+)
+
+// LeadRules lists the lead rules, the default first.
+var LeadRules = []LeadRule{LeadsPerSide, LeadsOverall}
 
 // DefaultRules are the rules a mechanism gets for every field it leaves zero.
 var DefaultRules = Rules{BlueWithinDays: 15, YellowBehind: 10, RedBehind: 30, YellowLateDays: 30, GraceDays: 10,
@@ -106,6 +129,12 @@ func (r Rules) Effective() Rules {
 	pick(&r.ExecutionDays, d.ExecutionDays)
 	pick(&r.CoordinationDays, d.CoordinationDays)
 	pick(&r.DecisionDays, d.DecisionDays)
+	if r.Leads == "" {
+		r.Leads = LeadsPerSide
+	}
+	if r.UnledSideConfirmer == "" {
+		r.UnledSideConfirmer = Secretariat
+	}
 	return r
 }
 
@@ -131,6 +160,12 @@ func (r Rules) check(p *Problems) {
 		if f.v < 0 || f.v > 3660 {
 			p.Add("rules."+f.name, "must be between 0 (the default) and 3660")
 		}
+	}
+	if r.Leads != "" {
+		checkOneOf(p, "rules.leads", r.Leads, LeadRules)
+	}
+	if r.UnledSideConfirmer != "" {
+		checkOneOf(p, "rules.unled_side_confirmer", r.UnledSideConfirmer, MemberRoles)
 	}
 	if e := r.Effective(); e.YellowBehind > 100 || e.RedBehind > 100 || e.RedBehind < e.YellowBehind {
 		p.Add("rules.red_behind", "must be at least yellow_behind, and both at most 100 points")
@@ -284,6 +319,26 @@ func (m *Mechanism) Side(key string) *Side {
 	return nil
 }
 
+// UnledSideConfirmers returns the units that agree to two-side changes for
+// side when the item has no lead unit there: the mechanism's member units
+// of that side holding the role its rules name (its secretariat on that
+// side by default), in the order of the members. It is empty when the
+// mechanism names none; TwoSide then lets the mechanism's secretariat
+// confirm for the side, so that a side is never left to nobody.
+func (m *Mechanism) UnledSideConfirmers(side string) []int64 {
+	if m == nil {
+		return nil
+	}
+	role := m.Rules.Effective().UnledSideConfirmer
+	var out []int64
+	for _, mb := range m.Members {
+		if mb.Side == side && mb.Role == role {
+			out = append(out, mb.OrganizationID)
+		}
+	}
+	return out
+}
+
 // Member returns the membership of unit orgID, if it is a member.
 func (m *Mechanism) Member(orgID int64) (Member, bool) {
 	for _, mb := range m.Members {
@@ -302,6 +357,12 @@ func HasTerm(terms []Term, key string) bool {
 		}
 	}
 	return false
+}
+
+// Today is the date at now in the mechanism's time zone.
+func (m *Mechanism) Today(now time.Time) Date {
+	t := now.In(m.Location())
+	return NewDate(t.Year(), t.Month(), t.Day())
 }
 
 // Location returns the mechanism's time zone, Asia/Shanghai when unset.

@@ -9,8 +9,27 @@ import (
 // TestTwoSide states the two-side rule case by case: what a change holds,
 // and for whom, by who proposes it.
 func TestTwoSide(t *testing.T) {
-	const cd, cq, wj = 1, 2, 3 // a Chengdu unit, a Chongqing unit, another Chengdu unit
+	const cd, cq, wj = 1, 2, 3                    // a Chengdu unit, a Chongqing unit, another Chengdu unit
+	const cqOffice, cqMember, cqCoop = 12, 13, 14 // Chongqing's secretariat unit, another member, a cooperating unit
 	lead := func(side string, unit int64) Party { return Party{Side: side, OrganizationID: unit, Role: LeadUnit} }
+	coop := func(side string, unit int64) Party {
+		return Party{Side: side, OrganizationID: unit, Role: CooperatingUnit}
+	}
+	// unled is the item as a ledger with one lead per row states it:
+	// Chengdu leads, Chongqing takes part with a cooperating unit only.
+	unled := func(edit func(*Item)) *Item {
+		it := &Item{Record: Record{Version: 4}, MechanismID: 1, BatchID: 1, Status: Advancing, Parties: []Party{lead("chengdu", cd), coop("chongqing", cqCoop)}}
+		if edit != nil {
+			edit(it)
+		}
+		return it
+	}
+	group := &Mechanism{Sides: []Side{{Key: "chengdu"}, {Key: "chongqing"}}, Members: []Member{
+		{OrganizationID: cd, Side: "chengdu", Role: Secretariat}, {OrganizationID: cqOffice, Side: "chongqing", Role: Secretariat},
+		{OrganizationID: cqMember, Side: "chongqing", Role: MemberUnit}, {OrganizationID: cqCoop, Side: "chongqing", Role: MemberUnit}}}
+	noOffice := &Mechanism{Sides: group.Sides}
+	conveners := &Mechanism{Sides: group.Sides, Rules: Rules{UnledSideConfirmer: Convener},
+		Members: []Member{{OrganizationID: cqOffice, Side: "chongqing", Role: Secretariat}, {OrganizationID: cqMember, Side: "chongqing", Role: Convener}}}
 	joint := func(edit func(*Item)) *Item {
 		it := &Item{Record: Record{Version: 4}, MechanismID: 1, BatchID: 1, Status: Advancing, Parties: []Party{lead("chengdu", cd), lead("chongqing", cq)}}
 		if edit != nil {
@@ -19,36 +38,53 @@ func TestTwoSide(t *testing.T) {
 		return it
 	}
 	chengdu, both, secretariat := Proposer{Units: []int64{cd}}, Proposer{Units: []int64{cd, cq}}, Proposer{Secretariat: true}
+	office, member, cooperating := Proposer{Units: []int64{cqOffice}}, Proposer{Units: []int64{cqMember}}, Proposer{Units: []int64{cqCoop}}
 	now := time.Now()
 	for _, tc := range []struct {
 		name         string
 		before, want *Item
+		m            *Mechanism // nil: group
 		by           Proposer
 		fields       string // held fields, or "" when nothing is held
 		awaiting     string
 	}{
-		{"Complete", joint(nil), joint(func(it *Item) { it.Status = Completed }), chengdu, "[status]", "[chongqing]"},
-		{"Reopen", joint(func(it *Item) { it.Status = Completed }), joint(nil), chengdu, "[status]", "[chongqing]"},
-		{"PauseIsOneSidesOwn", joint(nil), joint(func(it *Item) { it.Status = Paused }), chengdu, "", ""},
-		{"ContentIsOneSidesOwn", joint(nil), joint(func(it *Item) { it.Content = "新内容" }), chengdu, "", ""},
-		{"Archive", joint(nil), joint(func(it *Item) { it.ArchivedAt = &now }), chengdu, "[archived]", "[chongqing]"},
-		{"Restore", joint(func(it *Item) { it.ArchivedAt = &now }), joint(nil), chengdu, "[archived]", "[chongqing]"},
-		{"Move", joint(nil), joint(func(it *Item) { it.MechanismID, it.BatchID = 2, 0 }), chengdu, "[mechanism_id batch_id]", "[chongqing]"},
-		{"SecondLeadNamed", joint(func(it *Item) { it.Parties = it.Parties[:1] }), joint(nil), chengdu, "[parties]", "[chongqing]"},
-		{"OtherSidesLeadReplaced", joint(nil), joint(func(it *Item) { it.Parties[1].OrganizationID = 9 }), chengdu, "[parties]", "[chongqing]"},
-		{"ProposerForBothSides", joint(nil), joint(func(it *Item) { it.Status = Completed }), both, "", ""},
-		{"SecretariatActsForNoSide", joint(nil), joint(func(it *Item) { it.Status = Completed }), secretariat, "[status]", "[chengdu chongqing]"},
-		{"SecretariatOnOneSidesItem", joint(func(it *Item) { it.Parties = it.Parties[:1] }), joint(func(it *Item) { it.Parties, it.Status = it.Parties[:1], Completed }), secretariat, "", ""},
-		{"CooperatingUnitIsNotTheLead", joint(func(it *Item) { it.Parties = []Party{lead("chengdu", wj)} }), joint(func(it *Item) { it.Parties, it.Status = []Party{lead("chengdu", wj)}, Completed }), chengdu, "[status]", "[chengdu]"},
+		{"Complete", joint(nil), joint(func(it *Item) { it.Status = Completed }), nil, chengdu, "[status]", "[chongqing]"},
+		{"Reopen", joint(func(it *Item) { it.Status = Completed }), joint(nil), nil, chengdu, "[status]", "[chongqing]"},
+		{"PauseIsOneSidesOwn", joint(nil), joint(func(it *Item) { it.Status = Paused }), nil, chengdu, "", ""},
+		{"ContentIsOneSidesOwn", joint(nil), joint(func(it *Item) { it.Content = "新内容" }), nil, chengdu, "", ""},
+		{"Archive", joint(nil), joint(func(it *Item) { it.ArchivedAt = &now }), nil, chengdu, "[archived]", "[chongqing]"},
+		{"Restore", joint(func(it *Item) { it.ArchivedAt = &now }), joint(nil), nil, chengdu, "[archived]", "[chongqing]"},
+		{"Move", joint(nil), joint(func(it *Item) { it.MechanismID, it.BatchID = 2, 0 }), nil, chengdu, "[mechanism_id batch_id]", "[chongqing]"},
+		{"SecondLeadNamed", joint(func(it *Item) { it.Parties = it.Parties[:1] }), joint(nil), nil, chengdu, "[parties]", "[chongqing]"},
+		{"OtherSidesLeadReplaced", joint(nil), joint(func(it *Item) { it.Parties[1].OrganizationID = 9 }), nil, chengdu, "[parties]", "[chongqing]"},
+		{"ProposerForBothSides", joint(nil), joint(func(it *Item) { it.Status = Completed }), nil, both, "", ""},
+		{"SecretariatActsForNoSide", joint(nil), joint(func(it *Item) { it.Status = Completed }), nil, secretariat, "[status]", "[chengdu chongqing]"},
+		{"SecretariatOnOneSidesItem", joint(func(it *Item) { it.Parties = it.Parties[:1] }), joint(func(it *Item) { it.Parties, it.Status = it.Parties[:1], Completed }), nil, secretariat, "", ""},
+		{"CooperatingUnitIsNotTheLead", joint(func(it *Item) { it.Parties = []Party{lead("chengdu", wj)} }), joint(func(it *Item) { it.Parties, it.Status = []Party{lead("chengdu", wj)}, Completed }), nil, chengdu, "[status]", "[chengdu]"},
 		{"CreateCompletedNamingTheOtherSide", nil, joint(func(it *Item) {
 			it.Status, it.Milestones = Completed, []Milestone{{Title: "竣工", DueOn: MustDate("2024-06-30"), DoneOn: MustDate("2024-06-01")}}
-		}), chengdu, "[status parties milestones]", "[chongqing]"},
-		{"CreateAdvancingWithOwnSideOnly", nil, joint(func(it *Item) { it.Parties = it.Parties[:1] }), chengdu, "", ""},
-		{"SecretariatCreatesWithBothLeads", nil, joint(nil), secretariat, "", ""},
-		{"SecretariatCreatesCompleted", nil, joint(func(it *Item) { it.Status = Completed }), secretariat, "[status]", "[chengdu chongqing]"},
+		}), nil, chengdu, "[status parties milestones]", "[chongqing]"},
+		{"CreateAdvancingWithOwnSideOnly", nil, joint(func(it *Item) { it.Parties = it.Parties[:1] }), nil, chengdu, "", ""},
+		{"SecretariatCreatesWithBothLeads", nil, joint(nil), nil, secretariat, "", ""},
+		{"SecretariatCreatesCompleted", nil, joint(func(it *Item) { it.Status = Completed }), nil, secretariat, "[status]", "[chengdu chongqing]"},
+		// A side that takes part with cooperating units only still agrees;
+		// its secretariat unit (the mechanism's rule) acts for it.
+		{"UnledSideAwaited", unled(nil), unled(func(it *Item) { it.Status = Completed }), nil, chengdu, "[status]", "[chongqing]"},
+		{"UnledSideAgreesThroughItsSecretariat", unled(nil), unled(func(it *Item) { it.Status = Completed }), nil, office, "[status]", "[chengdu]"},
+		{"UnledSideCooperatingUnitIsNotItsVoice", unled(nil), unled(func(it *Item) { it.Status = Completed }), nil, cooperating, "[status]", "[chengdu chongqing]"},
+		{"UnledSideOtherMemberIsNotItsVoice", unled(nil), unled(func(it *Item) { it.Status = Completed }), nil, member, "[status]", "[chengdu chongqing]"},
+		{"UnledSideByTheMechanismsRule", unled(nil), unled(func(it *Item) { it.Status = Completed }), conveners, member, "[status]", "[chengdu]"},
+		{"UnledSideWithoutOfficeFallsToTheSecretariat", unled(nil), unled(func(it *Item) { it.Status = Completed }), noOffice, chengdu, "[status]", "[chongqing]"},
+		{"UnledSideSecretariatConfirmsWhenNoUnitIsNamed", unled(nil), unled(func(it *Item) { it.Status = Completed }), noOffice, secretariat, "[status]", "[chengdu]"},
+		{"CooperatingUnitAddedOnAnotherSide", joint(func(it *Item) { it.Parties = it.Parties[:1] }), unled(nil), nil, chengdu, "[parties]", "[chongqing]"},
+		{"CreateWithUnledSide", nil, unled(nil), nil, chengdu, "[parties]", "[chongqing]"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c := TwoSide(tc.before, tc.want, tc.by)
+			m := tc.m
+			if m == nil {
+				m = group
+			}
+			c := TwoSide(tc.before, tc.want, m, tc.by)
 			if !c.Held() {
 				if tc.fields != "" {
 					t.Fatalf("nothing held; want %s awaiting %s (rule said %+v)", tc.fields, tc.awaiting, c)
@@ -64,7 +100,7 @@ func TestTwoSide(t *testing.T) {
 				t.Fatalf("held %s awaiting %v; want %s awaiting %s", got, ch.Awaiting, tc.fields, tc.awaiting)
 			}
 			// What goes through at once leaves nothing the rule would hold.
-			if again := TwoSide(tc.before, &want, tc.by); tc.before != nil && again.Held() {
+			if again := TwoSide(tc.before, &want, m, tc.by); tc.before != nil && again.Held() {
 				t.Fatalf("after withholding, %v is still held", again.Fields)
 			}
 			// Confirmed, the change gives the item as wanted.

@@ -120,27 +120,38 @@ func cellOf(field string, it *domain.Item, m *domain.Mechanism, lc store.LedgerC
 	return ""
 }
 
-// parties lists the lead (or cooperating) units side by side, each side
-// named when the mechanism has more than one: "成都：温江区人民政府".
+// parties lists the lead (or cooperating) units in the item's order (the
+// source's), each run of one side's units under the side's name when the
+// mechanism has more than one: "成都：温江区人民政府".
 func parties(it *domain.Item, m *domain.Mechanism, lc store.LedgerContext, lead bool) string {
-	var lines []string
-	for _, side := range m.Sides {
-		var names []string
-		for _, p := range it.Parties {
-			if p.Side == side.Key && (p.Role == domain.LeadUnit) == lead {
-				names = append(names, lc.Units[p.OrganizationID])
-			}
+	var named []domain.Party
+	for _, p := range it.Parties {
+		if (p.Role == domain.LeadUnit) == lead {
+			named = append(named, p)
 		}
-		if len(names) == 0 {
-			continue
-		}
-		line := strings.Join(names, "、")
-		if len(m.Sides) > 1 {
-			line = side.Name + "：" + line
-		}
-		lines = append(lines, line)
 	}
-	return strings.Join(lines, "\n")
+	return strings.Join(sideRuns(named, m, func(p domain.Party) string { return lc.Units[p.OrganizationID] }), "\n")
+}
+
+// sideRuns writes parties in their order as runs of consecutive units of
+// one side, "成都：A、B", without regrouping them: the side's name leads a
+// run when the mechanism has more than one side.
+func sideRuns(parties []domain.Party, m *domain.Mechanism, name func(domain.Party) string) []string {
+	var runs []string
+	for i := 0; i < len(parties); {
+		j := i
+		var names []string
+		for ; j < len(parties) && parties[j].Side == parties[i].Side; j++ {
+			names = append(names, name(parties[j]))
+		}
+		run := strings.Join(names, "、")
+		if sd := m.Side(parties[i].Side); sd != nil && len(m.Sides) > 1 {
+			run = sd.Name + "：" + run
+		}
+		runs = append(runs, run)
+		i = j
+	}
+	return runs
 }
 
 // Export writes the ledger of a batch (or of one unit's share of it) as

@@ -597,76 +597,42 @@ func (im *importer) match(cell func(string) (string, bool)) (it *domain.Item, ke
 	return nil, "", domain.Textf("names no item: fill in 系统编号, 编号 or 项目名称"), ""
 }
 
-// parties reads the units of row r: the first unit of the lead columns on
-// each side is its lead, the others and the cooperating units follow in
-// the file's order; sides in the mechanism's order. Every side needs a
-// lead unit. It reports false when the row is refused.
+// parties reads the units of row r in the file's order: column by column
+// from the left, each cell's units as written. The first unit of the lead
+// columns on a side leads that side — or, under a mechanism that names one
+// lead for the whole item (Rules.Leads), the first unit of the lead columns
+// leads the item — and every other unit cooperates. A side named only in
+// the cooperating columns takes part without a lead: nothing is invented
+// for it. It reports false when the row is refused.
 func (im *importer) parties(r int) ([]domain.Party, bool) {
 	rowNo := r + 1
-	type named struct {
-		unit store.SideUnit
-		lead bool
-	}
-	var found []named
-	ok := true
-	for _, f := range []string{"lead", "cooperating"} {
-		for _, c := range im.unitCols[f] {
-			for _, name := range splitUnits(normalise(im.g.cell(r, c)), im.opts.Layout.UnitSeparators, im.mech) {
-				su, why, sugg := im.units.resolve(name)
-				if why.Format != "" {
-					ok = false
-					im.unresolved(name, rowNo, im.colName(c), why, sugg)
-					continue
-				}
-				found = append(found, named{su, f == "lead"})
-			}
-		}
-	}
-	if !ok {
-		return nil, false
-	}
+	overall := im.mech.Rules.Effective().Leads == domain.LeadsOverall
 	out := []domain.Party{}
-	for _, side := range im.mech.Sides {
-		var lead int64
-		var rest []int64
-		for _, n := range found {
-			if n.unit.Side != side.Key {
+	led := map[string]bool{}
+	ok := true
+	cols := slices.Concat(im.unitCols["lead"], im.unitCols["cooperating"])
+	slices.Sort(cols)
+	for _, c := range cols {
+		lead := slices.Contains(im.unitCols["lead"], c)
+		for _, name := range splitUnits(normalise(im.g.cell(r, c)), im.opts.Layout.UnitSeparators, im.mech) {
+			su, why, sugg := im.units.resolve(name)
+			if why.Format != "" {
+				ok = false
+				im.unresolved(name, rowNo, im.colName(c), why, sugg)
 				continue
 			}
-			id := n.unit.Unit.ID
-			if id == lead || slices.Contains(rest, id) {
+			side, id := su.Side, su.Unit.ID
+			if slices.ContainsFunc(out, func(p domain.Party) bool { return p.Side == side && p.OrganizationID == id }) {
 				continue // named twice on the side
 			}
-			if n.lead && lead == 0 {
-				lead = id
-			} else {
-				rest = append(rest, id)
+			role := domain.CooperatingUnit
+			if lead && !led[side] && (!overall || len(led) == 0) {
+				role, led[side] = domain.LeadUnit, true
 			}
-		}
-		if lead == 0 {
-			// Name the lead column left empty, when there is one per side.
-			c := ""
-			for i, col := range im.unitCols["lead"] {
-				if i == 0 || strings.TrimSpace(im.g.cell(r, col)) == "" {
-					c = im.colName(col)
-				}
-				if strings.TrimSpace(im.g.cell(r, col)) == "" {
-					break
-				}
-			}
-			why := domain.Textf("has no lead unit: every side of an item (%s) needs one", im.sideNames())
-			if len(rest) > 0 || len(found) > 0 {
-				why = domain.Textf("has no lead unit of %s: every side of an item (%s) needs one", side.Name, im.sideNames())
-			}
-			im.fail(rowNo, c, why)
-			return nil, false
-		}
-		out = append(out, domain.Party{Side: side.Key, OrganizationID: lead, Role: domain.LeadUnit})
-		for _, id := range rest {
-			out = append(out, domain.Party{Side: side.Key, OrganizationID: id, Role: domain.CooperatingUnit})
+			out = append(out, domain.Party{Side: side, OrganizationID: id, Role: role})
 		}
 	}
-	return out, true
+	return out, ok
 }
 
 // unresolved records a unit name no unit answers to: once in the list of
@@ -687,14 +653,6 @@ func (im *importer) unresolved(name string, rowNo int, column string, why domain
 	im.Unresolved = append(im.Unresolved, UnresolvedUnit{Name: name, Sheet: im.g.name, Row: rowNo, Column: column, Rows: []int{rowNo}, Suggestions: sugg})
 }
 
-func (im *importer) sideNames() string {
-	var names []string
-	for _, s := range im.mech.Sides {
-		names = append(names, s.Name)
-	}
-	return strings.Join(names, "、")
-}
-
 // unitColumns names the columns the units are read from.
 func (im *importer) unitColumns() string {
 	var names []string
@@ -706,29 +664,19 @@ func (im *importer) unitColumns() string {
 	return strings.Join(names, ", ")
 }
 
-// partiesText shows parties side by side: 成都：A（牵头）、B；重庆：C（牵头）.
+// partiesText shows parties in their order, each run of one side's units
+// under the side's name: 成都：A（牵头）、B；重庆：C.
 func (im *importer) partiesText(parties []domain.Party) string {
-	var sides []string
-	for _, side := range im.mech.Sides {
-		var names []string
-		for _, p := range parties {
-			if p.Side != side.Key {
-				continue
-			}
-			n := im.units.names[p.OrganizationID]
-			if n == "" {
-				n = "#" + strconv.FormatInt(p.OrganizationID, 10)
-			}
-			if p.Role == domain.LeadUnit {
-				n += "（牵头）"
-			}
-			names = append(names, n)
+	return strings.Join(sideRuns(parties, im.mech, func(p domain.Party) string {
+		n := im.units.names[p.OrganizationID]
+		if n == "" {
+			n = "#" + strconv.FormatInt(p.OrganizationID, 10)
 		}
-		if len(names) > 0 {
-			sides = append(sides, side.Name+"："+strings.Join(names, "、"))
+		if p.Role == domain.LeadUnit {
+			n += "（牵头）"
 		}
-	}
-	return strings.Join(sides, "；")
+		return n
+	}), "；")
 }
 
 // set writes one editable field; it returns why the value is refused.

@@ -45,13 +45,15 @@ var layoutCases = []layoutCase{
 			LedgerLayout: domain.LedgerLayout{Sheet: "重点任务", HeaderRows: []int{2}}},
 		added: 3,
 		parties: map[string][]party{
-			"T1": {{"chengdu", cdTransport, "lead"}, {"chengdu", cdDRC, "cooperating"}, {"chongqing", cqTransport, "lead"}, {"chongqing", cqDRC, "cooperating"}},
-			"T2": {{"chengdu", cdCommerce, "lead"}, {"chengdu", cdDRC, "cooperating"}, {"chengdu", cdScience, "cooperating"}, {"chongqing", cqCommerce, "lead"}, {"chongqing", cqDRC, "cooperating"}},
+			"T1": {{"chengdu", cdTransport, "lead"}, {"chongqing", cqTransport, "lead"}, {"chengdu", cdDRC, "cooperating"}, {"chongqing", cqDRC, "cooperating"}},
+			"T2": {{"chengdu", cdCommerce, "lead"}, {"chongqing", cqCommerce, "lead"}, {"chengdu", cdDRC, "cooperating"}, {"chengdu", cdScience, "cooperating"}, {"chongqing", cqDRC, "cooperating"}},
 		},
 		schedule: map[string][2]string{"T1": {"系统联调", "全面推广"}, "T2": {"发布首批成果", "总结评估"}},
 		status:   map[string]domain.ItemStatus{"T3": domain.NotStarted},
-		bad:      func(t *testing.T, f []byte) []byte { return setXLSX(t, f, "重点任务", map[string]string{"D4": ""}) },
-		badRow:   4, badColumn: "D (牵头单位)", badContains: "牵头单位",
+		bad: func(t *testing.T, f []byte) []byte {
+			return setXLSX(t, f, "重点任务", map[string]string{"D4": "成都市未名局"})
+		},
+		badRow: 4, badColumn: "D (牵头单位)", badContains: "找不到单位“成都市未名局”",
 	},
 	{
 		file: "two-headers.xlsx",
@@ -60,14 +62,14 @@ var layoutCases = []layoutCase{
 			LedgerLayout: domain.LedgerLayout{HeaderRows: []int{2, 3}}},
 		added: 3,
 		parties: map[string][]party{
-			"1": {{"chengdu", cdSport, "lead"}, {"chengdu", cdCommerce, "cooperating"}, {"chongqing", cqSport, "lead"}, {"chongqing", cqCommerce, "cooperating"}},
-			"2": {{"chengdu", cdScience, "lead"}, {"chengdu", cdDRC, "cooperating"}, {"chongqing", cqScience, "lead"}},
+			"1": {{"chengdu", cdSport, "lead"}, {"chongqing", cqSport, "lead"}, {"chengdu", cdCommerce, "cooperating"}, {"chongqing", cqCommerce, "cooperating"}},
+			"2": {{"chengdu", cdScience, "lead"}, {"chongqing", cqScience, "lead"}, {"chengdu", cdDRC, "cooperating"}},
 		},
 		schedule: map[string][2]string{"1": {"联合招商", "总结"}, "3": {"出台政策", "评估"}},
 		bad: func(t *testing.T, f []byte) []byte {
-			return setXLSX(t, f, "Sheet1", map[string]string{"C5": cdScience})
+			return setXLSX(t, f, "Sheet1", map[string]string{"C5": cdScience + "、重庆市未名局"})
 		},
-		badRow: 5, badColumn: "C (牵头单位)", badContains: "没有重庆一方的牵头单位",
+		badRow: 5, badColumn: "C (牵头单位)", badContains: "找不到单位“重庆市未名局”",
 	},
 	{
 		file: "group-merged.xlsx",
@@ -84,17 +86,19 @@ var layoutCases = []layoutCase{
 				t.Fatal(err)
 			}
 		},
-		fix:   func(t *testing.T, f []byte) []byte { return setXLSX(t, f, "台账", map[string]string{"E5": cqDRC}) },
 		added: 4,
 		parties: map[string][]party{
-			"G1": {{"chengdu", cdDRC, "lead"}, {"chengdu", cdTransport, "cooperating"}, {"chongqing", cqTransport, "lead"}},
-			"G2": {{"chengdu", cdDRC, "lead"}, {"chengdu", cdTransport, "cooperating"}, {"chongqing", cqTransport, "lead"}},
-			"G4": {{"chengdu", cdCommerce, "lead"}, {"chongqing", cqDRC, "lead"}, {"chongqing", cqCommerce, "cooperating"}},
+			"G1": {{"chengdu", cdDRC, "lead"}, {"chongqing", cqTransport, "lead"}, {"chengdu", cdTransport, "cooperating"}},
+			"G2": {{"chengdu", cdDRC, "lead"}, {"chongqing", cqTransport, "lead"}, {"chengdu", cdTransport, "cooperating"}},
+			// One lead for the row: Chongqing takes part with a cooperating
+			// unit and no lead, and none is invented for it.
+			"G4": {{"chengdu", cdCommerce, "lead"}, {"chongqing", cqCommerce, "cooperating"}},
 		},
 		schedule: map[string][2]string{"G2": {"选址", ""}},
-		// The fixture itself holds the bad row: G4 has no Chongqing lead.
-		bad:    func(t *testing.T, f []byte) []byte { return f },
-		badRow: 5, badColumn: "E (重庆牵头单位)", badContains: "没有重庆一方的牵头单位",
+		bad: func(t *testing.T, f []byte) []byte {
+			return setXLSX(t, f, "台账", map[string]string{"E5": "重庆市未名局"})
+		},
+		badRow: 5, badColumn: "E (重庆牵头单位)", badContains: "找不到单位“重庆市未名局”",
 	},
 	{
 		file: "gbk.csv",
@@ -102,7 +106,7 @@ var layoutCases = []layoutCase{
 			LedgerLayout: domain.LedgerLayout{UnitSeparators: "；，"}},
 		added: 2,
 		parties: map[string][]party{
-			"C1": {{"chengdu", cdDRC, "lead"}, {"chengdu", cdScience, "cooperating"}, {"chongqing", cqDRC, "lead"}, {"chongqing", cqScience, "cooperating"}},
+			"C1": {{"chengdu", cdDRC, "lead"}, {"chongqing", cqDRC, "lead"}, {"chengdu", cdScience, "cooperating"}, {"chongqing", cqScience, "cooperating"}},
 		},
 		schedule: map[string][2]string{"C1": {"互认50项", ""}},
 		status:   map[string]domain.ItemStatus{"C1": domain.Advancing, "C2": domain.NotStarted},

@@ -9,6 +9,9 @@
 //     YellowLateDays late, or progress is more than RedBehind points behind plan;
 //   - yellow: a milestone is late by up to YellowLateDays (a missed monthly
 //     target), or progress is YellowBehind to RedBehind points behind plan;
+//   - a late milestone derived from a quarter of the schedule (see
+//     domain.Item.DeriveMilestones) is that quarter's plan not done by the
+//     quarter's end, and its reason says so ("二季度计划未完成");
 //   - blue: an open milestone or the end date is due within BlueWithinDays;
 //   - green: on plan.
 //
@@ -160,14 +163,14 @@ func Assess(it *domain.Item, reports []*domain.Report, today domain.Date, rules 
 	if worst != nil {
 		late := days(worst.DueOn, today)
 		if late > r.YellowLateDays {
-			return milestoneLate(domain.Red, "红灯", "red", worst, late)
+			return milestoneLate(domain.Red, "红灯", "red", it, worst, late)
 		}
 	}
 	if behind > r.RedBehind {
 		return behindPlan(domain.Red, "红灯", "red", actual, planned, behind)
 	}
 	if worst != nil {
-		return milestoneLate(domain.Yellow, "黄灯", "yellow", worst, days(worst.DueOn, today))
+		return milestoneLate(domain.Yellow, "黄灯", "yellow", it, worst, days(worst.DueOn, today))
 	}
 	if behind >= r.YellowBehind {
 		return behindPlan(domain.Yellow, "黄灯", "yellow", actual, planned, behind)
@@ -206,7 +209,18 @@ func Assess(it *domain.Item, reports []*domain.Report, today domain.Date, rules 
 	return Assessment{domain.Green, "绿灯：没有逾期的节点，按计划推进。", "green: no deadline missed, on plan"}
 }
 
-func milestoneLate(l domain.Light, zh, en string, m *domain.Milestone, late int) Assessment {
+// quarterNames name the quarters in reasons.
+var quarterNames = [4]string{"一季度", "二季度", "三季度", "四季度"}
+
+// milestoneLate says that m is late. A milestone derived from a quarter of
+// the schedule is what should have been reached by that quarter's end, and
+// the reason says so: "二季度计划未完成".
+func milestoneLate(l domain.Light, zh, en string, it *domain.Item, m *domain.Milestone, late int) Assessment {
+	if q := it.ScheduledQuarter(*m); q > 0 {
+		return Assessment{l,
+			fmt.Sprintf("%s：%s计划未完成：“%s”应于%s完成，已逾期%d天。", zh, quarterNames[q-1], short(m.Title), m.DueOn, late),
+			fmt.Sprintf("%s: the Q%d plan is not done: '%s' was due %s and is %d days late", en, q, short(m.Title), m.DueOn, late)}
+	}
 	return Assessment{l,
 		fmt.Sprintf("%s：里程碑“%s”应于%s完成，已逾期%d天。", zh, short(m.Title), m.DueOn, late),
 		fmt.Sprintf("%s: milestone '%s' was due %s and is %d days late", en, short(m.Title), m.DueOn, late)}

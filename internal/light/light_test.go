@@ -73,6 +73,12 @@ func TestAssess(t *testing.T) {
 			"绿灯：实际进度50%，计划进度50%，按计划推进。", "green: progress 50% against 50% planned, on plan"},
 		{"ConfiguredBlueWindow", domain.Item{Status: domain.Advancing, Milestones: []domain.Milestone{ms("开工", "2024-09-20", "")}}, []*domain.Report{report("2024-07", 10)}, domain.Rules{BlueWithinDays: 40}, domain.Blue,
 			"蓝灯：里程碑“开工”应于2024-09-20完成，还剩37天。", "blue: milestone '开工' is due 2024-09-20, in 37 days"},
+		{"QuarterPlanUndoneYellow", domain.Item{Status: domain.Advancing, Schedule: domain.Schedule{Q1: "立项", Q2: "开工", Q4: "通车"},
+			Milestones: []domain.Milestone{ms("立项", "2024-03-31", "2024-03-20"), ms("开工", "2024-06-30", ""), ms("通车", "2024-12-31", "")}}, []*domain.Report{report("2024-07", 60)}, domain.Rules{YellowLateDays: 60}, domain.Yellow,
+			"黄灯：二季度计划未完成：“开工”应于2024-06-30完成，已逾期45天。", "yellow: the Q2 plan is not done: '开工' was due 2024-06-30 and is 45 days late"},
+		{"QuarterPlanUndoneRedByTheSameThreshold", domain.Item{Status: domain.Advancing, Schedule: domain.Schedule{Q2: "开工"},
+			Milestones: []domain.Milestone{ms("开工", "2024-06-30", "")}}, nil, domain.Rules{}, domain.Red,
+			"红灯：二季度计划未完成：“开工”应于2024-06-30完成，已逾期45天。", "red: the Q2 plan is not done: '开工' was due 2024-06-30 and is 45 days late"},
 		{"OnPlanGreen", year(domain.Item{Status: domain.Advancing}), []*domain.Report{report("2024-07", 70)}, domain.Rules{}, domain.Green,
 			"绿灯：实际进度70%，计划进度61%，按计划推进。", "green: progress 70% against 61% planned, on plan"},
 	}

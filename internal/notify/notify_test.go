@@ -444,48 +444,109 @@ func TestRemindersFindWhatIsDue(t *testing.T) {
 	})
 }
 
-// TestReminderReachesASideBeingNamedAsLead: a change that names another
-// side's lead waits for that side, which has no lead on the item yet; the
-// reminder names the unit the change names.
-func TestReminderReachesASideBeingNamedAsLead(t *testing.T) {
-	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
-		ctx := context.Background()
-		if err := demo.Load(ctx, s); err != nil {
-			t.Fatal(err)
-		}
-		wg := workingGroup(t, s)
-		pair := jointItem(t, s, wg)
-		first, second := pair.LeadSides()[0], pair.LeadSides()[1]
-		it := &domain.Item{MechanismID: pair.MechanismID, BatchID: pair.BatchID, Title: "一方牵头的新事项", Status: domain.Advancing,
-			Parties: []domain.Party{{Side: first, OrganizationID: pair.Lead(first), Role: domain.LeadUnit}}}
-		if err := s.Items.Create(ctx, domain.Actor{}, it); err != nil {
-			t.Fatal(err)
-		}
-		liaison := &domain.User{Email: "first-side@example.gov.cn", Name: "联络员", Locale: "zh-CN",
-			Grants: []domain.Grant{{Role: domain.Liaison, ScopeKind: domain.OrganizationScope, ScopeID: pair.Lead(first)}}}
-		if err := s.Users.Create(ctx, domain.Actor{}, liaison); err != nil {
-			t.Fatal(err)
-		}
-		it.Parties = append(it.Parties, domain.Party{Side: second, OrganizationID: pair.Lead(second), Role: domain.LeadUnit})
-		if err := s.Items.Update(ctx, domain.ActorFor(liaison), it); err != nil {
-			t.Fatal(err)
-		}
-		named, err := s.Organizations.Get(ctx, pair.Lead(second))
-		if err != nil {
-			t.Fatal(err)
-		}
+// firstSideProposes loads the demo and creates an item of the working
+// group with the parties made of its joint item and that item's two sides;
+// a liaison of the first side's lead then changes it by edit. It returns
+// the joint item, the second side, and a function that reads the reminder
+// of the change waiting for that side.
+func firstSideProposes(t *testing.T, s *store.Store, title string, parties func(pair *domain.Item, first, second string) []domain.Party,
+	edit func(it, pair *domain.Item, second string)) (*domain.Item, string, func() string) {
+	t.Helper()
+	ctx := context.Background()
+	if err := demo.Load(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	wg := workingGroup(t, s)
+	pair := jointItem(t, s, wg)
+	first, second := pair.LeadSides()[0], pair.LeadSides()[1]
+	it := &domain.Item{MechanismID: pair.MechanismID, BatchID: pair.BatchID, Title: title, Status: domain.Advancing, Parties: parties(pair, first, second)}
+	if err := s.Items.Create(ctx, domain.Actor{}, it); err != nil {
+		t.Fatal(err)
+	}
+	liaison := &domain.User{Email: "first-side@example.gov.cn", Name: "联络员", Locale: "zh-CN",
+		Grants: []domain.Grant{{Role: domain.Liaison, ScopeKind: domain.OrganizationScope, ScopeID: pair.Lead(first)}}}
+	if err := s.Users.Create(ctx, domain.Actor{}, liaison); err != nil {
+		t.Fatal(err)
+	}
+	edit(it, pair, second)
+	if err := s.Items.Update(ctx, domain.ActorFor(liaison), it); err != nil {
+		t.Fatal(err)
+	}
+	return pair, second, func() string {
+		t.Helper()
 		rs, err := notify.Reminders(ctx, s, wg, december, 10, 7)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, r := range rs {
-			if r.Kind == "confirmation_waiting" && strings.Contains(r.Subject, it.Title) {
-				if !strings.Contains(r.Text, named.Name) {
-					t.Errorf("the reminder %q does not name %s, whose confirmation it waits for", r.Text, named.Name)
-				}
-				return
+			if r.Kind == "confirmation_waiting" && strings.Contains(r.Subject, title) {
+				return r.Text
 			}
 		}
-		t.Errorf("no reminder of the change waiting for %s: %+v", named.Name, rs)
+		t.Fatalf("no reminder of the change waiting for side %s: %+v", second, rs)
+		return ""
+	}
+}
+
+// TestReminderReachesASideBeingNamedAsLead: a change that names another
+// side's lead waits for that side, which has no lead on the item yet; the
+// reminder names the unit the change names.
+func TestReminderReachesASideBeingNamedAsLead(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		pair, second, reminder := firstSideProposes(t, s, "一方牵头的新事项", func(pair *domain.Item, first, _ string) []domain.Party {
+			return []domain.Party{{Side: first, OrganizationID: pair.Lead(first), Role: domain.LeadUnit}}
+		}, func(it, pair *domain.Item, second string) {
+			it.Parties = append(it.Parties, domain.Party{Side: second, OrganizationID: pair.Lead(second), Role: domain.LeadUnit})
+		})
+		named, err := s.Organizations.Get(context.Background(), pair.Lead(second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if text := reminder(); !strings.Contains(text, named.Name) {
+			t.Errorf("the reminder %q does not name %s, whose confirmation it waits for", text, named.Name)
+		}
+	})
+}
+
+// TestReminderReachesTheSecretariatOfASideWithoutLead: an item one side
+// leads and the other joins with a cooperating unit only; a completion by
+// the leading side waits for the other, and the reminder names who confirms
+// for it — the mechanism's secretariat while the mechanism names no unit
+// for that side (the demo's FACTS name none), then that side's secretariat
+// unit once it does — never the cooperating unit.
+func TestReminderReachesTheSecretariatOfASideWithoutLead(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		pair, second, reminder := firstSideProposes(t, s, "一方牵头另一方配合", func(pair *domain.Item, first, second string) []domain.Party {
+			return []domain.Party{{Side: first, OrganizationID: pair.Lead(first), Role: domain.LeadUnit}, {Side: second, OrganizationID: pair.Lead(second), Role: domain.CooperatingUnit}}
+		}, func(it, _ *domain.Item, _ string) { it.Status = domain.Completed })
+		cooperating, err := s.Organizations.Get(ctx, pair.Lead(second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := s.Mechanisms.Get(ctx, pair.MechanismID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if text := reminder(); !strings.Contains(text, "秘书处（代"+m.Side(second).Name+"方）") || strings.Contains(text, cooperating.Name) {
+			t.Errorf("with no unit named for side %s, the reminder %q should name the secretariat, not %s", second, text, cooperating.Name)
+		}
+
+		var office *domain.Organization
+		for i, mb := range m.Members {
+			if mb.Side == second && mb.OrganizationID != cooperating.ID {
+				m.Members[i].Role = domain.Secretariat
+				if office, err = s.Organizations.Get(ctx, mb.OrganizationID); err != nil {
+					t.Fatal(err)
+				}
+				break
+			}
+		}
+		if err := s.Mechanisms.Update(ctx, domain.Actor{}, m); err != nil {
+			t.Fatal(err)
+		}
+		if text := reminder(); !strings.Contains(text, office.Name) || strings.Contains(text, cooperating.Name) {
+			t.Errorf("the reminder %q should name %s, the side's secretariat, and not %s", text, office.Name, cooperating.Name)
+		}
 	})
 }

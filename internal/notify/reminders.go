@@ -98,15 +98,17 @@ func Reminders(ctx context.Context, s *store.Store, clock store.MechanismClock, 
 	return append(out, cs...), nil
 }
 
-// confirmationsWaiting reminds the lead units of the sides that have not
-// yet confirmed a change (completing an item, changing its parties or
-// milestones) that needs both sides.
+// confirmationsWaiting reminds the units asked to confirm, for each side
+// that has not yet, a change (completing an item, changing its parties or
+// milestones) that needs both sides: the side's lead unit, or for a side
+// without one the unit the mechanism names (domain.SideConfirmers).
 func confirmationsWaiting(ctx context.Context, s *store.Store, m store.MechanismClock, now time.Time) ([]Reminder, error) {
 	ids, err := s.ItemsAwaitingConfirmation(ctx, m.ID)
 	if err != nil {
 		return nil, err
 	}
 	var out []Reminder
+	var mech *domain.Mechanism // read when a side without a lead is awaited
 	for _, id := range ids {
 		it, err := s.Items.Get(ctx, id)
 		if err != nil {
@@ -114,16 +116,25 @@ func confirmationsWaiting(ctx context.Context, s *store.Store, m store.Mechanism
 		}
 		for _, ch := range it.Pending {
 			var units []string
-			// A side being named as lead by the change itself is awaited
-			// too: its lead is the one the change names.
-			wanted := ch.Proposed(it, now)
 			for _, side := range ch.Awaiting {
-				lead := it.Lead(side)
-				if lead == 0 {
-					lead = wanted.Lead(side)
+				for _, u := range ch.Confirmers[side] {
+					if o, err := s.Organizations.Get(ctx, u); err == nil {
+						units = append(units, o.Name)
+					}
 				}
-				if o, err := s.Organizations.Get(ctx, lead); err == nil {
-					units = append(units, o.Name)
+				if len(ch.Confirmers[side]) == 0 {
+					// The mechanism names no unit for a side without a
+					// lead: its secretariat confirms for that side.
+					if mech == nil {
+						if mech, err = s.Mechanisms.Get(ctx, m.ID); err != nil {
+							return nil, err
+						}
+					}
+					name := side
+					if sd := mech.Side(side); sd != nil {
+						name = sd.Name
+					}
+					units = append(units, "秘书处（代"+name+"方）")
 				}
 			}
 			if len(units) == 0 {

@@ -105,21 +105,32 @@ func (s *Store) TwoSide(ctx context.Context, actor domain.Actor, before, want *d
 
 // twoSide is domain.TwoSide with the proposer resolved from user's grants:
 // the units it acts for in the item's mechanism, and whether it runs that
-// mechanism; the system acts for every side.
+// mechanism; the system acts for every side. The item's mechanism (as
+// stored, before a move) says who acts for a side without a lead.
 func (r reader) twoSide(ctx context.Context, user *domain.User, before, want *domain.Item) (domain.Confirmation, error) {
 	pr, err := r.principal(ctx, user)
 	if err != nil {
 		return domain.Confirmation{}, err
 	}
-	mechanism := want.MechanismID
+	it := want
 	if before != nil {
-		mechanism = before.MechanismID
+		it = before
 	}
-	c := domain.TwoSide(before, want, domain.Proposer{Units: pr.UnitsIn(mechanism), Secretariat: pr.Admin || slices.Contains(pr.Secretariat, mechanism)})
+	m, err := r.itemMechanism(ctx, it)
+	if err != nil {
+		return domain.Confirmation{}, err
+	}
+	c := domain.TwoSide(before, want, m, domain.Proposer{Units: pr.UnitsIn(m.ID), Secretariat: pr.Admin || slices.Contains(pr.Secretariat, m.ID)})
 	if pr.System() {
 		c.Acting = c.Sides
 	}
 	return c, nil
+}
+
+// itemMechanism reads the mechanism of it with its members, which name who
+// acts for a side without a lead.
+func (r reader) itemMechanism(ctx context.Context, it *domain.Item) (*domain.Mechanism, error) {
+	return r.s.Mechanisms.get(ctx, r, it.MechanismID)
 }
 
 const changeColumns = "id, item_id, base_version, fields, proposal, proposed_by, proposed_at, confirmed, state"
@@ -133,7 +144,7 @@ func withPending(load func(context.Context, reader, []*domain.Item) error) func(
 		for _, it := range page {
 			it.Pending = []domain.ItemChange{}
 		}
-		return loadRows(ctx, r, "SELECT "+changeColumns+" FROM item_changes WHERE state = 'pending' AND item_id IN (?) ORDER BY id", args, func(rows *sql.Rows) error {
+		err := loadRows(ctx, r, "SELECT "+changeColumns+" FROM item_changes WHERE state = 'pending' AND item_id IN (?) ORDER BY id", args, func(rows *sql.Rows) error {
 			ch, err := scanChange(rows)
 			if err != nil {
 				return err
@@ -143,7 +154,40 @@ func withPending(load func(context.Context, reader, []*domain.Item) error) func(
 			it.Pending = append(it.Pending, ch)
 			return nil
 		})
+		if err != nil {
+			return err
+		}
+		// Who is asked to confirm for a side without a lead is the
+		// mechanism's to say; read it only for the items that wait.
+		mechs := map[int64]*domain.Mechanism{}
+		for _, it := range page {
+			if len(it.Pending) == 0 {
+				continue
+			}
+			m, ok := mechs[it.MechanismID]
+			if !ok {
+				if m, err = r.itemMechanism(ctx, it); err != nil {
+					return err
+				}
+				mechs[it.MechanismID] = m
+			}
+			for i, ch := range it.Pending {
+				it.Pending[i].Confirmers = confirmers(it, ch, m)
+			}
+		}
+		return nil
 	}
+}
+
+// confirmers names, for each side ch still awaits on it, the units asked to
+// confirm for that side (domain.SideConfirmers).
+func confirmers(it *domain.Item, ch domain.ItemChange, m *domain.Mechanism) map[string][]int64 {
+	out := map[string][]int64{}
+	want := ch.Proposed(it, ch.ProposedAt)
+	for _, side := range ch.Awaiting {
+		out[side] = emptyIfNil(domain.SideConfirmers(it, want, m, side))
+	}
+	return out
 }
 
 func scanChange(sc interface{ Scan(...any) error }) (domain.ItemChange, error) {
@@ -156,9 +200,10 @@ func scanChange(sc interface{ Scan(...any) error }) (domain.ItemChange, error) {
 	return ch, err
 }
 
-// awaiting lists the sides that must still confirm ch on it.
+// awaiting lists the sides that must still confirm ch on it; which sides
+// must agree does not depend on the mechanism, only who acts for them.
 func awaiting(it *domain.Item, ch domain.ItemChange) []string {
-	return domain.TwoSide(it, ch.Proposed(it, ch.ProposedAt), domain.Proposer{}).Awaiting(ch.Confirmed)
+	return domain.TwoSide(it, ch.Proposed(it, ch.ProposedAt), nil, domain.Proposer{}).Awaiting(ch.Confirmed)
 }
 
 // ConfirmItemChange records that the actor's sides agree to a pending
@@ -190,7 +235,7 @@ func (s *Store) ConfirmItemChange(ctx context.Context, actor domain.Actor, itemI
 			}
 		}
 		if !added {
-			return domain.Errorf(domain.Forbidden, "only the lead unit of a side still awaited (%v) can confirm this change", c.Awaiting(ch.Confirmed))
+			return domain.Errorf(domain.Forbidden, "only who confirms for a side still awaited (%v) can confirm this change: its lead unit, or for a side without one the unit the mechanism names (its secretariat on that side)", c.Awaiting(ch.Confirmed))
 		}
 		changed := ""
 		if ch.BaseVersion != it.Version {
@@ -303,8 +348,9 @@ func (t *Tx) heldFieldChanged(ctx context.Context, ch domain.ItemChange) (string
 	return "", nil
 }
 
-// RejectItemChange withdraws a pending change; the lead unit of any side it
-// concerns (a side whose unit it would name as lead included), the
+// RejectItemChange withdraws a pending change; who confirms for any side
+// it concerns (domain.SideConfirmers: a side's lead, the unit it would name
+// as lead, or for a side without one the unit the mechanism names), the
 // mechanism's secretariat or an administrator may reject it. Errors:
 // NotFound, Forbidden.
 func (s *Store) RejectItemChange(ctx context.Context, actor domain.Actor, itemID, changeID int64) (*domain.Item, error) {
@@ -319,7 +365,7 @@ func (s *Store) RejectItemChange(ctx context.Context, actor domain.Actor, itemID
 			return err
 		}
 		if len(c.Acting) == 0 && !t.mayOversee(ctx, it.MechanismID) {
-			return domain.Errorf(domain.Forbidden, "only a side's lead unit or the secretariat can reject this change")
+			return domain.Errorf(domain.Forbidden, "only who confirms for a side (its lead unit, or for a side without one the unit the mechanism names) or the secretariat can reject this change")
 		}
 		if _, err := t.reader().exec(ctx, "UPDATE item_changes SET state = ?, decided_at = ? WHERE id = ?", string(domain.ChangeRejected), t.now, ch.ID); err != nil {
 			return domain.Internalf(err, "reject change")
@@ -367,9 +413,10 @@ func (t *Tx) pendingChange(ctx context.Context, actor domain.Actor, itemID, chan
 	} else if err != nil {
 		err = domain.Internalf(err, "read change")
 	}
-	// A unit the change would name as a side's lead is not yet a party,
-	// yet it is the one asked: the policy lets it read the item
-	// (policy.Object.Invited), so it sees the change it is to confirm.
+	// A unit the change would name as a side's lead, or the secretariat
+	// unit of a side without a lead, may not be a party, yet it is the one
+	// asked: the policy lets it read the item (policy.Object.Invited), so
+	// it sees the change it is to confirm.
 	if items.decide(ctx, r, pr, policy.Read, it) != nil {
 		return nil, domain.ItemChange{}, notVisible("items", itemID)
 	}
@@ -379,14 +426,25 @@ func (t *Tx) pendingChange(ctx context.Context, actor domain.Actor, itemID, chan
 	return it, ch, nil
 }
 
-// invitedLeads lists the units that the item's pending changes would name
-// as a side's lead and that are not parties yet.
-func invitedLeads(it *domain.Item) []int64 {
+// invitedUnits lists the units the item's pending changes ask to confirm
+// that are not parties: a unit a change would name as a side's lead, and
+// the unit that confirms for a side without a lead (its secretariat).
+func invitedUnits(it *domain.Item) []int64 {
 	var out []int64
+	add := func(u int64) {
+		if !slices.ContainsFunc(it.Parties, func(p domain.Party) bool { return p.OrganizationID == u }) && !slices.Contains(out, u) {
+			out = append(out, u)
+		}
+	}
 	for _, ch := range it.Pending {
 		for _, pt := range ch.Parties {
-			if pt.Role == domain.LeadUnit && !slices.ContainsFunc(it.Parties, func(p domain.Party) bool { return p.OrganizationID == pt.OrganizationID }) {
-				out = append(out, pt.OrganizationID)
+			if pt.Role == domain.LeadUnit {
+				add(pt.OrganizationID)
+			}
+		}
+		for _, units := range ch.Confirmers {
+			for _, u := range units {
+				add(u)
 			}
 		}
 	}

@@ -46,7 +46,7 @@ func init() {
 		for i, p := range it.Parties {
 			units[i] = p.OrganizationID
 		}
-		return policy.Object{MechanismID: it.MechanismID, Units: units, Invited: invitedLeads(it)}, nil
+		return policy.Object{MechanismID: it.MechanismID, Units: units, Invited: invitedUnits(it)}, nil
 	}
 	items.mechanismColumn = "mechanism_id"
 	items.unitsClause = "id IN (SELECT item_id FROM item_parties WHERE organization_id IN (?))"

@@ -470,6 +470,7 @@ func TestWebPolicyMatrixCoversEveryRoute(t *testing.T) {
 		"GET /imports/{id}/preview":                 {coveredBy: "TestImportLedgerThroughThePages"},
 		"POST /imports/{id}/units":                  {coveredBy: "TestImportLedgerThroughThePages"},
 		"POST /imports/{id}/apply":                  {coveredBy: "TestImportLedgerThroughThePages"},
+		"POST /items/{id}/milestones/from-schedule": {coveredBy: "TestPartiesAndScheduleOnTheItemPage"},
 		"GET /report":                               {path: "/report", allowed: withRole},
 		"POST /report":                              {coveredBy: "TestReportFlowOverHTTP"},
 		"GET /problems":                             {path: "/problems", allowed: withRole},

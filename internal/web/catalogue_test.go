@@ -69,6 +69,7 @@ var enumValues = map[string][]string{
 	"locale":         domain.Locales,
 	"ledger_field":   append(slices.Clone(domain.LedgerFields), "parties"),
 	"import_kind":    {"added", "updated", "unchanged", "refused"},
+	"quarter":        {"1", "2", "3", "4"},
 }
 
 func strs[S ~string](v []S) []string {

@@ -24,6 +24,7 @@ type itemFormData struct {
 	Statuses   []domain.ItemStatus
 	Sides      []sideUnits
 	Item       domain.Item
+	Quarters   []quarterView // the schedule's four quarters as typed
 	StartOn    string
 	EndOn      string
 }
@@ -37,6 +38,9 @@ func (h *Handler) itemForm(r *http.Request, it domain.Item) (*itemFormData, erro
 	}
 	d := &itemFormData{Mechanisms: rf.mechList, Statuses: domain.ItemStatuses, Item: it,
 		StartOn: it.StartOn.String(), EndOn: it.EndOn.String()}
+	for i, text := range it.Schedule.Quarters() {
+		d.Quarters = append(d.Quarters, quarterView{Quarter: i + 1, Text: text})
+	}
 	m := rf.mechanisms[it.MechanismID]
 	if m == nil {
 		return d, nil
@@ -96,6 +100,8 @@ func (h *Handler) itemCreate(w http.ResponseWriter, r *http.Request) {
 		Number: strings.TrimSpace(r.PostFormValue("number")), Title: strings.TrimSpace(r.PostFormValue("title")),
 		Content: r.PostFormValue("content"), Track: r.PostFormValue("track"), Mode: r.PostFormValue("mode"),
 		Status: domain.ItemStatus(r.PostFormValue("status")), Landmark: r.PostFormValue("landmark") == "on",
+		Schedule: domain.Schedule{Q1: strings.TrimSpace(r.PostFormValue("schedule.q1")), Q2: strings.TrimSpace(r.PostFormValue("schedule.q2")),
+			Q3: strings.TrimSpace(r.PostFormValue("schedule.q3")), Q4: strings.TrimSpace(r.PostFormValue("schedule.q4"))},
 		Custom: map[string]any{},
 	}
 	var p domain.Problems
@@ -118,10 +124,10 @@ func (h *Handler) itemCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	if d.Mechanism != nil {
 		for _, s := range d.Mechanism.Sides {
+			// A side may take part with cooperating units only: no lead is
+			// asked for where the source names none.
 			if lead := formID(r, "lead-"+s.Key); lead > 0 {
 				it.Parties = append(it.Parties, domain.Party{Side: s.Key, OrganizationID: lead, Role: domain.LeadUnit})
-			} else {
-				p.Add("lead-"+s.Key, "is required")
 			}
 			for _, c := range r.PostForm["coop-"+s.Key] {
 				if id, _ := strconv.ParseInt(c, 10, 64); id > 0 && id != it.Lead(s.Key) {

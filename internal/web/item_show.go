@@ -13,11 +13,23 @@ import (
 )
 
 type sideView struct {
-	Name        string
-	Lead        string
-	LeadID      int64
-	Cooperating []string
-	Reports     []reportView
+	Name    string
+	LeadID  int64
+	Units   []partyView // the side's units in the source's order
+	Reports []reportView
+}
+
+// partyView is a unit of an item as its page lists it, lead or not.
+type partyView struct {
+	Name string
+	Lead bool
+}
+
+// quarterView is one quarter of an item's schedule on its page.
+type quarterView struct {
+	Quarter int
+	Text    string
+	Current bool // the quarter today falls in, in the item's schedule year
 }
 
 type reportView struct {
@@ -38,6 +50,11 @@ type itemPageData struct {
 	Meetings   []*domain.Meeting
 	History    []historyRow
 	Pending    []pendingView
+	Schedule   []quarterView // empty when no quarter has a text
+	Year       int           // the year the schedule is for
+	// MayDerive offers to derive milestones from the schedule: the viewer
+	// may edit the item and some quarter is not derived yet.
+	MayDerive bool
 }
 
 // pendingView is a two-side change as the item page shows it: what it
@@ -143,15 +160,17 @@ func (h *Handler) itemShow(w http.ResponseWriter, r *http.Request) {
 	})
 	for _, s := range m.Sides {
 		sv := sideView{Name: t.Name(s.Name, s.NameEN)}
+		// The source's order within the side, the lead marked where the
+		// source puts it: nothing is re-sorted.
 		for _, pt := range it.Parties {
 			if pt.Side != s.Key {
 				continue
 			}
-			if pt.Role == domain.LeadUnit {
-				sv.Lead, sv.LeadID = rf.orgName(t, pt.OrganizationID), pt.OrganizationID
-			} else {
-				sv.Cooperating = append(sv.Cooperating, rf.orgName(t, pt.OrganizationID))
+			lead := pt.Role == domain.LeadUnit
+			if lead {
+				sv.LeadID = pt.OrganizationID
 			}
+			sv.Units = append(sv.Units, partyView{Name: rf.orgName(t, pt.OrganizationID), Lead: lead})
 		}
 		for _, rep := range reports {
 			if rf.sideOfOrg(m, rep.OrganizationID) == s.Key || partySide(it, rep.OrganizationID) == s.Key {
@@ -161,6 +180,13 @@ func (h *Handler) itemShow(w http.ResponseWriter, r *http.Request) {
 		d.Sides = append(d.Sides, sv)
 	}
 	day := cycle.Today(m, h.now())
+	d.Year = it.ScheduleYear(day)
+	if it.Schedule != (domain.Schedule{}) {
+		for i, text := range it.Schedule.Quarters() {
+			d.Schedule = append(d.Schedule, quarterView{Quarter: i + 1, Text: text, Current: d.Year == day.Year() && domain.QuarterOf(day) == i+1})
+		}
+		d.MayDerive = len(it.DeriveMilestones(day)) > 0 && h.store.Items.Allowed(ctx, actor(r), policy.Write, it) == nil
+	}
 	for _, ms := range it.Milestones {
 		d.Milestones = append(d.Milestones, milestoneRow{Item: it, Milestone: ms, Overdue: ms.DoneOn.IsZero() && ms.DueOn.Before(day)})
 	}
@@ -216,6 +242,10 @@ func (h *Handler) itemShow(w http.ResponseWriter, r *http.Request) {
 		v.Message = t.T("change.rejected")
 	case "stale":
 		v.Error = t.T("change.stale")
+	case "derived":
+		v.Message = t.T("schedule.derived")
+	case "derive_stale":
+		v.Error = t.T("schedule.stale")
 	case "held":
 		if len(it.Pending) > 0 {
 			v.Message = t.F("change.held", waitingFor(t, []*domain.Mechanism{m}, awaitedSides(it.Pending)))

@@ -32,6 +32,7 @@ func (h *Handler) routes() *http.ServeMux {
 	mux.HandleFunc("GET /items/{id}", h.signedIn(h.itemShow))
 	mux.HandleFunc("POST /items/{id}/changes/{change}/confirm", h.signedIn(h.itemChangeDecide(true)))
 	mux.HandleFunc("POST /items/{id}/changes/{change}/reject", h.signedIn(h.itemChangeDecide(false)))
+	mux.HandleFunc("POST /items/{id}/milestones/from-schedule", h.signedIn(h.itemDeriveMilestones))
 
 	mux.HandleFunc("GET /batches/new", h.signedIn(h.batchNewForm))
 	mux.HandleFunc("POST /batches/new", h.signedIn(h.batchCreate))

@@ -1,0 +1,131 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/liandong/liandong/internal/domain"
+	"github.com/liandong/liandong/internal/store"
+	"github.com/liandong/liandong/internal/store/storetest"
+)
+
+// TestPartiesAsTheSourceStatesThem stores an item as a ledger with one lead
+// per row states it — Chengdu leads, Chongqing takes part with a
+// cooperating unit only — and checks that nothing is invented for
+// Chongqing, that the source's order holds, and that a two-side change
+// still waits for Chongqing, whose secretariat unit alone confirms it.
+func TestPartiesAsTheSourceStatesThem(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		w := newWorld(t, s)
+		office := mustCreate(t, s.Organizations, &domain.Organization{JurisdictionID: w.cq.ID, Name: "重庆市双核联动工作组办公室", Kind: domain.Department})
+		w.mech.Members = append(w.mech.Members, domain.Member{OrganizationID: office.ID, Side: "chongqing", Role: domain.Secretariat})
+		if err := s.Mechanisms.Update(ctx, system, w.mech); err != nil {
+			t.Fatal(err)
+		}
+		cd := liaisonOf(t, s, "cd@example.gov.cn", w.cdDRC.ID)
+		cooperating := liaisonOf(t, s, "bn@example.gov.cn", w.bnGov.ID)
+		otherMember := liaisonOf(t, s, "cq@example.gov.cn", w.cqDRC.ID)
+		secretariat := liaisonOf(t, s, "office@example.gov.cn", office.ID)
+		source := []domain.Party{
+			{Side: "chengdu", OrganizationID: w.wjGov.ID, Role: domain.CooperatingUnit},
+			{Side: "chongqing", OrganizationID: w.bnGov.ID, Role: domain.CooperatingUnit},
+			{Side: "chengdu", OrganizationID: w.cdDRC.ID, Role: domain.LeadUnit},
+		}
+		it := mustCreate(t, s.Items, &domain.Item{MechanismID: w.mech.ID, BatchID: w.batch.ID, Title: "一方牵头", Status: domain.Advancing, Parties: source})
+
+		t.Run("OrderKeptAfterCreate", func(t *testing.T) {
+			got, err := s.Items.Get(ctx, it.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(got.Parties) != fmt.Sprint(source) {
+				t.Fatalf("parties read back as %v, want the source's %v", got.Parties, source)
+			}
+		})
+		t.Run("OrderKeptAfterUpdate", func(t *testing.T) {
+			it, _ := s.Items.Get(ctx, it.ID)
+			reordered := []domain.Party{source[1], source[2], source[0]}
+			it.Parties = reordered
+			if err := s.Items.Update(ctx, system, it); err != nil {
+				t.Fatal(err)
+			}
+			got, _ := s.Items.Get(ctx, it.ID)
+			if fmt.Sprint(got.Parties) != fmt.Sprint(reordered) {
+				t.Fatalf("parties read back as %v, want %v", got.Parties, reordered)
+			}
+		})
+		t.Run("CompletionHeldForTheSideWithoutLead", func(t *testing.T) {
+			it, _ := s.Items.Get(ctx, it.ID)
+			it.Status = domain.Completed
+			if err := s.Items.Update(ctx, cd, it); err != nil {
+				t.Fatal(err)
+			}
+			got, ch := oneChange(t, s, it.ID)
+			if got.Status == domain.Completed {
+				t.Fatal("Chengdu completed an item Chongqing takes part in alone")
+			}
+			wantFields(t, ch, "[chongqing]", "status")
+			if fmt.Sprint(ch.Confirmers["chongqing"]) != fmt.Sprint([]int64{office.ID}) {
+				t.Fatalf("asked to confirm for Chongqing: %v, want its secretariat unit %d", ch.Confirmers, office.ID)
+			}
+		})
+		t.Run("OnlyThatSidesSecretariatConfirms", func(t *testing.T) {
+			got, ch := oneChange(t, s, it.ID)
+			for name, a := range map[string]domain.Actor{"CooperatingUnit": cooperating, "OtherMember": otherMember, "OtherSide": cd} {
+				if s.MayConfirm(ctx, a, got, ch) {
+					t.Errorf("%s is offered the confirmation", name)
+				}
+				if _, err := s.ConfirmItemChange(ctx, a, it.ID, ch.ID); err == nil {
+					t.Fatalf("%s confirmed for Chongqing", name)
+				}
+			}
+			if _, ch := oneChange(t, s, it.ID); fmt.Sprint(ch.Awaiting) != "[chongqing]" {
+				t.Fatalf("after refusals the change awaits %v", ch.Awaiting)
+			}
+			asSecretariat, err := s.Items.GetAs(ctx, secretariat, it.ID)
+			if err != nil {
+				t.Fatalf("Chongqing's secretariat cannot read the item it is asked to confirm: %v", err)
+			}
+			if !s.MayConfirm(ctx, secretariat, asSecretariat, ch) {
+				t.Fatal("Chongqing's secretariat is not offered the confirmation")
+			}
+			done, err := s.ConfirmItemChange(ctx, secretariat, it.ID, ch.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if done.Status != domain.Completed || len(done.Pending) != 0 {
+				t.Fatalf("after Chongqing's secretariat confirmed: %s, %d pending", done.Status, len(done.Pending))
+			}
+			if fmt.Sprint(done.Parties) != fmt.Sprint([]domain.Party{source[1], source[2], source[0]}) {
+				t.Fatalf("confirming changed the parties to %v", done.Parties)
+			}
+		})
+		t.Run("NoLeadInventedOnCreate", func(t *testing.T) {
+			it := &domain.Item{MechanismID: w.mech.ID, BatchID: w.batch.ID, Title: "无牵头", Status: domain.NotStarted,
+				Parties: []domain.Party{{Side: "chongqing", OrganizationID: w.bnGov.ID, Role: domain.CooperatingUnit}, {Side: "chengdu", OrganizationID: w.wjGov.ID, Role: domain.CooperatingUnit}}}
+			mustCreate(t, s.Items, it)
+			got, _ := s.Items.Get(ctx, it.ID)
+			if got.Lead("chengdu") != 0 || got.Lead("chongqing") != 0 || len(got.Parties) != 2 {
+				t.Fatalf("parties stored as %v", got.Parties)
+			}
+		})
+		t.Run("OneLeadOverallRefusesASecond", func(t *testing.T) {
+			w.mech.Rules.Leads = domain.LeadsOverall
+			if err := s.Mechanisms.Update(ctx, system, w.mech); err != nil {
+				t.Fatal(err)
+			}
+			defer func() {
+				w.mech.Rules.Leads = ""
+				if err := s.Mechanisms.Update(ctx, system, w.mech); err != nil {
+					t.Fatal(err)
+				}
+			}()
+			err := s.Items.Create(ctx, system, w.item("两个牵头", map[string]int64{"chengdu": w.cdDRC.ID, "chongqing": w.cqDRC.ID}, ""))
+			if f := domain.ErrorFields(err); len(f) != 1 || f[0].Field != "parties[1].role" {
+				t.Fatalf("two leads under the one-lead rule gave %v", err)
+			}
+		})
+	})
+}
