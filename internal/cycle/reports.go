@@ -56,6 +56,14 @@ func Expect(m *domain.Mechanism, items []*domain.Item, reports []*domain.Report,
 	type key struct{ item, org int64 }
 	got := map[key]*domain.Report{}
 	for _, r := range reports {
+		// On day today, a report submitted later is not in yet: a pack or a
+		// dashboard of a past day counts what had come in by then.
+		if r.SubmittedAt != nil {
+			sub := r.SubmittedAt.In(m.Location())
+			if today.Before(domain.NewDate(sub.Year(), sub.Month(), sub.Day())) {
+				continue
+			}
+		}
 		if r.Period == p.Key && r.Status == domain.Submitted && r.ArchivedAt == nil {
 			got[key{r.ItemID, r.OrganizationID}] = r
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/liandong/liandong/internal/cycle"
 	"github.com/liandong/liandong/internal/domain"
 	"github.com/liandong/liandong/internal/policy"
+	"github.com/liandong/liandong/internal/store"
 )
 
 // dueSoon is how far ahead the dashboard looks for milestones.
@@ -69,6 +70,8 @@ type dashboardData struct {
 	Pairings       []pairingRow
 	PairingChart   any
 	PairingMap     any
+	// AsOf is the past day the page shows, zero for today.
+	AsOf domain.Date
 }
 
 type tierCount struct {
@@ -113,8 +116,23 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 	mid := strconv.FormatInt(m.ID, 10)
 	viewer := currentUser(r)
 	now := h.now()
+	day := cycle.Today(m, now)
+	asOf, past := asOfDay(r.URL.Query().Get("as_of"), day)
+	if past {
+		// The state at the end of that day, in the mechanism's zone.
+		day = asOf
+		now = time.Date(asOf.Year(), asOf.Month(), asOf.Day(), 23, 59, 59, 0, m.Location())
+	}
 	period := cycle.Current(m, now)
-	d := dashboardData{Mechanism: m, Period: period.Key, Statuses: domain.ItemStatuses, Lights: domain.Lights}
+	d := dashboardData{Mechanism: m, Period: period.Key, Statuses: domain.ItemStatuses, Lights: domain.Lights, AsOf: asOf}
+	var then *pastState
+	if past {
+		var err error
+		if then, err = h.stateAt(ctx, viewer, m, asOf, period); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
 	for _, b := range rf.batchList {
 		if b.MechanismID == m.ID {
 			d.Batches = append(d.Batches, b)
@@ -123,8 +141,11 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 
 	// Items by status and light, per track and per side, counted by the
 	// database within what the viewer may read.
-	byTrack, err := h.store.Items.Tally(ctx, domain.ListQuery{Viewer: viewer, Filters: map[string]string{"mechanism": mid}}, "track", "status", "light")
-	if err != nil {
+	var byTrack []store.Count
+	var bySide map[string][]store.Count
+	if past {
+		byTrack, bySide = then.tally(m)
+	} else if byTrack, err = h.store.Items.Tally(ctx, domain.ListQuery{Viewer: viewer, Filters: map[string]string{"mechanism": mid}}, "track", "status", "light"); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -156,10 +177,12 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, s := range m.Sides {
 		row := newCountRow(t.Name(s.Name, s.NameEN), "/items?mechanism="+mid+"&side="+s.Key)
-		counts, err := h.store.Items.Tally(ctx, domain.ListQuery{Viewer: viewer, Filters: map[string]string{"mechanism": mid, "side": s.Key}}, "status", "light")
-		if err != nil {
-			h.fail(w, r, err)
-			return
+		counts := bySide[s.Key]
+		if !past {
+			if counts, err = h.store.Items.Tally(ctx, domain.ListQuery{Viewer: viewer, Filters: map[string]string{"mechanism": mid, "side": s.Key}}, "status", "light"); err != nil {
+				h.fail(w, r, err)
+				return
+			}
 		}
 		for _, c := range counts {
 			row.add(c.Keys[0], c.Keys[1], c.Count)
@@ -169,16 +192,17 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 
 	// Milestones overdue or due within dueSoon, most overdue first, from
 	// the items that have one.
-	day := cycle.Today(m, now)
 	horizon := domain.Date{Time: day.Add(dueSoon)}
-	due, err := listAll(ctx, viewer, h.store.Items, map[string]string{"mechanism": mid, "due_before": horizon.String()})
-	if err != nil {
+	var due []*domain.Item
+	if past {
+		due = then.items
+	} else if due, err = listAll(ctx, viewer, h.store.Items, map[string]string{"mechanism": mid, "due_before": horizon.String()}); err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	for _, it := range due {
 		for _, ms := range it.Milestones {
-			if ms.DoneOn.IsZero() && !horizon.Before(ms.DueOn) {
+			if (ms.DoneOn.IsZero() || day.Before(ms.DoneOn)) && !horizon.Before(ms.DueOn) {
 				d.Milestones = append(d.Milestones, milestoneRow{Item: it, Milestone: ms, Overdue: ms.DueOn.Before(day)})
 			}
 		}
@@ -186,8 +210,10 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 	slices.SortFunc(d.Milestones, func(a, b milestoneRow) int { return a.Milestone.DueOn.Compare(b.Milestone.DueOn.Time) })
 
 	// Open problems by tier.
-	byTier, err := h.store.Problems.Tally(ctx, domain.ListQuery{Viewer: viewer, Filters: map[string]string{"mechanism": mid, "status": string(domain.ProblemOpen)}}, "tier")
-	if err != nil {
+	var byTier []store.Count
+	if past {
+		byTier = then.openByTier()
+	} else if byTier, err = h.store.Problems.Tally(ctx, domain.ListQuery{Viewer: viewer, Filters: map[string]string{"mechanism": mid, "status": string(domain.ProblemOpen)}}, "tier"); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -203,8 +229,10 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 
 	// Reports owed this period, by the cycle's one rule, within what the
 	// viewer may read.
-	owed, err := cycle.Status(ctx, h.store, viewer, m, period, cycle.Today(m, now))
-	if err != nil {
+	var owed cycle.PeriodStatus
+	if past {
+		owed = cycle.Expect(m, then.items, then.reports, period, day)
+	} else if owed, err = cycle.Status(ctx, h.store, viewer, m, period, day); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -231,7 +259,9 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 		}
 		for _, in := range ins {
 			row := indicatorRow{Indicator: in}
-			if len(in.Values) > 0 {
+			if past {
+				row.Latest = valueAsOf(in, day)
+			} else if len(in.Values) > 0 {
 				row.Latest = &in.Values[len(in.Values)-1]
 			}
 			d.Indicators = append(d.Indicators, row)
@@ -243,6 +273,12 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		h.fail(w, r, err)
 		return
+	}
+	if past {
+		if agreements, err = h.inForce(ctx, m, agreements, day); err != nil {
+			h.fail(w, r, err)
+			return
+		}
 	}
 	d.Pairings, d.PairingChart = pairingFigure(t, rf, m, agreements)
 	d.PairingMap = pairingMap(t, rf, m, agreements)

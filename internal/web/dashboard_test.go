@@ -96,3 +96,62 @@ func TestDashboardCountsWhatTheViewerMayList(t *testing.T) {
 		t.Errorf("the liaison counts %d items, the administrator %d: want a non-empty part", totals[liaison.Email], totals[st.User.Email])
 	}
 }
+
+// rowCells reads every figure of the dashboard row whose heading links to
+// href: the statuses in domain.ItemStatuses order, the lights, the total.
+func rowCells(t *testing.T, body, href string) []int {
+	t.Helper()
+	start := strings.Index(body, `<a href="`+href+`">`)
+	if start < 0 {
+		t.Fatalf("no dashboard row links to %s", href)
+	}
+	row := body[start:]
+	row = row[:strings.Index(row, "</tr>")]
+	var out []int
+	for _, c := range numberCell.FindAllStringSubmatch(row, -1) {
+		n, _ := strconv.Atoi(strings.ReplaceAll(c[1], ",", ""))
+		out = append(out, n)
+	}
+	return out
+}
+
+// TestDashboardAsOfAPastDay: the demo's dashboard on a past day counts what
+// had happened by then — at the end of 2022 the six first-batch items,
+// decided in September and not yet started, and the consumption festival
+// under way; on 12 May 2023 all nine advancing — with the pairings then in
+// force; today's view has no "as of" line.
+func TestDashboardAsOfAPastDay(t *testing.T) {
+	st := mustStartSite(t)
+	m, _ := st.workingGroup(t)
+	c := st.client(t)
+	c.signIn(st.User.Email, testPassword)
+	total := fmt.Sprintf("/items?mechanism=%d", m.ID)
+	notStarted, advancing := 0, 1 // positions in domain.ItemStatuses
+	for _, tc := range []struct {
+		day                string
+		items, ns, adv, pa int
+	}{
+		{"2022-08-31", 1, 0, 1, 3},
+		{"2022-12-31", 7, 6, 1, 3},
+		{"2023-05-12", 9, 0, 9, 9},
+	} {
+		_, body := c.get(fmt.Sprintf("/mechanisms/%d?as_of=%s", m.ID, tc.day))
+		if !strings.Contains(body, `id="as-of"`) {
+			t.Errorf("%s: the page does not say which day it shows", tc.day)
+		}
+		cells := rowCells(t, body, total)
+		if got := cells[len(cells)-1]; got != tc.items || cells[notStarted] != tc.ns || cells[advancing] != tc.adv {
+			t.Errorf("%s: %d items (%d not started, %d advancing), want %d (%d, %d)", tc.day, got, cells[notStarted], cells[advancing], tc.items, tc.ns, tc.adv)
+		}
+		if got := strings.Count(body, `<tr class="pairing">`); got != tc.pa {
+			t.Errorf("%s: %d pairings in force, want %d", tc.day, got, tc.pa)
+		}
+	}
+	_, body := c.get(fmt.Sprintf("/mechanisms/%d", m.ID))
+	if strings.Contains(body, `id="as-of"`) {
+		t.Error("today's dashboard says it shows a past day")
+	}
+	if got := rowTotal(t, body, total); got != 9 {
+		t.Errorf("today: %d items", got)
+	}
+}
