@@ -73,20 +73,37 @@ func TestExpect(t *testing.T) {
 		{Record: domain.Record{ID: 3}, Title: "尚未开始", Status: domain.NotStarted, StartOn: domain.MustDate("2024-06-01"), Parties: parties},
 		{Record: domain.Record{ID: 4}, Title: "已结束", Status: domain.Advancing, EndOn: domain.MustDate("2024-04-30"), Parties: parties},
 	}
-	late := time.Date(2024, 6, 20, 0, 0, 0, 0, time.UTC)
-	reports := []*domain.Report{
-		{Record: domain.Record{ID: 7}, ItemID: 1, OrganizationID: 1, Period: "2024-05", Percent: 40, Status: domain.Submitted, SubmittedAt: &late},
-		{Record: domain.Record{ID: 8}, ItemID: 1, OrganizationID: 3, Period: "2024-05", Status: domain.Draft},
-		{Record: domain.Record{ID: 9}, ItemID: 1, OrganizationID: 3, Period: "2024-04", Status: domain.Submitted},
+	early, late := time.Date(2024, 6, 3, 0, 0, 0, 0, time.UTC), time.Date(2024, 6, 20, 0, 0, 0, 0, time.UTC)
+	withSubmitted := func(at *time.Time) []*domain.Report {
+		return []*domain.Report{
+			{Record: domain.Record{ID: 7}, ItemID: 1, OrganizationID: 1, Period: "2024-05", Percent: 40, Status: domain.Submitted, SubmittedAt: at},
+			{Record: domain.Record{ID: 8}, ItemID: 1, OrganizationID: 3, Period: "2024-05", Status: domain.Draft},
+			{Record: domain.Record{ID: 9}, ItemID: 1, OrganizationID: 3, Period: "2024-04", Status: domain.Submitted},
+		}
 	}
+	reports := withSubmitted(&early)
 	p, _ := ParsePeriod("2024-05")
 	t.Run("LeadsOnlyByDefault", func(t *testing.T) {
 		st := Expect(m, items, reports, p, domain.MustDate("2024-06-05"))
 		if st.Expected != 2 || st.In != 1 || st.Pending != 1 || st.Late != 0 {
 			t.Fatalf("%+v", st)
 		}
-		if e := st.Expectations[0]; e.ReportID != 7 || !e.SubmittedLate || e.Percent != 40 {
-			t.Errorf("the report in, submitted after the due day: %+v", e)
+		if e := st.Expectations[0]; e.ReportID != 7 || e.SubmittedLate || e.Percent != 40 {
+			t.Errorf("the report in, submitted before the due day: %+v", e)
+		}
+	})
+	t.Run("SubmittedLate", func(t *testing.T) {
+		st := Expect(m, items, withSubmitted(&late), p, domain.MustDate("2024-06-25"))
+		if e := st.Expectations[0]; st.In != 1 || e.ReportID != 7 || !e.SubmittedLate {
+			t.Errorf("the report in, submitted after the due day: %+v", st)
+		}
+	})
+	// On a day before a report was submitted it is not in yet: a pack or a
+	// dashboard of a past day counts what had come in by then.
+	t.Run("NotInBeforeItIsSubmitted", func(t *testing.T) {
+		st := Expect(m, items, withSubmitted(&late), p, domain.MustDate("2024-06-15"))
+		if st.In != 0 || st.Late != 2 {
+			t.Errorf("on 15 June, a report submitted on the 20th: %+v", st)
 		}
 	})
 	t.Run("LateAfterGrace", func(t *testing.T) {

@@ -276,7 +276,9 @@ func TestImportLedgerThroughThePages(t *testing.T) {
 			t.Fatalf("%d items in the batch, want 2", len(items.Items))
 		}
 		j1 := items.Items[0]
-		want := []int64{drc, st.orgID(t, "成都市交通运输局"), st.orgID(t, "重庆市交通运输主管部门"), st.orgID(t, "重庆市发展和改革委员会")}
+		// The units in the file's order: the two leads, then the
+		// cooperating units as the cell lists them.
+		want := []int64{drc, st.orgID(t, "重庆市交通运输主管部门"), st.orgID(t, "成都市交通运输局"), st.orgID(t, "重庆市发展和改革委员会")}
 		var got []int64
 		for _, p := range j1.Parties {
 			got = append(got, p.OrganizationID)
