@@ -105,12 +105,23 @@ func rebuildTree(t *testing.T, s *store.Store) {
 	sealed(t, s)
 }
 
+// mustExec runs queries as one transaction, as a tamperer would, so that
+// the background sealer sees the database before or after the edit, never
+// halfway (it would seal what the next statement then cuts away).
 func mustExec(t *testing.T, s *store.Store, queries ...string) {
 	t.Helper()
+	tx, err := s.DB().Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
 	for _, q := range queries {
-		if _, err := s.DB().Exec(q); err != nil {
+		if _, err := tx.Exec(q); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
 	}
 }
 
