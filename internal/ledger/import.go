@@ -603,7 +603,8 @@ func (im *importer) match(cell func(string) (string, bool)) (it *domain.Item, ke
 // lead for the whole item (Rules.Leads), the first unit of the lead columns
 // leads the item — and every other unit cooperates. A side named only in
 // the cooperating columns takes part without a lead: nothing is invented
-// for it. It reports false when the row is refused.
+// for it; but a row of a ledger with lead columns names at least one lead.
+// It reports false when the row is refused.
 func (im *importer) parties(r int) ([]domain.Party, bool) {
 	rowNo := r + 1
 	overall := im.mech.Rules.Effective().Leads == domain.LeadsOverall
@@ -631,6 +632,12 @@ func (im *importer) parties(r int) ([]domain.Party, bool) {
 			}
 			out = append(out, domain.Party{Side: side, OrganizationID: id, Role: role})
 		}
+	}
+	// A ledger that has lead columns names who leads each row: a row
+	// whose lead cells are all empty is refused, not imported leaderless.
+	if leadCols := im.unitCols["lead"]; ok && len(leadCols) > 0 && len(led) == 0 {
+		im.fail(rowNo, im.colName(leadCols[0]), domain.Textf("names no lead unit: the ledger's lead columns are empty on this row"))
+		ok = false
 	}
 	return out, ok
 }

@@ -52,3 +52,30 @@ func TestRefusedRowInReadersLanguage(t *testing.T) {
 		}
 	})
 }
+
+// TestRowWithoutLeadRefused: a ledger with a lead column names who leads
+// each row; a row whose lead cell is empty is refused, naming its row and
+// the lead column, while a side named only among the cooperating units of
+// another row takes part without a lead.
+func TestRowWithoutLeadRefused(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		batch, _ := firstBatch(t, s)
+		csv := []byte("编号,项目名称,牵头单位,配合单位\nL1,双城数据共享,成都市发展和改革委员会,重庆市发展和改革委员会\nL2,无人牵头的事项,,成都市商务局\n")
+		opts := ledger.Options{Format: ledger.CSV, Locale: "zh-CN", Mapping: map[string]string{"编号": "number", "项目名称": "title", "牵头单位": "lead", "配合单位": "cooperating"}}
+		p, err := ledger.PreviewImport(ctx, s, domain.Actor{}, batch, csv, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Errors) != 1 {
+			t.Fatalf("refused: %+v, want row 3 only", p.Errors)
+		}
+		e := p.Errors[0]
+		if e.Row != 3 || e.Code != "row_without_lead" || !strings.HasPrefix(e.Column, "3") || !strings.Contains(e.Message, "没有牵头单位") {
+			t.Errorf("row without a lead refused as %+v", e)
+		}
+		if _, err := ledger.Import(ctx, s, domain.Actor{}, batch, csv, opts); domain.ErrorCode(err) != domain.Invalid {
+			t.Errorf("the import applied a row without a lead: %v", err)
+		}
+	})
+}

@@ -137,6 +137,7 @@ var catalogue = []entry{
 	{"one_lead_overall", "the mechanism names one lead unit for the whole item; make this unit cooperating", "本机制每个事项只设一个牵头单位，请将此单位改为配合单位"},
 	{"schedule_all_derived", "has no quarter with a text that is not already a milestone", "没有尚未生成节点的季度安排"},
 	{"unit_twice", "is named twice on this side", "在这一方重复列出"},
+	{"row_without_lead", "names no lead unit: the ledger's lead columns are empty on this row", "没有牵头单位：本行的牵头单位列为空"},
 	{"unit_outside_mechanism", "lies outside the jurisdictions of the mechanism's sides", "不在本机制各方的行政区划之内"},
 	{"forbidden_name_units", "only the mechanism's secretariat may name the units its ledgers write", "只有本机制的秘书处可以确定其台账所写单位的名称"},
 	{"attendee_twice", "is named twice", "重复列出"},
