@@ -55,6 +55,7 @@ type Pack struct {
 	// Checkpoint is the latest signed checkpoint of the audit log when
 	// the pack was built (zero when none was issued): the pack's footer.
 	Checkpoint auditlog.Signed
+	fixed      []BatchRow // every batch fixed at a meeting (batches)
 	units      map[int64]string
 	mechs      map[int64]string
 }
@@ -342,6 +343,9 @@ func (p *Pack) unit(ctx context.Context, s *store.Store, orgID int64) (string, e
 	return o.Name, nil
 }
 
+// batches reads the mechanism's batches fixed at a meeting, each with its
+// meeting, and keeps those fixed in the window; standing keeps those fixed
+// by the window's end.
 func (p *Pack) batches(ctx context.Context, s *store.Store, all []*domain.Mechanism, dayInWindow func(domain.Date) bool) error {
 	bs, err := store.All(ctx, s.Batches, map[string]string{"mechanism": id(p.Mechanism.ID)}, false)
 	if err != nil {
@@ -355,8 +359,10 @@ func (p *Pack) batches(ctx context.Context, s *store.Store, all []*domain.Mechan
 		if err != nil {
 			return err
 		}
+		row := BatchRow{Batch: b, Meeting: mt, Fixer: p.mechs[mt.MechanismID]}
+		p.fixed = append(p.fixed, row)
 		if dayInWindow(mt.HeldOn) {
-			p.Batches = append(p.Batches, BatchRow{Batch: b, Meeting: mt, Fixer: p.mechs[mt.MechanismID]})
+			p.Batches = append(p.Batches, row)
 		}
 	}
 	return nil

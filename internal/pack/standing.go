@@ -38,18 +38,8 @@ type Heard struct {
 }
 
 func (p *Pack) standing(ctx context.Context, s *store.Store) error {
-	bs, err := store.All(ctx, s.Batches, map[string]string{"mechanism": id(p.Mechanism.ID)}, false)
-	if err != nil {
-		return err
-	}
-	for _, b := range bs {
-		if b.MeetingID == 0 {
-			continue
-		}
-		mt, err := s.Meetings.Get(ctx, b.MeetingID)
-		if err != nil {
-			return err
-		}
+	for _, fb := range p.fixed {
+		b, mt := fb.Batch, fb.Meeting
 		if p.To.Before(mt.HeldOn) {
 			continue
 		}

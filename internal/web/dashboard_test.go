@@ -17,21 +17,11 @@ var numberCell = regexp.MustCompile(`<td class="num">([\d,]+)</td>`)
 // to href, or fails.
 func rowTotal(t *testing.T, body, href string) int {
 	t.Helper()
-	start := strings.Index(body, `<a href="`+href+`">`)
-	if start < 0 {
-		t.Fatalf("no dashboard row links to %s", href)
-	}
-	row := body[start:]
-	row = row[:strings.Index(row, "</tr>")]
-	cells := numberCell.FindAllStringSubmatch(row, -1)
+	cells := rowCells(t, body, href)
 	if len(cells) == 0 {
 		t.Fatalf("row %s has no figures", href)
 	}
-	n, err := strconv.Atoi(strings.ReplaceAll(cells[len(cells)-1][1], ",", ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
+	return cells[len(cells)-1]
 }
 
 // TestDashboardCountsWhatTheViewerMayList: the dashboard's totals, per
