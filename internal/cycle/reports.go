@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/liandong/liandong/internal/domain"
@@ -20,30 +21,22 @@ const (
 	Pending ReportState = "pending" // missing, still in time
 )
 
-// InStatuses are the states of a report that count as in: submitted
-// (awaiting review) or accepted. A returned report (退回) is not in: its
-// unit still owes the period's report until it corrects it. Drafts are not
-// in either. This is the one place that says so; every count of reports
-// in (the period status, the lights, the packs, the annual report) asks
-// it, by Counted or by InFilter.
-var InStatuses = []domain.ReportStatus{domain.Submitted, domain.Accepted}
-
-// Counted reports whether r counts as in for its period.
-func Counted(r *domain.Report) bool {
-	return r.ArchivedAt == nil && slices.Contains(InStatuses, r.Status)
-}
+// Counted reports whether r counts as in for its period: submitted or
+// accepted (domain.Report.In). A returned report (退回) is not in — its unit
+// still owes the period's report until it corrects it — and the period's
+// status says it was returned beside the report still owed.
+func Counted(r *domain.Report) bool { return r.In() }
 
 // InFilter is the reports list's status filter selecting the reports that
-// count as in.
+// may count as in (Counted), for readers that fetch only those.
 func InFilter() string {
-	out := ""
-	for i, st := range InStatuses {
-		if i > 0 {
-			out += ","
+	var in []string
+	for _, st := range domain.ReportStatuses {
+		if (&domain.Report{Status: st}).In() {
+			in = append(in, string(st))
 		}
-		out += string(st)
 	}
-	return out
+	return strings.Join(in, ",")
 }
 
 // Expectation is one report an item expects from one unit in a period.
@@ -91,6 +84,7 @@ func Expect(m *domain.Mechanism, items []*domain.Item, reports []*domain.Report,
 	for _, r := range reports {
 		switch {
 		case r.Period != p.Key || r.ArchivedAt != nil:
+			// another period's, or archived: neither in nor returned
 		case Counted(r):
 			got[key{r.ItemID, r.OrganizationID}] = r
 		case r.Status == domain.Returned:

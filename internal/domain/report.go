@@ -124,6 +124,15 @@ func (r *Report) parts() [][2]string {
 // correction or the secretariat's review changes it.
 func (r *Report) Locked() bool { return r.Status != Draft }
 
+// In reports whether the report counts as in for its period: submitted
+// (awaiting review) or accepted, and not archived. A returned report (退回)
+// is not in: its unit still owes the period's report until it corrects
+// it; a draft is not in either. This is the one statement of the rule:
+// the cycle's counts (cycle.Counted), the lights and the packs ask it.
+func (r *Report) In() bool {
+	return r.ArchivedAt == nil && (r.Status == Submitted || r.Status == Accepted)
+}
+
 // CheckEdit is the rule for a plain write of a report — creating it,
 // editing it, saving it as a draft or submitting it: the stored report
 // (before, nil at creation) must still be a draft, and the write may make
