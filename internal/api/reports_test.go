@@ -22,7 +22,9 @@ func TestReportsHoldThroughTheAPI(t *testing.T) {
 		liaison, viewer := c.as(w.tokens["liaison"]), c.as(w.tokens["viewer"])
 		sec, otherSec := c.as(w.tokens["secretariat"]), c.as(w.tokens["other secretariat"])
 		own, theirs := w.submitted["own"], w.submitted["other side"]
-		path := func(rep *domain.Report, action string) string { return fmt.Sprintf("/api/v1/reports/%d/%s", rep.ID, action) }
+		path := func(rep *domain.Report, action string) string {
+			return fmt.Sprintf("/api/v1/reports/%d/%s", rep.ID, action)
+		}
 		stored := func(t *testing.T, rep *domain.Report) *domain.Report {
 			t.Helper()
 			got, err := s.Reports.Get(ctx, rep.ID)
