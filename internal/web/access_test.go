@@ -456,6 +456,8 @@ func TestWebPolicyMatrixCoversEveryRoute(t *testing.T) {
 		"POST /items/{id}/changes/{change}/reject":  {coveredBy: "TestCompletionConfirmedInTheBrowserRoutes"},
 		"GET /report":                               {path: "/report", allowed: withRole},
 		"POST /report":                              {coveredBy: "TestReportFlowOverHTTP"},
+		"POST /reports/{id}/correct":                {coveredBy: "TestReportHoldsOnThePage"},
+		"POST /reports/{id}/review":                 {coveredBy: "TestReportHoldsOnThePage"},
 		"GET /problems":                             {path: "/problems", allowed: withRole},
 		"GET /problems/new":                         {path: "/problems/new", allowed: writers},
 		"POST /problems/new":                        {coveredBy: "TestWebPolicyMatrixCoversEveryRoute"},

@@ -58,7 +58,10 @@ func (h *Handler) funcs(t tr) template.FuncMap {
 		"field": func(fields map[string]string, name string) string {
 			return fields[name]
 		},
-		"eqID":      func(a, b int64) bool { return a == b },
+		"eqID": func(a, b int64) bool { return a == b },
+		// fieldsFor hands a report's parts to the "report-fields" block,
+		// with the suffix of its inputs' names and ids.
+		"fieldsFor": func(suffix string, f reportFields) reportFieldSet { return reportFieldSet{ID: suffix, Fields: f} },
 		"hasPrefix": strings.HasPrefix,
 	}
 }

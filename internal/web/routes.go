@@ -35,6 +35,8 @@ func (h *Handler) routes() *http.ServeMux {
 
 	mux.HandleFunc("GET /report", h.signedIn(h.reportForm))
 	mux.HandleFunc("POST /report", h.signedIn(h.reportSave))
+	mux.HandleFunc("POST /reports/{id}/correct", h.signedIn(h.reportCorrect))
+	mux.HandleFunc("POST /reports/{id}/review", h.signedIn(h.reportReview))
 
 	mux.HandleFunc("GET /problems", h.signedIn(h.problemBoard))
 	mux.HandleFunc("GET /problems/new", h.signedIn(h.problemNewForm))
