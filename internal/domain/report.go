@@ -212,3 +212,77 @@ func (r *Report) Review(accept bool, note string, by int64, at time.Time) error 
 	}
 	return nil
 }
+
+// MaxAttachmentBytes bounds one attachment of a report: a phone photo or a
+// scanned document.
+const MaxAttachmentBytes = 10 << 20
+
+// MaxAttachments bounds the attachments of one report.
+const MaxAttachments = 20
+
+// Attachment is a file (a photo or a PDF) attached to a report. Its bytes
+// are kept in the database, so every instance serving the database serves
+// it.
+type Attachment struct {
+	ID          int64     `json:"id"`
+	ReportID    int64     `json:"report_id"`
+	Name        string    `json:"name"`
+	ContentType string    `json:"content_type"`
+	Size        int64     `json:"size"`
+	CreatedAt   time.Time `json:"created_at"`
+	CreatedBy   int64     `json:"created_by,omitempty"`
+}
+
+// attachmentKinds are the media types a report may carry, each known by
+// the first bytes of its content, whatever the name or the sender says.
+var attachmentKinds = []struct {
+	contentType string
+	match       func(b []byte) bool
+}{
+	{"application/pdf", func(b []byte) bool { return strings.HasPrefix(string(b), "%PDF-") }},
+	{"image/png", func(b []byte) bool { return strings.HasPrefix(string(b), "\x89PNG\r\n\x1a\n") }},
+	{"image/jpeg", func(b []byte) bool { return strings.HasPrefix(string(b), "\xff\xd8\xff") }},
+	{"image/gif", func(b []byte) bool {
+		return strings.HasPrefix(string(b), "GIF87a") || strings.HasPrefix(string(b), "GIF89a")
+	}},
+	{"image/webp", func(b []byte) bool { return len(b) >= 12 && string(b[:4]) == "RIFF" && string(b[8:12]) == "WEBP" }},
+}
+
+// AttachmentTypes lists the media types a report's attachment may have.
+func AttachmentTypes() []string {
+	out := make([]string, len(attachmentKinds))
+	for i, k := range attachmentKinds {
+		out[i] = k.contentType
+	}
+	return out
+}
+
+// CheckAttachment checks a file to attach to a report and returns its
+// media type, judged by its content: a PDF or an image (PNG, JPEG, GIF,
+// WebP) of at most MaxAttachmentBytes, with a plain file name. Errors:
+// Invalid (name, type, empty), TooLarge.
+func CheckAttachment(name string, data []byte) (string, error) {
+	if len(data) > MaxAttachmentBytes {
+		return "", &Error{Code: TooLarge, Message: "the file is larger than 10 MB",
+			Fields: []FieldError{{Field: "file", Reason: "is larger than 10 MB"}}}
+	}
+	var p Problems
+	checkName(&p, "name", name)
+	if strings.ContainsAny(name, `/\`) {
+		p.Add("name", "must be a file name without a folder")
+	}
+	ct := ""
+	for _, k := range attachmentKinds {
+		if k.match(data) {
+			ct = k.contentType
+			break
+		}
+	}
+	switch {
+	case len(data) == 0:
+		p.Add("file", "is empty")
+	case ct == "":
+		p.Add("file", "must be a PDF or an image (PNG, JPEG, GIF or WebP); its content is neither")
+	}
+	return ct, p.Err()
+}

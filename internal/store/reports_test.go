@@ -182,3 +182,47 @@ func TestReportsHold(t *testing.T) {
 		})
 	})
 }
+
+// TestReportAttachments: a photo or PDF is kept with its report, its type
+// judged by its content; other files, oversized files and strangers are
+// refused; only who may read the report reads it.
+func TestReportAttachments(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		w := newWorld(t, s)
+		it := mustCreate(t, s.Items, w.item("生物医药产业高地", map[string]int64{"chengdu": w.wjGov.ID, "chongqing": w.bnGov.ID}, ""))
+		wj := liaisonOf(t, s, "wj@example.org", w.wjGov.ID)
+		bn := liaisonOf(t, s, "bn@example.org", w.bnGov.ID)
+		r := &domain.Report{ItemID: it.ID, OrganizationID: w.wjGov.ID, Period: "2024-05", Progress: "开工", Status: domain.Submitted}
+		mustCreate(t, s.Reports, r)
+		png := append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 300)...)
+		png[300] = 0xAB // the bytes must come back as they were: no text conversion
+		a, err := s.AttachToReport(ctx, wj, r.ID, "工地照片.png", png)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.ContentType != "image/png" || a.Size != int64(len(png)) {
+			t.Fatalf("attachment %+v", a)
+		}
+		got, data, err := s.ReportAttachment(ctx, wj, r.ID, a.ID)
+		if err != nil || string(data) != string(png) || got.Name != "工地照片.png" {
+			t.Fatalf("read back %+v, %d bytes, %v", got, len(data), err)
+		}
+		_, _, err = s.ReportAttachment(ctx, bn, r.ID, a.ID)
+		wantCode(t, err, domain.NotFound) // the other side may not read the report
+		_, err = s.AttachToReport(ctx, bn, r.ID, "x.pdf", []byte("%PDF-1.7"))
+		wantCode(t, err, domain.NotFound)
+
+		_, err = s.AttachToReport(ctx, wj, r.ID, "伪装.png", []byte("<html><script>alert(1)</script>"))
+		wantCode(t, err, domain.Invalid)
+		wantField(t, err, "file")
+		_, err = s.AttachToReport(ctx, wj, r.ID, "大.pdf", append([]byte("%PDF-1.7"), make([]byte, domain.MaxAttachmentBytes)...))
+		wantCode(t, err, domain.TooLarge)
+		_, err = s.AttachToReport(ctx, wj, r.ID, "../etc.pdf", []byte("%PDF-1.7"))
+		wantField(t, err, "name")
+		list, err := s.ReportAttachments(ctx, wj, r.ID)
+		if err != nil || len(list) != 1 || list[0].ID != a.ID {
+			t.Fatalf("attachments %+v, %v; the refused files must not be stored", list, err)
+		}
+	})
+}

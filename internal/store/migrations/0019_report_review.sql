@@ -20,3 +20,18 @@ CREATE TABLE report_corrections (
     corrected_by BIGINT NOT NULL DEFAULT 0
 );
 CREATE UNIQUE INDEX report_corrections_version ON report_corrections(report_id, version);
+
+-- Photos and PDFs attached to a report, kept in the database so that every
+-- instance sharing it serves them; the bytes are checked (type sniffed,
+-- size bounded) before they are stored (domain.CheckAttachment).
+CREATE TABLE report_attachments (
+    id {{pk}},
+    report_id BIGINT NOT NULL REFERENCES reports(id),
+    name TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size BIGINT NOT NULL,
+    data BYTEA NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    created_by BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX report_attachments_report ON report_attachments(report_id);
