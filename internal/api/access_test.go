@@ -443,29 +443,36 @@ func TestPolicyMatrixCoversEveryRoute(t *testing.T) {
 		}
 		changes := fmt.Sprintf("/api/v1/items/%d/changes/%d", own.ID, change)
 		rep := fmt.Sprintf("/api/v1/reports/%d", w.submitted["own"].ID)
+		photo, err := s.AttachToReport(ctx, domain.Actor{}, w.submitted["own"].ID, "photo.png", []byte("\x89PNG\r\n\x1a\nrest"))
+		if err != nil {
+			t.Fatal(err)
+		}
 		for k, e := range map[string]routeEntry{
-			"GET /api/v1/batches/{id}/ledger.xlsx":             {batch + "/ledger.xlsx", withRole}, // each reads the items it may
-			"GET /api/v1/batches/{id}/ledger.csv":              {batch + "/ledger.csv", withRole},
-			"POST /api/v1/batches/{id}/ledger/preview":         {batch + "/ledger/preview?format=csv", withRole},
-			"POST /api/v1/batches/{id}/ledger/import":          {batch + "/ledger/import?format=csv", ownWrite}, // a liaison: its own rows
-			"GET /api/v1/deliveries":                           {"/api/v1/deliveries?mechanism=" + strconv.FormatInt(w.mech.ID, 10), oversee},
-			"GET /api/v1/mechanisms/{id}/periods/current":      {mech + "/periods/current", oversee},
-			"POST /api/v1/mechanisms/{id}/lights":              {mech + "/lights", administer},
-			"GET /api/v1/mechanisms/{id}/problems/overdue":     {mech + "/problems/overdue", oversee},
-			"POST /api/v1/problems/{id}/escalate":              {fmt.Sprintf("/api/v1/problems/%d/escalate", problem.ID), ownWrite},
-			"POST /api/v1/items/{id}/changes/{change}/confirm": {changes + "/confirm", rolesOf("liaison")},
-			"POST /api/v1/items/{id}/changes/{change}/reject":  {changes + "/reject", ownWrite},
-			"POST /api/v1/reports/{id}/correct":                {rep + "/correct", ownWrite},
-			"POST /api/v1/reports/{id}/accept":                 {rep + "/accept", administer},
-			"POST /api/v1/reports/{id}/return":                 {rep + "/return", administer},
-			"GET /api/v1/mechanisms/{id}/publication":          {mech + "/publication", withRole},
-			"PUT /api/v1/mechanisms/{id}/publication":          {mech + "/publication", administer},
-			"GET /api/v1/public/mechanisms/{id}/items":         {"/api/v1/public/mechanisms/" + strconv.FormatInt(w.mech.ID, 10) + "/items", everyone},
-			"GET /api/v1/me":                                   {"/api/v1/me", signedIn},
-			"GET /api/v1/me/tokens":                            {"/api/v1/me/tokens", signedIn},
-			"POST /api/v1/me/tokens":                           {"/api/v1/me/tokens", signedIn},
-			"DELETE /api/v1/me/tokens/{id}":                    {"/api/v1/me/tokens/987654", signedIn},
-			"GET /api/v1/openapi.json":                         {"/api/v1/openapi.json", everyone},
+			"GET /api/v1/batches/{id}/ledger.xlsx":              {batch + "/ledger.xlsx", withRole}, // each reads the items it may
+			"GET /api/v1/batches/{id}/ledger.csv":               {batch + "/ledger.csv", withRole},
+			"POST /api/v1/batches/{id}/ledger/preview":          {batch + "/ledger/preview?format=csv", withRole},
+			"POST /api/v1/batches/{id}/ledger/import":           {batch + "/ledger/import?format=csv", ownWrite}, // a liaison: its own rows
+			"GET /api/v1/deliveries":                            {"/api/v1/deliveries?mechanism=" + strconv.FormatInt(w.mech.ID, 10), oversee},
+			"GET /api/v1/mechanisms/{id}/periods/current":       {mech + "/periods/current", oversee},
+			"POST /api/v1/mechanisms/{id}/lights":               {mech + "/lights", administer},
+			"GET /api/v1/mechanisms/{id}/problems/overdue":      {mech + "/problems/overdue", oversee},
+			"POST /api/v1/problems/{id}/escalate":               {fmt.Sprintf("/api/v1/problems/%d/escalate", problem.ID), ownWrite},
+			"POST /api/v1/items/{id}/changes/{change}/confirm":  {changes + "/confirm", rolesOf("liaison")},
+			"POST /api/v1/items/{id}/changes/{change}/reject":   {changes + "/reject", ownWrite},
+			"POST /api/v1/reports/{id}/correct":                 {rep + "/correct", ownWrite},
+			"POST /api/v1/reports/{id}/accept":                  {rep + "/accept", administer},
+			"POST /api/v1/reports/{id}/return":                  {rep + "/return", administer},
+			"GET /api/v1/reports/{id}/attachments":              {rep + "/attachments", ownRead},
+			"POST /api/v1/reports/{id}/attachments":             {rep + "/attachments?name=a.pdf", ownWrite},
+			"GET /api/v1/reports/{id}/attachments/{attachment}": {fmt.Sprintf("%s/attachments/%d", rep, photo.ID), ownRead},
+			"GET /api/v1/mechanisms/{id}/publication":           {mech + "/publication", withRole},
+			"PUT /api/v1/mechanisms/{id}/publication":           {mech + "/publication", administer},
+			"GET /api/v1/public/mechanisms/{id}/items":          {"/api/v1/public/mechanisms/" + strconv.FormatInt(w.mech.ID, 10) + "/items", everyone},
+			"GET /api/v1/me":                                    {"/api/v1/me", signedIn},
+			"GET /api/v1/me/tokens":                             {"/api/v1/me/tokens", signedIn},
+			"POST /api/v1/me/tokens":                            {"/api/v1/me/tokens", signedIn},
+			"DELETE /api/v1/me/tokens/{id}":                     {"/api/v1/me/tokens/987654", signedIn},
+			"GET /api/v1/openapi.json":                          {"/api/v1/openapi.json", everyone},
 		} {
 			m[k] = e
 		}

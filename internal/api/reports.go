@@ -1,6 +1,8 @@
 package api
 
 import (
+	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 
@@ -99,4 +101,84 @@ func (a *API) reviewReport(accept bool) http.HandlerFunc {
 		}
 		a.writeError(w, r, err)
 	}
+}
+
+// AttachmentList is the files attached to a report.
+type AttachmentList struct {
+	Items []domain.Attachment `json:"items"`
+}
+
+// attachmentRoutes serve the photos and PDFs attached to a report.
+func (a *API) attachmentRoutes() []route {
+	path := Prefix + "/reports/{id}/attachments"
+	return []route{
+		{method: "GET", path: path, op: "listReportAttachments", tag: tagWork, summary: "The files attached to a report",
+			response: AttachmentList{}, status: 200, errors: []int{401, 403, 404}, handler: a.listAttachments},
+		{method: "POST", path: path, op: "attachToReport", tag: tagWork,
+			summary:  "Attach a photo or a PDF (at most 10 MB, its type judged by its content) to a report; the body is the file",
+			consumes: domain.AttachmentTypes(), query: []param{{"name", "the file's name (required)"}},
+			response: domain.Attachment{}, status: 201, errors: []int{400, 401, 403, 404, 409, 413, 422}, handler: a.attach},
+		{method: "GET", path: path + "/{attachment}", op: "getReportAttachment", tag: tagWork, summary: "Download a file attached to a report, served as its own type (a PDF or an image)",
+			produces: "*/*", status: 200, errors: []int{401, 403, 404}, handler: a.getAttachment},
+	}
+}
+
+func (a *API) listAttachments(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err == nil {
+		var list []domain.Attachment
+		if list, err = a.store.ReportAttachments(r.Context(), actor(r), id); err == nil {
+			writeJSON(w, http.StatusOK, AttachmentList{Items: list})
+			return
+		}
+	} else {
+		err = domain.Errorf(domain.NotFound, "no such report")
+	}
+	a.writeError(w, r, err)
+}
+
+func (a *API) attach(w http.ResponseWriter, r *http.Request) {
+	if err := a.allow(r, policy.Write, "reports"); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		a.writeError(w, r, domain.Errorf(domain.NotFound, "no such report"))
+		return
+	}
+	// One byte past the limit is enough for the check to refuse the file
+	// as too large.
+	data, err := io.ReadAll(io.LimitReader(r.Body, domain.MaxAttachmentBytes+1))
+	if err != nil {
+		a.writeError(w, r, fieldError(badRequest, "body", "could not be read"))
+		return
+	}
+	att, err := a.store.AttachToReport(r.Context(), actor(r), id, r.URL.Query().Get("name"), data)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", fmt.Sprintf("%s/reports/%d/attachments/%d", Prefix, id, att.ID))
+	writeJSON(w, http.StatusCreated, att)
+}
+
+func (a *API) getAttachment(w http.ResponseWriter, r *http.Request) {
+	id, err1 := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	att, err2 := strconv.ParseInt(r.PathValue("attachment"), 10, 64)
+	if err1 != nil || err2 != nil {
+		a.writeError(w, r, domain.Errorf(domain.NotFound, "no such attachment"))
+		return
+	}
+	meta, data, err := a.store.ReportAttachment(r.Context(), actor(r), id, att)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", meta.ContentType)
+	w.Header().Set("Content-Disposition", meta.Disposition())
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Cache-Control", "private, no-store")
+	w.WriteHeader(http.StatusOK)
+	w.Write(data)
 }

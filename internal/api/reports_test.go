@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/liandong/liandong/internal/domain"
@@ -89,5 +91,49 @@ func TestReportsHoldThroughTheAPI(t *testing.T) {
 			hist := sec.do(t, "GET", fmt.Sprintf("/api/v1/reports/%d/history", own.ID), nil)
 			wantStatus(t, hist, http.StatusOK)
 		})
+	})
+}
+
+// TestReportAttachmentsThroughTheAPI: a PDF uploaded to a report comes
+// back with its type and a download disposition; a file that is not what
+// it claims is refused; a reader of the report downloads it, a stranger
+// does not see it.
+func TestReportAttachmentsThroughTheAPI(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		c := newClient(t, s)
+		w := newAccessWorld(t, s)
+		liaison, leader := c.as(w.tokens["liaison"]), c.as(w.tokens["leader"])
+		own, theirs := w.submitted["own"], w.submitted["other side"]
+		coll := fmt.Sprintf("/api/v1/reports/%d/attachments", own.ID)
+		pdf := []byte("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
+		r := liaison.do(t, "POST", coll+"?name="+url.QueryEscape("现场照片说明.pdf"), pdf, "Content-Type", "application/pdf")
+		wantStatus(t, r, http.StatusCreated)
+		att := r.json(t)
+		if att["content_type"] != "application/pdf" || att["size"] != float64(len(pdf)) {
+			t.Fatalf("attachment %v", att)
+		}
+		one := fmt.Sprintf("%s/%d", coll, int64(att["id"].(float64)))
+		got := leader.do(t, "GET", one, nil)
+		wantStatus(t, got, http.StatusOK)
+		if got.header.Get("Content-Type") != "application/pdf" || string(got.body) != string(pdf) ||
+			!strings.Contains(got.header.Get("Content-Disposition"), "attachment;") ||
+			!strings.Contains(got.header.Get("Content-Disposition"), "filename*=UTF-8''"+url.PathEscape("现场照片说明.pdf")) {
+			t.Fatalf("download: %v %q", got.header, got.body)
+		}
+		list := liaison.do(t, "GET", coll, nil)
+		wantStatus(t, list, http.StatusOK)
+		if n := len(list.json(t)["items"].([]any)); n != 1 {
+			t.Fatalf("%d attachments listed, want 1", n)
+		}
+
+		disguised := liaison.do(t, "POST", coll+"?name=photo.png", []byte("<svg onload=alert(1)>"), "Content-Type", "image/png")
+		wantProblem(t, disguised, "file", http.StatusUnprocessableEntity)
+		wantProblem(t, liaison.do(t, "POST", coll, pdf, "Content-Type", "application/pdf"), "name", http.StatusUnprocessableEntity)
+		wantProblem(t, liaison.do(t, "POST", fmt.Sprintf("/api/v1/reports/%d/attachments?name=a.pdf", theirs.ID), pdf, "Content-Type", "application/pdf"), "", http.StatusNotFound)
+		stranger := c.as(w.tokens["other secretariat"])
+		wantProblem(t, stranger.do(t, "GET", one, nil), "", http.StatusNotFound)
+		if n := len(liaison.do(t, "GET", coll, nil).json(t)["items"].([]any)); n != 1 {
+			t.Fatalf("refused uploads stored something: %d attachments", n)
+		}
 	})
 }

@@ -1,6 +1,9 @@
 package domain
 
 import (
+	"fmt"
+	"net/url"
+	"path"
 	"regexp"
 	"strings"
 	"time"
@@ -232,6 +235,14 @@ type Attachment struct {
 	CreatedAt   time.Time `json:"created_at"`
 	CreatedBy   int64     `json:"created_by,omitempty"`
 }
+
+// Disposition is the Content-Disposition an attachment is served with: a
+// download under its own name (UTF-8, RFC 6266), with an ASCII fallback.
+func (a Attachment) Disposition() string {
+	return fmt.Sprintf(`attachment; filename="attachment-%d%s"; filename*=UTF-8''%s`, a.ID, path.Ext(asciiName.ReplaceAllString(a.Name, "")), url.PathEscape(a.Name))
+}
+
+var asciiName = regexp.MustCompile(`[^A-Za-z0-9._-]`)
 
 // attachmentKinds are the media types a report may carry, each known by
 // the first bytes of its content, whatever the name or the sender says.
