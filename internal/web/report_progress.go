@@ -235,9 +235,9 @@ func (h *Handler) reportForm(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	v := h.newView(r, t.T("report.title"), "report")
-	switch done := r.URL.Query().Get("done"); done {
-	case "draft", "submitted", "corrected", "accepted", "returned":
-		v.Message = t.T("report.done_" + done)
+	if key, ok := map[string]string{"draft": "report.done_draft", "submitted": "report.done_submitted", "corrected": "report.done_corrected",
+		"accepted": "report.done_accepted", "returned": "report.done_returned"}[r.URL.Query().Get("done")]; ok {
+		v.Message = t.T(key)
 	}
 	v.Data = d
 	h.render(w, r, http.StatusOK, "report", v)
