@@ -80,14 +80,17 @@ func (h *Handler) reportToAct(w http.ResponseWriter, r *http.Request) (*domain.R
 	return rep, true
 }
 
-// refusal turns a refused correction or review into the message the form
+// refusal turns a refused correction, review or attachment into the message the form
 // shows; other errors get their error page and an empty message.
 func (h *Handler) refusal(w http.ResponseWriter, r *http.Request, t tr, err error) string {
 	switch domain.ErrorCode(err) {
-	case domain.Invalid:
+	case domain.Invalid, domain.TooLarge:
 		return joinMessages(fieldMessages(t, err), t)
 	case domain.Conflict:
-		return t.T("error.conflict")
+		if _, stale := fieldMessages(t, err)["version"]; stale {
+			return t.T("error.conflict")
+		}
+		return joinMessages(fieldMessages(t, err), t)
 	}
 	h.fail(w, r, err)
 	return ""

@@ -1,8 +1,11 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -118,6 +121,27 @@ func TestReportHoldsOnThePage(t *testing.T) {
 			t.Error("the unit's page does not show the return and its reason")
 		}
 	})
+	t.Run("AttachmentsServedToReaders", func(t *testing.T) {
+		_, body := c.get(unitPage)
+		pdf := "%PDF-1.4\n现场照片说明"
+		res, _ := c.upload(fmt.Sprintf("/reports/%d/attachments", rep.ID), c.csrf(body), "说明.pdf", []byte(pdf))
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("upload: %d", res.StatusCode)
+		}
+		res, page := c.upload(fmt.Sprintf("/reports/%d/attachments", rep.ID), c.csrf(body), "x.png", []byte("<html>not an image</html>"))
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "PDF") {
+			t.Fatalf("a file that is not an image or PDF = %d, want 422 saying what is accepted", res.StatusCode)
+		}
+		_, body = c.get(unitPage)
+		link := regexp.MustCompile(`href="(/reports/\d+/attachments/\d+)" download>说明.pdf<`).FindStringSubmatch(body)
+		if link == nil {
+			t.Fatal("the page does not link the attachment")
+		}
+		res, file := c.get(link[1])
+		if res.StatusCode != http.StatusOK || file != pdf || res.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(res.Header.Get("Content-Disposition"), "attachment;") {
+			t.Fatalf("download = %d %v", res.StatusCode, res.Header)
+		}
+	})
 	t.Run("InEnglish", func(t *testing.T) {
 		_, body := c.get(unitPage)
 		c.post("/language", url.Values{"csrf": {c.csrf(body)}, "locale": {"en"}, "back": {unitPage}})
@@ -133,4 +157,24 @@ func TestReportHoldsOnThePage(t *testing.T) {
 			t.Errorf("English save-draft over a locked report = %d without the reason", res.StatusCode)
 		}
 	})
+}
+
+// upload posts a file in the multipart form a report page sends.
+func (c *client) upload(path, csrf, name string, data []byte) (*http.Response, string) {
+	c.t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("csrf", csrf)
+	fw, _ := mw.CreateFormFile("file", name)
+	fw.Write(data)
+	mw.Close()
+	req, _ := http.NewRequest("POST", c.base+path, &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	res, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res, string(b)
 }

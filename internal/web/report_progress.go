@@ -30,6 +30,8 @@ type reportEntry struct {
 	Reason     string
 	Correcting bool
 	MayReview  bool
+	// Attachments are the stored report's files.
+	Attachments []domain.Attachment
 }
 
 // Locked reports whether the entry's report was handed in.
@@ -178,8 +180,11 @@ func (h *Handler) reportEntries(r *http.Request, rf *refs, unit int64) ([]report
 				e.Last = rep
 			}
 		}
-		if e.Stored != nil && e.Stored.Status == domain.Submitted {
-			e.MayReview = h.store.MayReview(ctx, actor(r), e.Stored) == nil
+		if e.Stored != nil {
+			if e.Attachments, err = h.store.ReportAttachments(ctx, actor(r), e.Stored.ID); err != nil {
+				return nil, err
+			}
+			e.MayReview = e.Stored.Status == domain.Submitted && h.store.MayReview(ctx, actor(r), e.Stored) == nil
 		}
 		out = append(out, e)
 	}
@@ -236,7 +241,7 @@ func (h *Handler) reportForm(w http.ResponseWriter, r *http.Request) {
 	}
 	v := h.newView(r, t.T("report.title"), "report")
 	if key, ok := map[string]string{"draft": "report.done_draft", "submitted": "report.done_submitted", "corrected": "report.done_corrected",
-		"accepted": "report.done_accepted", "returned": "report.done_returned"}[r.URL.Query().Get("done")]; ok {
+		"accepted": "report.done_accepted", "returned": "report.done_returned", "attached": "report.done_attached"}[r.URL.Query().Get("done")]; ok {
 		v.Message = t.T(key)
 	}
 	v.Data = d

@@ -26,6 +26,10 @@ const (
 // period) is far below it.
 const maxFormBytes = 1 << 20
 
+// maxUploadBytes bounds the form that attaches a file to a report: the
+// file's limit and room for the form around it.
+const maxUploadBytes = domain.MaxAttachmentBytes + 64<<10
+
 type stateKey struct{}
 
 // requestState is who is asking: the user and session when signed in, the
@@ -96,7 +100,11 @@ func (h *Handler) loadSession(w http.ResponseWriter, r *http.Request) (*http.Req
 	}
 	r = r.WithContext(context.WithValue(r.Context(), stateKey{}, st))
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+		limit := int64(maxFormBytes)
+		if strings.HasSuffix(r.URL.Path, "/attachments") {
+			limit = maxUploadBytes // a report's photo or PDF
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		got := r.Header.Get(csrfHeader)
 		if got == "" {
 			got = r.PostFormValue(csrfField)
