@@ -175,10 +175,8 @@ func (a *API) getAttachment(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", meta.ContentType)
-	w.Header().Set("Content-Disposition", meta.Disposition())
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Cache-Control", "private, no-store")
-	w.WriteHeader(http.StatusOK)
+	for _, h := range meta.Headers() {
+		w.Header().Set(h[0], h[1])
+	}
 	w.Write(data)
 }

@@ -236,10 +236,15 @@ type Attachment struct {
 	CreatedBy   int64     `json:"created_by,omitempty"`
 }
 
-// Disposition is the Content-Disposition an attachment is served with: a
-// download under its own name (UTF-8, RFC 6266), with an ASCII fallback.
-func (a Attachment) Disposition() string {
-	return fmt.Sprintf(`attachment; filename="attachment-%d%s"; filename*=UTF-8''%s`, a.ID, path.Ext(asciiName.ReplaceAllString(a.Name, "")), url.PathEscape(a.Name))
+// Headers are the HTTP headers an attachment is served with, by the API
+// and the pages alike: its own type, never sniffed again by the browser;
+// a download under its own name (UTF-8, RFC 6266, with an ASCII
+// fallback); kept by no shared cache.
+func (a Attachment) Headers() [][2]string {
+	disposition := fmt.Sprintf(`attachment; filename="attachment-%d%s"; filename*=UTF-8''%s`,
+		a.ID, path.Ext(asciiName.ReplaceAllString(a.Name, "")), url.PathEscape(a.Name))
+	return [][2]string{{"Content-Type", a.ContentType}, {"Content-Disposition", disposition},
+		{"X-Content-Type-Options", "nosniff"}, {"Cache-Control", "private, no-store"}}
 }
 
 var asciiName = regexp.MustCompile(`[^A-Za-z0-9._-]`)

@@ -124,32 +124,15 @@ func (c progressCol) Scan(src any) error {
 // correct it. Errors: Invalid (no reason, bad fields), NotFound, Conflict
 // (a stale version, or a draft, which is edited instead), Forbidden.
 func (s *Store) CorrectReport(ctx context.Context, actor domain.Actor, id, version int64, want *domain.Report, reason string) (*domain.Report, error) {
-	rs := s.Reports
-	var out *domain.Report
-	err := s.Write(ctx, actor, func(t *Tx) error {
-		before, err := rs.get(ctx, t.reader(), id)
-		if err != nil {
-			return err
-		}
-		if err := rs.mayWrite(ctx, t, before); err != nil {
-			return err
-		}
-		if before.Version != version {
-			return staleError(reports.name, id, version, before.Version)
-		}
-		after := *before
+	may := func(t *Tx, before *domain.Report) error { return s.Reports.mayWrite(ctx, t, before) }
+	return s.actOnReport(ctx, actor, id, version, may, func(t *Tx, after *domain.Report) (string, error) {
 		if err := after.Correct(want, reason); err != nil {
-			return err
+			return "", err
 		}
-		after.Corrections = append(append([]domain.ReportCorrection{}, before.Corrections...),
-			domain.ReportCorrection{Version: before.Version + 1, Reason: reason, At: t.now, By: actor.UserID})
-		if err := rs.updateTx(ctx, t, before, &after, "correct"); err != nil {
-			return err
-		}
-		out, err = rs.get(ctx, t.reader(), id)
-		return err
+		after.Corrections = append(append([]domain.ReportCorrection{}, after.Corrections...),
+			domain.ReportCorrection{Version: version + 1, Reason: reason, At: t.now, By: actor.UserID})
+		return "correct", nil
 	})
-	return out, err
 }
 
 // ReviewReport records the secretariat's review of the submitted report
@@ -159,6 +142,26 @@ func (s *Store) CorrectReport(ctx context.Context, actor domain.Actor, id, versi
 // without a reason), NotFound, Conflict (stale, or not awaiting review),
 // Forbidden.
 func (s *Store) ReviewReport(ctx context.Context, actor domain.Actor, id, version int64, accept bool, note string) (*domain.Report, error) {
+	may := func(t *Tx, before *domain.Report) error { return mayReview(ctx, t.reader(), actor, before) }
+	return s.actOnReport(ctx, actor, id, version, may, func(t *Tx, after *domain.Report) (string, error) {
+		if err := after.Review(accept, note, actor.UserID, t.now); err != nil {
+			return "", err
+		}
+		if accept {
+			return "accept", nil
+		}
+		return "return", nil
+	})
+}
+
+// actOnReport is one of the store's own actions on a report, in one
+// transaction: it reads the report, asks may whether the actor may act on
+// it, refuses a version other than the stored one, lets act turn a copy
+// into the new state and name the action, and writes it audited under
+// that name, past the rule for plain edits. It returns the report as it
+// then stands.
+func (s *Store) actOnReport(ctx context.Context, actor domain.Actor, id, version int64, may func(*Tx, *domain.Report) error,
+	act func(*Tx, *domain.Report) (string, error)) (*domain.Report, error) {
 	rs := s.Reports
 	var out *domain.Report
 	err := s.Write(ctx, actor, func(t *Tx) error {
@@ -166,19 +169,16 @@ func (s *Store) ReviewReport(ctx context.Context, actor domain.Actor, id, versio
 		if err != nil {
 			return err
 		}
-		if err := mayReview(ctx, t.reader(), actor, before); err != nil {
+		if err := may(t, before); err != nil {
 			return err
 		}
 		if before.Version != version {
 			return staleError(reports.name, id, version, before.Version)
 		}
 		after := *before
-		if err := after.Review(accept, note, actor.UserID, t.now); err != nil {
+		action, err := act(t, &after)
+		if err != nil {
 			return err
-		}
-		action := "accept"
-		if !accept {
-			action = "return"
 		}
 		if err := rs.updateTx(ctx, t, before, &after, action); err != nil {
 			return err

@@ -20,17 +20,13 @@ func secretariatOf(t *testing.T, s *store.Store, email string, mechanism int64) 
 	return domain.ActorFor(u)
 }
 
-func reportActions(t *testing.T, s *store.Store, id int64) []string {
+// reportWorld is the test world with one item led by 温江 and 巴南, and a
+// liaison of each.
+func reportWorld(t *testing.T, s *store.Store) (w *world, it *domain.Item, wj, bn domain.Actor) {
 	t.Helper()
-	h, err := s.History(context.Background(), "reports", id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, e := range h {
-		out = append(out, e.Action)
-	}
-	return out
+	w = newWorld(t, s)
+	it = mustCreate(t, s.Items, w.item("生物医药产业高地", map[string]int64{"chengdu": w.wjGov.ID, "chongqing": w.bnGov.ID}, ""))
+	return w, it, liaisonOf(t, s, "wj@example.org", w.wjGov.ID), liaisonOf(t, s, "bn@example.org", w.bnGov.ID)
 }
 
 // TestReportsHold: a report handed in is locked against plain writes (the
@@ -40,10 +36,7 @@ func reportActions(t *testing.T, s *store.Store, id int64) []string {
 func TestReportsHold(t *testing.T) {
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		w := newWorld(t, s)
-		it := mustCreate(t, s.Items, w.item("生物医药产业高地", map[string]int64{"chengdu": w.wjGov.ID, "chongqing": w.bnGov.ID}, ""))
-		wj := liaisonOf(t, s, "wj@example.org", w.wjGov.ID)
-		bn := liaisonOf(t, s, "bn@example.org", w.bnGov.ID)
+		w, it, wj, bn := reportWorld(t, s)
 		sec := secretariatOf(t, s, "sec@example.org", w.mech.ID)
 		submitted := func(t *testing.T, period string) *domain.Report {
 			t.Helper()
@@ -116,7 +109,7 @@ func TestReportsHold(t *testing.T) {
 			if len(got.Corrections) != 1 || got.Corrections[0].Reason != "投资额统计口径有误" || got.Corrections[0].Version != got.Version || got.Corrections[0].By != wj.UserID || got.Corrections[0].At.IsZero() {
 				t.Fatalf("corrections %+v", got.Corrections)
 			}
-			if acts := reportActions(t, s, r.ID); strings.Join(acts, ",") != "create,correct" {
+			if acts := entityActions(t, s, "reports", r.ID); strings.Join(acts, ",") != "create,correct" {
 				t.Fatalf("history %v, want create,correct", acts)
 			}
 			h, _ := s.History(ctx, "reports", r.ID)
@@ -171,7 +164,7 @@ func TestReportsHold(t *testing.T) {
 			if accepted.Status != domain.Accepted {
 				t.Fatalf("status %s, want accepted", accepted.Status)
 			}
-			if acts := reportActions(t, s, r.ID); strings.Join(acts, ",") != "create,return,correct,accept" {
+			if acts := entityActions(t, s, "reports", r.ID); strings.Join(acts, ",") != "create,return,correct,accept" {
 				t.Fatalf("history %v", acts)
 			}
 			// Readers see reports past their draft: accepted and returned too.
@@ -189,10 +182,7 @@ func TestReportsHold(t *testing.T) {
 func TestReportAttachments(t *testing.T) {
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		w := newWorld(t, s)
-		it := mustCreate(t, s.Items, w.item("生物医药产业高地", map[string]int64{"chengdu": w.wjGov.ID, "chongqing": w.bnGov.ID}, ""))
-		wj := liaisonOf(t, s, "wj@example.org", w.wjGov.ID)
-		bn := liaisonOf(t, s, "bn@example.org", w.bnGov.ID)
+		w, it, wj, bn := reportWorld(t, s)
 		r := &domain.Report{ItemID: it.ID, OrganizationID: w.wjGov.ID, Period: "2024-05", Progress: "开工", Status: domain.Submitted}
 		mustCreate(t, s.Reports, r)
 		png := append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 300)...)

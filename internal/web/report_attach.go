@@ -50,9 +50,8 @@ func (h *Handler) reportAttachment(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", meta.ContentType)
-	w.Header().Set("Content-Disposition", meta.Disposition())
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Cache-Control", "private, no-store")
+	for _, h := range meta.Headers() {
+		w.Header().Set(h[0], h[1])
+	}
 	w.Write(data)
 }
