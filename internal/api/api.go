@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/liandong/liandong/internal/domain"
 	"github.com/liandong/liandong/internal/store"
@@ -46,6 +47,12 @@ type route struct {
 	handler  http.HandlerFunc
 }
 
+// writes reports whether the route changes records, and so takes the day
+// the change happened (occurred_on).
+func (rt route) writes() bool {
+	return rt.method != http.MethodGet && !rt.public && !strings.HasPrefix(rt.path, Prefix+"/me/")
+}
+
 // param is a documented query parameter.
 type param struct {
 	name, description string
@@ -57,6 +64,9 @@ func New(s *store.Store, log *slog.Logger) *API {
 	a.routes = a.table()
 	for _, rt := range a.routes {
 		var h http.Handler = rt.handler
+		if rt.writes() {
+			h = a.occurred(h)
+		}
 		if !rt.public {
 			h = a.authenticate(h)
 		}

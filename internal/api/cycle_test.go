@@ -39,7 +39,7 @@ func TestCycleOnTheDemo(t *testing.T) {
 				if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, want) {
 					t.Errorf("%s: Content-Type %q", ext, ct)
 				}
-				if ext == "md" && !strings.Contains(string(r.body), "本期间新签署结对合作协议2项") {
+				if ext == "md" && !strings.Contains(string(r.body), "其中本期间新签署2项") {
 					t.Errorf("the Markdown pack does not state the pairings signed since meeting no. 1:\n%s", r.body)
 				}
 			}
@@ -92,12 +92,24 @@ func TestCycleOnTheDemo(t *testing.T) {
 			if tier := m["problem"].(map[string]any)["tier"]; tier != "coordination" {
 				t.Errorf("tier %v", tier)
 			}
-			// Joint meeting no. 3 is held on the fixed clock's day.
-			if mt, ok := m["meeting"].(map[string]any); !ok || mt["title"] != "重庆成都双核联动联建会议第三次会议" {
-				t.Errorf("meeting: %s", r.body)
+			// The working group sits at the coordination tier itself
+			// (FACTS.md) and has no meeting after the fixed clock's day.
+			if mech, ok := m["mechanism"].(map[string]any); !ok || mech["name"] != "成渝双核联动工作组" || m["meeting"] != nil {
+				t.Errorf("first step: %s", r.body)
 			}
 			wantStatus(t, c.do(t, "POST", path, map[string]any{"version": p.Version}), 409)
 			wantProblem(t, c.do(t, "POST", path, map[string]any{"version": p.Version + 1}, "If-Match", `"1"`), "version", 412)
+			// One step more reaches the provinces' joint meeting, whose
+			// tenth session (30 December 2024) is the next one.
+			r = c.do(t, "POST", path, map[string]any{"version": p.Version + 1, "note": "提请党政联席会议研究"})
+			wantStatus(t, r, 200)
+			m = r.json(t)
+			if tier := m["problem"].(map[string]any)["tier"]; tier != "decision" {
+				t.Errorf("tier %v", tier)
+			}
+			if mt, ok := m["meeting"].(map[string]any); !ok || mt["title"] != "重庆四川党政联席会议第十次会议" {
+				t.Errorf("meeting: %s", r.body)
+			}
 		})
 
 		t.Run("OverdueProblems", func(t *testing.T) {

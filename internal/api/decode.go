@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -32,8 +31,8 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		return nil, &domain.Error{Code: domain.TooLarge, Message: fmt.Sprintf("the body is larger than %d bytes", MaxBodyBytes),
-			Fields: []domain.FieldError{{Field: "body", Reason: fmt.Sprintf("exceeds %d bytes", MaxBodyBytes)}}}
+		return nil, domain.Errorf(domain.TooLarge, "the body is larger than %d bytes", MaxBodyBytes).
+			With(domain.FieldErrorf("body", "exceeds %d bytes", MaxBodyBytes))
 	}
 	if err != nil {
 		return nil, fieldError(badRequest, "body", "could not be read")
@@ -66,7 +65,7 @@ func jsonError(err error) error {
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syn):
-		return fieldError(badRequest, "body", fmt.Sprintf("is not valid JSON (at byte %d)", syn.Offset))
+		return fieldError(badRequest, "body", "is not valid JSON (at byte %d)", syn.Offset)
 	case errors.As(err, &typ):
 		field := typ.Field
 		if field == "" {
@@ -75,14 +74,14 @@ func jsonError(err error) error {
 		if typ.Type == reflect.TypeOf(domain.Date{}) {
 			return fieldError(badRequest, field, "must be a date that exists, written YYYY-MM-DD")
 		}
-		return fieldError(badRequest, field, "must be "+jsonKind(typ.Type.Kind().String()))
+		return fieldError(badRequest, field, "must be %s", jsonKind(typ.Type.Kind().String()))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		return fieldError(badRequest, name, "is not a field of this record")
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return fieldError(badRequest, "body", "ends before the JSON value is complete")
 	}
-	return fieldError(badRequest, "body", err.Error())
+	return fieldError(badRequest, "body", "cannot be decoded: %s", err.Error())
 }
 
 func jsonKind(k string) string {
@@ -99,12 +98,14 @@ func jsonKind(k string) string {
 	return "a " + k
 }
 
-func fieldError(code domain.Code, field, reason string) error {
-	msg := "the request is malformed"
+// fieldError refuses one field for a formatted reason: as malformed
+// (badRequest) or as invalid.
+func fieldError(code domain.Code, field, format string, args ...any) error {
+	e := domain.Errorf(code, "the request is malformed")
 	if code == domain.Invalid {
-		msg = "the input is invalid"
+		e = domain.Errorf(code, "the input is invalid")
 	}
-	return &domain.Error{Code: code, Message: msg, Fields: []domain.FieldError{{Field: field, Reason: reason}}}
+	return e.With(domain.FieldErrorf(field, format, args...))
 }
 
 // mergePatch applies an RFC 7386 JSON merge patch: objects merge key by key,

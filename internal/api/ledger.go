@@ -123,6 +123,7 @@ func (a *API) importLedger(apply bool) http.HandlerFunc {
 			}
 			opts = ledger.OptionsOf(format, m)
 		}
+		opts.Locale = language(r)
 		var p *ledger.Preview
 		if apply {
 			p, err = ledger.Import(r.Context(), a.store, actor(r), b.ID, file, opts)
@@ -133,6 +134,8 @@ func (a *API) importLedger(apply bool) http.HandlerFunc {
 			a.writeError(w, r, err)
 			return
 		}
+		w.Header().Set("Content-Language", opts.Locale)
+		w.Header().Add("Vary", "Accept-Language")
 		writeJSON(w, http.StatusOK, p)
 	}
 }
@@ -196,6 +199,5 @@ func tooLargeBody(err error) bool {
 }
 
 func uploadTooLarge() error {
-	return &domain.Error{Code: domain.TooLarge, Message: "the ledger is too large",
-		Fields: []domain.FieldError{{Field: "file", Reason: fmt.Sprintf("exceeds %d bytes (10 MB)", ledger.MaxFileBytes)}}}
+	return domain.Errorf(domain.TooLarge, "the ledger is too large").With(domain.FieldErrorf("file", "exceeds %d bytes (10 MB)", ledger.MaxFileBytes))
 }

@@ -54,7 +54,7 @@ func (a *API) listDeliveries(w http.ResponseWriter, r *http.Request) {
 		switch name {
 		case "mechanism", "channel", "before", "limit", "status":
 		default:
-			p.Addf(name, "is not a filter of this list; use one of before, channel, limit, mechanism, status")
+			p.Addf(name, "is not a filter of this list; use one of %s", "before, channel, limit, mechanism, status")
 		}
 	}
 	if q.Limit > domain.MaxPageSize {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/liandong/liandong/internal/domain"
+	"github.com/liandong/liandong/internal/message"
 )
 
 // document builds the OpenAPI 3.1 description from the route table and the
@@ -28,7 +29,11 @@ func (a *API) document() map[string]any {
 		for _, m := range pathParam.FindAllStringSubmatch(rt.path, -1) {
 			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "integer", "minimum": 1}})
 		}
-		for _, p := range rt.query {
+		query := rt.query
+		if rt.writes() {
+			query = append(query[:len(query):len(query)], param{occurredParam, occurredDescription + "; a JSON body may carry it as a top-level field instead"})
+		}
+		for _, p := range query {
 			params = append(params, map[string]any{"name": p.name, "in": "query", "required": false, "description": p.description, "schema": map[string]any{"type": "string"}})
 		}
 		if rt.method == "PATCH" || rt.method == "DELETE" && strings.Contains(rt.path, "{id}") && rt.response != nil {
@@ -39,9 +44,15 @@ func (a *API) document() map[string]any {
 			op["parameters"] = params
 		}
 		if rt.body != nil {
+			body := g.input(reflect.TypeOf(rt.body))
+			if rt.writes() {
+				// The day the change happened rides beside the noun's fields.
+				body = map[string]any{"allOf": []any{body, map[string]any{"type": "object", "properties": map[string]any{
+					occurredParam: map[string]any{"type": "string", "pattern": `^\d{4}(-\d{2}(-\d{2})?)?$`, "description": occurredDescription}}}}}
+			}
 			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{
-				"application/json":             map[string]any{"schema": g.input(reflect.TypeOf(rt.body))},
-				"application/merge-patch+json": map[string]any{"schema": g.input(reflect.TypeOf(rt.body))},
+				"application/json":             map[string]any{"schema": body},
+				"application/merge-patch+json": map[string]any{"schema": body},
 			}}
 		}
 		if rt.consumes != nil {
@@ -64,7 +75,12 @@ func (a *API) document() map[string]any {
 			ok["content"] = map[string]any{rt.produces: map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}}
 		}
 		responses[strconv.Itoa(rt.status)] = ok
-		for _, st := range append(rt.errors, http.StatusInternalServerError) {
+		errs := append(rt.errors[:len(rt.errors):len(rt.errors)], http.StatusInternalServerError)
+		if rt.writes() {
+			// occurred_on may be unreadable (400) or no day, or a later one (422).
+			errs = append(errs, http.StatusBadRequest, http.StatusUnprocessableEntity)
+		}
+		for _, st := range errs {
 			responses[strconv.Itoa(st)] = map[string]any{"description": http.StatusText(st),
 				"content": map[string]any{"application/problem+json": map[string]any{"schema": g.output(reflect.TypeOf(ProblemDetails{}))}}}
 		}
@@ -83,13 +99,23 @@ func (a *API) document() map[string]any {
 		"info": map[string]any{
 			"title":       "Liandong API",
 			"version":     "1",
-			"description": "The system of record of a cooperation mechanism between governments. Every call needs Authorization: Bearer TOKEN. Errors are application/problem+json (RFC 9457) naming each offending field. An update states the version it is based on (If-Match or a version field); a stale one is refused.",
+			"description": "The system of record of a cooperation mechanism between governments. Every call needs Authorization: Bearer TOKEN. Errors are application/problem+json (RFC 9457) naming each offending field, in Chinese when Accept-Language prefers it (q-values honoured), else in English; code is the class of the error, detail_code and each errors[].code the stable code of the text beside it. An update states the version it is based on (If-Match or a version field); a stale one is refused.",
 			"license":     map[string]any{"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"},
 		},
 		"security":   []any{map[string]any{"bearer": []any{}}},
 		"paths":      paths,
 		"components": map[string]any{"schemas": g.defs, "securitySchemes": map[string]any{"bearer": map[string]any{"type": "http", "scheme": "bearer"}}},
 	}
+}
+
+// messageCodes are the values of a problem's detail_code and its errors'
+// code.
+func messageCodes() []MessageCode {
+	var out []MessageCode
+	for _, c := range message.Codes() {
+		out = append(out, MessageCode(c))
+	}
+	return out
 }
 
 // pathParam finds the {name} wildcards of a route; every one is an id.
@@ -124,7 +150,7 @@ func init() {
 	enum(domain.CustomFieldTypes)
 	enum(domain.MemberRoles)
 	enum(domain.MeetingFormats)
-	enum([]domain.DatePrecision{domain.DayPrecision, domain.MonthPrecision})
+	enum([]domain.DatePrecision{domain.DayPrecision, domain.MonthPrecision, domain.YearPrecision})
 	enum(domain.AgendaKinds)
 	enum(domain.ItemStatuses)
 	enum(domain.Lights)
@@ -136,6 +162,7 @@ func init() {
 	enum(domain.ServiceModes)
 	enum([]domain.AdoptionStatus{domain.Planned, domain.Adopted, domain.Declined})
 	enum(domain.Roles)
+	enum(messageCodes())
 	enum([]domain.ScopeKind{domain.SystemScope, domain.MechanismScope, domain.JurisdictionScope, domain.OrganizationScope})
 }
 
@@ -224,7 +251,7 @@ func (g *schemaGen) object(t reflect.Type, input bool) map[string]any {
 				prop["description"] = doc
 			}
 			props[name] = prop
-			if !input && !strings.Contains(opts, "omitempty") {
+			if !input && !strings.Contains(opts, "omitempty") && !strings.Contains(opts, "omitzero") {
 				required = append(required, name)
 			}
 		}

@@ -132,9 +132,16 @@ func Expect(m *domain.Mechanism, items []*domain.Item, reports []*domain.Report,
 }
 
 // Reporting reports whether it owes reports for period p: it is not
-// archived, not started or advancing, and its dates (when set) overlap p.
+// archived, not started or advancing, its dates (when set) overlap p, and
+// it was recorded before p was over. An item entered with its past (decided
+// in 2022, recorded in 2026) owed the reports of 2022 to whoever kept them
+// then, not to Liandong: a period that ended before the record existed is
+// not counted as missing, whatever day the item is said to have begun.
 func Reporting(it *domain.Item, p Period) bool {
 	if it.ArchivedAt != nil || (it.Status != domain.NotStarted && it.Status != domain.Advancing) {
+		return false
+	}
+	if !it.CreatedAt.IsZero() && !it.CreatedAt.Before(p.End.AddDate(0, 0, 1)) {
 		return false
 	}
 	if !it.StartOn.IsZero() && p.End.Before(it.StartOn) {

@@ -116,6 +116,13 @@ type loader struct {
 	firstBatch                           int64
 }
 
+// at is the loader's context for writes of a fact that happened on day on,
+// known to precision: the store records that day beside the day it loads
+// the demo.
+func (l *loader) at(on domain.Date, precision domain.DatePrecision) context.Context {
+	return store.WithOccurred(l.ctx, on, precision)
+}
+
 // jurisdiction returns the id of a jurisdiction written earlier; a name
 // missing from the tables is a fault of this package.
 func (l *loader) jurisdiction(name string) (int64, error) {

@@ -230,3 +230,55 @@ func TestLoad(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestFactsCarryTheirDays: each fact of the demo is dated by the day it
+// happened, not the day the demo was loaded: the first batch and its items
+// by the meeting of September 2022 that fixed them (to the month, as the
+// seed gives it), their advancing by the seed's report of 12 May 2023, the
+// agreements by their signing day, the lists by their publication day. The
+// trail still says when each was recorded.
+func TestFactsCarryTheirDays(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		if err := demo.Load(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		occurred := func(entity string, id int64) []string {
+			t.Helper()
+			evs, err := s.History(ctx, entity, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, ev := range evs {
+				out = append(out, ev.Action+" "+ev.OccurredOn.String()+" "+string(ev.OccurredPrecision))
+				if ev.At.IsZero() {
+					t.Errorf("%s %d: an event without the moment it was recorded", entity, id)
+				}
+			}
+			return out
+		}
+		rail := listAll(t, s.Items, map[string]string{"q": "成渝中线高铁"})
+		if len(rail) != 1 {
+			t.Fatalf("成渝中线高铁: %d items", len(rail))
+		}
+		if got := occurred("items", rail[0].ID); !slices.Equal(got, []string{"create 2022-09-01 month", "update 2023-05-12 day"}) {
+			t.Errorf("成渝中线高铁 happened %q", got)
+		}
+		first := listAll(t, s.Batches, map[string]string{"q": "第一批"})
+		if got := occurred("batches", first[0].ID); !slices.Equal(got, []string{"create 2022-09-01 month"}) {
+			t.Errorf("the first batch happened %q", got)
+		}
+		for _, a := range listAll(t, s.Agreements, nil) {
+			got := occurred("agreements", a.ID)
+			if !a.SignedOn.IsZero() && !slices.Equal(got, []string{"create " + a.SignedOn.String() + " day"}) {
+				t.Errorf("%s signed %s happened %q", a.Title, a.SignedOn, got)
+			}
+		}
+		for _, c := range listAll(t, s.Catalogs, nil) {
+			if got := occurred("catalogs", c.ID); !c.PublishedOn.IsZero() && !slices.Equal(got, []string{"create " + c.PublishedOn.String() + " day"}) {
+				t.Errorf("%s published %s happened %q", c.Name, c.PublishedOn, got)
+			}
+		}
+	})
+}

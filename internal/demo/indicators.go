@@ -2,10 +2,6 @@ package demo
 
 import "github.com/liandong/liandong/internal/domain"
 
-// reportedAtMeeting2 is the day of the working group's second meeting, at
-// which the seed's progress figures were reported.
-var reportedAtMeeting2 = domain.MustDate("2023-05-12")
-
 // indicators are the figures FACTS.md gives with a date: the progress
 // figures of the seed, reported at the working group's second meeting, and
 // the count of the provinces' joint meetings [web:
@@ -19,7 +15,7 @@ var indicators = []struct {
 		Name: "中欧班列(成渝)累计开行量全国排名", NameEN: "China–Europe Railway Express (Chengdu–Chongqing): national rank by cumulative runs",
 		Unit: "名", Scope: "成渝",
 		Values: []domain.IndicatorValue{
-			{ObservedOn: reportedAtMeeting2, Value: 1, Note: "累计开行量位列全国第一", Source: srcSeed},
+			{ObservedOn: seedReported, Value: 1, Note: "累计开行量位列全国第一", Source: srcSeed},
 		},
 		Record: domain.Record{Source: srcSeed},
 	}},
@@ -27,7 +23,7 @@ var indicators = []struct {
 		Name: "两市先进制造业产值", NameEN: "Advanced-manufacturing output of the two cities",
 		Unit: "万亿元", Scope: "成都、重庆两市",
 		Values: []domain.IndicatorValue{
-			{ObservedOn: reportedAtMeeting2, Value: 2, Note: "超过", Source: srcSeed},
+			{ObservedOn: seedReported, Value: 2, Note: "超过", Source: srcSeed},
 		},
 		Record: domain.Record{Source: srcSeed},
 	}},
@@ -35,7 +31,7 @@ var indicators = []struct {
 		Name: "互认检验项目", NameEN: "Clinical laboratory tests mutually recognised",
 		Unit: "项", Scope: "两地市属三甲医院",
 		Values: []domain.IndicatorValue{
-			{ObservedOn: reportedAtMeeting2, Value: 45, Source: srcSeed},
+			{ObservedOn: seedReported, Value: 45, Source: srcSeed},
 		},
 		Record: domain.Record{Source: srcSeed},
 	}},
@@ -43,7 +39,7 @@ var indicators = []struct {
 		Name: "互认检查项目", NameEN: "Medical imaging exams mutually recognised",
 		Unit: "项", Scope: "两地市属三甲医院",
 		Values: []domain.IndicatorValue{
-			{ObservedOn: reportedAtMeeting2, Value: 67, Source: srcSeed},
+			{ObservedOn: seedReported, Value: 67, Source: srcSeed},
 		},
 		Record: domain.Record{Source: srcSeed},
 	}},

@@ -1,6 +1,10 @@
 package demo
 
-import "github.com/liandong/liandong/internal/domain"
+import (
+	"context"
+
+	"github.com/liandong/liandong/internal/domain"
+)
 
 // batches are the lists of cooperation items fixed at the twin-core joint
 // meetings. They belong to the working group, which tracks their items; the
@@ -36,29 +40,43 @@ var firstBatchItems = []domain.Item{
 	{Title: "生物医药产业"},
 }
 
+// seedReported is the day of working-group meeting no. 2, 12 May 2023, on
+// which the seed reports: what it says was under way or in place is so as
+// of that day, and no earlier day is claimed for it; its progress figures
+// were reported there.
+var seedReported = domain.MustDate("2023-05-12")
+
 // loadItems writes the batches, the six named first-batch items and the
-// items the pairings carry out. Every item is "advancing": the seed says
-// the first batch is advancing in order (有序推进) and 成渝中线高铁 fully
-// under construction.
+// items the pairings carry out, each with the day it happened: a batch and
+// its items on the day of the meeting that fixed them (September 2022 for
+// the first), advancing from the day the seed reports them advancing (有序
+// 推进; 成渝中线高铁 fully under construction). Until then a first-batch item
+// stands as decided and not yet started, the state every item begins in.
 func (l *loader) loadItems() error {
 	for _, row := range batches {
 		b := row.batch
 		b.MechanismID = l.workingGroup
-		b.MeetingID = l.meetings[row.meeting].ID
-		if err := l.s.Batches.CreateTx(l.ctx, l.tx, &b); err != nil {
+		fixedAt := l.meetings[row.meeting]
+		b.MeetingID = fixedAt.ID
+		if err := l.s.Batches.CreateTx(l.at(fixedAt.HeldOn, fixedAt.HeldOnPrecision), l.tx, &b); err != nil {
 			return refused("batch", b.Name, err)
 		}
 		if row.key == "first" {
 			l.firstBatch = b.ID
 		}
 	}
-	fixedBy := l.meetings[jointMeeting1].Decisions[0].ID
+	meeting := l.meetings[jointMeeting1]
+	fixedBy := meeting.Decisions[0].ID
 	for _, it := range firstBatchItems {
 		it.MechanismID, it.BatchID, it.DecisionID = l.workingGroup, l.firstBatch, fixedBy
-		it.Landmark, it.Status = true, domain.Advancing
+		it.Landmark, it.Status = true, domain.NotStarted
 		it.Source = srcSeed
-		if err := l.createItem(&it); err != nil {
+		if err := l.createItem(l.at(meeting.HeldOn, meeting.HeldOnPrecision), &it); err != nil {
 			return err
+		}
+		it.Status = domain.Advancing
+		if err := l.s.Items.UpdateTx(l.at(seedReported, domain.DayPrecision), l.tx, &it); err != nil {
+			return refused("item", it.Title, err)
 		}
 	}
 	for _, p := range pairings {
@@ -82,15 +100,16 @@ func (l *loader) loadItems() error {
 			},
 		}
 		it.Source = p.source
-		if err := l.createItem(&it); err != nil {
+		on, precision := p.dated()
+		if err := l.createItem(l.at(on, precision), &it); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (l *loader) createItem(it *domain.Item) error {
-	if err := l.s.Items.CreateTx(l.ctx, l.tx, it); err != nil {
+func (l *loader) createItem(ctx context.Context, it *domain.Item) error {
+	if err := l.s.Items.CreateTx(ctx, l.tx, it); err != nil {
 		return refused("item", it.Title, err)
 	}
 	return nil

@@ -92,7 +92,7 @@ func (l *loader) loadMechanisms() error {
 	group := domain.Mechanism{
 		ParentID: l.coordination,
 		Name:     workingGroupMechanism, NameEN: "Chengdu–Chongqing Twin-Core Linkage Working Group",
-		Tier: domain.Execution, TimeZone: "Asia/Shanghai", Cadence: domain.Monthly,
+		Tier: domain.Coordination, TimeZone: "Asia/Shanghai", Cadence: domain.Monthly,
 		Sides: twoCities, Tracks: tracks, Modes: modes,
 	}
 	group.Source = srcSeed

@@ -30,6 +30,7 @@ func (l *loader) mechanismID(which string) (int64, error) {
 const (
 	jointMeeting1 = "joint-1"
 	jointMeeting3 = "joint-3"
+	groupMeeting2 = "group-2"
 )
 
 // meetings are the sessions FACTS.md dates: the first and tenth joint
@@ -66,7 +67,7 @@ var meetings = []struct {
 		},
 		Record: domain.Record{Source: srcSeed},
 	}},
-	{"group-2", inWorkingGroup, domain.Meeting{
+	{groupMeeting2, inWorkingGroup, domain.Meeting{
 		Number: 2, Title: "成渝双核联动工作组第二次会议",
 		HeldOn: domain.MustDate("2023-05-12"), HeldOnPrecision: domain.DayPrecision,
 		Place: "成都", Format: domain.InPerson,
@@ -106,6 +107,23 @@ func (l *loader) loadMeetings() error {
 		// The table is shared; give the store copies of its lists.
 		m.Agenda = append([]domain.AgendaItem(nil), m.Agenda...)
 		m.Decisions = append([]domain.MeetingDecision(nil), m.Decisions...)
+		if row.key == groupMeeting2 {
+			// "川渝蓉发改、交通、经信、科技、金融等专项工作组成员单位相关负责人，
+			// 共同就…第一次会议召开以来的工作推进情况予以汇总" [seed]: the member
+			// departments, each side in turn. What each said is not in the
+			// source, so no report text is recorded.
+			for _, side := range []func(memberUnit) string{
+				func(u memberUnit) string { return u.chengdu }, func(u memberUnit) string { return u.chongqing },
+			} {
+				for _, u := range memberUnits {
+					id, err := l.organization(side(u))
+					if err != nil {
+						return err
+					}
+					m.Attendees = append(m.Attendees, domain.Attendee{OrganizationID: id, Reported: true})
+				}
+			}
+		}
 		if err := l.s.Meetings.CreateTx(l.ctx, l.tx, &m); err != nil {
 			return refused("meeting", m.Title, err)
 		}

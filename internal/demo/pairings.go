@@ -13,9 +13,13 @@ type pairing struct {
 	title              string
 	kind               domain.AgreementKind
 	signedOn           string // only where the source gives the date
-	terms              string
-	source             string
-	item               *pairingItem
+	// since is the first day the source shows the pairing in place when it
+	// gives no signing date: "2022" for a 2022 event; empty for the seed's
+	// pairings, in place by the day of its report.
+	since  string
+	terms  string
+	source string
+	item   *pairingItem
 }
 
 // pairingItem is the cooperation item a pairing carries out.
@@ -48,13 +52,13 @@ var pairings = []pairing{
 		item:   &pairingItem{"成渝双城生物医药产业高地", "温江区人民政府", "巴南区人民政府"}},
 	{key: "gaoxin-gaoxin", chengdu: "成都高新区", chongqing: "重庆高新区",
 		title: "“双区联动”推动成渝地区双城经济圈建设行动方案(2022—2025)", kind: domain.ActionPlan,
-		terms:  "共同编制出台“双区联动”推动成渝地区双城经济圈建设行动方案(2022—2025)。",
-		source: srcSeed},
+		terms: "共同编制出台“双区联动”推动成渝地区双城经济圈建设行动方案(2022—2025)。",
+		since: "2022", source: srcSeed},
 	{key: "qingyang-yuzhong", chengdu: "青羊区", chongqing: "渝中区",
 		title: "青羊区与渝中区联合主办消费节", kind: domain.CooperationProgram,
-		terms:  "联合主办2022“成渝双城消费节”暨2023迎新消费季。",
-		source: srcSeed,
-		item:   &pairingItem{"2022成渝双城消费节暨2023迎新消费季", "青羊区人民政府", "渝中区人民政府"}},
+		terms: "联合主办2022“成渝双城消费节”暨2023迎新消费季。",
+		since: "2022", source: srcSeed,
+		item: &pairingItem{"2022成渝双城消费节暨2023迎新消费季", "青羊区人民政府", "渝中区人民政府"}},
 	{key: pairingXinduJiulongpo, chengdu: "新都区", chongqing: "九龙坡区",
 		title: "新都区与九龙坡区“新龙通办”合作", kind: domain.CooperationProgram,
 		terms:  "联合梳理发布71项“新龙通办”事项清单和152项企业经营通办清单。",
@@ -81,7 +85,25 @@ var pairings = []pairing{
 		source: srcPengzhouChangshou},
 }
 
-// loadAgreements writes the pairings as agreements of the working group.
+// dated is the day a pairing came to be, and how much of it the source
+// gives: its signing day, the year it names, or the day of the seed's
+// report, which shows it in place.
+func (p pairing) dated() (domain.Date, domain.DatePrecision) {
+	switch {
+	case p.signedOn != "":
+		return domain.MustDate(p.signedOn), domain.DayPrecision
+	case p.since != "":
+		on, precision, err := domain.ParseOccurred(p.since)
+		if err != nil {
+			panic(err)
+		}
+		return on, precision
+	}
+	return seedReported, domain.DayPrecision
+}
+
+// loadAgreements writes the pairings as agreements of the working group,
+// each on the day it came to be.
 func (l *loader) loadAgreements() error {
 	for _, p := range pairings {
 		a := domain.Agreement{MechanismID: l.workingGroup, Title: p.title, Kind: p.kind, Terms: p.terms}
@@ -102,7 +124,8 @@ func (l *loader) loadAgreements() error {
 			}
 			a.Parties = append(a.Parties, party)
 		}
-		if err := l.s.Agreements.CreateTx(l.ctx, l.tx, &a); err != nil {
+		on, precision := p.dated()
+		if err := l.s.Agreements.CreateTx(l.at(on, precision), l.tx, &a); err != nil {
 			return refused("agreement", a.Title, err)
 		}
 		l.agreements[p.key] = a.ID

@@ -25,17 +25,57 @@ const (
 	TooLarge     Code = "too_large"    // the request body exceeds the limit
 )
 
-// FieldError names one offending field and why it was refused.
+// Text is a user-visible text before it is put in the reader's language:
+// an English format, which is what the message catalogue (internal/message)
+// knows it by, and its arguments. An argument may itself be a Text. The
+// domain speaks English; the catalogue gives each format its stable code
+// and its Chinese.
+type Text struct {
+	Format string
+	Args   []any
+}
+
+// Textf returns the Text of format and args.
+func Textf(format string, args ...any) Text { return Text{Format: format, Args: args} }
+
+// String is the text in English.
+func (t Text) String() string {
+	if len(t.Args) == 0 {
+		return t.Format
+	}
+	return fmt.Sprintf(t.Format, t.Args...)
+}
+
+// FieldError names one offending field and why it was refused. Reason is
+// in English; Text, when set, is what Reason was formatted from, so the
+// reason can be put in the reader's language.
 type FieldError struct {
 	Field  string `json:"field"`
 	Reason string `json:"reason"`
+	Text   Text   `json:"-"`
+}
+
+// FieldErrorf refuses field for a formatted reason.
+func FieldErrorf(field, format string, args ...any) FieldError {
+	t := Textf(format, args...)
+	return FieldError{Field: field, Reason: t.String(), Text: t}
+}
+
+// ReasonText is the reason as written in the code.
+func (f FieldError) ReasonText() Text {
+	if f.Text.Format == "" {
+		return Text{Format: f.Reason}
+	}
+	return f.Text
 }
 
 // Error is the one error type that crosses layer boundaries. Message is safe
-// to show a user; Err carries the underlying cause for the log only.
+// to show a user, in English; Text, when set, is what Message was formatted
+// from. Err carries the underlying cause for the log only.
 type Error struct {
 	Code    Code
 	Message string
+	Text    Text
 	Fields  []FieldError
 	Err     error
 }
@@ -59,9 +99,18 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// Errorf returns an *Error with a formatted, user-safe message.
+// Errorf returns an *Error with a formatted, user-safe message. The format
+// is English and must have its entry, with a code and a Chinese text, in
+// the message catalogue (internal/message); a test finds any that has not.
 func Errorf(code Code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+	t := Textf(format, args...)
+	return &Error{Code: code, Message: t.String(), Text: t}
+}
+
+// With adds refused fields to e and returns it.
+func (e *Error) With(fields ...FieldError) *Error {
+	e.Fields = append(e.Fields, fields...)
+	return e
 }
 
 // Internalf wraps a fault whose detail must be logged but not shown.
@@ -99,17 +148,31 @@ func ErrorMessage(err error) string {
 	return "internal error"
 }
 
+// ErrorText returns the user-safe message of err as written in the code,
+// to be put in the reader's language.
+func ErrorText(err error) Text {
+	var e *Error
+	if !errors.As(err, &e) || e.Code == Internal {
+		return Text{Format: "internal error"}
+	}
+	if e.Text.Format == "" {
+		return Text{Format: e.Message}
+	}
+	return e.Text
+}
+
 // Problems collects field errors during validation.
 type Problems []FieldError
 
-// Add records that field is refused for reason.
+// Add records that field is refused for reason, an English text that the
+// message catalogue (internal/message) knows, as it must every reason.
 func (p *Problems) Add(field, reason string) {
 	*p = append(*p, FieldError{Field: field, Reason: reason})
 }
 
 // Addf records a formatted reason.
 func (p *Problems) Addf(field, format string, args ...any) {
-	p.Add(field, fmt.Sprintf(format, args...))
+	*p = append(*p, FieldErrorf(field, format, args...))
 }
 
 // Err returns an Invalid error listing the problems, or nil when there are none.

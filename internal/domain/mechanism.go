@@ -284,6 +284,16 @@ func (m *Mechanism) Side(key string) *Side {
 	return nil
 }
 
+// Member returns the membership of unit orgID, if it is a member.
+func (m *Mechanism) Member(orgID int64) (Member, bool) {
+	for _, mb := range m.Members {
+		if mb.OrganizationID == orgID {
+			return mb, true
+		}
+	}
+	return Member{}, false
+}
+
 // HasTerm reports whether key is in terms.
 func HasTerm(terms []Term, key string) bool {
 	for _, t := range terms {

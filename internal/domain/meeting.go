@@ -15,13 +15,14 @@ const (
 var MeetingFormats = []MeetingFormat{FormatNotRecorded, InPerson, Video, Hybrid}
 
 // DatePrecision says how much of a date the source gives: some meetings are
-// only reported by month ("September 2022").
+// only reported by month ("September 2022"), some facts only by year.
 type DatePrecision string
 
 // The date precisions.
 const (
 	DayPrecision   DatePrecision = "day"
 	MonthPrecision DatePrecision = "month"
+	YearPrecision  DatePrecision = "year"
 )
 
 // Meeting is a session of a mechanism, with its agenda, minutes and decisions.
@@ -37,6 +38,18 @@ type Meeting struct {
 	Minutes         string            `json:"minutes"`
 	Agenda          []AgendaItem      `json:"agenda"`
 	Decisions       []MeetingDecision `json:"decisions"`
+	// Attendees are the units at the meeting, in the order the record
+	// names them, and whether each reported its work there (汇报): a
+	// working group's meeting hears every member unit in turn.
+	Attendees []Attendee `json:"attendees"`
+}
+
+// Attendee is a unit at a meeting. Report is what it reported, when the
+// record keeps it; a unit can have reported with nothing of it recorded.
+type Attendee struct {
+	OrganizationID int64  `json:"organization_id"`
+	Reported       bool   `json:"reported"`
+	Report         string `json:"report,omitempty"`
 }
 
 // AgendaKind says what an agenda entry is about.
@@ -102,6 +115,19 @@ func (m *Meeting) Validate() error {
 			p.Add(f+".text", "is required")
 		}
 		checkText(&p, f+".text", d.Text, MaxText)
+	}
+	seen := map[int64]bool{}
+	for i, a := range m.Attendees {
+		f := indexed("attendees", i)
+		checkRequiredID(&p, f+".organization_id", a.OrganizationID)
+		if seen[a.OrganizationID] {
+			p.Add(f+".organization_id", "is named twice")
+		}
+		seen[a.OrganizationID] = true
+		checkText(&p, f+".report", a.Report, MaxText)
+		if a.Report != "" && !a.Reported {
+			p.Add(f+".reported", "must be true when a report is recorded")
+		}
 	}
 	checkText(&p, "source", m.Source, MaxText)
 	return p.Err()

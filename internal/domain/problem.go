@@ -41,6 +41,9 @@ type Escalation struct {
 	ToTier   Tier      `json:"to_tier"`
 	At       time.Time `json:"at"`
 	Note     string    `json:"note"`
+	// OccurredOn is the day the step was taken, when the writer stated one
+	// apart from the day it was recorded (At).
+	OccurredOn Date `json:"occurred_on,omitzero"`
 }
 
 // Validate implements Entity.

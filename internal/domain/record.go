@@ -72,6 +72,27 @@ func ParseDate(s string) (Date, error) {
 	return Date{t}, nil
 }
 
+// ParseOccurred parses the day a fact happened as a writer states it:
+// "2022" (a year), "2022-09" (a month) or "2022-09-15" (a day). The date is
+// the first day of what is given, with the precision the form implies.
+func ParseOccurred(s string) (Date, DatePrecision, error) {
+	layout, precision := dateLayout, DayPrecision
+	switch len(s) {
+	case 4:
+		layout, precision = "2006", YearPrecision
+	case 7:
+		layout, precision = "2006-01", MonthPrecision
+	}
+	t, err := time.Parse(layout, s)
+	if err != nil {
+		return Date{}, "", fmt.Errorf("%q is not a year, month or day of the form 2022, 2022-09 or 2022-09-15", s)
+	}
+	if t.Year() < MinYear || t.Year() > MaxYear {
+		return Date{}, "", fmt.Errorf("%q is outside the years %d to %d", s, MinYear, MaxYear)
+	}
+	return Date{t}, precision, nil
+}
+
 // MustDate parses s or panics; for literal data such as the demo set.
 func MustDate(s string) Date {
 	d, err := ParseDate(s)

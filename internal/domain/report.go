@@ -154,9 +154,8 @@ func (r *Report) CheckEdit(before *Report) error {
 		}
 	}
 	if before != nil && before.Locked() {
-		return &Error{Code: Conflict,
-			Message: "this report was submitted and is locked: it can no longer be edited or saved as a draft; correct it (更正) with a reason instead",
-			Fields:  []FieldError{{Field: "status", Reason: "is " + string(before.Status) + ": a report handed in is changed only by a correction with a reason"}}}
+		return Errorf(Conflict, "this report was submitted and is locked: it can no longer be edited or saved as a draft; correct it (更正) with a reason instead").
+			With(FieldErrorf("status", "is %s: a report handed in is changed only by a correction with a reason", before.Status))
 	}
 	if r.Status != Draft && r.Status != Submitted {
 		var p Problems
@@ -172,8 +171,8 @@ func (r *Report) CheckEdit(before *Report) error {
 // Invalid (no reason).
 func (r *Report) Correct(want *Report, reason string) error {
 	if !r.Locked() {
-		return &Error{Code: Conflict, Message: "this report is still a draft: edit it and submit it; a correction is for a report handed in",
-			Fields: []FieldError{{Field: "status", Reason: "is draft: there is nothing handed in to correct"}}}
+		return Errorf(Conflict, "this report is still a draft: edit it and submit it; a correction is for a report handed in").
+			With(FieldErrorf("status", "is draft: there is nothing handed in to correct"))
 	}
 	var p Problems
 	if strings.TrimSpace(reason) == "" {
@@ -198,8 +197,8 @@ func (r *Report) Correct(want *Report, reason string) error {
 // Conflict (not awaiting review), Invalid (a return without a reason).
 func (r *Report) Review(accept bool, note string, by int64, at time.Time) error {
 	if r.Status != Submitted {
-		return &Error{Code: Conflict, Message: "only a submitted report awaiting review can be accepted or returned",
-			Fields: []FieldError{{Field: "status", Reason: "is " + string(r.Status) + ", not submitted"}}}
+		return Errorf(Conflict, "only a submitted report awaiting review can be accepted or returned").
+			With(FieldErrorf("status", "is %s, not submitted", r.Status))
 	}
 	var p Problems
 	if !accept && strings.TrimSpace(note) == "" {
@@ -279,8 +278,7 @@ func AttachmentTypes() []string {
 // Invalid (name, type, empty), TooLarge.
 func CheckAttachment(name string, data []byte) (string, error) {
 	if len(data) > MaxAttachmentBytes {
-		return "", &Error{Code: TooLarge, Message: "the file is larger than 10 MB",
-			Fields: []FieldError{{Field: "file", Reason: "is larger than 10 MB"}}}
+		return "", Errorf(TooLarge, "the file is larger than 10 MB").With(FieldErrorf("file", "is larger than 10 MB"))
 	}
 	var p Problems
 	checkName(&p, "name", name)

@@ -119,6 +119,11 @@ type AuditEvent struct {
 	After    string    `json:"after,omitempty"`  // JSON of the record after the change
 	PrevHash string    `json:"prev_hash"`
 	Hash     string    `json:"hash"`
+	// OccurredOn is the day the change happened, when the writer stated
+	// one apart from the day it was recorded (At); OccurredPrecision says
+	// how much of it is known. Zero: it happened when it was recorded.
+	OccurredOn        Date          `json:"occurred_on,omitzero"`
+	OccurredPrecision DatePrecision `json:"occurred_precision,omitempty"`
 }
 
 // Actor is who performs a change or a read; a zero Actor is the system

@@ -27,6 +27,9 @@ type Options struct {
 	// Layout says where the headers and the data lie; its zero value
 	// finds one header row among the first ten.
 	Layout domain.LedgerLayout
+	// Locale is the language of the preview's texts — why a row is
+	// refused, what a change waits for: zh-CN (the default) or en.
+	Locale string
 }
 
 // OptionsOf are the options of a saved column mapping.
@@ -97,12 +100,18 @@ type FieldChange struct {
 	Note   string `json:"note,omitempty"` // how the change will be applied, when not at once
 }
 
-// CellError says why a cell (or a row, when Column is empty) is refused.
+// CellError says why a cell (or a row, when Column is empty) is refused:
+// Reason alone and Message naming the row and column, both in the
+// language of Options.Locale, and Code, the reason's stable code
+// (internal/message).
 type CellError struct {
-	Sheet  string `json:"sheet"`
-	Row    int    `json:"row"`
-	Column string `json:"column"`
-	Reason string `json:"reason"`
+	Sheet   string      `json:"sheet"`
+	Row     int         `json:"row"`
+	Column  string      `json:"column"`
+	Code    string      `json:"code"`
+	Reason  string      `json:"reason"`
+	Message string      `json:"message"`
+	text    domain.Text // the reason as written, in English
 }
 
 func (e CellError) String() string {
@@ -149,13 +158,13 @@ func Import(ctx context.Context, s *store.Store, actor domain.Actor, batchID int
 		return nil, err
 	}
 	if len(p.Errors) > 0 {
-		e := &domain.Error{Code: domain.Invalid, Message: fmt.Sprintf("the ledger has %d errors; nothing was imported", len(p.Errors))}
+		e := domain.Errorf(domain.Invalid, "the ledger has %d errors; nothing was imported", len(p.Errors))
 		for _, ce := range p.Errors {
 			f := fmt.Sprintf("%s!%d", ce.Sheet, ce.Row)
 			if ce.Column != "" {
 				f += " " + ce.Column
 			}
-			e.Fields = append(e.Fields, domain.FieldError{Field: f, Reason: ce.Reason})
+			e.Fields = append(e.Fields, domain.FieldError{Field: f, Reason: ce.text.String(), Text: ce.text})
 		}
 		return &p.Preview, e
 	}
@@ -258,7 +267,7 @@ func makePlan(ctx context.Context, s *store.Store, actor domain.Actor, batchID i
 		case (f == "lead" || f == "cooperating") && readUnits:
 			im.unitCols[f] = append(im.unitCols[f], i)
 		case im.col[f] != 0:
-			im.fail(g.headerLast+1, im.colName(i), fmt.Sprintf("repeats the column of %s", f))
+			im.fail(g.headerLast+1, im.colName(i), domain.Textf("repeats the column of %s", f))
 		default:
 			im.col[f] = i + 1
 			if !columnOf(f).editable && f != "id" && f != "version" && f != "digest" {
@@ -338,9 +347,9 @@ func (im *importer) colName(i int) string {
 	return name + " (" + im.g.paths[i] + ")"
 }
 
-func (im *importer) fail(row int, column, reason string) {
+func (im *importer) fail(row int, column string, reason domain.Text) {
 	if len(im.Errors) < maxErrors {
-		im.Errors = append(im.Errors, CellError{Sheet: im.g.name, Row: row, Column: column, Reason: reason})
+		im.Errors = append(im.Errors, cellError(im.opts.Locale, im.g.name, row, column, reason))
 	}
 }
 
@@ -361,12 +370,12 @@ func (im *importer) outcome(rowNo int, kind string, id int64) {
 func (im *importer) row(r int) {
 	rowNo := r + 1
 	cell := func(f string) (string, bool) { return im.cell(r, f) }
-	refuse := func(column, reason string) {
+	refuse := func(column string, reason domain.Text) {
 		im.fail(rowNo, column, reason)
 		im.outcome(rowNo, RowRefused, 0)
 	}
 	it, key, why, at := im.match(cell)
-	if why != "" {
+	if why.Format != "" {
 		c := ""
 		if at != "" {
 			c = im.colName(im.col[at] - 1)
@@ -376,7 +385,7 @@ func (im *importer) row(r int) {
 	}
 	if it != nil {
 		if first, dup := im.seen[it.ID]; dup {
-			refuse("", fmt.Sprintf("names the same item as row %d", first))
+			refuse("", domain.Textf("names the same item as row %d", first))
 			return
 		}
 		im.seen[it.ID] = rowNo
@@ -386,7 +395,7 @@ func (im *importer) row(r int) {
 		}
 	} else if key != "" {
 		if first, dup := im.added[key]; dup {
-			refuse("", fmt.Sprintf("adds the same item as row %d", first))
+			refuse("", domain.Textf("adds the same item as row %d", first))
 			return
 		}
 		im.added[key] = rowNo
@@ -428,7 +437,7 @@ func (im *importer) row(r int) {
 		if it != nil && v == was {
 			continue
 		}
-		if err := set(&next, c.field, v); err != "" {
+		if err := set(&next, c.field, v); err.Format != "" {
 			im.fail(rowNo, im.colName(im.col[c.field]-1), err)
 			bad = true
 			continue
@@ -472,16 +481,16 @@ func (im *importer) row(r int) {
 			n, err := strconv.ParseInt(v, 10, 64)
 			switch {
 			case err != nil:
-				refuse(im.colName(im.col["version"]-1), "must be the version number the export wrote")
+				refuse(im.colName(im.col["version"]-1), domain.Textf("must be the version number the export wrote"))
 				return
 			case n != it.Version:
-				refuse("", fmt.Sprintf("item %d was changed by someone else since this ledger was exported (version %d, now %d); export the ledger again and redo this row", it.ID, n, it.Version))
+				refuse("", domain.Textf("item %d was changed by someone else since this ledger was exported (version %d, now %d); export the ledger again and redo this row", it.ID, n, it.Version))
 				return
 			}
 		}
 	}
 	if err := im.s.Items.Allowed(im.ctx, im.actor, policy.Write, &next); err != nil {
-		refuse("", domain.ErrorMessage(err))
+		refuse("", domain.ErrorText(err))
 		return
 	}
 	if err := next.Validate(); err != nil {
@@ -498,7 +507,7 @@ func (im *importer) row(r int) {
 	if it != nil {
 		change.Number, change.Title = it.Number, it.Title
 		if err := im.noteHeld(it, &next, &change); err != nil {
-			refuse("", domain.ErrorMessage(err))
+			refuse("", domain.ErrorText(err))
 			return
 		}
 	}
@@ -528,7 +537,7 @@ func (im *importer) noteHeld(it, next *domain.Item, change *RowChange) error {
 	}
 	for i, fc := range change.Fields {
 		if slices.Contains(c.Fields, fc.Field) {
-			change.Fields[i].Note = "waits for " + strings.Join(sides, "、") + " to confirm (待" + strings.Join(sides, "、") + "方确认后生效)"
+			change.Fields[i].Note = say(im.opts.Locale, domain.Textf("waits for %s to confirm", strings.Join(sides, "、")))
 		}
 	}
 	return nil
@@ -543,10 +552,10 @@ func (im *importer) refuseFields(rowNo int, err error) {
 		} else if strings.HasPrefix(fe.Field, "parties") {
 			c = im.unitColumns()
 		}
-		im.fail(rowNo, c, fe.Field+" "+fe.Reason)
+		im.fail(rowNo, c, domain.Textf("%s %s", fe.Field, fe.ReasonText()))
 	}
 	if len(domain.ErrorFields(err)) == 0 {
-		im.fail(rowNo, "", domain.ErrorMessage(err))
+		im.fail(rowNo, "", domain.ErrorText(err))
 	}
 	im.outcome(rowNo, RowRefused, 0)
 }
@@ -556,16 +565,16 @@ func (im *importer) refuseFields(rowNo int, err error) {
 // matches no item adds one; key is then its value, to find a second row
 // adding the same item. On failure it says why and which field's column to
 // name.
-func (im *importer) match(cell func(string) (string, bool)) (it *domain.Item, key, why, at string) {
+func (im *importer) match(cell func(string) (string, bool)) (it *domain.Item, key string, why domain.Text, at string) {
 	if v, ok := cell("id"); ok && v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
-			return nil, "", "must be the item id the export wrote", "id"
+			return nil, "", domain.Textf("must be the item id the export wrote"), "id"
 		}
 		if it := im.byID[id]; it != nil {
-			return it, "", "", ""
+			return it, "", domain.Text{}, ""
 		}
-		return nil, "", fmt.Sprintf("item %d is not an item of the batch %s that you may see", id, im.batch.Name), "id"
+		return nil, "", domain.Textf("item %d is not an item of the batch %s that you may see", id, im.batch.Name), "id"
 	}
 	keys := []string{"number", "title"}
 	if im.opts.Layout.MatchKey == "title" {
@@ -578,14 +587,14 @@ func (im *importer) match(cell func(string) (string, bool)) (it *domain.Item, ke
 		}
 		switch found := im.byKey[f][v]; len(found) {
 		case 0:
-			return nil, f + "\x00" + v, "", ""
+			return nil, f + "\x00" + v, domain.Text{}, ""
 		case 1:
-			return found[0], "", "", ""
+			return found[0], "", domain.Text{}, ""
 		default:
-			return nil, "", fmt.Sprintf("%d items of the batch %s have the %s %q; add the 系统编号 column to tell them apart", len(found), im.batch.Name, f, v), f
+			return nil, "", domain.Textf("%d items of the batch %s have the %s %q; add the 系统编号 column to tell them apart", len(found), im.batch.Name, f, v), f
 		}
 	}
-	return nil, "", "names no item: fill in 系统编号, 编号 or 项目名称", ""
+	return nil, "", domain.Textf("names no item: fill in 系统编号, 编号 or 项目名称"), ""
 }
 
 // parties reads the units of row r: the first unit of the lead columns on
@@ -604,7 +613,7 @@ func (im *importer) parties(r int) ([]domain.Party, bool) {
 		for _, c := range im.unitCols[f] {
 			for _, name := range splitUnits(normalise(im.g.cell(r, c)), im.opts.Layout.UnitSeparators, im.mech) {
 				su, why, sugg := im.units.resolve(name)
-				if why != "" {
+				if why.Format != "" {
 					ok = false
 					im.unresolved(name, rowNo, im.colName(c), why, sugg)
 					continue
@@ -645,11 +654,11 @@ func (im *importer) parties(r int) ([]domain.Party, bool) {
 					break
 				}
 			}
-			what := "没有牵头单位"
+			why := domain.Textf("has no lead unit: every side of an item (%s) needs one", im.sideNames())
 			if len(rest) > 0 || len(found) > 0 {
-				what = "没有" + side.Name + "一方的牵头单位"
+				why = domain.Textf("has no lead unit of %s: every side of an item (%s) needs one", side.Name, im.sideNames())
 			}
-			im.fail(rowNo, c, what+"：每个事项的每一方（"+im.sideNames()+"）都需要一个牵头单位")
+			im.fail(rowNo, c, why)
 			return nil, false
 		}
 		out = append(out, domain.Party{Side: side.Key, OrganizationID: lead, Role: domain.LeadUnit})
@@ -662,7 +671,7 @@ func (im *importer) parties(r int) ([]domain.Party, bool) {
 
 // unresolved records a unit name no unit answers to: once in the list of
 // names, and as an error on the row.
-func (im *importer) unresolved(name string, rowNo int, column, why string, sugg []UnitSuggestion) {
+func (im *importer) unresolved(name string, rowNo int, column string, why domain.Text, sugg []UnitSuggestion) {
 	im.fail(rowNo, column, why)
 	for i := range im.Unresolved {
 		if im.Unresolved[i].Name == name {
@@ -723,7 +732,7 @@ func (im *importer) partiesText(parties []domain.Party) string {
 }
 
 // set writes one editable field; it returns why the value is refused.
-func set(it *domain.Item, field, v string) string {
+func set(it *domain.Item, field, v string) domain.Text {
 	switch field {
 	case "number":
 		it.Number = v
@@ -742,11 +751,11 @@ func set(it *domain.Item, field, v string) string {
 	case "status":
 		st, ok := parseStatus(v)
 		if !ok {
-			return fmt.Sprintf("%q is not a status; choose one of %s", v, strings.Join(StatusLabels(), "、"))
+			return domain.Textf("%q is not a status; choose one of %s", v, strings.Join(StatusLabels(), "、"))
 		}
 		it.Status = st
 	}
-	return ""
+	return domain.Text{}
 }
 
 // pendingStatus reports whether a change to status is already proposed and

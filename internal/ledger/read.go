@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"encoding/csv"
 	"errors"
-	"fmt"
 	"io"
 	"regexp"
 	"strings"
@@ -40,10 +39,10 @@ var xlsSignature = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
 
 func readFile(file []byte, format Format, sheetName string) (sheet, error) {
 	if len(file) > MaxFileBytes {
-		return sheet{}, tooLarge(fmt.Sprintf("the file is %d bytes; a ledger may be at most %d bytes (10 MB)", len(file), MaxFileBytes))
+		return sheet{}, tooLarge("the file is %d bytes; a ledger may be at most %d bytes (10 MB)", len(file), MaxFileBytes)
 	}
 	if bytes.HasPrefix(file, xlsSignature) {
-		return sheet{}, invalid("file", "is an Excel 97–2003 workbook (.xls), which cannot be read: open it in Excel or WPS and save it as .xlsx (另存为 .xlsx 后再导入)")
+		return sheet{}, invalid("file", "is an Excel 97–2003 workbook (.xls), which cannot be read: open it in Excel or WPS and save it as .xlsx")
 	}
 	switch format {
 	case XLSX:
@@ -54,16 +53,16 @@ func readFile(file []byte, format Format, sheetName string) (sheet, error) {
 	return sheet{}, invalid("format", "must be xlsx or csv")
 }
 
-func tooLarge(reason string) error {
-	return &domain.Error{Code: domain.TooLarge, Message: "the ledger is too large", Fields: []domain.FieldError{{Field: "file", Reason: reason}}}
+func tooLarge(format string, args ...any) error {
+	return domain.Errorf(domain.TooLarge, "the ledger is too large").With(domain.FieldErrorf("file", format, args...))
 }
 
-func invalid(field, reason string) error {
-	return &domain.Error{Code: domain.Invalid, Message: "the ledger cannot be read", Fields: []domain.FieldError{{Field: field, Reason: reason}}}
+func invalid(field, format string, args ...any) error {
+	return domain.Errorf(domain.Invalid, "the ledger cannot be read").With(domain.FieldErrorf(field, format, args...))
 }
 
 func tooManyRows() error {
-	return tooLarge(fmt.Sprintf("the ledger has more than %d rows", MaxRows))
+	return tooLarge("the ledger has more than %d rows", MaxRows)
 }
 
 // readXLSX checks the sizes the zip directory declares before excelize
@@ -80,7 +79,7 @@ func readXLSX(file []byte, want string) (sheet, error) {
 	for _, f := range zr.File {
 		total += f.UncompressedSize64
 		if f.UncompressedSize64 > MaxUnzippedBytes || total > MaxUnzippedBytes {
-			return sheet{}, tooLarge(fmt.Sprintf("the workbook inflates to more than %d bytes (64 MB) (part %s); it may be a zip bomb", MaxUnzippedBytes, f.Name))
+			return sheet{}, tooLarge("the workbook inflates to more than %d bytes (64 MB) (part %s); it may be a zip bomb", MaxUnzippedBytes, f.Name)
 		}
 	}
 	if len(zr.File) > 1000 {
@@ -89,7 +88,7 @@ func readXLSX(file []byte, want string) (sheet, error) {
 	x, err := excelize.OpenReader(bytes.NewReader(file), excelize.Options{UnzipSizeLimit: MaxUnzippedBytes, UnzipXMLSizeLimit: 16 << 20})
 	if err != nil {
 		if strings.Contains(err.Error(), "unzip size") {
-			return sheet{}, tooLarge(fmt.Sprintf("the workbook inflates to more than %d bytes (64 MB)", MaxUnzippedBytes))
+			return sheet{}, tooLarge("the workbook inflates to more than %d bytes (64 MB)", MaxUnzippedBytes)
 		}
 		return sheet{}, invalid("file", "is not a readable XLSX workbook")
 	}
@@ -106,7 +105,7 @@ func readXLSX(file []byte, want string) (sheet, error) {
 	}
 	switch {
 	case name == "" && want != "":
-		return sheet{}, invalid("sheet", fmt.Sprintf("the workbook has no sheet %q; its sheets are %s", want, strings.Join(list, "、")))
+		return sheet{}, invalid("sheet", "the workbook has no sheet %q; its sheets are %s", want, strings.Join(list, "、"))
 	case name == "":
 		if name = x.GetSheetName(x.GetActiveSheetIndex()); name == "" {
 			name = list[0]
@@ -114,7 +113,7 @@ func readXLSX(file []byte, want string) (sheet, error) {
 	}
 	it, err := x.Rows(name)
 	if err != nil {
-		return sheet{}, invalid("file", "sheet "+name+" cannot be read")
+		return sheet{}, invalid("file", "sheet %s cannot be read", name)
 	}
 	defer it.Close()
 	sh := sheet{name: name}
@@ -124,16 +123,16 @@ func readXLSX(file []byte, want string) (sheet, error) {
 		}
 		row, err := it.Columns()
 		if err != nil {
-			return sheet{}, invalid("file", fmt.Sprintf("sheet %s row %d cannot be read", name, len(sh.rows)+1))
+			return sheet{}, invalid("file", "sheet %s row %d cannot be read", name, len(sh.rows)+1)
 		}
 		sh.rows = append(sh.rows, row)
 	}
 	if it.Error() != nil {
-		return sheet{}, invalid("file", "sheet "+name+" cannot be read")
+		return sheet{}, invalid("file", "sheet %s cannot be read", name)
 	}
 	merged, err := x.GetMergeCells(name)
 	if err != nil {
-		return sheet{}, invalid("file", "the merged cells of sheet "+name+" cannot be read")
+		return sheet{}, invalid("file", "the merged cells of sheet %s cannot be read", name)
 	}
 	for _, m := range merged {
 		c1, r1, err1 := excelize.CellNameToCoordinates(m.GetStartAxis())
@@ -170,7 +169,7 @@ func readCSV(file []byte) (sheet, error) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				return sheet{}, invalid("file", fmt.Sprintf("CSV row %d column %d: %v", pe.Line, pe.Column, pe.Err))
+				return sheet{}, invalid("file", "CSV row %d column %d: %v", pe.Line, pe.Column, pe.Err)
 			}
 			return sheet{}, invalid("file", "is not readable CSV")
 		}
@@ -336,7 +335,7 @@ func readHeaders(sh *sheet, lay domain.LedgerLayout, mapping map[string]string) 
 	if n := len(lay.HeaderRows); n > 0 {
 		from, to := lay.HeaderRows[0]-1, lay.HeaderRows[n-1]-1
 		if to >= len(sh.rows) {
-			return nil, invalid("header_rows", fmt.Sprintf("sheet %s has %d rows; the header rows %v are not in it", sh.name, len(sh.rows), lay.HeaderRows))
+			return nil, invalid("header_rows", "sheet %s has %d rows; the header rows %v are not in it", sh.name, len(sh.rows), lay.HeaderRows)
 		}
 		sh.spread(func(r, _ int) bool { return r >= from && r <= to })
 		g = columnsOf(from, to)
@@ -347,7 +346,7 @@ func readHeaders(sh *sheet, lay domain.LedgerLayout, mapping map[string]string) 
 			}
 		}
 		if known == 0 {
-			return nil, invalid("header_rows", fmt.Sprintf("rows %v of sheet %s name no ledger column; map their headers in columns", lay.HeaderRows, sh.name))
+			return nil, invalid("header_rows", "rows %v of sheet %s name no ledger column; map their headers in columns", lay.HeaderRows, sh.name)
 		}
 	} else {
 		for r := 0; r < len(sh.rows) && r < 10 && g == nil; r++ {

@@ -2,7 +2,6 @@ package ledger
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -55,7 +54,7 @@ type units struct {
 }
 
 type failure struct {
-	why  string
+	why  domain.Text
 	sugg []UnitSuggestion
 }
 
@@ -98,49 +97,50 @@ func unitKey(s string) string {
 
 // resolve finds the unit a name stands for and its side, or says why not:
 // unknown (with suggestions) or outside every side.
-func (u *units) resolve(name string) (store.SideUnit, string, []UnitSuggestion) {
+func (u *units) resolve(name string) (store.SideUnit, domain.Text, []UnitSuggestion) {
 	if f, ok := u.failed[name]; ok {
 		return store.SideUnit{}, f.why, f.sugg
 	}
 	su, why, sugg := u.lookup(name)
-	if why != "" {
+	if why.Format != "" {
 		u.failed[name] = failure{why, sugg}
 	}
 	return su, why, sugg
 }
 
-func (u *units) lookup(name string) (store.SideUnit, string, []UnitSuggestion) {
+func (u *units) lookup(name string) (store.SideUnit, domain.Text, []UnitSuggestion) {
 	found := u.byName[unitKey(name)]
 	switch len(found) {
 	case 1:
-		return u.all[found[0]], "", nil
+		return u.all[found[0]], domain.Text{}, nil
 	case 0:
 		if others, err := u.elsewhere(name); err == nil && len(others) > 0 {
 			var sides []string
 			for _, s := range u.m.Sides {
 				sides = append(sides, s.Name)
 			}
-			return store.SideUnit{}, fmt.Sprintf("单位“%s”不在本机制任何一方（%s）的辖区内，不能作为事项的单位", name, strings.Join(sides, "、")), nil
+			return store.SideUnit{}, domain.Textf("the unit “%s” lies outside every side of this mechanism (%s) and cannot take part in an item", name, strings.Join(sides, "、")), nil
 		}
 		sugg := u.closest(name)
-		return store.SideUnit{}, fmt.Sprintf("无法识别单位“%s”%s；请给已有单位添加这个别名、新建该单位，或修改台账", name, suggestionText(sugg)), sugg
+		return store.SideUnit{}, domain.Textf("no unit named “%s”%s; give an existing unit this name as an alias, create the unit, or correct the ledger", name, suggestionText(sugg)), sugg
 	}
 	var sugg []UnitSuggestion
 	for _, i := range found[:min(len(found), maxSuggestions)] {
 		sugg = append(sugg, UnitSuggestion{ID: u.all[i].Unit.ID, Name: u.all[i].Unit.Name, Side: u.all[i].Side})
 	}
-	return store.SideUnit{}, fmt.Sprintf("“%s”同时是 %d 个单位的名称或别名%s；请修改台账写明是哪一个", name, len(found), suggestionText(sugg)), sugg
+	return store.SideUnit{}, domain.Textf("“%s” is the name or alias of %d units%s; say in the ledger which one is meant", name, len(found), suggestionText(sugg)), sugg
 }
 
-func suggestionText(sugg []UnitSuggestion) string {
+// suggestionText names the closest units after an unresolved name.
+func suggestionText(sugg []UnitSuggestion) domain.Text {
 	if len(sugg) == 0 {
-		return ""
+		return domain.Text{}
 	}
 	names := make([]string, len(sugg))
 	for i, s := range sugg {
 		names[i] = s.Name
 	}
-	return "（最接近的单位：" + strings.Join(names, "、") + "）"
+	return domain.Textf(" (closest: %s)", strings.Join(names, "、"))
 }
 
 // closest ranks the units by how much of the name their name or an alias

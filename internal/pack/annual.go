@@ -22,8 +22,11 @@ type Annual struct {
 	Year      int
 	AsOf      domain.Date // the last day counted
 	Rows      []AnnualRow
-	Later     int // items recorded after AsOf
-	Counts    map[domain.ItemStatus]int
+	Later     int // items that came to be after AsOf
+	// LaterStated is set when the day one of them came to be is the day
+	// it happened as stated, not the day it was recorded.
+	LaterStated bool
+	Counts      map[domain.ItemStatus]int
 	// Milestones due in the year.
 	DueInYear, OnTime, DoneLate, Missed int
 	MissedRows                          []MilestoneRow
@@ -62,26 +65,28 @@ func BuildAnnual(ctx context.Context, s *store.Store, batchID int64, year int, n
 		a.AsOf = today
 	}
 	first := domain.NewDate(year, 1, 1)
-	start, end := instant(first, loc), instant(next(a.AsOf), loc)
 	inYear := func(d domain.Date) bool { return !d.IsZero() && !d.Before(first) && !a.AsOf.Before(d) }
 
 	current, err := store.All(ctx, s.Items, map[string]string{"batch": id(b.ID)}, true)
 	if err != nil {
 		return nil, err
 	}
-	trail, err := s.Trail(ctx, "items", recordIDs(current))
+	trail, err := s.Trail(ctx, "items", recordIDs(current), loc)
 	if err != nil {
 		return nil, err
 	}
 	p := &Pack{units: a.units}
 	for _, cur := range current {
 		var then domain.Item
-		ok, err := trail.StateAt(cur.ID, end.Add(-time.Nanosecond), &then)
+		ok, err := trail.StateAt(cur.ID, a.AsOf, &then)
 		if err != nil {
 			return nil, err
 		}
 		if !ok {
-			a.Later++
+			if d, stated, ok := trail.Occurred(cur.ID); ok && a.AsOf.Before(d) {
+				a.Later++
+				a.LaterStated = a.LaterStated || stated
+			}
 			continue
 		}
 		if then.ArchivedAt != nil {
@@ -131,14 +136,22 @@ func BuildAnnual(ctx context.Context, s *store.Store, batchID int64, year int, n
 		if err != nil {
 			return nil, err
 		}
+		// Raised, solved and open by the days these happened.
+		problemTrail, err := s.Trail(ctx, "problems", recordIDs(problems), loc)
+		if err != nil {
+			return nil, err
+		}
 		for _, pr := range problems {
-			if !pr.CreatedAt.Before(start) && pr.CreatedAt.Before(end) {
+			if raised, _, ok := problemTrail.Occurred(pr.ID); ok && inYear(raised) {
 				a.Raised++
 			}
-			if pr.ResolvedAt != nil && !pr.ResolvedAt.Before(start) && pr.ResolvedAt.Before(end) {
+			if solved, ok := problemTrail.Since(pr.ID, a.AsOf, isResolved); ok && inYear(solved) {
 				a.Solved++
 			}
-			if pr.CreatedAt.Before(end) && (pr.ResolvedAt == nil || !pr.ResolvedAt.Before(end)) {
+			var then domain.Problem
+			if ok, err := problemTrail.StateAt(pr.ID, a.AsOf, &then); err != nil {
+				return nil, err
+			} else if ok && then.Status == domain.ProblemOpen {
 				a.Open++
 			}
 		}
@@ -168,7 +181,10 @@ func (a *Annual) Doc() *Doc {
 		line += fmt.Sprintf("%s%d个", statusName(st), a.Counts[st])
 	}
 	d.para("其中%s；完成率%s（已完成项目占已录入项目）。", line, percent(a.Counts[domain.Completed], recorded))
-	if a.Later > 0 {
+	switch {
+	case a.Later > 0 && a.LaterStated:
+		d.para("另有%d个项目在统计截止日之后才开始，不计入本报告。", a.Later)
+	case a.Later > 0:
 		d.para("另有%d个项目在统计截止日之后录入系统，不计入本报告。", a.Later)
 	}
 	d.para("本年度应完成节点%d个：按期完成%d个，逾期完成%d个，未完成%d个，按期完成率%s。", a.DueInYear, a.OnTime, a.DoneLate, a.Missed, percent(a.OnTime, a.DueInYear))
@@ -212,6 +228,6 @@ func (a *Annual) Doc() *Doc {
 	}
 
 	d.section("数据说明")
-	d.para("项目状态、灯色取自审计记录中统计截止日（%s，%s时间）结束时的状态；节点、进度报告和问题按其记录的日期计入。", longDate(a.AsOf), a.Mechanism.TimeZone)
+	d.para("项目状态、灯色取自审计记录中统计截止日（%s，%s时间）结束时的状态，问题按其提出、解决的日期计入，均以发生的日期为准，而非录入系统的日期；节点和进度报告按其本身的日期计入。", longDate(a.AsOf), a.Mechanism.TimeZone)
 	return d
 }

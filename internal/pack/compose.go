@@ -2,7 +2,9 @@ package pack
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/liandong/liandong/internal/domain"
 )
@@ -28,6 +30,9 @@ func (p *Pack) Doc() *Doc {
 	} else {
 		d.para("本次会议为%s首次会议，本材料统计截至%s（%s时间）的情况，数据均取自系统记录。", m.Name, longDate(p.To), m.TimeZone)
 	}
+	if units := p.memberLine(); units != "" {
+		d.para("成员单位：%s。", units)
+	}
 	d.para("本期间：合作项目状态或灯色变化%d个，完成节点%d个，未按期完成节点%d个；新增问题%d个，解决问题%d个，提交本层级的问题%d个，超过时限的问题%d个；结对协议签署%d项。",
 		len(p.Changes), len(p.Done), len(p.Missed), len(p.New), len(p.Resolved), len(p.Escalated), len(p.Overdue), len(p.Agreements))
 	if len(p.Upper) > 0 {
@@ -48,7 +53,13 @@ func (p *Pack) Doc() *Doc {
 	} else {
 		d.para("截至%s，本机制合作项目%d个：%s；灯色：%s。", longDate(p.To), len(p.Items), p.statusLine(), p.lightLine())
 	}
-	if p.Later > 0 {
+	for _, b := range p.Standing {
+		d.para("%s", p.batchLine(b))
+	}
+	switch {
+	case p.Later > 0 && p.LaterStated:
+		d.para("另有%d个合作项目自%s起才开始，晚于本次会议，不计入本期统计。", p.Later, longDate(p.LaterSince))
+	case p.Later > 0:
 		d.para("另有%d个合作项目于%s录入系统，晚于本次会议，不计入本期统计。", p.Later, longDate(p.LaterSince))
 	}
 	if len(p.Batches) > 0 {
@@ -68,7 +79,7 @@ func (p *Pack) Doc() *Doc {
 		for i, c := range p.Changes {
 			from := statusName(c.FromStatus) + "／" + lightName(c.FromLight)
 			if c.New {
-				from = "新录入"
+				from = "本期新增"
 			}
 			rows = append(rows, []string{strconv.Itoa(i + 1), c.Item.Title, from, statusName(c.ToStatus) + "／" + lightName(c.ToLight), orDash(firstLine(c.Item.LightReason))})
 		}
@@ -96,9 +107,19 @@ func (p *Pack) Doc() *Doc {
 	}
 
 	d.section("进度报告报送情况")
-	if len(p.Periods) == 0 {
+	if len(p.Heard) > 0 {
+		d.para("%s", p.heardLine())
+		for _, h := range p.Heard {
+			if h.Report != "" {
+				d.para("%s：%s", h.Unit, h.Report)
+			}
+		}
+	}
+	switch {
+	case len(p.Periods) == 0 && len(p.Heard) == 0:
 		d.para("本期间没有应报送的进度报告。")
-	} else {
+	case len(p.Periods) == 0:
+	default:
 		var rows [][]string
 		exp, in, late := 0, 0, 0
 		for _, st := range p.Periods {
@@ -174,13 +195,21 @@ func (p *Pack) Doc() *Doc {
 	}
 
 	d.section("结对合作情况")
-	if len(p.Agreements) == 0 {
-		d.para("本期间没有新签署的结对合作协议。")
-	} else {
-		d.para("本期间新签署结对合作协议%d项。", len(p.Agreements))
+	switch {
+	case len(p.InForce) == 0:
+		d.para("截至%s，本机制没有在册的结对合作。", longDate(p.To))
+	default:
+		d.para("截至%s，本机制在册结对合作%d项（协议、方案和合作事项），其中本期间新签署%d项。", longDate(p.To), len(p.InForce), len(p.Agreements))
 		var rows [][]string
-		for i, a := range p.Agreements {
-			rows = append(rows, []string{strconv.Itoa(i + 1), a.Title, kindName(a.Kind), a.SignedOn.String(), orDash(a.Terms)})
+		for i, a := range p.InForce {
+			signed := longDate(a.SignedOn)
+			if a.SignedOn.IsZero() {
+				signed = "未载明"
+			}
+			if slices.Contains(p.Agreements, a) {
+				signed += "（本期间）"
+			}
+			rows = append(rows, []string{strconv.Itoa(i + 1), a.Title, kindName(a.Kind), signed, orDash(a.Terms)})
 		}
 		d.table([]string{"序号", "协议", "类型", "签署日期", "主要内容"}, rows)
 	}
@@ -299,4 +328,57 @@ func signed(v float64) string {
 		return "+" + number(v)
 	}
 	return number(v)
+}
+
+// memberLine names the member units side by side: 成都方8个（…）；重庆方8个（…）.
+func (p *Pack) memberLine() string {
+	var parts []string
+	for _, su := range p.Members {
+		if len(su.Units) > 0 {
+			parts = append(parts, fmt.Sprintf("%s方%d个（%s）", su.Side.Name, len(su.Units), strings.Join(su.Units, "、")))
+		}
+	}
+	return strings.Join(parts, "；")
+}
+
+// batchLine states a batch fixed by the meeting's day and where its
+// recorded items stood: 第一批合作项目：2022年9月…确定，公布34个，已录入6个，其中推进中6个。
+func (p *Pack) batchLine(b BatchStanding) string {
+	line := fmt.Sprintf("%s：%s%s确定", b.Batch.Name, heldOn(b.Meeting), b.Meeting.Title)
+	if b.Batch.DeclaredCount > 0 {
+		line += fmt.Sprintf("，公布%d个", b.Batch.DeclaredCount)
+	}
+	if b.Recorded == 0 {
+		return line + "，尚未录入其中的项目。"
+	}
+	line += fmt.Sprintf("，已录入%d个", b.Recorded)
+	var st []string
+	for _, s := range domain.ItemStatuses {
+		if n := b.Status[s]; n > 0 {
+			st = append(st, fmt.Sprintf("%s%d个", statusName(s), n))
+		}
+	}
+	return line + "，其中" + strings.Join(st, "，") + "。"
+}
+
+// heardLine says which units reported at the meeting, side by side.
+func (p *Pack) heardLine() string {
+	var parts []string
+	heard := 0
+	for _, su := range p.Members {
+		var names []string
+		for _, h := range p.Heard {
+			if h.Side == su.Side.Key {
+				names = append(names, h.Unit)
+			}
+		}
+		if len(names) > 0 {
+			parts = append(parts, fmt.Sprintf("%s方%d个（%s）", su.Side.Name, len(names), strings.Join(names, "、")))
+		}
+		heard += len(names)
+	}
+	if others := len(p.Heard) - heard; others > 0 {
+		parts = append(parts, fmt.Sprintf("其他单位%d个", others))
+	}
+	return fmt.Sprintf("会上，%d个单位汇报了工作推进情况：%s。", len(p.Heard), strings.Join(parts, "；"))
 }

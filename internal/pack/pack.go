@@ -2,6 +2,7 @@ package pack
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"strconv"
 	"time"
@@ -14,38 +15,48 @@ import (
 // Pack is what changed between two meetings of a mechanism. The window is
 // the civil days after the previous meeting up to and including the day of
 // this one, in the mechanism's time zone; states "at" a day are those at
-// the end of it, read from the audit trail.
+// the end of it, read from the audit trail by the days changes happened
+// (store.Trail), not the days they were recorded.
 type Pack struct {
 	Mechanism *domain.Mechanism
 	Meeting   *domain.Meeting
 	Previous  *domain.Meeting // nil for a mechanism's first meeting
 	From, To  domain.Date     // the window's first and last day
 	// Items as they stood at the end of the window; Later counts those
-	// recorded after it, whose earlier state the data do not hold.
+	// that came to be after it, whose earlier state the data do not hold,
+	// the first of them on LaterSince; LaterStated is set when the day of
+	// one of them is the day it happened as stated, not the day it was
+	// recorded.
 	Items        []ItemRow
 	Later        int
 	LaterSince   domain.Date
+	LaterStated  bool
 	StatusCounts map[domain.ItemStatus]int
 	LightCounts  map[domain.Light]int
 	Changes      []ItemChange
 	Batches      []BatchRow
 	Done, Missed []MilestoneRow
 	Periods      []cycle.PeriodStatus
+	New          []ProblemRow
+	Resolved     []ProblemRow
+	Escalated    []ProblemRow
+	Overdue      []ProblemRow
+	Decisions    []DecisionRow
+	Indicators   []IndicatorRow
+	Agreements   []*domain.Agreement
+	Upper        []*domain.Meeting // meetings of the mechanisms above, held in the window
+	Agenda       []string
+	// What stands at the meeting (standing.go).
+	Standing []BatchStanding
+	Members  []SideUnits
+	InForce  []*domain.Agreement
+	Heard    []Heard
+	units    map[int64]string
+	mechs    map[int64]string
 	// ReportNotes are the reports of those periods the pack says more of
 	// than their count: corrected, returned, or quoting the unit's 亮点
 	// and 下一步.
 	ReportNotes []ReportNote
-	New         []ProblemRow
-	Resolved    []ProblemRow
-	Escalated   []ProblemRow
-	Overdue     []ProblemRow
-	Decisions   []DecisionRow
-	Indicators  []IndicatorRow
-	Agreements  []*domain.Agreement
-	Upper       []*domain.Meeting // meetings of the mechanisms above, held in the window
-	Agenda      []string
-	units       map[int64]string
-	mechs       map[int64]string
 }
 
 // ReportNote is one report of a period in the window with what the pack
@@ -130,12 +141,6 @@ func Build(ctx context.Context, s *store.Store, meetingID int64) (*Pack, error) 
 	if p.Previous != nil {
 		p.From = next(p.Previous.HeldOn)
 	}
-	loc := m.Location()
-	start, end := instant(p.From, loc), instant(next(p.To), loc)
-	if p.From.IsZero() {
-		start = time.Time{}
-	}
-	inWindow := func(t time.Time) bool { return !t.Before(start) && t.Before(end) }
 	dayInWindow := func(d domain.Date) bool {
 		return !d.IsZero() && !d.Before(p.From) && !p.To.Before(d)
 	}
@@ -156,16 +161,19 @@ func Build(ctx context.Context, s *store.Store, meetingID int64) (*Pack, error) 
 		}
 	}
 
-	if err := p.items(ctx, s, start, end, inWindow, dayInWindow); err != nil {
+	if err := p.items(ctx, s, dayInWindow); err != nil {
 		return nil, err
 	}
 	if err := p.batches(ctx, s, all, dayInWindow); err != nil {
 		return nil, err
 	}
-	if err := p.problems(ctx, s, subtree, inWindow, end); err != nil {
+	if err := p.standing(ctx, s); err != nil {
 		return nil, err
 	}
-	if err := p.decisions(ctx, s, end); err != nil {
+	if err := p.problems(ctx, s, subtree, dayInWindow); err != nil {
+		return nil, err
+	}
+	if err := p.decisions(ctx, s); err != nil {
 		return nil, err
 	}
 	if err := p.indicators(ctx, s, dayInWindow); err != nil {
@@ -218,26 +226,28 @@ func Build(ctx context.Context, s *store.Store, meetingID int64) (*Pack, error) 
 	return p, nil
 }
 
-func (p *Pack) items(ctx context.Context, s *store.Store, start, end time.Time, inWindow func(time.Time) bool, dayInWindow func(domain.Date) bool) error {
+func (p *Pack) items(ctx context.Context, s *store.Store, dayInWindow func(domain.Date) bool) error {
 	current, err := store.All(ctx, s.Items, map[string]string{"mechanism": id(p.Mechanism.ID)}, true)
 	if err != nil {
 		return err
 	}
-	trail, err := s.Trail(ctx, "items", recordIDs(current))
+	trail, err := s.Trail(ctx, "items", recordIDs(current), p.Mechanism.Location())
 	if err != nil {
 		return err
 	}
 	var atEnd []*domain.Item
 	for _, cur := range current {
 		var then domain.Item
-		ok, err := trail.StateAt(cur.ID, end.Add(-time.Nanosecond), &then)
+		ok, err := trail.StateAt(cur.ID, p.To, &then)
 		if err != nil {
 			return err
 		}
 		if !ok {
-			p.Later++
-			if at, ok := trail.Recorded(cur.ID); ok {
-				d := dateIn(at, p.Mechanism.Location())
+			if d, stated, ok := trail.Occurred(cur.ID); ok && p.To.Before(d) {
+				// Counted only when it came to be after the window; one
+				// archived before it existed is simply not there.
+				p.Later++
+				p.LaterStated = p.LaterStated || stated
 				if p.LaterSince.IsZero() || d.Before(p.LaterSince) {
 					p.LaterSince = d
 				}
@@ -253,13 +263,15 @@ func (p *Pack) items(ctx context.Context, s *store.Store, start, end time.Time, 
 		p.StatusCounts[it.Status]++
 		p.LightCounts[it.Light]++
 		var before domain.Item
-		had, err := trail.StateAt(cur.ID, start.Add(-time.Nanosecond), &before)
-		if err != nil {
-			return err
+		had := false
+		if !p.From.IsZero() {
+			if had, err = trail.StateAt(cur.ID, domain.Date{Time: p.From.AddDate(0, 0, -1)}, &before); err != nil {
+				return err
+			}
 		}
 		switch {
-		case !had || start.IsZero():
-			if rec, ok := trail.Recorded(cur.ID); ok && inWindow(rec) {
+		case !had:
+			if d, _, ok := trail.Occurred(cur.ID); ok && dayInWindow(d) {
 				p.Changes = append(p.Changes, ItemChange{Item: it, New: true, ToStatus: it.Status, ToLight: it.Light})
 			}
 		case before.Status != it.Status || before.Light != it.Light:
@@ -367,7 +379,8 @@ func (p *Pack) batches(ctx context.Context, s *store.Store, all []*domain.Mechan
 	return nil
 }
 
-func (p *Pack) problems(ctx context.Context, s *store.Store, subtree map[int64]bool, inWindow func(time.Time) bool, end time.Time) error {
+func (p *Pack) problems(ctx context.Context, s *store.Store, subtree map[int64]bool, dayInWindow func(domain.Date) bool) error {
+	loc := p.Mechanism.Location()
 	ids := make([]int64, 0, len(subtree))
 	for id := range subtree {
 		ids = append(ids, id)
@@ -378,16 +391,16 @@ func (p *Pack) problems(ctx context.Context, s *store.Store, subtree map[int64]b
 		if err != nil {
 			return err
 		}
-		trail, err := s.Trail(ctx, "problems", recordIDs(ps))
+		trail, err := s.Trail(ctx, "problems", recordIDs(ps), loc)
 		if err != nil {
 			return err
 		}
 		for _, cur := range ps {
 			// Shown as it stood at the window's end; its escalations and
-			// resolution time are dated, so later ones are left out below.
+			// resolution are dated by the days they happened.
 			pr := cur
 			var then domain.Problem
-			if ok, err := trail.StateAt(cur.ID, end.Add(-time.Nanosecond), &then); err != nil {
+			if ok, err := trail.StateAt(cur.ID, p.To, &then); err != nil {
 				return err
 			} else if !ok {
 				continue
@@ -395,22 +408,21 @@ func (p *Pack) problems(ctx context.Context, s *store.Store, subtree map[int64]b
 				pr = &then
 			}
 			row := ProblemRow{Problem: pr, Mechanism: p.mechs[pr.MechanismID]}
-			if mid == p.Mechanism.ID && inWindow(pr.CreatedAt) {
+			if raised, _, ok := trail.Occurred(cur.ID); ok && mid == p.Mechanism.ID && dayInWindow(raised) {
 				p.New = append(p.New, row)
 			}
-			if mid == p.Mechanism.ID && pr.ResolvedAt != nil && inWindow(*pr.ResolvedAt) {
+			if solved, ok := trail.Since(cur.ID, p.To, isResolved); ok && mid == p.Mechanism.ID && dayInWindow(solved) {
 				p.Resolved = append(p.Resolved, row)
 			}
 			for _, e := range pr.Escalations {
-				if e.ToTier == p.Mechanism.Tier && inWindow(e.At) {
+				if e.ToTier == p.Mechanism.Tier && dayInWindow(escalatedOn(e, loc)) {
 					r := row
 					r.Note = e.Note
 					p.Escalated = append(p.Escalated, r)
 					break
 				}
 			}
-			openAtEnd := pr.CreatedAt.Before(end) && (pr.ResolvedAt == nil || !pr.ResolvedAt.Before(end))
-			if openAtEnd && pr.Tier == p.Mechanism.Tier && !pr.DueOn.IsZero() && pr.DueOn.Before(p.To) {
+			if pr.Status == domain.ProblemOpen && pr.Tier == p.Mechanism.Tier && !pr.DueOn.IsZero() && pr.DueOn.Before(p.To) {
 				r := row
 				r.Note = strconv.Itoa(days(pr.DueOn, p.To))
 				p.Overdue = append(p.Overdue, r)
@@ -420,7 +432,7 @@ func (p *Pack) problems(ctx context.Context, s *store.Store, subtree map[int64]b
 	return nil
 }
 
-func (p *Pack) decisions(ctx context.Context, s *store.Store, end time.Time) error {
+func (p *Pack) decisions(ctx context.Context, s *store.Store) error {
 	if p.Previous == nil || len(p.Previous.Decisions) == 0 {
 		return nil
 	}
@@ -432,13 +444,13 @@ func (p *Pack) decisions(ctx context.Context, s *store.Store, end time.Time) err
 		if err != nil {
 			return err
 		}
-		itemTrail, err := s.Trail(ctx, "items", recordIDs(items))
+		itemTrail, err := s.Trail(ctx, "items", recordIDs(items), p.Mechanism.Location())
 		if err != nil {
 			return err
 		}
 		for _, cur := range items {
 			var then domain.Item
-			if ok, err := itemTrail.StateAt(cur.ID, end.Add(-time.Nanosecond), &then); err != nil {
+			if ok, err := itemTrail.StateAt(cur.ID, p.To, &then); err != nil {
 				return err
 			} else if ok && then.DecisionID == d.ID {
 				row.Items = append(row.Items, &then)
@@ -448,13 +460,13 @@ func (p *Pack) decisions(ctx context.Context, s *store.Store, end time.Time) err
 		if err != nil {
 			return err
 		}
-		taskTrail, err := s.Trail(ctx, "tasks", recordIDs(tasks))
+		taskTrail, err := s.Trail(ctx, "tasks", recordIDs(tasks), p.Mechanism.Location())
 		if err != nil {
 			return err
 		}
 		for _, cur := range tasks {
 			var then domain.Task
-			if ok, err := taskTrail.StateAt(cur.ID, end.Add(-time.Nanosecond), &then); err != nil {
+			if ok, err := taskTrail.StateAt(cur.ID, p.To, &then); err != nil {
 				return err
 			} else if ok {
 				row.Tasks = append(row.Tasks, &then)
@@ -499,6 +511,23 @@ func next(d domain.Date) domain.Date { return domain.Date{Time: d.AddDate(0, 0, 
 // instant is the first moment of day d in loc.
 func instant(d domain.Date, loc *time.Location) time.Time {
 	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, loc)
+}
+
+// isResolved reports whether a problem's recorded state is resolved.
+func isResolved(state []byte) bool {
+	var pr struct {
+		Status domain.ProblemStatus `json:"status"`
+	}
+	return json.Unmarshal(state, &pr) == nil && pr.Status == domain.ProblemResolved
+}
+
+// escalatedOn is the day an escalation was taken: the day its writer
+// stated, else the day it was recorded in loc.
+func escalatedOn(e domain.Escalation, loc *time.Location) domain.Date {
+	if !e.OccurredOn.IsZero() {
+		return e.OccurredOn
+	}
+	return dateIn(e.At, loc)
 }
 
 func dateIn(t time.Time, loc *time.Location) domain.Date {

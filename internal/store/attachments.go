@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"fmt"
 
 	"github.com/liandong/liandong/internal/domain"
 )
@@ -32,8 +31,8 @@ func (s *Store) AttachToReport(ctx context.Context, actor domain.Actor, reportID
 			return domain.Internalf(err, "count attachments")
 		}
 		if n >= domain.MaxAttachments {
-			return &domain.Error{Code: domain.Conflict, Message: fmt.Sprintf("report %d already has %d attachments", reportID, n),
-				Fields: []domain.FieldError{{Field: "file", Reason: fmt.Sprintf("a report holds at most %d attachments", domain.MaxAttachments)}}}
+			return domain.Errorf(domain.Conflict, "report %d already has %d attachments", reportID, n).
+				With(domain.FieldErrorf("file", "a report holds at most %d attachments", domain.MaxAttachments))
 		}
 		a.CreatedAt = t.now
 		if err := t.reader().queryRow(ctx, "INSERT INTO report_attachments (report_id, name, content_type, size, data, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",

@@ -42,7 +42,15 @@ func (t *Tx) audit(ctx context.Context, action, entity string, id int64, before,
 		t.batchMechanisms = nil
 	}
 	ev := domain.AuditEvent{At: t.now, ActorID: t.actor.UserID, Action: action, Entity: entity, EntityID: id}
-	var err error
+	state := after
+	if state == nil {
+		state = before
+	}
+	o, err := t.occurredOf(ctx, entity, id, state)
+	if err != nil {
+		return err
+	}
+	ev.OccurredOn, ev.OccurredPrecision = o.on, o.precision
 	if ev.Before, err = auditJSON(before); err != nil {
 		return err
 	}
@@ -50,8 +58,9 @@ func (t *Tx) audit(ctx context.Context, action, entity string, id int64, before,
 		return err
 	}
 	ev.Hash = eventHash(ev)
-	_, err = t.reader().exec(ctx, `INSERT INTO audit_events (at, actor_id, action, entity, entity_id, before_json, after_json, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, ev.At, optID(ev.ActorID), ev.Action, ev.Entity, ev.EntityID, ev.Before, ev.After, ev.PrevHash, ev.Hash)
+	_, err = t.reader().exec(ctx, `INSERT INTO audit_events (at, actor_id, action, entity, entity_id, before_json, after_json, prev_hash, hash, occurred_on, occurred_precision)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, ev.At, optID(ev.ActorID), ev.Action, ev.Entity, ev.EntityID, ev.Before, ev.After, ev.PrevHash, ev.Hash,
+		ev.OccurredOn, optText(string(ev.OccurredPrecision)))
 	if err != nil {
 		return domain.Internalf(err, "append audit event")
 	}
@@ -72,11 +81,17 @@ func auditJSON(v any) (string, error) {
 
 // eventHash covers every field of the event. Events written before the log
 // was sealed (migration 0009) also cover the hash of the event before them,
-// PrevHash; later events have none, their order being the tree's.
+// PrevHash; later events have none, their order being the tree's. The day
+// a change happened (migration 0014) is covered only when the event states
+// one, so that the events written before keep their hashes.
 func eventHash(ev domain.AuditEvent) string {
 	h := sha256.New()
-	for _, f := range []string{ev.PrevHash, ev.At.UTC().Format(time.RFC3339Nano), strconv.FormatInt(ev.ActorID, 10),
-		ev.Action, ev.Entity, strconv.FormatInt(ev.EntityID, 10), ev.Before, ev.After} {
+	fields := []string{ev.PrevHash, ev.At.UTC().Format(time.RFC3339Nano), strconv.FormatInt(ev.ActorID, 10),
+		ev.Action, ev.Entity, strconv.FormatInt(ev.EntityID, 10), ev.Before, ev.After}
+	if !ev.OccurredOn.IsZero() || ev.OccurredPrecision != "" {
+		fields = append(fields, "occurred", ev.OccurredOn.String(), string(ev.OccurredPrecision))
+	}
+	for _, f := range fields {
 		fmt.Fprintf(h, "%d:%s;", len(f), f)
 	}
 	return hex.EncodeToString(h.Sum(nil))
@@ -89,10 +104,11 @@ func leafHash(id int64, hash string) tlog.Hash {
 	return tlog.RecordHash([]byte("liandong audit event\n" + strconv.FormatInt(id, 10) + "\n" + hash + "\n"))
 }
 
-const auditColumns = "id, at, actor_id, action, entity, entity_id, before_json, after_json, prev_hash, hash"
+const auditColumns = "id, at, actor_id, action, entity, entity_id, before_json, after_json, prev_hash, hash, occurred_on, COALESCE(occurred_precision, '')"
 
-func scanAudit(sc interface{ Scan(...any) error }, ev *domain.AuditEvent) error {
-	return sc.Scan(&ev.ID, timeCol{&ev.At}, idCol{&ev.ActorID}, &ev.Action, &ev.Entity, &ev.EntityID, &ev.Before, &ev.After, &ev.PrevHash, &ev.Hash)
+func scanAudit(sc interface{ Scan(...any) error }, ev *domain.AuditEvent, more ...any) error {
+	return sc.Scan(append([]any{&ev.ID, timeCol{&ev.At}, idCol{&ev.ActorID}, &ev.Action, &ev.Entity, &ev.EntityID, &ev.Before, &ev.After,
+		&ev.PrevHash, &ev.Hash, &ev.OccurredOn, &ev.OccurredPrecision}, more...)...)
 }
 
 // History returns the audit events of one record, oldest first.
@@ -453,8 +469,7 @@ func sealedEvents(ctx context.Context, r reader, from, to int64) ([]domain.Audit
 	for rows.Next() {
 		var ev domain.AuditEvent
 		var seq int64
-		err := rows.Scan(&ev.ID, timeCol{&ev.At}, idCol{&ev.ActorID}, &ev.Action, &ev.Entity, &ev.EntityID, &ev.Before, &ev.After, &ev.PrevHash, &ev.Hash, &seq)
-		if err != nil {
+		if err := scanAudit(rows, &ev, &seq); err != nil {
 			return nil, nil, domain.Internalf(err, "scan audit log")
 		}
 		events, seqs = append(events, ev), append(seqs, seq)

@@ -1,9 +1,11 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/liandong/liandong/internal/domain"
@@ -36,17 +38,25 @@ func AllAs[T any, P entity[T]](ctx context.Context, rs *Records[T, P], q domain.
 }
 
 // Trail is the audit trail of one kind of record, oldest event first, for
-// asking what a record looked like at a past moment.
+// asking what a record looked like on a past day. Days are those on which
+// changes happened: an event's occurred day when its write stated one, else
+// the day it was recorded in the trail's time zone.
 type Trail struct {
 	events map[int64][]domain.AuditEvent
+	loc    *time.Location
 }
 
 // Trail reads the audit events of entity ("items", "problems" …): of the
-// records ids, or of every record when ids is nil. A pack asks for its own
+// records ids, or of every record when ids is nil. loc is the time zone
+// whose days the events recorded without an occurred day fall on (the
+// mechanism's; Asia/Shanghai when nil). A pack asks for its own
 // mechanism's records, so its cost follows the mechanism, not the whole
 // installation.
-func (s *Store) Trail(ctx context.Context, entity string, ids []int64) (*Trail, error) {
-	tr := &Trail{events: map[int64][]domain.AuditEvent{}}
+func (s *Store) Trail(ctx context.Context, entity string, ids []int64, loc *time.Location) (*Trail, error) {
+	if loc == nil {
+		loc = (&domain.Mechanism{}).Location()
+	}
+	tr := &Trail{events: map[int64][]domain.AuditEvent{}, loc: loc}
 	if ids == nil {
 		return tr, tr.read(ctx, s.reader(), "SELECT "+auditColumns+" FROM audit_events WHERE entity = ? ORDER BY id", entity)
 	}
@@ -81,24 +91,71 @@ func (tr *Trail) read(ctx context.Context, r reader, q string, args ...any) erro
 	return nil
 }
 
-// StateAt decodes into v the state record id had at the instant at (the
-// after-state of its last event at or before at). It reports false when the
-// record did not exist yet, so the caller can say "recorded later".
-func (tr *Trail) StateAt(id int64, at time.Time, v any) (bool, error) {
-	var last *domain.AuditEvent
-	for i, ev := range tr.events[id] {
-		if ev.At.After(at) {
-			break
-		}
-		last = &tr.events[id][i]
+// Day is the day the change of ev happened: its occurred day, else the
+// day it was recorded in the trail's time zone.
+func (tr *Trail) Day(ev domain.AuditEvent) domain.Date {
+	if !ev.OccurredOn.IsZero() {
+		return ev.OccurredOn
 	}
-	if last == nil || last.After == "" {
+	t := ev.At.In(tr.loc)
+	return domain.NewDate(t.Year(), t.Month(), t.Day())
+}
+
+// states returns the events of record id that record its whole state
+// (create, update, archive, restore), up to the end of day d, in the order
+// their changes happened: by day, then by event id.
+func (tr *Trail) states(id int64, d domain.Date) []domain.AuditEvent {
+	var out []domain.AuditEvent
+	for _, ev := range tr.events[id] {
+		switch ev.Action {
+		case "create", "update", "archive", "restore":
+		default:
+			continue // a proposal or a confirmation states a change, not the record
+		}
+		if !d.Before(tr.Day(ev)) {
+			out = append(out, ev)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b domain.AuditEvent) int {
+		if c := tr.Day(a).Compare(tr.Day(b).Time); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	return out
+}
+
+// StateAt decodes into v the state record id had at the end of day d: the
+// after-state of its last event whose change happened on or before d (ties
+// broken by event id). It reports false when the record did not exist yet,
+// so the caller can say it came later.
+func (tr *Trail) StateAt(id int64, d domain.Date, v any) (bool, error) {
+	evs := tr.states(id, d)
+	if len(evs) == 0 || evs[len(evs)-1].After == "" {
 		return false, nil
 	}
+	last := evs[len(evs)-1]
 	if err := json.Unmarshal([]byte(last.After), v); err != nil {
 		return false, domain.Internalf(err, "decode audit state of %s", last.Entity)
 	}
 	return true, nil
+}
+
+// Since returns the day from which record id has been, at the end of day
+// d, in a state that is reports true of (given the state's JSON): the day
+// the change into it happened. It reports false when the record is not in
+// such a state at the end of d.
+func (tr *Trail) Since(id int64, d domain.Date, is func(state []byte) bool) (domain.Date, bool) {
+	var since domain.Date
+	in := false
+	for _, ev := range tr.states(id, d) {
+		now := ev.After != "" && is([]byte(ev.After))
+		if now && !in {
+			since = tr.Day(ev)
+		}
+		in = now
+	}
+	return since, in
 }
 
 // Recorded returns when record id was created, per its first event.
@@ -108,6 +165,17 @@ func (tr *Trail) Recorded(id int64) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return evs[0].At, true
+}
+
+// Occurred returns the day record id came to be, per its first event: the
+// day its writer stated (stated is true) or, when none was, the day it was
+// recorded in the trail's time zone. ok is false for a record without events.
+func (tr *Trail) Occurred(id int64) (day domain.Date, stated, ok bool) {
+	evs := tr.events[id]
+	if len(evs) == 0 {
+		return domain.Date{}, false, false
+	}
+	return tr.Day(evs[0]), !evs[0].OccurredOn.IsZero(), true
 }
 
 // EscalationResult is what Escalate did: the problem after the step, the mechanism
@@ -182,13 +250,21 @@ func (s *Store) Escalate(ctx context.Context, actor domain.Actor, problemID, ver
 		}
 		local := t.now.In(loc)
 		today := domain.NewDate(local.Year(), local.Month(), local.Day())
-		if _, err := r.exec(ctx, "INSERT INTO problem_escalations (problem_id, from_tier, to_tier, at, note) VALUES (?, ?, ?, ?, ?)",
-			pr.ID, string(from), string(to), t.now, note); err != nil {
+		// The step is dated by the day it was taken when the write states
+		// one (Tx.audit checks that day when the problem is written below),
+		// and the new tier's time limit runs from it.
+		occurredOn, _, _ := Occurred(ctx)
+		taken := today
+		if !occurredOn.IsZero() {
+			taken = occurredOn
+		}
+		if _, err := r.exec(ctx, "INSERT INTO problem_escalations (problem_id, from_tier, to_tier, at, note, occurred_on) VALUES (?, ?, ?, ?, ?, ?)",
+			pr.ID, string(from), string(to), t.now, note, occurredOn); err != nil {
 			return domain.Internalf(err, "record escalation")
 		}
-		pr.Escalations = append(pr.Escalations, domain.Escalation{FromTier: from, ToTier: to, At: t.now, Note: note})
+		pr.Escalations = append(pr.Escalations, domain.Escalation{FromTier: from, ToTier: to, At: t.now, Note: note, OccurredOn: occurredOn})
 		pr.Tier = to
-		pr.DueOn = domain.Date{Time: today.AddDate(0, 0, rulesOf.Rules.TierDays(to))}
+		pr.DueOn = domain.Date{Time: taken.AddDate(0, 0, rulesOf.Rules.TierDays(to))}
 		if err := s.Problems.UpdateTx(ctx, t, pr); err != nil {
 			return err
 		}

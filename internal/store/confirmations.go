@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"slices"
 
 	"github.com/liandong/liandong/internal/domain"
@@ -188,9 +187,8 @@ func (s *Store) ConfirmItemChange(ctx context.Context, actor domain.Actor, itemI
 		switch {
 		case ch.BaseVersion != it.Version:
 			state = domain.ChangeStale
-			stale = &domain.Error{Code: domain.Conflict,
-				Message: fmt.Sprintf("item %d has changed since change %d was proposed on its version %d; the stored version is %d, so the change is not applied: propose it again if it still holds", itemID, ch.ID, ch.BaseVersion, it.Version),
-				Fields:  []domain.FieldError{{Field: "base_version", Reason: fmt.Sprintf("is %d, the stored version is %d", ch.BaseVersion, it.Version)}}}
+			stale = domain.Errorf(domain.Conflict, "item %d has changed since change %d was proposed on its version %d; the stored version is %d, so the change is not applied: propose it again if it still holds", itemID, ch.ID, ch.BaseVersion, it.Version).
+				With(domain.FieldErrorf("base_version", "is %d, the stored version is %d", ch.BaseVersion, it.Version))
 		case len(c.Awaiting(ch.Confirmed)) == 0:
 			state = domain.ChangeApplied
 			rs := items.records(s)

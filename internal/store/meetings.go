@@ -51,14 +51,33 @@ var meetings = &table[domain.Meeting, *domain.Meeting]{
 				p.Addf("agenda["+itoa(i)+"]", "refers to %s %d, which does not exist", singular(table), id)
 			}
 		}
+		for i, a := range m.Attendees {
+			if ok, err := r.exists(ctx, "organizations", a.OrganizationID); err != nil {
+				return domain.Internalf(err, "check attendees")
+			} else if !ok {
+				p.Addf("attendees["+itoa(i)+"].organization_id", "refers to organization %d, which does not exist", a.OrganizationID)
+			}
+		}
 		return p.Err()
 	},
 	load: func(ctx context.Context, r reader, page []*domain.Meeting) error {
 		args, byID := ids(page)
 		for _, m := range page {
-			m.Agenda, m.Decisions = []domain.AgendaItem{}, []domain.MeetingDecision{}
+			m.Agenda, m.Decisions, m.Attendees = []domain.AgendaItem{}, []domain.MeetingDecision{}, []domain.Attendee{}
 		}
-		err := loadRows(ctx, r, "SELECT meeting_id, kind, item_id, problem_id, topic FROM meeting_agenda WHERE meeting_id IN (?) ORDER BY meeting_id, position", args, func(rows *sql.Rows) error {
+		err := loadRows(ctx, r, "SELECT meeting_id, organization_id, reported, report FROM meeting_attendees WHERE meeting_id IN (?) ORDER BY meeting_id, position", args, func(rows *sql.Rows) error {
+			var id int64
+			var a domain.Attendee
+			if err := rows.Scan(&id, &a.OrganizationID, &a.Reported, &a.Report); err != nil {
+				return err
+			}
+			byID[id].Attendees = append(byID[id].Attendees, a)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		err = loadRows(ctx, r, "SELECT meeting_id, kind, item_id, problem_id, topic FROM meeting_agenda WHERE meeting_id IN (?) ORDER BY meeting_id, position", args, func(rows *sql.Rows) error {
 			var id int64
 			var a domain.AgendaItem
 			if err := rows.Scan(&id, &a.Kind, idCol{&a.ItemID}, idCol{&a.ProblemID}, &a.Topic); err != nil {
@@ -86,6 +105,13 @@ var meetings = &table[domain.Meeting, *domain.Meeting]{
 			agenda[i] = []any{i, string(a.Kind), optID(a.ItemID), optID(a.ProblemID), a.Topic}
 		}
 		if err := t.replaceRows(ctx, "meeting_agenda", "meeting_id", m.ID, []string{"position", "kind", "item_id", "problem_id", "topic"}, agenda); err != nil {
+			return err
+		}
+		attendees := make([][]any, len(m.Attendees))
+		for i, a := range m.Attendees {
+			attendees[i] = []any{i, a.OrganizationID, a.Reported, a.Report}
+		}
+		if err := t.replaceRows(ctx, "meeting_attendees", "meeting_id", m.ID, []string{"position", "organization_id", "reported", "report"}, attendees); err != nil {
 			return err
 		}
 		rows := make([][]any, len(m.Decisions))

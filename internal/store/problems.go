@@ -76,10 +76,10 @@ var problems = &table[domain.Problem, *domain.Problem]{
 		if err != nil {
 			return err
 		}
-		return loadRows(ctx, r, "SELECT problem_id, from_tier, to_tier, at, note FROM problem_escalations WHERE problem_id IN (?) ORDER BY problem_id, id", args, func(rows *sql.Rows) error {
+		return loadRows(ctx, r, "SELECT problem_id, from_tier, to_tier, at, note, occurred_on FROM problem_escalations WHERE problem_id IN (?) ORDER BY problem_id, id", args, func(rows *sql.Rows) error {
 			var id int64
 			var e domain.Escalation
-			if err := rows.Scan(&id, &e.FromTier, &e.ToTier, timeCol{&e.At}, &e.Note); err != nil {
+			if err := rows.Scan(&id, &e.FromTier, &e.ToTier, timeCol{&e.At}, &e.Note, &e.OccurredOn); err != nil {
 				return err
 			}
 			byID[id].Escalations = append(byID[id].Escalations, e)

@@ -353,8 +353,8 @@ func (rs *Records[T, P]) setArchived(ctx context.Context, actor domain.Actor, id
 			return staleError(rs.t.name, id, version, before.Base().Version)
 		}
 		if !archive && before.Base().ArchivedAt == nil {
-			return &domain.Error{Code: domain.Conflict, Message: fmt.Sprintf("%s %d is not archived", singular(rs.t.name), id),
-				Fields: []domain.FieldError{{Field: "archived_at", Reason: "is not set: there is nothing to restore"}}}
+			return domain.Errorf(domain.Conflict, "%s %d is not archived", singular(rs.t.name), id).
+				With(domain.FieldError{Field: "archived_at", Reason: "is not set: there is nothing to restore"})
 		}
 		want := P(new(T))
 		*want = *before
@@ -428,9 +428,8 @@ func (rs *Records[T, P]) mayWrite(ctx context.Context, t *Tx, v P) error {
 }
 
 func staleError(table string, id, got, stored int64) error {
-	return &domain.Error{Code: domain.Conflict,
-		Message: fmt.Sprintf("%s %d has changed: your change was based on version %d, the stored version is %d; reload and try again", singular(table), id, got, stored),
-		Fields:  []domain.FieldError{{Field: "version", Reason: fmt.Sprintf("is %d, the stored version is %d", got, stored)}}}
+	return domain.Errorf(domain.Conflict, "%s %d has changed: your change was based on version %d, the stored version is %d; reload and try again", singular(table), id, got, stored).
+		With(domain.FieldErrorf("version", "is %d, the stored version is %d", got, stored))
 }
 
 func (rs *Records[T, P]) checkAll(ctx context.Context, t *Tx, v P) error {

@@ -142,3 +142,11 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// optText writes a text that may be absent, NULL for "".
+func optText(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

@@ -105,6 +105,13 @@ func TestMeetingPackFromTheMeetingPage(t *testing.T) {
 	if !strings.Contains(show, fmt.Sprintf(`href="/meetings/%d/pack.html"`, m.ID)) {
 		t.Fatal("the meeting page does not link to its pack")
 	}
+	// Who reported at the meeting, side by side, from its record.
+	if n := strings.Count(show, "成都市发展和改革委员会 · 已汇报"); n != 1 {
+		t.Errorf("the meeting page names 成都市发展和改革委员会 as having reported %d times", n)
+	}
+	if !strings.Contains(show, "出席和汇报单位") || strings.Count(show, "已汇报") != len(m.Attendees) || len(m.Attendees) < 16 {
+		t.Errorf("the meeting page shows %d of %d reports", strings.Count(show, "已汇报"), len(m.Attendees))
+	}
 	res, body := c.get(fmt.Sprintf("/meetings/%d/pack.html", m.ID))
 	if res.StatusCode != 200 || !strings.Contains(body, "第一次会议（2022年4月28日）以来工作进展情况") {
 		t.Fatalf("pack.html = %d", res.StatusCode)

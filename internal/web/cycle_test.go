@@ -138,14 +138,16 @@ func TestReportsOwedAgreeOnEverySurface(t *testing.T) {
 // TestEscalationFromThePageIsTheStoresEscalation: escalating a problem on
 // its page takes the same step as the API — the escalation kept with its
 // note, the due date of the new tier, the problem on the agenda of the next
-// meeting at that tier — not just a changed tier.
+// meeting at that tier — not just a changed tier. The working group sits at
+// the coordination tier, so its problems go up to the provinces' joint
+// meeting, whose tenth session follows the fixed clock.
 func TestEscalationFromThePageIsTheStoresEscalation(t *testing.T) {
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		st := mustStartSiteOn(t, s)
 		ctx := context.Background()
 		m, _ := st.workingGroup(t)
 		raise := func(title string) *domain.Problem {
-			p := &domain.Problem{MechanismID: m.ID, Title: title, Tier: domain.Execution, Status: domain.ProblemOpen}
+			p := &domain.Problem{MechanismID: m.ID, Title: title, Tier: domain.Coordination, Status: domain.ProblemOpen}
 			if err := s.Problems.Create(ctx, domain.Actor{}, p); err != nil {
 				t.Fatal(err)
 			}
@@ -157,11 +159,11 @@ func TestEscalationFromThePageIsTheStoresEscalation(t *testing.T) {
 		c.signIn(st.User.Email, testPassword)
 		_, page := c.get(fmt.Sprintf("/problems/%d", byPage.ID))
 		res, _ := c.post(fmt.Sprintf("/problems/%d/escalate", byPage.ID), url.Values{"csrf": {c.csrf(page)},
-			"version": {strconv.FormatInt(byPage.Version, 10)}, "note": {"需协调层研究"}})
+			"version": {strconv.FormatInt(byPage.Version, 10)}, "note": {"需决策层研究"}})
 		if res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("escalate from the page: %d", res.StatusCode)
 		}
-		result, err := s.Escalate(ctx, domain.Actor{User: st.User, UserID: st.User.ID}, byAPI.ID, byAPI.Version, "需协调层研究")
+		result, err := s.Escalate(ctx, domain.Actor{User: st.User, UserID: st.User.ID}, byAPI.ID, byAPI.Version, "需决策层研究")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -171,8 +173,8 @@ func TestEscalationFromThePageIsTheStoresEscalation(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := result.Problem
-		if len(got.Escalations) != 1 || got.Escalations[0].Note != "需协调层研究" || got.Escalations[0].ToTier != domain.Coordination {
-			t.Errorf("escalations kept from the page: %+v, want one to the coordination tier with its note", got.Escalations)
+		if len(got.Escalations) != 1 || got.Escalations[0].Note != "需决策层研究" || got.Escalations[0].ToTier != domain.Decision {
+			t.Errorf("escalations kept from the page: %+v, want one to the decision tier with its note", got.Escalations)
 		}
 		if got.Tier != want.Tier || got.DueOn != want.DueOn || got.DueOn.IsZero() {
 			t.Errorf("from the page: tier %s due %s; through the store: tier %s due %s", got.Tier, got.DueOn, want.Tier, want.DueOn)

@@ -115,6 +115,35 @@ func (t tr) Date(v any) string {
 	return tm.Format("2006年1月2日")
 }
 
+// Partial formats a date known to the given precision: "2022年9月" or
+// "Sep 2022" for a month, "2022年" or "2022" for a year, else as Date.
+func (t tr) Partial(d domain.Date, precision domain.DatePrecision) string {
+	if d.IsZero() {
+		return ""
+	}
+	switch {
+	case precision == domain.YearPrecision && t.en():
+		return d.Format("2006")
+	case precision == domain.YearPrecision:
+		return d.Format("2006年")
+	case precision == domain.MonthPrecision && t.en():
+		return d.Format("Jan 2006")
+	case precision == domain.MonthPrecision:
+		return d.Format("2006年1月")
+	}
+	return t.Date(d)
+}
+
+// Happened says when an audited change was made: the moment it was
+// recorded or, when its writer stated the day it happened, both ("2022年9月起
+// · 录入于 2026年12月2日", "since Sep 2022 · recorded 2 Dec 2026").
+func (t tr) Happened(ev domain.AuditEvent) string {
+	if ev.OccurredOn.IsZero() {
+		return t.DateTime(ev.At)
+	}
+	return t.F("history.since", t.Partial(ev.OccurredOn, ev.OccurredPrecision)) + " · " + t.F("history.recorded", t.Date(ev.At))
+}
+
 // DateTime formats a moment in the default zone per language.
 func (t tr) DateTime(v time.Time) string {
 	if v.IsZero() {

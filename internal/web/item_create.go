@@ -131,9 +131,10 @@ func (h *Handler) itemCreate(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	var held []domain.ItemChange
+	ctx := occurredContext(r, &p)
 	if err = p.Err(); err == nil {
-		err = h.store.Write(r.Context(), actor(r), func(tx *store.Tx) error {
-			if err := h.store.Items.CreateTx(r.Context(), tx, &it); err != nil {
+		err = h.store.Write(ctx, actor(r), func(tx *store.Tx) error {
+			if err := h.store.Items.CreateTx(ctx, tx, &it); err != nil {
 				return err
 			}
 			held = tx.Held()

@@ -1,10 +1,8 @@
 package web
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,12 +23,6 @@ type sideView struct {
 type reportView struct {
 	Report *domain.Report
 	Unit   string
-}
-
-type historyRow struct {
-	Event   domain.AuditEvent
-	Actor   string
-	Changed []string // the fields that differ between before and after
 }
 
 type itemPageData struct {
@@ -195,26 +187,9 @@ func (h *Handler) itemShow(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	events, err := h.store.History(ctx, "items", it.ID)
-	if err != nil {
+	if d.History, err = h.history(ctx, t, "items", it.ID); err != nil {
 		h.fail(w, r, err)
 		return
-	}
-	for i := len(events) - 1; i >= 0; i-- {
-		ev := events[i]
-		row := historyRow{Event: ev}
-		for _, f := range changedFields(ev.Before, ev.After) {
-			if t.Has("field." + f) {
-				f = t.T("field." + f)
-			}
-			row.Changed = append(row.Changed, f)
-		}
-		if ev.ActorID == 0 {
-			row.Actor = t.T("history.system")
-		} else if u, err := h.store.Users.Get(ctx, ev.ActorID); err == nil {
-			row.Actor = u.Name
-		}
-		d.History = append(d.History, row)
 	}
 	sideName := map[string]string{}
 	for _, sd := range m.Sides {
@@ -292,28 +267,4 @@ func partySide(it *domain.Item, orgID int64) string {
 		}
 	}
 	return ""
-}
-
-// changedFields names the top-level fields that differ between two JSON
-// snapshots of a record, leaving out the bookkeeping ones. A creation has
-// no before and lists nothing.
-func changedFields(before, after string) []string {
-	if before == "" {
-		return nil
-	}
-	var a, b map[string]any
-	_ = json.Unmarshal([]byte(before), &a)
-	_ = json.Unmarshal([]byte(after), &b)
-	var out []string
-	for k, v := range b {
-		switch k {
-		case "version", "updated_at", "created_at", "id":
-			continue
-		}
-		if !reflect.DeepEqual(a[k], v) {
-			out = append(out, k)
-		}
-	}
-	slices.Sort(out)
-	return out
 }

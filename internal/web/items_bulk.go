@@ -39,11 +39,15 @@ func (h *Handler) itemBulkEdit(w http.ResponseWriter, r *http.Request) {
 	selected := r.PostForm["item"]
 	outcome := "done"
 	var held []domain.ItemChange
+	var bad domain.Problems
+	ctx = occurredContext(r, &bad)
 	switch {
 	case len(selected) == 0:
 		outcome = "none"
 	case status == "" && !setLight:
 		outcome = "nochange"
+	case bad.Err() != nil:
+		outcome = "occurred"
 	default:
 		err = h.store.Write(ctx, actor(r), func(tx *store.Tx) error {
 			for _, sel := range selected {
@@ -80,6 +84,11 @@ func (h *Handler) itemBulkEdit(w http.ResponseWriter, r *http.Request) {
 			outcome = "conflict"
 		case domain.Invalid:
 			outcome = "invalid"
+			for _, f := range domain.ErrorFields(err) {
+				if f.Field == "occurred_on" {
+					outcome = "occurred"
+				}
+			}
 		default:
 			h.fail(w, r, err)
 			return

@@ -18,7 +18,7 @@ var itemFilterNames = []string{"mechanism", "batch", "status", "light", "track",
 type itemRow struct {
 	Item  *domain.Item
 	Batch string
-	Leads []string // per side of its mechanism, in the mechanism's order
+	Leads []string // of the sides that have one, in the mechanism's order
 }
 
 type itemListData struct {
@@ -114,6 +114,8 @@ func (h *Handler) itemListPage(w http.ResponseWriter, r *http.Request, status in
 		v.Error = t.T("error.conflict")
 	case "invalid":
 		v.Error = t.T("error.invalid")
+	case "occurred":
+		v.Error = t.T("bulk.occurred")
 	}
 	d.Back = "/items?" + r.URL.RawQuery
 	page, err := h.store.Items.List(ctx, domain.ListQuery{Filters: filters, Cursor: r.URL.Query().Get("cursor"), Sort: "number", Viewer: currentUser(r)})
@@ -141,7 +143,9 @@ func itemRows(t tr, rf *refs, items []*domain.Item) []itemRow {
 		}
 		if m, ok := rf.mechanisms[it.MechanismID]; ok {
 			for _, s := range m.Sides {
-				row.Leads = append(row.Leads, rf.orgName(t, it.Lead(s.Key)))
+				if lead := it.Lead(s.Key); lead != 0 {
+					row.Leads = append(row.Leads, rf.orgName(t, lead))
+				}
 			}
 		}
 		rows = append(rows, row)

@@ -64,8 +64,17 @@ type meetingPageData struct {
 	Decisions []decisionRow
 	CanWrite  bool
 	Units     []*domain.Organization
+	// Attendees are the units at the meeting by side, and who reported.
+	Attendees []attendeeRow
 	// Form is the task being created from a decision, kept when refused.
 	Form taskForm
+}
+
+type attendeeRow struct {
+	Side     *domain.Side // nil for a unit that is not a member
+	Unit     *domain.Organization
+	Reported bool
+	Report   string
 }
 
 type taskForm struct {
@@ -108,6 +117,22 @@ func (h *Handler) meetingPage(w http.ResponseWriter, r *http.Request, status int
 			return
 		}
 		d.Units = rf.orgList
+	}
+	if len(mt.Attendees) > 0 {
+		rf, err := h.loadRefs(ctx)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		for _, a := range mt.Attendees {
+			row := attendeeRow{Unit: rf.orgs[a.OrganizationID], Reported: a.Reported, Report: a.Report}
+			if mb, ok := m.Member(a.OrganizationID); ok {
+				row.Side = m.Side(mb.Side)
+			}
+			if row.Unit != nil {
+				d.Attendees = append(d.Attendees, row)
+			}
+		}
 	}
 	for _, a := range mt.Agenda {
 		row := agendaRow{Kind: a.Kind, Title: a.Topic}

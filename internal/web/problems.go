@@ -196,8 +196,9 @@ func (h *Handler) problemRaise(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Responsible = responsibleFromForm(r, d.Mechanism)
 	d.Problem = p
+	ctx := occurredContext(r, &perr)
 	if err = perr.Err(); err == nil {
-		err = h.store.Problems.Create(r.Context(), actor(r), &p)
+		err = h.store.Problems.Create(ctx, actor(r), &p)
 	}
 	if err != nil {
 		if domain.ErrorCode(err) != domain.Invalid {
@@ -222,6 +223,7 @@ type problemPageData struct {
 	Form     *problemFormData
 	Note     string
 	Text     string
+	History  []historyRow
 }
 
 func (h *Handler) problemPage(w http.ResponseWriter, r *http.Request, status int, p *domain.Problem, v *view) {
@@ -247,6 +249,10 @@ func (h *Handler) problemPage(w http.ResponseWriter, r *http.Request, status int
 	v.Title = p.Title
 	d := problemPageData{Card: h.problemCard(t, rf, p, items), ItemID: p.ItemID, NextTier: p.Tier.Above(), Form: form,
 		Note: r.PostFormValue("note"), Text: r.PostFormValue("resolution")}
+	if d.History, err = h.history(r.Context(), t, "problems", p.ID); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	v.Data = d
 	h.render(w, r, status, "problem", v)
 }
@@ -281,7 +287,13 @@ func (h *Handler) problemUpdate(w http.ResponseWriter, r *http.Request, p *domai
 	if v, err := strconv.ParseInt(r.PostFormValue("version"), 10, 64); err == nil {
 		p.Version = v
 	}
-	h.problemStored(w, r, p.ID, h.store.Problems.Update(r.Context(), actor(r), p))
+	var bad domain.Problems
+	ctx := occurredContext(r, &bad)
+	err := bad.Err()
+	if err == nil {
+		err = h.store.Problems.Update(ctx, actor(r), p)
+	}
+	h.problemStored(w, r, p.ID, err)
 }
 
 // problemStored answers a change to problem id that err tells the outcome
@@ -318,7 +330,12 @@ func (h *Handler) problemEscalate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
-	_, err := h.store.Escalate(r.Context(), actor(r), p.ID, version, strings.TrimSpace(r.PostFormValue("note")))
+	var bad domain.Problems
+	ctx := occurredContext(r, &bad)
+	err := bad.Err()
+	if err == nil {
+		_, err = h.store.Escalate(ctx, actor(r), p.ID, version, strings.TrimSpace(r.PostFormValue("note")))
+	}
 	h.problemStored(w, r, p.ID, err)
 }
 

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/liandong/liandong/internal/domain"
+	"github.com/liandong/liandong/internal/message"
 )
 
 // Templates: layout.html frames every page, partials.html holds the
@@ -40,6 +41,7 @@ type view struct {
 	Message     string
 	Error       string
 	Fields      map[string]string // field → message, for forms re-rendered after validation
+	Occurred    string            // the date-it-happened field as the form sent it, shown again with the form
 	Data        any
 }
 
@@ -95,6 +97,9 @@ func (h *Handler) newView(r *http.Request, title, nav string) *view {
 	v := &view{Title: title, Nav: nav, Locale: st.locale, CSRF: st.csrf, User: st.user, Path: r.URL.RequestURI()}
 	hdr, _ := json.Marshal(map[string]string{"X-CSRF-Token": st.csrf})
 	v.CSRFHeaders = string(hdr)
+	if r.Method == http.MethodPost {
+		v.Occurred = r.PostFormValue("occurred_on")
+	}
 	return v
 }
 
@@ -143,6 +148,12 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	default:
 		h.log.Error("page failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
+	if status != http.StatusInternalServerError {
+		// Which rule refused, in the visitor's language: "您无权修改此事项".
+		if detail := message.Of(t.locale, err).Message; detail != "" {
+			msg = t.F("error.detail", msg, detail)
+		}
+	}
 	v := h.newView(r, t.T("error.title"), "")
 	v.Error = msg
 	v.Data = status
@@ -150,15 +161,11 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // fieldMessages turns a validation error into messages by field, in the
-// visitor's language where the catalogue has the reason.
+// visitor's language, from the message catalogue (internal/message).
 func fieldMessages(t tr, err error) map[string]string {
 	out := map[string]string{}
 	for _, f := range domain.ErrorFields(err) {
-		reason := f.Reason
-		if t.Has("reason." + reason) {
-			reason = t.T("reason." + reason)
-		}
-		out[f.Field] = reason
+		out[f.Field] = message.ReasonOf(t.locale, f).Reason
 	}
 	return out
 }

@@ -1,0 +1,69 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"reflect"
+	"slices"
+
+	"github.com/liandong/liandong/internal/domain"
+)
+
+// historyRow is one audit event as a record's page shows it, newest first.
+type historyRow struct {
+	Event   domain.AuditEvent
+	When    string // when it was recorded, or when it happened and when it was recorded
+	Actor   string
+	Changed []string // the fields that differ between before and after
+}
+
+// history reads the audit events of a record for its page, newest first,
+// each with who made it and what it changed.
+func (h *Handler) history(ctx context.Context, t tr, entity string, id int64) ([]historyRow, error) {
+	events, err := h.store.History(ctx, entity, id)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]historyRow, 0, len(events))
+	for i := len(events) - 1; i >= 0; i-- {
+		ev := events[i]
+		row := historyRow{Event: ev, When: t.Happened(ev)}
+		for _, f := range changedFields(ev.Before, ev.After) {
+			if t.Has("field." + f) {
+				f = t.T("field." + f)
+			}
+			row.Changed = append(row.Changed, f)
+		}
+		if ev.ActorID == 0 {
+			row.Actor = t.T("history.system")
+		} else if u, err := h.store.Users.Get(ctx, ev.ActorID); err == nil {
+			row.Actor = u.Name
+		}
+		out = append(out, row)
+	}
+	return out, nil
+}
+
+// changedFields names the top-level fields that differ between two JSON
+// snapshots of a record, leaving out the bookkeeping ones. A creation has
+// no before and lists nothing.
+func changedFields(before, after string) []string {
+	if before == "" {
+		return nil
+	}
+	var a, b map[string]any
+	_ = json.Unmarshal([]byte(before), &a)
+	_ = json.Unmarshal([]byte(after), &b)
+	var out []string
+	for k, v := range b {
+		switch k {
+		case "version", "updated_at", "created_at", "id":
+			continue
+		}
+		if !reflect.DeepEqual(a[k], v) {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
