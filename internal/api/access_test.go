@@ -414,7 +414,9 @@ func TestPolicyMatrixCoversEveryRoute(t *testing.T) {
 			{"meetings", meeting.ID, withRole, withRole, administer, administer},
 			{"batches", w.batch.ID, withRole, withRole, administer, administer},
 			{"items", own.ID, ownRead, withRole, ownWrite, ownWrite},
-			{"reports", w.submitted["own"].ID, ownRead, withRole, ownWrite, ownWrite},
+			// A draft: a submitted report is locked against PATCH, and
+			// leaders and viewers do not read drafts.
+			{"reports", w.reports["own"].ID, ownWrite, withRole, ownWrite, ownWrite},
 			{"problems", problem.ID, ownRead, withRole, ownWrite, ownWrite},
 			{"tasks", task.ID, ownRead, withRole, ownWrite, ownWrite},
 			{"agreements", agreement.ID, withRole, withRole, administer, administer},
@@ -440,27 +442,38 @@ func TestPolicyMatrixCoversEveryRoute(t *testing.T) {
 			m["GET /api/v1/batches/{id}/annual-report."+f] = routeEntry{batch + "/annual-report." + f + "?year=2024", oversee}
 		}
 		changes := fmt.Sprintf("/api/v1/items/%d/changes/%d", own.ID, change)
+		rep := fmt.Sprintf("/api/v1/reports/%d", w.submitted["own"].ID)
+		photo, err := s.AttachToReport(ctx, domain.Actor{}, w.submitted["own"].ID, "photo.png", []byte("\x89PNG\r\n\x1a\nrest"))
+		if err != nil {
+			t.Fatal(err)
+		}
 		for k, e := range map[string]routeEntry{
-			"GET /api/v1/batches/{id}/ledger.xlsx":             {batch + "/ledger.xlsx", withRole}, // each reads the items it may
-			"GET /api/v1/batches/{id}/ledger.csv":              {batch + "/ledger.csv", withRole},
-			"POST /api/v1/batches/{id}/ledger/preview":         {batch + "/ledger/preview?format=csv", withRole},
-			"POST /api/v1/batches/{id}/ledger/import":          {batch + "/ledger/import?format=csv", ownWrite}, // a liaison: its own rows
-			"GET /api/v1/deliveries":                           {"/api/v1/deliveries?mechanism=" + strconv.FormatInt(w.mech.ID, 10), oversee},
-			"GET /api/v1/mechanisms/{id}/periods/current":      {mech + "/periods/current", oversee},
-			"POST /api/v1/mechanisms/{id}/lights":              {mech + "/lights", administer},
-			"GET /api/v1/mechanisms/{id}/problems/overdue":     {mech + "/problems/overdue", oversee},
-			"POST /api/v1/problems/{id}/escalate":              {fmt.Sprintf("/api/v1/problems/%d/escalate", problem.ID), ownWrite},
-			"POST /api/v1/items/{id}/changes/{change}/confirm": {changes + "/confirm", rolesOf("liaison")},
-			"POST /api/v1/items/{id}/changes/{change}/reject":  {changes + "/reject", ownWrite},
-			"POST /api/v1/items/{id}/milestones/from-schedule": {fmt.Sprintf("/api/v1/items/%d/milestones/from-schedule", own.ID), ownWrite},
-			"GET /api/v1/mechanisms/{id}/publication":          {mech + "/publication", withRole},
-			"PUT /api/v1/mechanisms/{id}/publication":          {mech + "/publication", administer},
-			"GET /api/v1/public/mechanisms/{id}/items":         {"/api/v1/public/mechanisms/" + strconv.FormatInt(w.mech.ID, 10) + "/items", everyone},
-			"GET /api/v1/me":                {"/api/v1/me", signedIn},
-			"GET /api/v1/me/tokens":         {"/api/v1/me/tokens", signedIn},
-			"POST /api/v1/me/tokens":        {"/api/v1/me/tokens", signedIn},
-			"DELETE /api/v1/me/tokens/{id}": {"/api/v1/me/tokens/987654", signedIn},
-			"GET /api/v1/openapi.json":      {"/api/v1/openapi.json", everyone},
+			"GET /api/v1/batches/{id}/ledger.xlsx":              {batch + "/ledger.xlsx", withRole}, // each reads the items it may
+			"GET /api/v1/batches/{id}/ledger.csv":               {batch + "/ledger.csv", withRole},
+			"POST /api/v1/batches/{id}/ledger/preview":          {batch + "/ledger/preview?format=csv", withRole},
+			"POST /api/v1/batches/{id}/ledger/import":           {batch + "/ledger/import?format=csv", ownWrite}, // a liaison: its own rows
+			"GET /api/v1/deliveries":                            {"/api/v1/deliveries?mechanism=" + strconv.FormatInt(w.mech.ID, 10), oversee},
+			"GET /api/v1/mechanisms/{id}/periods/current":       {mech + "/periods/current", oversee},
+			"POST /api/v1/mechanisms/{id}/lights":               {mech + "/lights", administer},
+			"GET /api/v1/mechanisms/{id}/problems/overdue":      {mech + "/problems/overdue", oversee},
+			"POST /api/v1/problems/{id}/escalate":               {fmt.Sprintf("/api/v1/problems/%d/escalate", problem.ID), ownWrite},
+			"POST /api/v1/items/{id}/changes/{change}/confirm":  {changes + "/confirm", rolesOf("liaison")},
+			"POST /api/v1/items/{id}/changes/{change}/reject":   {changes + "/reject", ownWrite},
+			"POST /api/v1/reports/{id}/correct":                 {rep + "/correct", ownWrite},
+			"POST /api/v1/reports/{id}/accept":                  {rep + "/accept", administer},
+			"POST /api/v1/reports/{id}/return":                  {rep + "/return", administer},
+			"GET /api/v1/reports/{id}/attachments":              {rep + "/attachments", ownRead},
+			"POST /api/v1/reports/{id}/attachments":             {rep + "/attachments?name=a.pdf", ownWrite},
+			"GET /api/v1/reports/{id}/attachments/{attachment}": {fmt.Sprintf("%s/attachments/%d", rep, photo.ID), ownRead},
+			"POST /api/v1/items/{id}/milestones/from-schedule":  {fmt.Sprintf("/api/v1/items/%d/milestones/from-schedule", own.ID), ownWrite},
+			"GET /api/v1/mechanisms/{id}/publication":           {mech + "/publication", withRole},
+			"PUT /api/v1/mechanisms/{id}/publication":           {mech + "/publication", administer},
+			"GET /api/v1/public/mechanisms/{id}/items":          {"/api/v1/public/mechanisms/" + strconv.FormatInt(w.mech.ID, 10) + "/items", everyone},
+			"GET /api/v1/me":                                    {"/api/v1/me", signedIn},
+			"GET /api/v1/me/tokens":                             {"/api/v1/me/tokens", signedIn},
+			"POST /api/v1/me/tokens":                            {"/api/v1/me/tokens", signedIn},
+			"DELETE /api/v1/me/tokens/{id}":                     {"/api/v1/me/tokens/987654", signedIn},
+			"GET /api/v1/openapi.json":                          {"/api/v1/openapi.json", everyone},
 		} {
 			m[k] = e
 		}

@@ -134,6 +134,8 @@ func (a *API) table() []route {
 	rs = append(rs, cycleRoutes(a)...)
 	rs = append(rs, a.confirmationRoutes()...)
 	rs = append(rs, a.milestoneRoutes()...)
+	rs = append(rs, a.reportRoutes()...)
+	rs = append(rs, a.attachmentRoutes()...)
 	rs = append(rs, a.publicationRoutes()...)
 	rs = append(rs,
 		route{method: "GET", path: Prefix + "/me", op: "getMe", summary: "The user the token belongs to", tag: tagAccounts,

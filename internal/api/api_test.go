@@ -267,7 +267,7 @@ func cases() []resourceCase {
 				"milestones": []any{map[string]any{"title": "基地开工", "due_on": "2024-06-30"}}}
 		}, bad: map[string]any{"track": "no-such-track"}, badField: "track", patch: map[string]any{"status": "completed"}, readBack: "status"},
 		{path: "reports", valid: func(f *fixture) map[string]any {
-			return map[string]any{"item_id": f.item.ID, "organization_id": f.cdDRC.ID, "period": "2023-05", "text": "全面开工建设", "percent": 30, "status": "submitted"}
+			return map[string]any{"item_id": f.item.ID, "organization_id": f.cdDRC.ID, "period": "2023-05", "text": "全面开工建设", "percent": 30, "status": "draft"}
 		}, bad: map[string]any{"percent": 130}, badField: "percent", patch: map[string]any{"percent": 35}, readBack: "percent"},
 		{path: "problems", valid: func(f *fixture) map[string]any {
 			return map[string]any{"mechanism_id": f.mech.ID, "item_id": f.item.ID, "title": "用地指标不足", "tier": "execution", "status": "open",

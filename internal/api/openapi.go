@@ -155,7 +155,7 @@ func init() {
 	enum(domain.ItemStatuses)
 	enum(domain.Lights)
 	enum([]domain.PartyRole{domain.LeadUnit, domain.CooperatingUnit})
-	enum([]domain.ReportStatus{domain.Draft, domain.Submitted})
+	enum(domain.ReportStatuses)
 	enum([]domain.ProblemStatus{domain.ProblemOpen, domain.ProblemResolved})
 	enum([]domain.TaskStatus{domain.TaskOpen, domain.TaskDone})
 	enum(domain.AgreementKinds)

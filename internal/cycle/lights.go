@@ -47,7 +47,7 @@ func RecomputeLights(ctx context.Context, s *store.Store, actor domain.Actor, me
 	}
 	var changed []*domain.Item
 	for _, it := range items {
-		reports, err := store.All(ctx, s.Reports, map[string]string{"item": id(it.ID), "status": string(domain.Submitted)}, false)
+		reports, err := store.All(ctx, s.Reports, map[string]string{"item": id(it.ID), "status": InFilter()}, false)
 		if err != nil {
 			return out, err
 		}

@@ -120,3 +120,32 @@ func TestExpect(t *testing.T) {
 		}
 	})
 }
+
+// TestReturnedReportIsNotIn: a report the secretariat returned (退回) is
+// still owed, and the period's status says it was returned and why; an
+// accepted one is in.
+func TestReturnedReportIsNotIn(t *testing.T) {
+	m := &domain.Mechanism{Cadence: domain.Monthly, TimeZone: "Asia/Shanghai"}
+	items := []*domain.Item{{Record: domain.Record{ID: 1}, Title: "推进中", Status: domain.Advancing,
+		Parties: []domain.Party{{Side: "a", OrganizationID: 1, Role: domain.LeadUnit}, {Side: "b", OrganizationID: 3, Role: domain.LeadUnit}}}}
+	reports := []*domain.Report{
+		{Record: domain.Record{ID: 7}, ItemID: 1, OrganizationID: 1, Period: "2024-05", Status: domain.Returned, ReviewNote: "缺少投资数据"},
+		{Record: domain.Record{ID: 8}, ItemID: 1, OrganizationID: 3, Period: "2024-05", Status: domain.Accepted,
+			Corrections: []domain.ReportCorrection{{Version: 2, Reason: "更正口径"}}},
+	}
+	p, _ := ParsePeriod("2024-05")
+	st := Expect(m, items, reports, p, domain.MustDate("2024-06-20"))
+	if st.In != 1 || st.Late != 1 {
+		t.Fatalf("in %d late %d, want the accepted report in and the returned one late", st.In, st.Late)
+	}
+	ret, acc := st.Expectations[0], st.Expectations[1]
+	if ret.State != Late || ret.ReportID != 7 || ret.Review != domain.Returned || ret.ReviewNote != "缺少投资数据" {
+		t.Errorf("the returned report: %+v", ret)
+	}
+	if acc.State != In || acc.Review != domain.Accepted || acc.Corrections != 1 {
+		t.Errorf("the accepted report: %+v", acc)
+	}
+	if got := InFilter(); got != "submitted,accepted" {
+		t.Errorf("InFilter = %q", got)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/liandong/liandong/internal/domain"
@@ -20,6 +21,24 @@ const (
 	Pending ReportState = "pending" // missing, still in time
 )
 
+// Counted reports whether r counts as in for its period: submitted or
+// accepted (domain.Report.In). A returned report (退回) is not in — its unit
+// still owes the period's report until it corrects it — and the period's
+// status says it was returned beside the report still owed.
+func Counted(r *domain.Report) bool { return r.In() }
+
+// InFilter is the reports list's status filter selecting the reports that
+// may count as in (Counted), for readers that fetch only those.
+func InFilter() string {
+	var in []string
+	for _, st := range domain.ReportStatuses {
+		if (&domain.Report{Status: st}).In() {
+			in = append(in, string(st))
+		}
+	}
+	return strings.Join(in, ",")
+}
+
 // Expectation is one report an item expects from one unit in a period.
 type Expectation struct {
 	ItemID         int64            `json:"item_id"`
@@ -33,6 +52,13 @@ type Expectation struct {
 	Percent        int              `json:"percent,omitempty"`
 	// SubmittedLate is set for a report that came in after the due day.
 	SubmittedLate bool `json:"submitted_late,omitempty"`
+	// Review is the secretariat's review of the report: accepted, or
+	// returned with ReviewNote as the reason (a returned report is not in).
+	Review     domain.ReportStatus `json:"review,omitempty"`
+	ReviewNote string              `json:"review_note,omitempty"`
+	// Corrections is how many times the report was corrected after
+	// submission.
+	Corrections int `json:"corrections,omitempty"`
 }
 
 // PeriodStatus is the state of reporting in one period of a mechanism.
@@ -54,7 +80,7 @@ func Expect(m *domain.Mechanism, items []*domain.Item, reports []*domain.Report,
 	due := p.Due(m.Rules)
 	st := PeriodStatus{MechanismID: m.ID, Period: p, Due: due, Expectations: []Expectation{}}
 	type key struct{ item, org int64 }
-	got := map[key]*domain.Report{}
+	got, returned := map[key]*domain.Report{}, map[key]*domain.Report{}
 	for _, r := range reports {
 		// On day today, a report submitted later is not in yet: a pack or a
 		// dashboard of a past day counts what had come in by then.
@@ -64,8 +90,13 @@ func Expect(m *domain.Mechanism, items []*domain.Item, reports []*domain.Report,
 				continue
 			}
 		}
-		if r.Period == p.Key && r.Status == domain.Submitted && r.ArchivedAt == nil {
+		switch {
+		case r.Period != p.Key || r.ArchivedAt != nil:
+			// another period's, or archived: neither in nor returned
+		case Counted(r):
 			got[key{r.ItemID, r.OrganizationID}] = r
+		case r.Status == domain.Returned:
+			returned[key{r.ItemID, r.OrganizationID}] = r
 		}
 	}
 	sorted := slices.Clone(items)
@@ -80,18 +111,26 @@ func Expect(m *domain.Mechanism, items []*domain.Item, reports []*domain.Report,
 			}
 			e := Expectation{ItemID: it.ID, ItemNumber: it.Number, ItemTitle: it.Title, OrganizationID: pt.OrganizationID, Side: pt.Side, Role: pt.Role}
 			if r, ok := got[key{it.ID, pt.OrganizationID}]; ok {
-				e.State, e.ReportID, e.Percent = In, r.ID, r.Percent
+				e.State, e.ReportID, e.Percent, e.Corrections = In, r.ID, r.Percent, len(r.Corrections)
+				if r.Status == domain.Accepted {
+					e.Review = r.Status
+				}
 				if r.SubmittedAt != nil {
 					sub := r.SubmittedAt.In(m.Location())
 					e.SubmittedLate = due.Before(domain.NewDate(sub.Year(), sub.Month(), sub.Day()))
 				}
 				st.In++
-			} else if due.Before(today) {
-				e.State = Late
-				st.Late++
 			} else {
-				e.State = Pending
-				st.Pending++
+				if r, ok := returned[key{it.ID, pt.OrganizationID}]; ok {
+					e.ReportID, e.Review, e.ReviewNote, e.Corrections = r.ID, r.Status, r.ReviewNote, len(r.Corrections)
+				}
+				if due.Before(today) {
+					e.State = Late
+					st.Late++
+				} else {
+					e.State = Pending
+					st.Pending++
+				}
 			}
 			st.Expected++
 			st.Expectations = append(st.Expectations, e)
@@ -144,7 +183,8 @@ func id(n int64) string { return strconv.FormatInt(n, 10) }
 // packs' tables — so they cannot count differently. It reads, as viewer sees
 // them (nil: the system, everything), the mechanism's items that may owe
 // reports and the reports submitted for period p, and returns which reports
-// are in, late or pending on today.
+// are in, late or pending on today; a returned report is read too, to say
+// so beside the report still owed.
 func Status(ctx context.Context, s *store.Store, viewer *domain.User, m *domain.Mechanism, p Period, today domain.Date) (PeriodStatus, error) {
 	var items []*domain.Item
 	for _, status := range []domain.ItemStatus{domain.NotStarted, domain.Advancing} {
@@ -156,7 +196,7 @@ func Status(ctx context.Context, s *store.Store, viewer *domain.User, m *domain.
 		items = append(items, some...)
 	}
 	reports, err := store.AllAs(ctx, s.Reports, domain.ListQuery{Viewer: viewer,
-		Filters: map[string]string{"mechanism": id(m.ID), "period": p.Key, "status": string(domain.Submitted)}})
+		Filters: map[string]string{"mechanism": id(m.ID), "period": p.Key, "status": InFilter() + "," + string(domain.Returned)}})
 	if err != nil {
 		return PeriodStatus{}, err
 	}

@@ -242,59 +242,6 @@ func checkAmount(p *Problems, field string, v float64) {
 	}
 }
 
-// ReportStatus says whether a progress report is still a draft.
-type ReportStatus string
-
-// The report statuses.
-const (
-	Draft     ReportStatus = "draft"
-	Submitted ReportStatus = "submitted"
-)
-
-// Report is a unit's progress report on an item for one period.
-type Report struct {
-	Record
-	ItemID         int64        `json:"item_id"`
-	OrganizationID int64        `json:"organization_id"`
-	Period         string       `json:"period"` // 2023-05 for a month, 2023-Q2 for a quarter
-	Text           string       `json:"text"`
-	Percent        int          `json:"percent"`
-	Status         ReportStatus `json:"status"`
-	SubmittedAt    *time.Time   `json:"submitted_at,omitempty"`
-	Attachments    []string     `json:"attachments"`
-}
-
-var periodPattern = regexp.MustCompile(`^(19|20|21)[0-9]{2}-(0[1-9]|1[0-2]|Q[1-4])$`)
-
-// ValidPeriod reports whether s names a month (2023-05) or a quarter (2023-Q2).
-func ValidPeriod(s string) bool { return periodPattern.MatchString(s) }
-
-// Validate implements Entity.
-func (r *Report) Validate() error {
-	var p Problems
-	checkRequiredID(&p, "item_id", r.ItemID)
-	checkRequiredID(&p, "organization_id", r.OrganizationID)
-	if !ValidPeriod(r.Period) {
-		p.Add("period", "must be a month such as 2023-05 or a quarter such as 2023-Q2")
-	}
-	checkText(&p, "text", r.Text, MaxText)
-	if r.Percent < 0 || r.Percent > 100 {
-		p.Add("percent", "must be between 0 and 100")
-	}
-	checkOneOf(&p, "status", r.Status, []ReportStatus{Draft, Submitted})
-	if r.Status == Submitted && r.Text == "" {
-		p.Add("text", "is required to submit a report")
-	}
-	if len(r.Attachments) > 20 {
-		p.Add("attachments", "at most 20 attachments")
-	}
-	for i, a := range r.Attachments {
-		checkName(&p, indexed("attachments", i), a)
-	}
-	checkText(&p, "source", r.Source, MaxText)
-	return p.Err()
-}
-
 // ChangeState is where a two-side change stands.
 type ChangeState string
 

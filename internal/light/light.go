@@ -52,12 +52,12 @@ type Progress struct {
 	Period  string
 }
 
-// LatestProgress returns the mean percent of the submitted reports of the
-// latest period among reports (of one item).
+// LatestProgress returns the mean percent of the reports in (submitted or
+// accepted, domain.Report.In) of the latest period among reports (of one item).
 func LatestProgress(reports []*domain.Report) Progress {
 	latest := ""
 	for _, r := range reports {
-		if r.Status == domain.Submitted && r.ArchivedAt == nil && periodAfter(r.Period, latest) {
+		if r.In() && periodAfter(r.Period, latest) {
 			latest = r.Period
 		}
 	}
@@ -66,7 +66,7 @@ func LatestProgress(reports []*domain.Report) Progress {
 	}
 	sum, n := 0, 0
 	for _, r := range reports {
-		if r.Status == domain.Submitted && r.ArchivedAt == nil && r.Period == latest {
+		if r.In() && r.Period == latest {
 			sum += r.Percent
 			n++
 		}

@@ -12,6 +12,26 @@ package message
 // here.
 var catalogue = []entry{
 	// Messages: the detail of a problem, one per refusal.
+	// Reports that hold (issue 13): lock, correction, review, attachments.
+	{"report_locked", "this report was submitted and is locked: it can no longer be edited or saved as a draft; correct it (更正) with a reason instead", "该报告已报送并锁定，不能再修改或保存为草稿；如需修改，请提交更正（更正）并说明原因"},
+	{"report_still_draft", "this report is still a draft: edit it and submit it; a correction is for a report handed in", "该报告仍是草稿：请直接修改并提交；更正仅用于已报送的报告"},
+	{"report_not_awaiting_review", "only a submitted report awaiting review can be accepted or returned", "只有已提交、待审核的报告可以采纳或退回"},
+	{"attachment_too_large", "the file is larger than 10 MB", "文件超过 10 MB"},
+	{"attachments_too_many", "report %d already has %d attachments", "报告 %d 已有 %d 个附件"},
+	{"attachment_not_found", "attachment %d of report %d not found", "找不到报告 %[2]d 的附件 %[1]d"},
+	{"no_such_report", "no such report", "找不到该报告"},
+	{"no_such_attachment", "no such attachment", "找不到该附件"},
+	{"forbidden_review", "only the secretariat of the report's mechanism may accept or return a report", "只有报告所属机制的秘书处可以采纳或退回报告"},
+	{"report_handed_in", "is %s: a report handed in is changed only by a correction with a reason", "为 %s：已报送的报告只能通过说明原因的更正来修改"},
+	{"report_status_not_editable", "must be draft or submitted: a report is accepted or returned only by the secretariat's review", "须为草稿或已提交：报告只能由秘书处审核后采纳或退回"},
+	{"report_draft_not_correctable", "is draft: there is nothing handed in to correct", "为草稿：尚无已报送的内容可更正"},
+	{"correction_reason_required", "is required: say why the report is corrected", "必填：请说明更正原因"},
+	{"return_reason_required", "is required: say why the report is returned", "必填：请说明退回原因"},
+	{"report_not_submitted", "is %s, not submitted", "为 %s，不是已提交"},
+	{"attachment_file_too_large", "is larger than 10 MB", "超过 10 MB"},
+	{"file_name_plain", "must be a file name without a folder", "须为不含文件夹的文件名"},
+	{"file_not_pdf_or_image", "must be a PDF or an image (PNG, JPEG, GIF or WebP); its content is neither", "须为 PDF 或图片（PNG、JPEG、GIF 或 WebP）；该文件的内容都不是"},
+	{"attachments_at_most", "a report holds at most %d attachments", "每份报告最多 %d 个附件"},
 	{"internal_error", "internal error", "系统内部错误，已记录，请稍后重试"},
 	{"input_invalid", "the input is invalid", "提交的内容有误"},
 	{"request_malformed", "the request is malformed", "请求格式有误"},

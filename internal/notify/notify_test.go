@@ -444,6 +444,57 @@ func TestRemindersFindWhatIsDue(t *testing.T) {
 	})
 }
 
+// TestReturnedReportTellsItsUnit: a report the secretariat returns is
+// told to its unit through the reminders, with the reason, until the unit
+// corrects it.
+func TestReturnedReportTellsItsUnit(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		if err := demo.Load(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		wg := workingGroup(t, s)
+		it := jointItem(t, s, wg)
+		unit := it.Lead(it.LeadSides()[0])
+		rep := &domain.Report{ItemID: it.ID, OrganizationID: unit, Period: "2001-01", Progress: "完成选址", Status: domain.Submitted}
+		if err := s.Reports.Create(ctx, domain.Actor{}, rep); err != nil {
+			t.Fatal(err)
+		}
+		returned := func() []notify.Reminder {
+			t.Helper()
+			rs, err := notify.Reminders(ctx, s, wg, december, 10, 7)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []notify.Reminder
+			for _, r := range rs {
+				if r.Kind == "report_returned" {
+					out = append(out, r)
+				}
+			}
+			return out
+		}
+		if rs := returned(); len(rs) != 0 {
+			t.Fatalf("reminders of returned reports before any return: %+v", rs)
+		}
+		back, err := s.ReviewReport(ctx, domain.Actor{}, rep.ID, rep.Version, false, "缺少投资完成数据")
+		if err != nil {
+			t.Fatal(err)
+		}
+		o, _ := s.Organizations.Get(ctx, unit)
+		rs := returned()
+		if len(rs) != 1 || !strings.Contains(rs[0].Text, o.Name) || !strings.Contains(rs[0].Text, "缺少投资完成数据") || !strings.Contains(rs[0].Subject, it.Title) {
+			t.Fatalf("the unit is not told of the return and its reason: %+v", rs)
+		}
+		if _, err := s.CorrectReport(ctx, domain.Actor{}, back.ID, back.Version, &domain.Report{Progress: "完成选址，投资200万元", InvestmentDone: 200}, "补充投资"); err != nil {
+			t.Fatal(err)
+		}
+		if rs := returned(); len(rs) != 0 {
+			t.Fatalf("still told after the correction: %+v", rs)
+		}
+	})
+}
+
 // firstSideProposes loads the demo and creates an item of the working
 // group with the parties made of its joint item and that item's two sides;
 // a liaison of the first side's lead then changes it by edit. It returns

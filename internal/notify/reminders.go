@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -17,7 +18,7 @@ import (
 type Reminder struct {
 	Key         string `json:"key"`
 	MechanismID int64  `json:"mechanism_id"`
-	Kind        string `json:"kind"` // report_due, milestone_near, problem_overdue, confirmation_waiting
+	Kind        string `json:"kind"` // report_due, report_returned, milestone_near, problem_overdue, confirmation_waiting
 	Subject     string `json:"subject"`
 	Text        string `json:"text"`
 }
@@ -26,6 +27,8 @@ type Reminder struct {
 //   - the reports of the current period (a month or a quarter, by the
 //     mechanism's cadence) that a lead unit has not submitted, during the
 //     period's last reportDays days;
+//   - reports the secretariat returned (退回), which their unit is to
+//     correct: the unit is told why, until it corrects the report;
 //   - milestones not done that fall due within milestoneDays;
 //   - open problems past the time limit of their tier;
 //   - changes that need both sides (completing an item, changing its parties
@@ -63,6 +66,12 @@ func Reminders(ctx context.Context, s *store.Store, clock store.MechanismClock, 
 			})
 		}
 	}
+
+	returned, err := reportsReturned(ctx, s, m)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, returned...)
 
 	ms, err := s.MilestonesDue(ctx, m.ID, today, domain.Date{Time: today.AddDate(0, 0, milestoneDays)})
 	if err != nil {
@@ -148,6 +157,36 @@ func confirmationsWaiting(ctx context.Context, s *store.Store, m store.Mechanism
 					ch.ProposedAt.Format("2006-01-02"), strings.Join(units, "、")),
 			})
 		}
+	}
+	return out, nil
+}
+
+// reportsReturned tells the units of the mechanism's returned reports
+// that the secretariat sent them back, and why. The key carries the
+// report's version, so a report returned again after a correction is told
+// again.
+func reportsReturned(ctx context.Context, s *store.Store, m *domain.Mechanism) ([]Reminder, error) {
+	reps, err := store.All(ctx, s.Reports, map[string]string{"mechanism": strconv.FormatInt(m.ID, 10), "status": string(domain.Returned)}, false)
+	if err != nil {
+		return nil, err
+	}
+	var out []Reminder
+	for _, r := range reps {
+		unit, err := s.Organizations.Get(ctx, r.OrganizationID)
+		if err != nil {
+			return nil, err
+		}
+		it, err := s.Items.Get(ctx, r.ItemID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Reminder{
+			Key:         fmt.Sprintf("report_returned/report-%d/v%d", r.ID, r.Version),
+			MechanismID: m.ID, Kind: "report_returned",
+			Subject: fmt.Sprintf("【%s】进度报告被退回：%s", m.Name, it.Title),
+			Text: fmt.Sprintf("%s：事项「%s」%s的%s进度报告已被工作组办公室退回，原因：%s。请更正后重新报送。", unit.Name, it.Title, numbered(it.Number),
+				r.Period, r.ReviewNote),
+		})
 	}
 	return out, nil
 }

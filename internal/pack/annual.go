@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/liandong/liandong/internal/auditlog"
+	"github.com/liandong/liandong/internal/cycle"
 	"github.com/liandong/liandong/internal/domain"
 	"github.com/liandong/liandong/internal/light"
 	"github.com/liandong/liandong/internal/store"
@@ -121,7 +122,7 @@ func BuildAnnual(ctx context.Context, s *store.Store, batchID int64, year int, n
 				a.OnTime++
 			}
 		}
-		reports, err := store.All(ctx, s.Reports, map[string]string{"item": id(it.ID), "status": string(domain.Submitted)}, false)
+		reports, err := store.All(ctx, s.Reports, map[string]string{"item": id(it.ID), "status": cycle.InFilter()}, false)
 		if err != nil {
 			return nil, err
 		}

@@ -130,6 +130,9 @@ func (p *Pack) Doc() *Doc {
 						missing += "；"
 					}
 					missing += e.ItemTitle + "（" + p.units[e.OrganizationID] + "）"
+					if e.Review == domain.Returned {
+						missing += "（已退回）"
+					}
 				}
 			}
 			rows = append(rows, []string{st.Period.Key, st.Due.String(), strconv.Itoa(st.Expected), strconv.Itoa(st.In), strconv.Itoa(st.Late + st.Pending), orDash(missing)})
@@ -137,6 +140,7 @@ func (p *Pack) Doc() *Doc {
 		}
 		d.para("本期间%d个报告期应报送进度报告%d份，已报送%d份，未报送%d份，报送率%s。", len(p.Periods), exp, in, late, percent(in, exp))
 		d.table([]string{"报告期", "截止日期", "应报", "已报", "未报", "未报项目（单位）"}, rows)
+		p.reportNotes(d)
 	}
 
 	d.section("问题清单情况")
@@ -234,6 +238,36 @@ func (p *Pack) Doc() *Doc {
 	}
 	d.checkpoint(p.Checkpoint)
 	return d
+}
+
+// reportNotes says which reports were corrected or returned, and quotes
+// the units' highlights and next steps, each under its unit.
+func (p *Pack) reportNotes(d *Doc) {
+	for _, n := range p.ReportNotes {
+		r := n.Report
+		who := fmt.Sprintf("%s（%s，%s）", n.Item.Title, n.Unit, r.Period)
+		if r.Status == domain.Returned {
+			d.para("%s的进度报告已被退回，原因：%s；待填报单位更正后重新报送，暂不计入已报。", who, r.ReviewNote)
+		}
+		if k := len(r.Corrections); k > 0 {
+			last := r.Corrections[k-1]
+			at := last.At.In(p.Mechanism.Location())
+			d.para("%s的进度报告报送后更正%d次，最近一次于%s，更正原因：%s。", who, k, longDate(domain.NewDate(at.Year(), at.Month(), at.Day())), last.Reason)
+		}
+		if r.In() && (r.Highlight != "" || r.NextSteps != "") {
+			quote := n.Unit + "："
+			if r.Highlight != "" {
+				quote += "亮点——" + r.Highlight
+			}
+			if r.NextSteps != "" {
+				if r.Highlight != "" {
+					quote += "；"
+				}
+				quote += "下一步——" + r.NextSteps
+			}
+			d.para("%s（%s，%s）", quote, n.Item.Title, r.Period)
+		}
+	}
 }
 
 func (p *Pack) problemTable(d *Doc, title string, rows []ProblemRow, noteHeader string) {

@@ -58,6 +58,19 @@ type Pack struct {
 	fixed      []BatchRow // every batch fixed at a meeting (batches)
 	units      map[int64]string
 	mechs      map[int64]string
+	// ReportNotes are the reports of those periods the pack says more of
+	// than their count: corrected, returned, or quoting the unit's 亮点
+	// and 下一步.
+	ReportNotes []ReportNote
+}
+
+// ReportNote is one report of a period in the window with what the pack
+// says of it: that it was corrected (更正) or returned (退回), and the
+// unit's highlight and next steps it quotes under the unit.
+type ReportNote struct {
+	Item   *domain.Item
+	Unit   string
+	Report *domain.Report
 }
 
 // ItemRow is an item as it stood at the end of the window.
@@ -304,6 +317,17 @@ func (p *Pack) items(ctx context.Context, s *store.Store, dayInWindow func(domai
 				return err
 			}
 			reports = append(reports, rs...)
+			for _, r := range rs {
+				quoted := cycle.Counted(r) && (r.Highlight != "" || r.NextSteps != "")
+				if !quoted && len(r.Corrections) == 0 && r.Status != domain.Returned {
+					continue
+				}
+				unit, err := p.unit(ctx, s, r.OrganizationID)
+				if err != nil {
+					return err
+				}
+				p.ReportNotes = append(p.ReportNotes, ReportNote{Item: it, Unit: unit, Report: r})
+			}
 		}
 		st := cycle.Expect(p.Mechanism, atEnd, reports, per, p.To)
 		if st.Expected > 0 {

@@ -315,3 +315,14 @@ func Oversee(p *Principal, mechanism int64, action Action) error {
 	}
 	return domain.Errorf(domain.Forbidden, "only the mechanism's secretariat and leaders may %s what spans the whole mechanism", action)
 }
+
+// Review decides who accepts or returns (退回) a unit's submitted report
+// in mechanism: administrators and the mechanism's secretariat, who
+// receive the reports. A liaison may not judge a report, its own unit's or
+// another's, and leaders and viewers only read.
+func Review(p *Principal, mechanism int64) error {
+	if p.System() || p.Admin || (mechanism != 0 && slices.Contains(p.Secretariat, mechanism)) {
+		return nil
+	}
+	return domain.Errorf(domain.Forbidden, "only the secretariat of the report's mechanism may accept or return a report")
+}

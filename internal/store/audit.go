@@ -682,10 +682,11 @@ func (rs *Records[T, P]) rowsAfter(ctx context.Context, r reader, after int64) (
 }
 
 // lastStates reads, for the records of entity with ids in (after, last],
-// the state their latest create, update, archive or restore event recorded.
+// the state their latest event that writes a record recorded: create,
+// update, archive, restore, and a report's correct, accept and return.
 func lastStates(ctx context.Context, r reader, entity string, after, last int64) (map[int64]string, error) {
 	rows, err := r.query(ctx, `SELECT entity_id, after_json FROM audit_events WHERE entity = ? AND entity_id > ? AND entity_id <= ?
-		AND action IN ('create', 'update', 'archive', 'restore') ORDER BY entity_id, id`, entity, after, last)
+		AND action IN ('create', 'update', 'archive', 'restore', 'correct', 'accept', 'return') ORDER BY entity_id, id`, entity, after, last)
 	if err != nil {
 		return nil, domain.Internalf(err, "read audit states")
 	}

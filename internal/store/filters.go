@@ -50,16 +50,25 @@ func byInt(col string) filter {
 	}
 }
 
+// byEnum matches one of the allowed values, or any of several given
+// separated by commas (status=submitted,accepted).
 func byEnum[S ~string](col string, allowed []S) filter {
 	return func(v string) (string, []any, error) {
-		if !slices.Contains(allowed, S(v)) {
-			names := make([]string, 0, len(allowed))
-			for _, a := range allowed {
-				names = append(names, string(a))
+		var args []any
+		for _, one := range strings.Split(v, ",") {
+			if !slices.Contains(allowed, S(one)) {
+				names := make([]string, 0, len(allowed))
+				for _, a := range allowed {
+					names = append(names, string(a))
+				}
+				return "", nil, fmt.Errorf("must be one of %s, or several of them separated by commas", strings.Join(names, ", "))
 			}
-			return "", nil, fmt.Errorf("must be one of %s", strings.Join(names, ", "))
+			args = append(args, one)
 		}
-		return col + " = ?", []any{v}, nil
+		if len(args) == 1 {
+			return col + " = ?", args, nil
+		}
+		return col + " IN (" + placeholders(len(args)) + ")", args, nil
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"strconv"
 
 	"github.com/liandong/liandong/internal/domain"
@@ -188,62 +187,6 @@ func (t *table[T, P]) getIn(ctx context.Context, r reader, id int64) (P, error) 
 		return nil, domain.Internalf(err, "get %s %d", t.name, id)
 	}
 	return v, nil
-}
-
-var reports = &table[domain.Report, *domain.Report]{
-	name:    "reports",
-	columns: []string{"item_id", "organization_id", "period", "text", "percent", "status", "submitted_at", "attachments"},
-	fields: func(r *domain.Report) []any {
-		return []any{r.ItemID, r.OrganizationID, r.Period, r.Text, r.Percent, string(r.Status), optTime(r.SubmittedAt), jsonCol{emptyIfNil(r.Attachments)}}
-	},
-	targets: func(r *domain.Report) []any {
-		return []any{&r.ItemID, &r.OrganizationID, &r.Period, &r.Text, &r.Percent, &r.Status, nullTime{&r.SubmittedAt}, jsonCol{&r.Attachments}}
-	},
-	refs: []ref[domain.Report, *domain.Report]{
-		{"item_id", "items", func(r *domain.Report) int64 { return r.ItemID }},
-		{"organization_id", "organizations", func(r *domain.Report) int64 { return r.OrganizationID }},
-	},
-	conds: []condition[domain.Report, *domain.Report]{{
-		field: "organization_id",
-		sql:   "EXISTS (SELECT 1 FROM item_parties WHERE item_id = ? AND organization_id = ?)",
-		args:  func(r *domain.Report) []any { return []any{r.ItemID, r.OrganizationID} },
-		reason: func(r *domain.Report) string {
-			return fmt.Sprintf("is not a party of item %d; only its units report on it", r.ItemID)
-		},
-	}},
-	check: func(ctx context.Context, t *Tx, rep *domain.Report) error {
-		switch {
-		case rep.Status == domain.Submitted && rep.SubmittedAt == nil:
-			// A report handed in before it is recorded counts from the
-			// day it was (its period's lateness is judged by it).
-			at := t.now
-			if _, _, stated := Occurred(ctx); stated {
-				var mechanismID int64
-				if err := t.reader().queryRow(ctx, "SELECT mechanism_id FROM items WHERE id = ?", rep.ItemID).Scan(&mechanismID); err != nil {
-					return domain.Internalf(err, "read the item's mechanism")
-				}
-				at = t.happenedAt(ctx, mechanismID)
-			}
-			rep.SubmittedAt = &at
-		case rep.Status == domain.Draft:
-			rep.SubmittedAt = nil
-		}
-		if rep.Attachments == nil {
-			rep.Attachments = []string{}
-		}
-		return nil
-	},
-	filters: map[string]filter{
-		"item":      byID("item_id"),
-		"unit":      byID("organization_id"),
-		"period":    byText("period"),
-		"status":    byEnum("status", []domain.ReportStatus{domain.Draft, domain.Submitted}),
-		"batch":     byIDInCol("item_id", "SELECT id FROM items WHERE batch_id = ?"),
-		"mechanism": byIDInCol("item_id", "SELECT id FROM items WHERE mechanism_id = ?"),
-		"q":         byQuery("text"),
-	},
-	groups: map[string]string{"item": "CAST(item_id AS TEXT)", "unit": "CAST(organization_id AS TEXT)"},
-	sorts:  map[string]sortKey{"period": {"period", sortText}, "updated_at": {"updated_at", sortTime}},
 }
 
 // byIDInCol matches rows whose col appears in a sub-select keyed by one id.

@@ -63,7 +63,7 @@ func (s *Store) LedgerContext(ctx context.Context, viewer *domain.User, items []
 		return out, err
 	}
 	args, _ := ids(items)
-	q := "SELECT item_id, organization_id, period, text, percent FROM reports WHERE archived_at IS NULL AND status = 'submitted' AND item_id IN (?)"
+	q := "SELECT item_id, organization_id, period, text, percent FROM reports WHERE archived_at IS NULL AND status IN ('submitted', 'accepted') AND item_id IN (?)" // the reports domain.Report.In counts as in
 	if unit != 0 {
 		// loadRows spends every argument on the IN list; an id is safe inline.
 		q += " AND organization_id = " + strconv.FormatInt(unit, 10)

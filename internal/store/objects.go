@@ -57,7 +57,7 @@ func init() {
 	}
 	reports.mechanismColumn = "(SELECT mechanism_id FROM items WHERE items.id = reports.item_id)"
 	reports.unitsClause = "organization_id IN (?)"
-	reports.submittedClause = "status = 'submitted'"
+	reports.submittedClause = "status <> 'draft'"
 
 	// A problem belongs to its responsible units and to the parties of the
 	// item it blocks.

@@ -38,6 +38,11 @@ type table[T any, P entity[T]] struct {
 	// check runs in the write transaction after validation and the
 	// reference checks, for rules that need other records.
 	check func(ctx context.Context, t *Tx, v P) error
+	// edit, if set, is the rule for a plain write (Create, Update) given
+	// the stored record (nil at creation): a report handed in is locked.
+	// The store's own actions on such a record (a report's correction or
+	// review) do not pass through it.
+	edit func(before, v P) error
 	// children loads the lists a record holds (parties, milestones …) for
 	// a page of records; save replaces them after a write.
 	load func(ctx context.Context, r reader, page []P) error
@@ -192,6 +197,9 @@ func (rs *Records[T, P]) Create(ctx context.Context, actor domain.Actor, v P) er
 // CreateTx is Create within an open transaction, for imports and loaders
 // that write many records at once.
 func (rs *Records[T, P]) CreateTx(ctx context.Context, t *Tx, v P) error {
+	if err := rs.checkEdit(nil, v); err != nil {
+		return err
+	}
 	if err := rs.checkAll(ctx, t, v); err != nil {
 		return err
 	}
@@ -258,6 +266,21 @@ func (rs *Records[T, P]) UpdateTx(ctx context.Context, t *Tx, v P) error {
 // so a record changed since the read is refused as stale, and before is
 // what the audit event records as the state replaced.
 func (rs *Records[T, P]) UpdateTxFrom(ctx context.Context, t *Tx, before, v P) error {
+	return rs.updateTx(ctx, t, before, v, "update")
+}
+
+// checkEdit asks the table's rule for plain writes, if any.
+func (rs *Records[T, P]) checkEdit(before, v P) error {
+	if rs.t.edit == nil {
+		return nil
+	}
+	return rs.t.edit(before, v)
+}
+
+// updateTx is UpdateTxFrom audited as action: "update" for a plain write,
+// which the table's edit rule must allow, or the name of one of the
+// store's own actions on the record, which check their rule themselves.
+func (rs *Records[T, P]) updateTx(ctx context.Context, t *Tx, before, v P, action string) error {
 	b := v.Base()
 	if before.Base().ID != b.ID {
 		return domain.Internalf(fmt.Errorf("record %d given as the stored state of %d", before.Base().ID, b.ID), "update %s", rs.t.name)
@@ -270,6 +293,11 @@ func (rs *Records[T, P]) UpdateTxFrom(ctx context.Context, t *Tx, before, v P) e
 	}
 	if before.Base().Version != b.Version {
 		return staleError(rs.t.name, b.ID, b.Version, before.Base().Version)
+	}
+	if action == "update" {
+		if err := rs.checkEdit(before, v); err != nil {
+			return err
+		}
 	}
 	if err := rs.checkAll(ctx, t, v); err != nil {
 		return err
@@ -303,7 +331,7 @@ func (rs *Records[T, P]) UpdateTxFrom(ctx context.Context, t *Tx, before, v P) e
 	if err := rs.saveChildren(ctx, t, v); err != nil {
 		return err
 	}
-	if err := t.audit(ctx, "update", rs.t.name, b.ID, before, v); err != nil {
+	if err := t.audit(ctx, action, rs.t.name, b.ID, before, v); err != nil {
 		return err
 	}
 	return held(b.Version)

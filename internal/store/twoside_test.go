@@ -47,7 +47,13 @@ func wantFields(t *testing.T, ch domain.ItemChange, awaiting string, fields ...s
 
 func actions(t *testing.T, s *store.Store, id int64) []string {
 	t.Helper()
-	h, err := s.History(context.Background(), "items", id)
+	return entityActions(t, s, "items", id)
+}
+
+// entityActions lists the actions of the audit events of one record.
+func entityActions(t *testing.T, s *store.Store, entity string, id int64) []string {
+	t.Helper()
+	h, err := s.History(context.Background(), entity, id)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -70,6 +70,13 @@ var importLayoutQuery = url.Values{"set": {"1"}, "header_first": {"2"}, "header_
 // upload posts a file to /imports/new as a browser's multipart form does.
 func (c *client) upload(fields map[string]string, name string, file []byte) (*http.Response, string) {
 	c.t.Helper()
+	return c.postFile("/imports/new", fields, name, file)
+}
+
+// postFile posts fields and, when name is set, a file to path as a
+// browser's multipart form does.
+func (c *client) postFile(path string, fields map[string]string, name string, file []byte) (*http.Response, string) {
+	c.t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	for k, v := range fields {
@@ -80,7 +87,7 @@ func (c *client) upload(fields map[string]string, name string, file []byte) (*ht
 		fw.Write(file)
 	}
 	mw.Close()
-	res, err := c.http.Post(c.base+"/imports/new", mw.FormDataContentType(), &body)
+	res, err := c.http.Post(c.base+path, mw.FormDataContentType(), &body)
 	if err != nil {
 		c.t.Fatal(err)
 	}

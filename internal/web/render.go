@@ -72,7 +72,10 @@ func (h *Handler) funcs(t tr) template.FuncMap {
 			v, _ := url.ParseQuery(s)
 			return template.URL(v.Encode())
 		},
-		"eqID":      func(a, b int64) bool { return a == b },
+		"eqID": func(a, b int64) bool { return a == b },
+		// fieldsFor hands a report's parts to the "report-fields" block,
+		// with the suffix of its inputs' names and ids.
+		"fieldsFor": func(suffix string, f reportFields) reportFieldSet { return reportFieldSet{ID: suffix, Fields: f} },
 		"hasPrefix": strings.HasPrefix,
 		"add":       func(a, b int) int { return a + b },
 		"add1":      func(a int) int { return a + 1 },

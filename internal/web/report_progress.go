@@ -13,14 +13,84 @@ import (
 )
 
 // reportEntry is one item on a unit's report form, with what was stored
-// or typed and the message if it was refused.
+// or typed and the message if it was refused. A report handed in (Locked)
+// is shown, not edited: it offers a correction (更正) and, to the
+// secretariat, its review.
 type reportEntry struct {
-	Item    *domain.Item
-	Period  string
-	Stored  *domain.Report
-	Text    string
-	Percent string
-	Error   string
+	Item   *domain.Item
+	Period string
+	Stored *domain.Report
+	// Last is the unit's report on the item of the period before, which
+	// the form offers to start from.
+	Last   *domain.Report
+	Fields reportFields
+	Error  string
+	// Reason is the correction's reason as typed; Correcting keeps the
+	// correction form open after it was refused.
+	Reason     string
+	Correcting bool
+	MayReview  bool
+	// Attachments are the stored report's files.
+	Attachments []domain.Attachment
+}
+
+// Locked reports whether the entry's report was handed in.
+func (e reportEntry) Locked() bool { return e.Stored != nil && e.Stored.Locked() }
+
+// reportFields are a report's parts as the form holds them, as text.
+type reportFields struct {
+	Progress, NextSteps, Problems, Coordination, Highlight, Investment, Percent string
+}
+
+// fieldsOf returns the stored report's parts as the form shows them.
+func fieldsOf(rep *domain.Report) reportFields {
+	f := reportFields{Progress: rep.Progress, NextSteps: rep.NextSteps, Problems: rep.Problems, Coordination: rep.Coordination,
+		Highlight: rep.Highlight, Percent: strconv.Itoa(rep.Percent)}
+	if rep.InvestmentDone != 0 {
+		f.Investment = strconv.FormatFloat(rep.InvestmentDone, 'f', -1, 64)
+	}
+	return f
+}
+
+// readReportFields reads the parts posted with the names suffixed by
+// suffix ("-12" on the unit's form, "" on a correction form).
+func readReportFields(r *http.Request, suffix string) reportFields {
+	v := func(name string) string { return strings.TrimSpace(r.PostFormValue(name + suffix)) }
+	return reportFields{Progress: v("text"), NextSteps: v("next"), Problems: v("problems"), Coordination: v("coord"),
+		Highlight: v("highlight"), Investment: v("invest"), Percent: v("percent")}
+}
+
+// reportFieldSet is a report's parts with the suffix of the names of the
+// inputs that hold them ("-12" on the unit's form, "-c12" on the
+// correction form of the item 12's report).
+type reportFieldSet struct {
+	ID     string
+	Fields reportFields
+}
+
+func (f reportFields) empty() bool { return f == reportFields{} }
+
+// apply writes the parts onto rep, or returns the message for a percent
+// or an investment that is not a number.
+func (f reportFields) apply(rep *domain.Report, t tr) string {
+	rep.Progress, rep.Text = f.Progress, ""
+	rep.NextSteps, rep.Problems, rep.Coordination, rep.Highlight = f.NextSteps, f.Problems, f.Coordination, f.Highlight
+	rep.Percent, rep.InvestmentDone = 0, 0
+	if f.Percent != "" {
+		n, err := strconv.Atoi(f.Percent)
+		if err != nil || n < 0 || n > 100 {
+			return t.T("report.bad_percent")
+		}
+		rep.Percent = n
+	}
+	if f.Investment != "" {
+		x, err := strconv.ParseFloat(f.Investment, 64)
+		if err != nil {
+			return t.T("report.bad_investment")
+		}
+		rep.InvestmentDone = x
+	}
+	return ""
 }
 
 type reportFormData struct {
@@ -29,6 +99,17 @@ type reportFormData struct {
 	Units   []*domain.Organization
 	Entries []reportEntry
 	Done    string
+}
+
+// Open reports whether some entry is still open for editing, so the
+// page shows the form that saves drafts and submits.
+func (d *reportFormData) Open() bool {
+	for _, e := range d.Entries {
+		if !e.Locked() {
+			return true
+		}
+	}
+	return false
 }
 
 // reportUnits are the units the user may report for: those of their unit
@@ -91,9 +172,19 @@ func (h *Handler) reportEntries(r *http.Request, rf *refs, unit int64) ([]report
 		}
 		e := reportEntry{Item: it, Period: cycle.Current(rf.mechanisms[it.MechanismID], now).Key}
 		for _, rep := range reports {
-			if rep.ItemID == it.ID && rep.Period == e.Period {
-				e.Stored, e.Text, e.Percent = rep, rep.Text, strconv.Itoa(rep.Percent)
+			switch {
+			case rep.ItemID != it.ID:
+			case rep.Period == e.Period:
+				e.Stored, e.Fields = rep, fieldsOf(rep)
+			case rep.Period < e.Period && (e.Last == nil || rep.Period > e.Last.Period):
+				e.Last = rep
 			}
+		}
+		if e.Stored != nil {
+			if e.Attachments, err = h.store.ReportAttachments(ctx, actor(r), e.Stored.ID); err != nil {
+				return nil, err
+			}
+			e.MayReview = e.Stored.Status == domain.Submitted && h.store.MayReview(ctx, actor(r), e.Stored) == nil
 		}
 		out = append(out, e)
 	}
@@ -139,12 +230,19 @@ func (h *Handler) reportForm(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	// "Start from last period's": the entry takes the text of the unit's
+	// report of the period before, to be edited and saved.
+	if last := queryID(r, "last"); last != 0 {
+		for i := range d.Entries {
+			if e := &d.Entries[i]; e.Item.ID == last && e.Last != nil && !e.Locked() {
+				e.Fields = fieldsOf(e.Last)
+			}
+		}
+	}
 	v := h.newView(r, t.T("report.title"), "report")
-	switch r.URL.Query().Get("done") {
-	case "draft":
-		v.Message = t.T("report.saved_draft")
-	case "submitted":
-		v.Message = t.T("report.submitted")
+	if key, ok := map[string]string{"draft": "report.done_draft", "submitted": "report.done_submitted", "corrected": "report.done_corrected",
+		"accepted": "report.done_accepted", "returned": "report.done_returned", "attached": "report.done_attached"}[r.URL.Query().Get("done")]; ok {
+		v.Message = t.T(key)
 	}
 	v.Data = d
 	h.render(w, r, http.StatusOK, "report", v)
@@ -168,13 +266,25 @@ func (h *Handler) reportSave(w http.ResponseWriter, r *http.Request) {
 	}
 	submit := r.PostFormValue("action") == "submit"
 	var writes []*domain.Report
-	failed := false
+	failed, locked := false, false
 	for i := range d.Entries {
 		e := &d.Entries[i]
 		key := strconv.FormatInt(e.Item.ID, 10)
-		e.Text = strings.TrimSpace(r.PostFormValue("text-" + key))
-		e.Percent = strings.TrimSpace(r.PostFormValue("percent-" + key))
-		if e.Text == "" && e.Percent == "" && e.Stored == nil {
+		posted := readReportFields(r, "-"+key)
+		if e.Locked() {
+			// The page offers no fields for a report handed in; a form
+			// opened before it was submitted still sends them. Saving it
+			// would overwrite what was handed in: the report's rule
+			// refuses, and the entry says why and offers a correction.
+			if !posted.empty() {
+				if err := (&domain.Report{Status: domain.Draft}).CheckEdit(e.Stored); err != nil {
+					e.Error, failed, locked = t.T("report.locked"), true, true
+				}
+			}
+			continue
+		}
+		e.Fields = posted
+		if posted.empty() && e.Stored == nil {
 			continue
 		}
 		rep := &domain.Report{ItemID: e.Item.ID, OrganizationID: d.UnitID, Period: e.Period, Status: domain.Draft, Attachments: []string{}}
@@ -187,17 +297,12 @@ func (h *Handler) reportSave(w http.ResponseWriter, r *http.Request) {
 				rep.Version = v
 			}
 		}
-		rep.Text = e.Text
 		if submit {
 			rep.Status = domain.Submitted
 		}
-		if e.Percent == "" {
-			rep.Percent = 0
-		} else if n, err := strconv.Atoi(e.Percent); err != nil || n < 0 || n > 100 {
-			e.Error, failed = t.T("report.bad_percent"), true
+		if msg := posted.apply(rep, t); msg != "" {
+			e.Error, failed = msg, true
 			continue
-		} else {
-			rep.Percent = n
 		}
 		if err := rep.Validate(); err != nil {
 			e.Error, failed = joinMessages(fieldMessages(t, err), t), true
@@ -232,12 +337,16 @@ func (h *Handler) reportSave(w http.ResponseWriter, r *http.Request) {
 	}
 	if failed {
 		v := h.newView(r, t.T("report.title"), "report")
+		status := http.StatusUnprocessableEntity
 		v.Error = t.T("form.fix")
-		if domain.ErrorCode(err) == domain.Conflict {
+		switch {
+		case locked:
+			v.Error, status = t.T("report.locked"), http.StatusConflict
+		case domain.ErrorCode(err) == domain.Conflict:
 			v.Error = t.T("error.conflict")
 		}
 		v.Data = d
-		h.render(w, r, http.StatusUnprocessableEntity, "report", v)
+		h.render(w, r, status, "report", v)
 		return
 	}
 	done := "draft"

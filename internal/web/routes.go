@@ -46,6 +46,10 @@ func (h *Handler) routes() *http.ServeMux {
 
 	mux.HandleFunc("GET /report", h.signedIn(h.reportForm))
 	mux.HandleFunc("POST /report", h.signedIn(h.reportSave))
+	mux.HandleFunc("POST /reports/{id}/correct", h.signedIn(h.reportCorrect))
+	mux.HandleFunc("POST /reports/{id}/review", h.signedIn(h.reportReview))
+	mux.HandleFunc("POST /reports/{id}/attachments", h.signedIn(h.reportAttach))
+	mux.HandleFunc("GET /reports/{id}/attachments/{attachment}", h.signedIn(h.reportAttachment))
 
 	mux.HandleFunc("GET /problems", h.signedIn(h.problemBoard))
 	mux.HandleFunc("GET /problems/new", h.signedIn(h.problemNewForm))

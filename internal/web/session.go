@@ -28,6 +28,10 @@ const (
 // period) is far below it.
 const maxFormBytes = 1 << 20
 
+// maxUploadBytes bounds the form that attaches a file to a report: the
+// file's limit and room for the form around it.
+const maxUploadBytes = domain.MaxAttachmentBytes + 64<<10
+
 type stateKey struct{}
 
 // requestState is who is asking: the user and session when signed in, the
@@ -99,8 +103,11 @@ func (h *Handler) loadSession(w http.ResponseWriter, r *http.Request) (*http.Req
 	r = r.WithContext(context.WithValue(r.Context(), stateKey{}, st))
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		limit := int64(maxFormBytes)
-		if r.URL.Path == uploadPath {
+		switch {
+		case r.URL.Path == uploadPath:
 			limit = ledger.MaxFileBytes + maxFormBytes // a ledger and the form around it
+		case strings.HasSuffix(r.URL.Path, "/attachments"):
+			limit = maxUploadBytes // a report's photo or PDF
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		if r.URL.Path == uploadPath {
