@@ -32,15 +32,25 @@ func (a *API) occurred(next http.Handler) http.Handler {
 				a.writeError(w, r, fieldError(badRequest, "body", "could not be read"))
 				return
 			}
-			inBody, rest, err := takeOccurred(b)
-			if err != nil {
-				a.writeError(w, r, err)
-				return
+			if len(b) > MaxBodyBytes {
+				// Larger than any JSON write: not one (an attachment sent
+				// without its type, say). Hand it on whole, for the handler
+				// to judge by its own limit.
+				r.Body = struct {
+					io.Reader
+					io.Closer
+				}{io.MultiReader(bytes.NewReader(b), r.Body), r.Body}
+			} else {
+				inBody, rest, err := takeOccurred(b)
+				if err != nil {
+					a.writeError(w, r, err)
+					return
+				}
+				if inBody != "" {
+					value = inBody
+				}
+				r.Body = io.NopCloser(bytes.NewReader(rest))
 			}
-			if inBody != "" {
-				value = inBody
-			}
-			r.Body = io.NopCloser(bytes.NewReader(rest))
 		}
 		if value == "" {
 			next.ServeHTTP(w, r)

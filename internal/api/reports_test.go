@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -120,10 +121,18 @@ func TestReportAttachmentsThroughTheAPI(t *testing.T) {
 			!strings.Contains(got.header.Get("Content-Disposition"), "filename*=UTF-8''"+url.PathEscape("现场照片说明.pdf")) {
 			t.Fatalf("download: %v %q", got.header, got.body)
 		}
+		// A file larger than any JSON write, sent without its type,
+		// arrives whole: it is judged by its content, not cut at 1 MB.
+		big := append(append([]byte{}, pdf...), bytes.Repeat([]byte{'0'}, 3<<20)...)
+		r = liaison.do(t, "POST", coll+"?name=big.pdf", big, "Content-Type", "")
+		wantStatus(t, r, http.StatusCreated)
+		if size := r.json(t)["size"]; size != float64(len(big)) {
+			t.Errorf("a 3 MB file sent without its type stored as %v bytes", size)
+		}
 		list := liaison.do(t, "GET", coll, nil)
 		wantStatus(t, list, http.StatusOK)
-		if n := len(list.json(t)["items"].([]any)); n != 1 {
-			t.Fatalf("%d attachments listed, want 1", n)
+		if n := len(list.json(t)["items"].([]any)); n != 2 {
+			t.Fatalf("%d attachments listed, want 2", n)
 		}
 
 		disguised := liaison.do(t, "POST", coll+"?name=photo.png", []byte("<svg onload=alert(1)>"), "Content-Type", "image/png")
@@ -132,8 +141,8 @@ func TestReportAttachmentsThroughTheAPI(t *testing.T) {
 		wantProblem(t, liaison.do(t, "POST", fmt.Sprintf("/api/v1/reports/%d/attachments?name=a.pdf", theirs.ID), pdf, "Content-Type", "application/pdf"), "", http.StatusNotFound)
 		stranger := c.as(w.tokens["other secretariat"])
 		wantProblem(t, stranger.do(t, "GET", one, nil), "", http.StatusNotFound)
-		if n := len(liaison.do(t, "GET", coll, nil).json(t)["items"].([]any)); n != 1 {
-			t.Fatalf("refused uploads stored something: %d attachments", n)
+		if n := len(liaison.do(t, "GET", coll, nil).json(t)["items"].([]any)); n != 2 {
+			t.Fatalf("refused uploads stored something: %d attachments, want the 2 accepted", n)
 		}
 	})
 }
