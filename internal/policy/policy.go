@@ -81,6 +81,23 @@ func (p *Principal) UnitsIn(mechanism int64) []int64 {
 	return out
 }
 
+// ActsForAnywhere returns every unit p acts for as a liaison, in any
+// mechanism: the units whose reports p may write somewhere.
+func (p *Principal) ActsForAnywhere() []int64 {
+	if p == nil {
+		return nil
+	}
+	var out []int64
+	for _, a := range p.Liaison {
+		for _, u := range a.Units {
+			if !slices.Contains(out, u) {
+				out = append(out, u)
+			}
+		}
+	}
+	return out
+}
+
 // Administers reports whether p may read and change mechanism's own
 // settings, secrets included: the system, administrators and the
 // mechanism's secretariat. Everyone else who reads them sees secrets masked.

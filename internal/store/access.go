@@ -89,6 +89,17 @@ func (r reader) int64s(ctx context.Context, q string, args ...any) ([]int64, err
 	return out, rows.Err()
 }
 
+// LiaisonUnits returns the units actor acts for as a liaison, in any
+// mechanism, as the policy resolves its grants (a unit, the units of a
+// jurisdiction, a mechanism's member units): the units a report form offers.
+func (s *Store) LiaisonUnits(ctx context.Context, actor domain.Actor) ([]int64, error) {
+	pr, err := s.reader().principal(ctx, actor.User)
+	if err != nil {
+		return nil, err
+	}
+	return pr.ActsForAnywhere(), nil
+}
+
 // decide asks the policy whether the principal may act on v.
 func (t *table[T, P]) decide(ctx context.Context, r reader, pr *policy.Principal, action policy.Action, v P) error {
 	if pr.System() || pr.Admin {

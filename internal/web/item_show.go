@@ -13,10 +13,12 @@ import (
 )
 
 type sideView struct {
-	Name    string
-	LeadID  int64
-	Units   []partyView // the side's units in the source's order
-	Reports []reportView
+	Name   string
+	LeadID int64
+	// MayReport: the viewer may report for the side's lead on the item.
+	MayReport bool
+	Units     []partyView // the side's units in the source's order
+	Reports   []reportView
 }
 
 // partyView is a unit of an item as its page lists it, lead or not.
@@ -169,6 +171,9 @@ func (h *Handler) itemShow(w http.ResponseWriter, r *http.Request) {
 			lead := pt.Role == domain.LeadUnit
 			if lead {
 				sv.LeadID = pt.OrganizationID
+				// The form is offered only to whom it works for: a report
+				// the viewer may write for this unit on this item.
+				sv.MayReport = h.store.Reports.Allowed(ctx, actor(r), policy.Write, &domain.Report{ItemID: it.ID, OrganizationID: pt.OrganizationID}) == nil
 			}
 			sv.Units = append(sv.Units, partyView{Name: rf.orgName(t, pt.OrganizationID), Lead: lead})
 		}

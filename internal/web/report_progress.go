@@ -112,24 +112,29 @@ func (d *reportFormData) Open() bool {
 	return false
 }
 
-// reportUnits are the units the user may report for: those of their unit
-// grants, or for the secretariat and administrators every unit that takes
-// part in an item.
+// reportUnits are the units the user may report for: those its liaison
+// grants act for, as the policy resolves them (a unit, the units of a
+// jurisdiction, a mechanism's members), or for the secretariat and
+// administrators every unit that takes part in an item.
 func (h *Handler) reportUnits(r *http.Request, rf *refs) ([]*domain.Organization, error) {
 	u := currentUser(r)
-	var own []*domain.Organization
 	broad := u.IsAdmin()
 	for _, g := range u.Grants {
-		switch {
-		case g.ScopeKind == domain.OrganizationScope:
-			if o, ok := rf.orgs[g.ScopeID]; ok {
-				own = append(own, o)
-			}
-		case g.Role == domain.SecretariatRole || g.Role == domain.Admin:
+		if g.Role == domain.SecretariatRole || g.Role == domain.Admin {
 			broad = true
 		}
 	}
 	if !broad {
+		ids, err := h.store.LiaisonUnits(r.Context(), actor(r))
+		if err != nil {
+			return nil, err
+		}
+		var own []*domain.Organization
+		for _, o := range rf.orgList {
+			if slices.Contains(ids, o.ID) {
+				own = append(own, o)
+			}
+		}
 		return own, nil
 	}
 	items, err := listAll(r.Context(), currentUser(r), h.store.Items, nil)
