@@ -138,6 +138,10 @@ func TestMeetingPackFromTheMeetingPage(t *testing.T) {
 	if res, _ := l.get(fmt.Sprintf("/meetings/%d/pack.html", m.ID)); res.StatusCode != http.StatusForbidden {
 		t.Fatalf("a liaison's pack = %d, want 403", res.StatusCode)
 	}
+	// Nor does the meeting page offer the liaison the links that refuse it.
+	if _, page := l.get(fmt.Sprintf("/meetings/%d", m.ID)); strings.Contains(page, "/pack.html") || strings.Contains(page, "/pack.docx") {
+		t.Error("the meeting page offers a liaison the pack, which answers 403")
+	}
 }
 
 // TestSessionRenewedAtSignIn: each sign-in issues a new session id and the

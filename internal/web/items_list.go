@@ -36,7 +36,9 @@ type itemListData struct {
 	Tracks     []domain.Term
 	Sides      []domain.Side
 	Units      []*domain.Organization
-	CanImport  bool // offers the ledger import, to whom the policy lets change items
+	// CanWrite offers the controls that change items — new item, bulk
+	// edit, the ledger import — to whom the policy lets change items.
+	CanWrite bool
 }
 
 // itemFilters reads the list's filters from the query string, keeping only
@@ -121,7 +123,7 @@ func (h *Handler) itemListPage(w http.ResponseWriter, r *http.Request, status in
 	if r.URL.Query().Get("created") == "batch" {
 		v.Message = t.T("batch.created")
 	}
-	d.CanImport = policy.Check(currentUser(r), policy.Write, "items") == nil
+	d.CanWrite = policy.Check(currentUser(r), policy.Write, "items") == nil
 	d.Back = "/items?" + r.URL.RawQuery
 	page, err := h.store.Items.List(ctx, domain.ListQuery{Filters: filters, Cursor: r.URL.Query().Get("cursor"), Sort: "number", Viewer: currentUser(r)})
 	switch domain.ErrorCode(err) {

@@ -63,7 +63,9 @@ type meetingPageData struct {
 	Agenda    []agendaRow
 	Decisions []decisionRow
 	CanWrite  bool
-	Units     []*domain.Organization
+	// CanPack offers the pack to whom may read it (policy.Oversee).
+	CanPack bool
+	Units   []*domain.Organization
 	// Attendees are the units at the meeting by side, and who reported.
 	Attendees []attendeeRow
 	// Form is the task being created from a decision, kept when refused.
@@ -109,7 +111,8 @@ func (h *Handler) meetingPage(w http.ResponseWriter, r *http.Request, status int
 		h.fail(w, r, err)
 		return
 	}
-	d := meetingPageData{Meeting: mt, Mechanism: m, CanWrite: policy.Check(currentUser(r), policy.Write, "tasks") == nil, Form: form}
+	d := meetingPageData{Meeting: mt, Mechanism: m, CanWrite: policy.Check(currentUser(r), policy.Write, "tasks") == nil, Form: form,
+		CanPack: h.store.Oversee(ctx, actor(r), mt.MechanismID, policy.Read) == nil}
 	if d.CanWrite && len(mt.Decisions) > 0 {
 		rf, err := h.loadRefs(ctx)
 		if err != nil {

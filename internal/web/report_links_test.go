@@ -40,3 +40,27 @@ func TestReportFormOfferedToWhomItWorks(t *testing.T) {
 		t.Error("the item page offers the liaison the other side's report form, which refuses it")
 	}
 }
+
+// TestItemsListOffersWritesToWriters: a leader, who reads, is not offered
+// "new item" nor the bulk edit, which would answer 403; the secretariat is.
+func TestItemsListOffersWritesToWriters(t *testing.T) {
+	st := mustStartSite(t)
+	m, _ := st.workingGroup(t)
+	leader := st.importUser(t, "leader@example.gov.cn", []domain.Grant{{Role: domain.Leader, ScopeKind: domain.MechanismScope, ScopeID: m.ID}})
+	secretariat := st.importUser(t, "sec@example.gov.cn", []domain.Grant{{Role: domain.SecretariatRole, ScopeKind: domain.MechanismScope, ScopeID: m.ID}})
+	for _, c := range []struct {
+		who    string
+		c      *client
+		offers bool
+	}{{"leader", leader, false}, {"secretariat", secretariat, true}} {
+		res, body := c.c.get(fmt.Sprintf("/items?mechanism=%d", m.ID))
+		if res.StatusCode != http.StatusOK || !strings.Contains(body, "成渝中线高铁") {
+			t.Fatalf("%s: the list = %d", c.who, res.StatusCode)
+		}
+		for _, control := range []string{`href="/items/new`, `id="bulk-form"`, `name="item"`} {
+			if strings.Contains(body, control) != c.offers {
+				t.Errorf("%s: offered %s = %v, want %v", c.who, control, !c.offers, c.offers)
+			}
+		}
+	}
+}
