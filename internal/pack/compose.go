@@ -120,26 +120,14 @@ func (p *Pack) Doc() *Doc {
 		d.para("本期间没有应报送的进度报告。")
 	case len(p.Periods) == 0:
 	default:
-		var rows [][]string
 		exp, in, late := 0, 0, 0
 		for _, st := range p.Periods {
-			missing := ""
-			for _, e := range st.Expectations {
-				if e.State != "in" {
-					if missing != "" {
-						missing += "；"
-					}
-					missing += e.ItemTitle + "（" + p.units[e.OrganizationID] + "）"
-					if e.Review == domain.Returned {
-						missing += "（已退回）"
-					}
-				}
-			}
-			rows = append(rows, []string{st.Period.Key, st.Due.String(), strconv.Itoa(st.Expected), strconv.Itoa(st.In), strconv.Itoa(st.Late + st.Pending), orDash(missing)})
 			exp, in, late = exp+st.Expected, in+st.In, late+st.Late+st.Pending
 		}
 		d.para("本期间%d个报告期应报送进度报告%d份，已报送%d份，未报送%d份，报送率%s。", len(p.Periods), exp, in, late, percent(in, exp))
-		d.table([]string{"报告期", "截止日期", "应报", "已报", "未报", "未报项目（单位）"}, rows)
+		if rows := p.reportsByUnit(); len(rows) > 0 {
+			d.table([]string{"单位", "应报", "已报", "未报", "未报的报告期", "最近报送"}, rows)
+		}
 		p.reportNotes(d)
 	}
 
@@ -382,4 +370,57 @@ func (p *Pack) heardLine() string {
 		parts = append(parts, fmt.Sprintf("其他单位%d个", others))
 	}
 	return fmt.Sprintf("会上，%d个单位汇报了工作推进情况：%s。", len(p.Heard), strings.Join(parts, "；"))
+}
+
+// reportsByUnit sums the window's reporting per unit, the units with
+// reports missing first: however long the gap between meetings, the table
+// has a row per unit, not per period and item.
+func (p *Pack) reportsByUnit() [][]string {
+	type tally struct {
+		unit     int64
+		owed, in int
+		missed   []string // period keys, oldest first
+		returned bool
+		latest   string // the last period with a report in
+	}
+	var order []int64
+	by := map[int64]*tally{}
+	for _, st := range p.Periods {
+		for _, e := range st.Expectations {
+			t, ok := by[e.OrganizationID]
+			if !ok {
+				t = &tally{unit: e.OrganizationID}
+				by[e.OrganizationID] = t
+				order = append(order, e.OrganizationID)
+			}
+			t.owed++
+			if e.State == "in" {
+				t.in++
+				t.latest = st.Period.Key
+				continue
+			}
+			if !slices.Contains(t.missed, st.Period.Key) {
+				t.missed = append(t.missed, st.Period.Key)
+			}
+			t.returned = t.returned || e.Review == domain.Returned
+		}
+	}
+	slices.SortStableFunc(order, func(a, b int64) int { return (by[b].owed - by[b].in) - (by[a].owed - by[a].in) })
+	var rows [][]string
+	for _, id := range order {
+		t := by[id]
+		missed := ""
+		switch n := len(t.missed); {
+		case n == 0:
+		case n <= 3:
+			missed = strings.Join(t.missed, "、")
+		default:
+			missed = fmt.Sprintf("%s至%s中的%d期", t.missed[0], t.missed[n-1], n)
+		}
+		if t.returned {
+			missed += "（含已退回）"
+		}
+		rows = append(rows, []string{p.units[id], strconv.Itoa(t.owed), strconv.Itoa(t.in), strconv.Itoa(t.owed - t.in), orDash(missed), orDash(t.latest)})
+	}
+	return rows
 }

@@ -2,6 +2,7 @@ package pack_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/liandong/liandong/internal/domain"
 	"github.com/liandong/liandong/internal/pack"
 	"github.com/liandong/liandong/internal/store"
+	"github.com/liandong/liandong/internal/store/storetest"
 )
 
 // scenario is a fixed half-year of a working group, written with a clock
@@ -201,4 +203,42 @@ func TestScenarioPack(t *testing.T) {
 		}
 		golden(t, "scenario-annual-2024.golden.md", b)
 	})
+}
+
+// TestMissingReportsSummarisedPerUnit: however many periods lie between two
+// meetings, the pack's reporting table has a row per reporting unit — owed,
+// in, missing, which periods, the latest in — not a row per period listing
+// every item (after a long gap that ran to 258 rows).
+func TestMissingReportsSummarisedPerUnit(t *testing.T) {
+	s := storetest.MustOpenSQLite(t)
+	sc := newScenario(t, s)
+	p, err := pack.Build(context.Background(), s, sc.meeting2.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	units := map[int64]bool{}
+	owed, periods := 0, len(p.Periods)
+	for _, st := range p.Periods {
+		owed += st.Expected
+		for _, e := range st.Expectations {
+			units[e.OrganizationID] = true
+		}
+	}
+	if periods < 3 || owed <= len(units) {
+		t.Fatalf("the scenario owes %d reports over %d periods from %d units: not a long enough gap to test", owed, periods, len(units))
+	}
+	b, err := p.Doc().Bytes(pack.Markdown)
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := string(b)
+	start := strings.Index(md, "| 单位 | 应报 | 已报 | 未报 | 未报的报告期 | 最近报送 |")
+	if start < 0 {
+		t.Fatal("no reporting table by unit")
+	}
+	table := md[start:]
+	table = table[:strings.Index(table, "\n\n")]
+	if rows := strings.Count(table, "\n") - 1; rows != len(units) {
+		t.Errorf("the reporting table has %d rows for %d units over %d periods", rows, len(units), periods)
+	}
 }
