@@ -18,19 +18,7 @@ import (
 // refused cell; it never fails inside, and it writes nothing.
 func FuzzImport(f *testing.F) {
 	ctx := context.Background()
-	s, err := store.Open(ctx, filepath.Join(f.TempDir(), "fuzz.db"), "")
-	if err != nil {
-		f.Fatal(err)
-	}
-	defer s.Close()
-	if _, err := s.Migrate(ctx); err != nil {
-		f.Fatal(err)
-	}
-	if err := demo.Load(ctx, s); err != nil {
-		f.Fatal(err)
-	}
-	batches, _ := s.Batches.List(ctx, domain.ListQuery{Filters: map[string]string{"q": "第一批合作项目"}})
-	batch := batches.Items[0].ID
+	s, batch := fuzzDemo(f)
 	for _, format := range []ledger.Format{ledger.CSV, ledger.XLSX} {
 		file, err := ledger.Export(ctx, s, domain.Actor{}, batch, 0, format)
 		if err != nil {
@@ -66,19 +54,7 @@ func FuzzImport(f *testing.F) {
 // refusal and each unresolved unit name is.
 func FuzzImportLayout(f *testing.F) {
 	ctx := context.Background()
-	s, err := store.Open(ctx, filepath.Join(f.TempDir(), "fuzz.db"), "")
-	if err != nil {
-		f.Fatal(err)
-	}
-	defer s.Close()
-	if _, err := s.Migrate(ctx); err != nil {
-		f.Fatal(err)
-	}
-	if err := demo.Load(ctx, s); err != nil {
-		f.Fatal(err)
-	}
-	batches, _ := s.Batches.List(ctx, domain.ListQuery{Filters: map[string]string{"q": "第一批合作项目"}})
-	batch := batches.Items[0].ID
+	s, batch := fuzzDemo(f)
 	for name := range fixtureSheets {
 		f.Add(readFixture(f, name), !strings.HasSuffix(name, ".csv"))
 	}
@@ -110,4 +86,26 @@ func FuzzImportLayout(f *testing.F) {
 			t.Fatalf("%d rows read, %d outcomes: %d added, %d changed, %d unchanged, %d refused", p.Rows, len(p.Outcomes), p.Added, p.Changed, p.Unchanged, p.Refused)
 		}
 	})
+}
+
+// fuzzDemo opens a store with the demo loaded, closed when f ends, and
+// returns it with the first batch's id.
+func fuzzDemo(f *testing.F) (*store.Store, int64) {
+	ctx := context.Background()
+	s, err := store.Open(ctx, filepath.Join(f.TempDir(), "fuzz.db"), "")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { s.Close() })
+	if _, err := s.Migrate(ctx); err != nil {
+		f.Fatal(err)
+	}
+	if err := demo.Load(ctx, s); err != nil {
+		f.Fatal(err)
+	}
+	batches, err := s.Batches.List(ctx, domain.ListQuery{Filters: map[string]string{"q": "第一批合作项目"}})
+	if err != nil || len(batches.Items) != 1 {
+		f.Fatalf("the first batch: %v", err)
+	}
+	return s, batches.Items[0].ID
 }

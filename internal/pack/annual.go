@@ -75,7 +75,7 @@ func BuildAnnual(ctx context.Context, s *store.Store, batchID int64, year int, n
 	if err != nil {
 		return nil, err
 	}
-	trail, err := s.Trail(ctx, "items", recordIDs(current), loc)
+	trail, err := s.Trail(ctx, "items", store.RecordIDs(current), loc)
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +141,7 @@ func BuildAnnual(ctx context.Context, s *store.Store, batchID int64, year int, n
 			return nil, err
 		}
 		// Raised, solved and open by the days these happened.
-		problemTrail, err := s.Trail(ctx, "problems", recordIDs(problems), loc)
+		problemTrail, err := s.Trail(ctx, "problems", store.RecordIDs(problems), loc)
 		if err != nil {
 			return nil, err
 		}

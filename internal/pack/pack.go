@@ -239,7 +239,7 @@ func (p *Pack) items(ctx context.Context, s *store.Store, dayInWindow func(domai
 	if err != nil {
 		return err
 	}
-	trail, err := s.Trail(ctx, "items", recordIDs(current), p.Mechanism.Location())
+	trail, err := s.Trail(ctx, "items", store.RecordIDs(current), p.Mechanism.Location())
 	if err != nil {
 		return err
 	}
@@ -404,7 +404,7 @@ func (p *Pack) problems(ctx context.Context, s *store.Store, subtree map[int64]b
 		if err != nil {
 			return err
 		}
-		trail, err := s.Trail(ctx, "problems", recordIDs(ps), loc)
+		trail, err := s.Trail(ctx, "problems", store.RecordIDs(ps), loc)
 		if err != nil {
 			return err
 		}
@@ -457,7 +457,7 @@ func (p *Pack) decisions(ctx context.Context, s *store.Store) error {
 		if err != nil {
 			return err
 		}
-		itemTrail, err := s.Trail(ctx, "items", recordIDs(items), p.Mechanism.Location())
+		itemTrail, err := s.Trail(ctx, "items", store.RecordIDs(items), p.Mechanism.Location())
 		if err != nil {
 			return err
 		}
@@ -473,7 +473,7 @@ func (p *Pack) decisions(ctx context.Context, s *store.Store) error {
 		if err != nil {
 			return err
 		}
-		taskTrail, err := s.Trail(ctx, "tasks", recordIDs(tasks), p.Mechanism.Location())
+		taskTrail, err := s.Trail(ctx, "tasks", store.RecordIDs(tasks), p.Mechanism.Location())
 		if err != nil {
 			return err
 		}
@@ -549,12 +549,3 @@ func dateIn(t time.Time, loc *time.Location) domain.Date {
 }
 
 func days(a, b domain.Date) int { return int(b.Sub(a.Time).Hours() / 24) }
-
-// recordIDs lists the ids of records, for reading only their audit trail.
-func recordIDs[P interface{ Base() *domain.Record }](records []P) []int64 {
-	out := make([]int64, len(records))
-	for i, r := range records {
-		out[i] = r.Base().ID
-	}
-	return out
-}

@@ -75,26 +75,9 @@ func (p *Pack) standing(ctx context.Context, s *store.Store) error {
 	if err != nil {
 		return err
 	}
-	// An agreement is in force from its signing day or, when its source
-	// gives none, from the day its record says it came to be.
-	trail, err := s.Trail(ctx, "agreements", recordIDs(agreements), p.Mechanism.Location())
-	if err != nil {
+	if p.InForce, err = s.InForce(ctx, agreements, p.To, p.Mechanism.Location()); err != nil {
 		return err
 	}
-	since := map[int64]domain.Date{}
-	for _, a := range agreements {
-		day := a.SignedOn
-		if day.IsZero() {
-			if on, stated, ok := trail.Occurred(a.ID); ok && stated {
-				day = on
-			}
-		}
-		if !day.IsZero() && !p.To.Before(day) {
-			p.InForce = append(p.InForce, a)
-			since[a.ID] = day
-		}
-	}
-	slices.SortStableFunc(p.InForce, func(a, b *domain.Agreement) int { return since[a.ID].Compare(since[b.ID].Time) })
 
 	for _, a := range p.Meeting.Attendees {
 		if !a.Reported {

@@ -178,6 +178,44 @@ func (tr *Trail) Occurred(id int64) (day domain.Date, stated, ok bool) {
 	return tr.Day(evs[0]), !evs[0].OccurredOn.IsZero(), true
 }
 
+// RecordIDs returns the ids of records, for Trail.
+func RecordIDs[P interface{ Base() *domain.Record }](records []P) []int64 {
+	out := make([]int64, len(records))
+	for i, r := range records {
+		out[i] = r.Base().ID
+	}
+	return out
+}
+
+// InForce returns the agreements in force at the end of day, earliest
+// first: an agreement is in force from its signing day or, when its source
+// gives none, from the day its writer stated it came to be. One agreement
+// with neither is in force on no day the data can name. The pack of a past
+// meeting and the dashboard of a past day both ask it. loc is the
+// mechanism's time zone.
+func (s *Store) InForce(ctx context.Context, agreements []*domain.Agreement, day domain.Date, loc *time.Location) ([]*domain.Agreement, error) {
+	trail, err := s.Trail(ctx, "agreements", RecordIDs(agreements), loc)
+	if err != nil {
+		return nil, err
+	}
+	since := map[int64]domain.Date{}
+	var out []*domain.Agreement
+	for _, a := range agreements {
+		from := a.SignedOn
+		if from.IsZero() {
+			if on, stated, ok := trail.Occurred(a.ID); ok && stated {
+				from = on
+			}
+		}
+		if !from.IsZero() && !day.Before(from) {
+			out = append(out, a)
+			since[a.ID] = from
+		}
+	}
+	slices.SortStableFunc(out, func(a, b *domain.Agreement) int { return since[a.ID].Compare(since[b.ID].Time) })
+	return out, nil
+}
+
 // EscalationResult is what Escalate did: the problem after the step, the mechanism
 // at the new tier and the meeting whose agenda now carries the problem.
 type EscalationResult struct {

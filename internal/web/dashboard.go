@@ -275,7 +275,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if past {
-		if agreements, err = h.inForce(ctx, m, agreements, day); err != nil {
+		if agreements, err = h.store.InForce(ctx, agreements, day, m.Location()); err != nil {
 			h.fail(w, r, err)
 			return
 		}

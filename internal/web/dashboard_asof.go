@@ -43,7 +43,7 @@ func (h *Handler) stateAt(ctx context.Context, viewer *domain.User, m *domain.Me
 	if err != nil {
 		return nil, err
 	}
-	trail, err := h.store.Trail(ctx, "items", recordIDs(items), m.Location())
+	trail, err := h.store.Trail(ctx, "items", store.RecordIDs(items), m.Location())
 	if err != nil {
 		return nil, err
 	}
@@ -59,7 +59,7 @@ func (h *Handler) stateAt(ctx context.Context, viewer *domain.User, m *domain.Me
 	if err != nil {
 		return nil, err
 	}
-	ptrail, err := h.store.Trail(ctx, "problems", recordIDs(problems), m.Location())
+	ptrail, err := h.store.Trail(ctx, "problems", store.RecordIDs(problems), m.Location())
 	if err != nil {
 		return nil, err
 	}
@@ -126,32 +126,4 @@ func valueAsOf(in *domain.Indicator, day domain.Date) *domain.IndicatorValue {
 		}
 	}
 	return last
-}
-
-func recordIDs[P interface{ Base() *domain.Record }](records []P) []int64 {
-	out := make([]int64, len(records))
-	for i, r := range records {
-		out[i] = r.Base().ID
-	}
-	return out
-}
-
-// inForce keeps the agreements in force at the end of day: signed by then
-// or, when the source gives no signing day, known to be in place by then.
-func (h *Handler) inForce(ctx context.Context, m *domain.Mechanism, agreements []*domain.Agreement, day domain.Date) ([]*domain.Agreement, error) {
-	trail, err := h.store.Trail(ctx, "agreements", recordIDs(agreements), m.Location())
-	if err != nil {
-		return nil, err
-	}
-	var out []*domain.Agreement
-	for _, a := range agreements {
-		from := a.SignedOn
-		if from.IsZero() {
-			from, _, _ = trail.Occurred(a.ID)
-		}
-		if !from.IsZero() && !day.Before(from) {
-			out = append(out, a)
-		}
-	}
-	return out, nil
 }
