@@ -26,8 +26,14 @@ type Target struct {
 // Result is what one target measured.
 type Result struct {
 	Target     Target
-	Requests   int
-	Errors     int // transport errors and 5xx answers
+	Requests   int // answers that succeeded (2xx), the only ones timed
+	// Errors counts every answer that was not a success (2xx): transport
+	// errors, 5xx, and also 4xx, since a refused or unauthenticated request
+	// is cheap and would flatter the figure if it counted as served.
+	Errors int
+	// Refused counts the 4xx among Errors, so a wrong token or path shows
+	// as such in the report rather than as a slow server.
+	Refused    int
 	PerSecond  float64
 	P50, P99   time.Duration
 	OfBaseline float64 // throughput as a fraction of the baseline's
@@ -95,7 +101,7 @@ func load(ctx context.Context, client *http.Client, c Config, t Target) Result {
 	defer cancel()
 	var mu sync.Mutex
 	var lat []time.Duration
-	errs := 0
+	errs, refused := 0, 0
 	var wg sync.WaitGroup
 	start := time.Now()
 	for i := 0; i < c.Clients; i++ {
@@ -111,15 +117,19 @@ func load(ctx context.Context, client *http.Client, c Config, t Target) Result {
 				if ctx.Err() != nil {
 					return // cut off by the end of the run: not a sample
 				}
-				failed := err != nil
+				failed, four := err != nil, false
 				if err == nil {
 					io.Copy(io.Discard, res.Body)
 					res.Body.Close()
-					failed = res.StatusCode >= 500
+					failed = res.StatusCode < 200 || res.StatusCode > 299
+					four = res.StatusCode >= 400 && res.StatusCode <= 499
 				}
 				mu.Lock()
 				if failed {
 					errs++
+					if four {
+						refused++
+					}
 				} else {
 					lat = append(lat, d)
 				}
@@ -130,7 +140,7 @@ func load(ctx context.Context, client *http.Client, c Config, t Target) Result {
 	wg.Wait()
 	elapsed := time.Since(start)
 	slices.Sort(lat)
-	r := Result{Target: t, Requests: len(lat), Errors: errs, PerSecond: float64(len(lat)) / elapsed.Seconds()}
+	r := Result{Target: t, Requests: len(lat), Errors: errs, Refused: refused, PerSecond: float64(len(lat)) / elapsed.Seconds()}
 	if len(lat) > 0 {
 		r.P50, r.P99 = lat[len(lat)/2], lat[min(len(lat)-1, len(lat)*99/100)]
 	}
@@ -140,10 +150,10 @@ func load(ctx context.Context, client *http.Client, c Config, t Target) Result {
 // Report writes the results as a Markdown table, as docs/PERFORMANCE.md keeps them.
 func Report(w io.Writer, c Config, rs []Result) {
 	fmt.Fprintf(w, "%d clients, %s per endpoint, %s\n\n", c.Clients, c.Duration, c.BaseURL)
-	fmt.Fprintln(w, "| endpoint | requests | errors | per second | p50 | p99 | of baseline |")
+	fmt.Fprintln(w, "| endpoint | requests (2xx) | not 2xx (of which 4xx) | per second | p50 | p99 | of baseline |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|")
 	for _, r := range rs {
-		fmt.Fprintf(w, "| %s | %d | %d | %.0f | %s | %s | %.2f |\n", r.Target.Name, r.Requests, r.Errors, r.PerSecond,
+		fmt.Fprintf(w, "| %s | %d | %d (%d) | %.0f | %s | %s | %.2f |\n", r.Target.Name, r.Requests, r.Errors, r.Refused, r.PerSecond,
 			r.P50.Round(10*time.Microsecond), r.P99.Round(10*time.Microsecond), r.OfBaseline)
 	}
 }

@@ -44,3 +44,40 @@ func TestMeasuresAgainstTheBaseline(t *testing.T) {
 		t.Fatalf("the slow endpoint should be slower than the baseline: %+v", rs)
 	}
 }
+
+// A 4xx is answered quickly and serves nobody: counted as a success it made
+// a run with a wrong token look like a fast server.
+func TestCountsOnlySuccessesAsServed(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/refused":
+			w.WriteHeader(http.StatusForbidden)
+		case "/missing":
+			w.WriteHeader(http.StatusNotFound)
+		default:
+			w.Write([]byte(`{}`))
+		}
+	}))
+	defer srv.Close()
+	rs, err := Run(context.Background(), Config{BaseURL: srv.URL, Token: "tok", Clients: 2, Duration: 200 * time.Millisecond},
+		[]Target{{"bare", "/ok"}, {"refused", "/refused"}, {"missing", "/missing"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rs[0].Requests == 0 || rs[0].Errors != 0 {
+		t.Errorf("the 2xx endpoint: %+v", rs[0])
+	}
+	for _, r := range rs[1:] {
+		if r.Requests != 0 || r.PerSecond != 0 {
+			t.Errorf("%s: %d answers counted as served, want 0", r.Target.Name, r.Requests)
+		}
+		if r.Errors == 0 || r.Refused != r.Errors {
+			t.Errorf("%s: errors %d, of which 4xx %d; want every answer a 4xx error", r.Target.Name, r.Errors, r.Refused)
+		}
+	}
+	var out strings.Builder
+	Report(&out, Config{BaseURL: srv.URL, Clients: 2, Duration: 200 * time.Millisecond}, rs)
+	if !strings.Contains(out.String(), "| refused | 0 | ") {
+		t.Errorf("the report does not show the refused endpoint with no successes:\n%s", out.String())
+	}
+}
