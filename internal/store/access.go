@@ -297,14 +297,28 @@ func (t *Tx) checkProblemItem(ctx context.Context, pr *domain.Problem, p *domain
 			return nil
 		}
 	}
-	pc, err := r.principal(ctx, t.actor.User)
-	if err != nil {
-		return err
-	}
-	if items.decide(ctx, r, pc, policy.Write, it) != nil {
+	if mayRaiseOn(ctx, r, t.actor, it) != nil {
 		p.Addf("item_id", "is item %d, which your units take no part in: raise the problem on one of theirs", pr.ItemID)
 	}
 	return nil
+}
+
+// MayRaiseProblemOn returns nil when actor may raise a problem on the item
+// it, the rule the store holds a new problem to: one may write problems and
+// change the item. The item page offers "raise a problem" by it.
+func (s *Store) MayRaiseProblemOn(ctx context.Context, actor domain.Actor, it *domain.Item) error {
+	if err := policy.Check(actor.User, policy.Write, "problems"); err != nil {
+		return err
+	}
+	return mayRaiseOn(ctx, s.reader(), actor, it)
+}
+
+func mayRaiseOn(ctx context.Context, r reader, actor domain.Actor, it *domain.Item) error {
+	pc, err := r.principal(ctx, actor.User)
+	if err != nil {
+		return err
+	}
+	return items.decide(ctx, r, pc, policy.Write, it)
 }
 
 // loadScoped is loadRows for a query over t's table that must keep to what

@@ -41,6 +41,8 @@ type importBatch struct {
 type importNewData struct {
 	Groups []importBatch
 	Batch  int64
+	// NewBatch offers to create a batch first, to whom may in some mechanism.
+	NewBatch bool
 }
 
 // importNewForm answers GET /imports/new?batch=: choose the batch (and so
@@ -60,7 +62,7 @@ func (h *Handler) importNewPage(w http.ResponseWriter, r *http.Request, status i
 		h.fail(w, r, err)
 		return
 	}
-	d := importNewData{Batch: queryID(r, "batch")}
+	d := importNewData{Batch: queryID(r, "batch"), NewBatch: len(h.batchMechanisms(r.Context(), r, rf)) > 0}
 	if b := formID(r, "batch"); b != 0 {
 		d.Batch = b
 	}

@@ -57,6 +57,8 @@ type itemPageData struct {
 	// MayDerive offers to derive milestones from the schedule: the viewer
 	// may edit the item and some quarter is not derived yet.
 	MayDerive bool
+	// MayRaise offers to raise a problem on the item (store.MayRaiseProblemOn).
+	MayRaise bool
 }
 
 // pendingView is a two-side change as the item page shows it: what it
@@ -192,6 +194,7 @@ func (h *Handler) itemShow(w http.ResponseWriter, r *http.Request) {
 		}
 		d.MayDerive = len(it.DeriveMilestones(day)) > 0 && h.store.Items.Allowed(ctx, actor(r), policy.Write, it) == nil
 	}
+	d.MayRaise = h.store.MayRaiseProblemOn(ctx, actor(r), it) == nil
 	for _, ms := range it.Milestones {
 		d.Milestones = append(d.Milestones, milestoneRow{Item: it, Milestone: ms, Overdue: ms.DoneOn.IsZero() && ms.DueOn.Before(day)})
 	}

@@ -27,6 +27,8 @@ type problemBoardData struct {
 	Columns    []tierColumn
 	Mechanisms []*domain.Mechanism
 	Mechanism  int64
+	// MayRaise offers "raise a problem" to whom may write problems.
+	MayRaise bool
 }
 
 func (h *Handler) problemCard(t tr, rf *refs, p *domain.Problem, items map[int64]*domain.Item) problemCard {
@@ -83,7 +85,7 @@ func (h *Handler) problemBoard(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	d := problemBoardData{Mechanisms: rf.mechList, Mechanism: mech}
+	d := problemBoardData{Mechanisms: rf.mechList, Mechanism: mech, MayRaise: policy.Check(currentUser(r), policy.Write, "problems") == nil}
 	for _, tier := range domain.Tiers {
 		col := tierColumn{Tier: tier}
 		for _, p := range problems {

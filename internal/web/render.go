@@ -172,8 +172,30 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	v := h.newView(r, t.T("error.title"), "")
 	v.Error = msg
-	v.Data = status
+	v.Data = errorPage{Status: status, Back: backFrom(r)}
 	h.render(w, r, status, "error", v)
+}
+
+// errorPage is what the error page shows besides the message: the status,
+// and the page the refused action came from, so the visitor returns to it
+// rather than to the home page.
+type errorPage struct {
+	Status int
+	Back   string
+}
+
+// backFrom is the local page a request came from (its Referer on this
+// site), or "" when there is none or it is the page that failed.
+func backFrom(r *http.Request) string {
+	ref, err := url.Parse(r.Referer())
+	if err != nil || ref.Host != r.Host || ref.Path == "" {
+		return ""
+	}
+	back := localPath(ref.RequestURI())
+	if back == "/" || (r.Method == http.MethodGet && back == r.URL.RequestURI()) {
+		return ""
+	}
+	return back
 }
 
 // fieldMessages turns a validation error into messages by field, in the
