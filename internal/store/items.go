@@ -63,6 +63,9 @@ var items = &table[domain.Item, *domain.Item]{
 		if err := t.checkMembers(ctx, it.MechanismID, named, kept, &p); err != nil {
 			return err
 		}
+		if err := t.checkLightSetter(ctx, it, &p); err != nil {
+			return err
+		}
 		return p.Err()
 	},
 	load: func(ctx context.Context, r reader, page []*domain.Item) error {
@@ -196,4 +199,26 @@ func byIDInCol(col, subselect string) filter {
 		c, a, err := f(v)
 		return col + c[len("id"):], a, err
 	}
+}
+
+// checkLightSetter holds a light set by hand to policy.Oversee: a light is
+// the mechanism's rules' (cycle.RecomputeLights) or the secretariat's
+// judgement with its reason. A liaison's account of its item is its
+// report; letting it colour its own item green would make the light say
+// what the unit hopes rather than what the working group sees.
+func (t *Tx) checkLightSetter(ctx context.Context, it *domain.Item, p *domain.Problems) error {
+	if t.actor.User == nil || t.mayOversee(ctx, it.MechanismID) {
+		return nil
+	}
+	var light, reason string
+	if it.ID != 0 {
+		err := t.reader().queryRow(ctx, "SELECT light, light_reason FROM items WHERE id = ?", it.ID).Scan(&light, &reason)
+		if err != nil && !isNoRows(err) {
+			return domain.Internalf(err, "read the item's light")
+		}
+	}
+	if domain.Light(light) != it.Light || reason != it.LightReason {
+		p.Add("light", "is set by the mechanism's secretariat or by its rules: report the item's progress instead")
+	}
+	return nil
 }

@@ -336,3 +336,50 @@ func TestTwoSideRule(t *testing.T) {
 		}
 	})
 }
+
+// TestLightSetByTheSecretariat: a light set by hand is the secretariat's
+// (or the rules', as the system); a liaison changing one is refused naming
+// the field, at creation and on update, and its other changes are not
+// applied either (the write is all or nothing).
+func TestLightSetByTheSecretariat(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		w := newWorld(t, s)
+		cd := liaisonOf(t, s, "light-cd@example.gov.cn", w.cdDRC.ID)
+		it := mustCreate(t, s.Items, w.item("亮灯事项", map[string]int64{"chengdu": w.cdDRC.ID}, ""))
+
+		green := *it
+		green.Light, green.LightReason, green.Content = domain.Green, "按计划推进", "本单位自评"
+		err := s.Items.Update(ctx, cd, &green)
+		if domain.ErrorCode(err) != domain.Invalid || !slices.ContainsFunc(domain.ErrorFields(err), func(f domain.FieldError) bool { return f.Field == "light" }) {
+			t.Fatalf("a liaison setting its item's light: %v, want the field light refused", err)
+		}
+		if got, _ := s.Items.Get(ctx, it.ID); got.Light != it.Light || got.Content != it.Content {
+			t.Fatalf("after the refusal the item holds light %q content %q", got.Light, got.Content)
+		}
+
+		created := w.item("自带绿灯", map[string]int64{"chengdu": w.cdDRC.ID}, "")
+		created.Light = domain.Green
+		if err := s.Items.Create(ctx, cd, created); domain.ErrorCode(err) != domain.Invalid {
+			t.Fatalf("a liaison creating an item with a light: %v, want refused", err)
+		}
+
+		// The liaison's changes that leave the light alone go through.
+		content := *it
+		content.Content = "进展说明"
+		if err := s.Items.Update(ctx, cd, &content); err != nil {
+			t.Fatalf("a liaison changing the content: %v", err)
+		}
+		secretariat := &domain.User{Email: "light-sec@example.gov.cn", Name: "秘书处", Locale: "zh-CN",
+			Grants: []domain.Grant{{Role: domain.SecretariatRole, ScopeKind: domain.MechanismScope, ScopeID: it.MechanismID}}}
+		mustCreate(t, s.Users, secretariat)
+		red := content
+		red.Light, red.LightReason = domain.Red, "用地未落实"
+		if err := s.Items.Update(ctx, domain.ActorFor(secretariat), &red); err != nil {
+			t.Fatalf("the secretariat setting a light: %v", err)
+		}
+		if got, _ := s.Items.Get(ctx, it.ID); got.Light != domain.Red || got.LightReason != "用地未落实" {
+			t.Fatalf("stored light %q %q", got.Light, got.LightReason)
+		}
+	})
+}

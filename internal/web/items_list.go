@@ -39,6 +39,9 @@ type itemListData struct {
 	// CanWrite offers the controls that change items — new item, bulk
 	// edit, the ledger import — to whom the policy lets change items.
 	CanWrite bool
+	// CanLight offers setting lights by hand, the secretariat's
+	// (policy.Oversee; the store holds every write to it).
+	CanLight bool
 }
 
 // itemFilters reads the list's filters from the query string, keeping only
@@ -124,6 +127,11 @@ func (h *Handler) itemListPage(w http.ResponseWriter, r *http.Request, status in
 		v.Message = t.T("batch.created")
 	}
 	d.CanWrite = policy.Check(currentUser(r), policy.Write, "items") == nil
+	for _, m := range rf.mechList {
+		if d.CanWrite && h.store.Oversee(ctx, actor(r), m.ID, policy.Write) == nil {
+			d.CanLight = true
+		}
+	}
 	d.Back = "/items?" + r.URL.RawQuery
 	page, err := h.store.Items.List(ctx, domain.ListQuery{Filters: filters, Cursor: r.URL.Query().Get("cursor"), Sort: "number", Viewer: currentUser(r)})
 	switch domain.ErrorCode(err) {
