@@ -15,6 +15,10 @@ type ListQuery struct {
 	Limit    int
 	Cursor   string // opaque, from the previous page's NextCursor
 	Archived bool   // include archived records
+	// Summary lists records as the rows of a list page show them: the
+	// children no row shows (an item's milestones and pending changes)
+	// are left empty rather than read, a third of a page's cost.
+	Summary bool
 	// Viewer is the user the list is for; it holds only what the policy
 	// lets them read. Nil lists everything (the system's view).
 	Viewer *User

@@ -183,6 +183,21 @@ func (s *Store) Oversee(ctx context.Context, actor domain.Actor, mechanism int64
 	return policy.Oversee(pr, mechanism, action)
 }
 
+// OverseesAny reports whether actor may oversee (policy.Oversee) any of
+// the mechanisms, resolving the actor's grants once, not per mechanism.
+func (s *Store) OverseesAny(ctx context.Context, actor domain.Actor, mechanisms []int64, action policy.Action) bool {
+	pr, err := s.reader().principal(ctx, actor.User)
+	if err != nil {
+		return false
+	}
+	for _, m := range mechanisms {
+		if policy.Oversee(pr, m, action) == nil {
+			return true
+		}
+	}
+	return false
+}
+
 // visible reports whether the transaction's actor may read the record of
 // table that a body refers to. A reference to a unit-owned record the
 // actor may not read is refused exactly as one to a record that does not

@@ -68,23 +68,12 @@ var items = &table[domain.Item, *domain.Item]{
 		}
 		return p.Err()
 	},
+	summary: loadParties,
 	load: func(ctx context.Context, r reader, page []*domain.Item) error {
-		args, byID := ids(page)
-		for _, it := range page {
-			it.Parties, it.Milestones, it.Custom = []domain.Party{}, []domain.Milestone{}, emptyMap(it.Custom)
-		}
-		err := loadRows(ctx, r, "SELECT item_id, side, organization_id, role FROM item_parties WHERE item_id IN (?) ORDER BY item_id, position", args, func(rows *sql.Rows) error {
-			var id int64
-			var pt domain.Party
-			if err := rows.Scan(&id, &pt.Side, &pt.OrganizationID, &pt.Role); err != nil {
-				return err
-			}
-			byID[id].Parties = append(byID[id].Parties, pt)
-			return nil
-		})
-		if err != nil {
+		if err := loadParties(ctx, r, page); err != nil {
 			return err
 		}
+		args, byID := ids(page)
 		return loadRows(ctx, r, "SELECT item_id, id, title, due_on, done_on FROM item_milestones WHERE item_id IN (?) ORDER BY item_id, position", args, func(rows *sql.Rows) error {
 			var id int64
 			var m domain.Milestone
@@ -221,4 +210,22 @@ func (t *Tx) checkLightSetter(ctx context.Context, it *domain.Item, p *domain.Pr
 		p.Add("light", "is set by the mechanism's secretariat or by its rules: report the item's progress instead")
 	}
 	return nil
+}
+
+// loadParties reads the parties of a page of items, in their order: all a
+// list's row shows of an item besides its own columns (its leads).
+func loadParties(ctx context.Context, r reader, page []*domain.Item) error {
+	args, byID := ids(page)
+	for _, it := range page {
+		it.Parties, it.Milestones, it.Pending, it.Custom = []domain.Party{}, []domain.Milestone{}, []domain.ItemChange{}, emptyMap(it.Custom)
+	}
+	return loadRows(ctx, r, "SELECT item_id, side, organization_id, role FROM item_parties WHERE item_id IN (?) ORDER BY item_id, position", args, func(rows *sql.Rows) error {
+		var id int64
+		var pt domain.Party
+		if err := rows.Scan(&id, &pt.Side, &pt.OrganizationID, &pt.Role); err != nil {
+			return err
+		}
+		byID[id].Parties = append(byID[id].Parties, pt)
+		return nil
+	})
 }

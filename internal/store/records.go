@@ -46,6 +46,9 @@ type table[T any, P entity[T]] struct {
 	// children loads the lists a record holds (parties, milestones …) for
 	// a page of records; save replaces them after a write.
 	load func(ctx context.Context, r reader, page []P) error
+	// summary, when set, loads what a list's rows show in place of load,
+	// for ListQuery.Summary.
+	summary func(ctx context.Context, r reader, page []P) error
 	save func(ctx context.Context, t *Tx, v P) error
 	// filters by name; each returns a clause with ? placeholders.
 	filters map[string]filter
@@ -615,8 +618,12 @@ func (rs *Records[T, P]) List(ctx context.Context, q domain.ListQuery) (domain.P
 	if page.Items == nil {
 		page.Items = []P{}
 	}
-	if rs.t.load != nil && len(page.Items) > 0 {
-		if err := rs.t.load(ctx, r, page.Items); err != nil {
+	load := rs.t.load
+	if q.Summary && rs.t.summary != nil {
+		load = rs.t.summary
+	}
+	if load != nil && len(page.Items) > 0 {
+		if err := load(ctx, r, page.Items); err != nil {
 			return page, err
 		}
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -18,11 +19,29 @@ var itemFilterNames = []string{"mechanism", "batch", "status", "light", "track",
 type itemRow struct {
 	Item  *domain.Item
 	Batch string
-	Leads []string // of the sides that have one, in the mechanism's order
+	Leads string // of the sides that have one, in the mechanism's order
+	// Status and Light are the labels, SelectLabel the checkbox's name
+	// for a screen reader, written here once rather than looked up by
+	// the template in each row.
+	Status, Light, SelectLabel string
 }
 
 type itemListData struct {
-	Filters    map[string]string
+	Filters map[string]string
+	// Total is how many items the filters select (all pages), as the
+	// viewer may read them.
+	Total int
+	// Sort is the column the list is in order of, Desc its direction;
+	// Sorts link each sortable column's header to its order, the other
+	// way round when it is the current one.
+	Sort  string
+	Desc  bool
+	Heads map[string]sortHead
+	// Unsorted is the list with its filters in the default order.
+	Unsorted string
+	// NoMechanism: no mechanism or batch is chosen, so the unit filter
+	// offers no members yet.
+	NoMechanism bool
 	Back       string // this page, where a bulk edit returns
 	Views      []store.SavedView
 	ViewName   string
@@ -45,7 +64,8 @@ type itemListData struct {
 }
 
 // itemFilters reads the list's filters from the query string, keeping only
-// those with a value.
+// those with a value. The query string it returns holds the order too, so
+// that saved views and the next page keep it.
 func itemFilters(r *http.Request) (map[string]string, string) {
 	f := map[string]string{}
 	q := url.Values{}
@@ -55,7 +75,58 @@ func itemFilters(r *http.Request) (map[string]string, string) {
 			q.Set(n, v)
 		}
 	}
+	if v := r.URL.Query().Get("sort"); v != "" {
+		q.Set("sort", v)
+	}
 	return f, q.Encode()
+}
+
+// itemSortColumns are the list's columns that sort, each by the store's
+// sort key of the same name.
+var itemSortColumns = []string{"number", "title", "status", "updated_at"}
+
+// itemSort reads ?sort=title or ?sort=-title (descending); by number
+// when none is given. An unknown key goes to the store, which refuses it
+// naming the field.
+func itemSort(r *http.Request) (string, bool) {
+	v := r.URL.Query().Get("sort")
+	if v == "" {
+		return "number", false
+	}
+	if key, ok := strings.CutPrefix(v, "-"); ok {
+		return key, true
+	}
+	return v, false
+}
+
+// sortHead is a sortable column's header: the list in its order, and
+// whether it is the current order.
+type sortHead struct {
+	Link          string
+	Current, Desc bool
+}
+
+// sortHeads links each sortable column to the list in its order, keeping
+// the filters; the current column's link turns the order round. The
+// second result is the list in the default order.
+func sortHeads(filters map[string]string, current string, desc bool) (map[string]sortHead, string) {
+	q := url.Values{}
+	for n, v := range filters {
+		q.Set(n, v)
+	}
+	unsorted := "/items?" + q.Encode()
+	out := map[string]sortHead{}
+	for _, col := range itemSortColumns {
+		h := sortHead{Current: col == current, Desc: col == current && desc}
+		if h.Current && !desc {
+			q.Set("sort", "-"+col)
+		} else {
+			q.Set("sort", col)
+		}
+		h.Link = "/items?" + q.Encode()
+		out[col] = h
+	}
+	return out, unsorted
 }
 
 // itemList answers GET /items: the filtered list, one page at a time. The
@@ -82,7 +153,9 @@ func (h *Handler) itemListPage(w http.ResponseWriter, r *http.Request, status in
 	}
 	filters, query := itemFilters(r)
 	d := itemListData{Filters: filters, Query: query, Mechanisms: rf.mechList, Batches: rf.batchList,
-		Statuses: domain.ItemStatuses, Lights: domain.Lights, Units: rf.orgList}
+		Statuses: domain.ItemStatuses, Lights: domain.Lights}
+	d.Sort, d.Desc = itemSort(r)
+	d.Heads, d.Unsorted = sortHeads(filters, d.Sort, d.Desc)
 	// The tracks and sides offered are the chosen mechanism's, or the
 	// batch's mechanism's; without either, those filters are not offered.
 	var m *domain.Mechanism
@@ -95,6 +168,7 @@ func (h *Handler) itemListPage(w http.ResponseWriter, r *http.Request, status in
 	if m != nil {
 		d.Tracks, d.Sides = m.Tracks, m.Sides
 	}
+	d.Units, d.NoMechanism = unitChoices(rf, m, queryID(r, "unit")), m == nil
 	if v == nil {
 		v = h.newView(r, t.T("items.title"), "items")
 	}
@@ -127,13 +201,16 @@ func (h *Handler) itemListPage(w http.ResponseWriter, r *http.Request, status in
 		v.Message = t.T("batch.created")
 	}
 	d.CanWrite = policy.Check(currentUser(r), policy.Write, "items") == nil
-	for _, m := range rf.mechList {
-		if d.CanWrite && h.store.Oversee(ctx, actor(r), m.ID, policy.Write) == nil {
-			d.CanLight = true
+	d.CanLight = d.CanWrite && h.store.OverseesAny(ctx, actor(r), rf.mechIDs(), policy.Write)
+	d.Back = "/items?" + r.URL.RawQuery
+	page, err := h.store.Items.List(ctx, domain.ListQuery{Filters: filters, Cursor: r.URL.Query().Get("cursor"), Sort: d.Sort, Desc: d.Desc, Viewer: currentUser(r), Summary: true})
+	if err == nil {
+		var counts []store.Count
+		counts, err = h.store.Items.Tally(ctx, domain.ListQuery{Filters: filters, Viewer: currentUser(r)})
+		if len(counts) == 1 {
+			d.Total = counts[0].Count
 		}
 	}
-	d.Back = "/items?" + r.URL.RawQuery
-	page, err := h.store.Items.List(ctx, domain.ListQuery{Filters: filters, Cursor: r.URL.Query().Get("cursor"), Sort: "number", Viewer: currentUser(r)})
 	switch domain.ErrorCode(err) {
 	case "":
 	case domain.Invalid:
@@ -149,19 +226,43 @@ func (h *Handler) itemListPage(w http.ResponseWriter, r *http.Request, status in
 	h.render(w, r, status, "items", v)
 }
 
+// unitChoices are the units the unit filter offers: the members of the
+// chosen mechanism. Without one, only the unit already chosen: a national
+// installation has ten thousand units, a list no one picks from and every
+// page would carry.
+func unitChoices(rf *refs, m *domain.Mechanism, chosen int64) []*domain.Organization {
+	var out []*domain.Organization
+	if m != nil {
+		for _, mb := range m.Members {
+			if o, ok := rf.orgs[mb.OrganizationID]; ok {
+				out = append(out, o)
+			}
+		}
+	}
+	if o, ok := rf.orgs[chosen]; ok && !slices.Contains(out, o) {
+		out = append(out, o)
+	}
+	return out
+}
+
 func itemRows(t tr, rf *refs, items []*domain.Item) []itemRow {
 	rows := make([]itemRow, 0, len(items))
 	for _, it := range items {
-		row := itemRow{Item: it}
+		row := itemRow{Item: it, Status: t.T("status." + string(it.Status)), Light: t.T("light.none"), SelectLabel: t.F("bulk.select_item", it.Title)}
+		if it.Light != "" {
+			row.Light = t.T("light." + string(it.Light))
+		}
 		if b, ok := rf.batches[it.BatchID]; ok {
 			row.Batch = t.Name(b.Name, b.NameEN)
 		}
 		if m, ok := rf.mechanisms[it.MechanismID]; ok {
+			var leads []string
 			for _, s := range m.Sides {
 				if lead := it.Lead(s.Key); lead != 0 {
-					row.Leads = append(row.Leads, rf.orgName(t, lead))
+					leads = append(leads, rf.orgName(t, lead))
 				}
 			}
+			row.Leads = strings.Join(leads, " / ")
 		}
 		rows = append(rows, row)
 	}

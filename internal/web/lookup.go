@@ -195,3 +195,12 @@ func queryID(r *http.Request, name string) int64 {
 func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
 	h.fail(w, r, domain.Errorf(domain.NotFound, "no such page"))
 }
+
+// mechIDs lists the ids of every mechanism.
+func (rf *refs) mechIDs() []int64 {
+	out := make([]int64, len(rf.mechList))
+	for i, m := range rf.mechList {
+		out[i] = m.ID
+	}
+	return out
+}
