@@ -28,7 +28,7 @@ type itemFormData struct {
 	Quarters   []quarterView // the schedule's four quarters as typed
 	StartOn    string
 	EndOn      string
-	Plan       itemPlan // investment, milestones and custom fields, as typed
+	Plan       itemPlan          // investment, milestones and custom fields, as typed
 	Other      map[string]string // refusals no field of the form shows
 }
 
