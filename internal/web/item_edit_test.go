@@ -314,6 +314,46 @@ func TestItemEditPage(t *testing.T) {
 	})
 }
 
+// TestItemEditCustomFields: the mechanism's custom fields are on the edit
+// page, a number that is no number is named, and the values are stored
+// with their types.
+func TestItemEditCustomFields(t *testing.T) {
+	forEachDB(t, func(t *testing.T, st *site) {
+		ctx := context.Background()
+		fx := st.editItemFixture(t, "custom")
+		m, err := st.Store.Mechanisms.Get(ctx, fx.item.MechanismID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.CustomFields = append(m.CustomFields,
+			domain.CustomField{Key: "land_mu", Label: "用地（亩）", LabelEN: "Land (mu)", Type: domain.NumberField},
+			domain.CustomField{Key: "phase", Label: "阶段", LabelEN: "Phase", Type: domain.ChoiceField, Choices: []string{"规划", "建设"}})
+		if err := st.Store.Mechanisms.Update(ctx, domain.Actor{}, m); err != nil {
+			t.Fatal(err)
+		}
+		c := fx.secretariat
+		page := openEdit(t, c, fx.item.ID)
+		if !strings.Contains(page, `name="custom.land_mu"`) || !strings.Contains(page, `<option>建设</option>`) {
+			t.Fatal("the edit page does not offer the mechanism's custom fields")
+		}
+		before := st.storedItem(t, fx.item.ID)
+		editPath := fmt.Sprintf("/items/%d/edit", fx.item.ID)
+		f := editForm(c.csrf(page), before)
+		f.Set("custom.land_mu", "三百")
+		f.Set("custom.phase", "建设")
+		if res, body := c.post(editPath, f); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="custom.land_mu-err"`) || !strings.Contains(body, `<option selected>建设</option>`) {
+			t.Fatalf("a number that is no number = %d, not named or the choice not kept", res.StatusCode)
+		}
+		f.Set("custom.land_mu", "300.5")
+		if res, _ := c.post(editPath, f); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("save: %d", res.StatusCode)
+		}
+		if got := st.storedItem(t, fx.item.ID); got.Custom["land_mu"] != 300.5 || got.Custom["phase"] != "建设" {
+			t.Fatalf("stored custom fields %v", got.Custom)
+		}
+	})
+}
+
 // TestNewItemWithMilestonesAndInvestment: the new-item form has the same
 // investment and milestone rows as the edit page, and they are stored.
 func TestNewItemWithMilestonesAndInvestment(t *testing.T) {
