@@ -30,6 +30,7 @@ type itemFormData struct {
 	EndOn      string
 	Plan       itemPlan          // investment, milestones and custom fields, as typed
 	Other      map[string]string // refusals no field of the form shows
+	Action     string            // where the form is posted, its row ops too
 }
 
 // itemForm builds the form for a mechanism; without one it offers the
@@ -39,7 +40,7 @@ func (h *Handler) itemForm(r *http.Request, it domain.Item) (*itemFormData, erro
 	if err != nil {
 		return nil, err
 	}
-	d := &itemFormData{Mechanisms: rf.mechList, Statuses: domain.ItemStatuses, Item: it,
+	d := &itemFormData{Mechanisms: rf.mechList, Statuses: domain.ItemStatuses, Item: it, Action: "/items/new",
 		StartOn: it.StartOn.String(), EndOn: it.EndOn.String()}
 	for i, text := range it.Schedule.Quarters() {
 		d.Quarters = append(d.Quarters, quarterView{Quarter: i + 1, Text: text})

@@ -309,6 +309,7 @@ func (h *Handler) itemEditPage(r *http.Request, stored *domain.Item, it domain.I
 	if f.Mechanism == nil {
 		return nil, domain.Errorf(domain.NotFound, "mechanism %d not found", it.MechanismID)
 	}
+	f.Action = fmt.Sprintf("/items/%d/edit", stored.ID)
 	d := &itemEditData{itemFormData: f, Stored: stored, Version: it.Version, Roles: []domain.PartyRole{domain.LeadUnit, domain.CooperatingUnit}}
 	for _, s := range f.Sides {
 		d.Choices = append(d.Choices, sideChoice{Side: s.Side, Units: s.Units})

@@ -60,9 +60,16 @@ func TestLiaisonAddsMilestoneInTheBrowser(t *testing.T) {
 		b.checkPage(name + " edit page")
 		// The stored milestones come first; the row after them is the one
 		// to add with.
-		row := fmt.Sprintf(`[name="milestones[%d].title"]`, len(st.storedItem(t, it.ID).Milestones))
+		n := len(st.storedItem(t, it.ID).Milestones)
+		row := fmt.Sprintf(`[name="milestones[%d].title"]`, n)
 		due := strings.Replace(row, "title", "due_on", 1)
 		title := "浏览器里添加的节点 " + name
+		// "Add a milestone" brings one more row; htmx swaps in the rows
+		// alone, without leaving the page (without script the page comes
+		// back whole, as the page test shows).
+		b.eval(`window.__stayed = "yes"`)
+		b.do(name+": one more row", chromedp.Click(chromedp.ID("add-milestone")))
+		b.waitFor(name+": a second blank row", fmt.Sprintf(`!!document.querySelector('[name="milestones[%d].title"]') && window.__stayed === "yes"`, n+1))
 		b.do(name+": add a milestone",
 			chromedp.ScrollIntoView(chromedp.CSS(row)),
 			chromedp.SetValue(chromedp.CSS(row), title),
