@@ -226,26 +226,17 @@ func moveRow[T any](rows []T, op string) []T {
 	return rows
 }
 
-// applyPlanOp rearranges the plan's rows for a form op other than saving;
-// it reports whether op was one of the plan's.
-func (p *itemPlan) applyOp(op string) bool {
+// applyOp rearranges the plan's rows for a form op other than saving
+// ("milestone-add", "milestone-up-2" …); any other op changes nothing.
+func (p *itemPlan) applyOp(op string) {
 	rest, ok := strings.CutPrefix(op, "milestone-")
-	if !ok {
-		return false
-	}
-	if rest == "add" {
+	switch {
+	case !ok:
+	case rest == "add":
 		p.Milestones = append(p.Milestones, milestoneInput{})
-	} else {
+	default:
 		p.Milestones = moveRow(p.Milestones, rest)
 	}
-	return true
-}
-
-// sideChoice is a side of the mechanism with the units it may name, for
-// the grouped unit select of a party row.
-type sideChoice struct {
-	Side  domain.Side
-	Units []*domain.Organization
 }
 
 // itemEditData is the edit page: the shared fields (itemFormData), the
@@ -254,8 +245,7 @@ type itemEditData struct {
 	*itemFormData
 	Stored  *domain.Item
 	Version int64
-	Parties []partyInput
-	Choices []sideChoice
+	Parties []partyInput // in order; each row's unit select groups the units by side (Sides)
 	Roles   []domain.PartyRole
 }
 
@@ -310,11 +300,7 @@ func (h *Handler) itemEditPage(r *http.Request, stored *domain.Item, it domain.I
 		return nil, domain.Errorf(domain.NotFound, "mechanism %d not found", it.MechanismID)
 	}
 	f.Action = fmt.Sprintf("/items/%d/edit", stored.ID)
-	d := &itemEditData{itemFormData: f, Stored: stored, Version: it.Version, Roles: []domain.PartyRole{domain.LeadUnit, domain.CooperatingUnit}}
-	for _, s := range f.Sides {
-		d.Choices = append(d.Choices, sideChoice{Side: s.Side, Units: s.Units})
-	}
-	return d, nil
+	return &itemEditData{itemFormData: f, Stored: stored, Version: it.Version, Roles: []domain.PartyRole{domain.LeadUnit, domain.CooperatingUnit}}, nil
 }
 
 // renderItemEdit shows the edit page, with a blank party row and a blank
