@@ -469,6 +469,8 @@ func TestWebPolicyMatrixCoversEveryRoute(t *testing.T) {
 		"GET /items/new":                             {path: "/items/new", allowed: writers},
 		"POST /items/new":                            {coveredBy: "TestReportFlowOverHTTP"},
 		"GET /items/{id}":                            {path: fmt.Sprintf("/items/%d", own.ID), allowed: withRole},
+		"GET /items/{id}/edit":                       {path: fmt.Sprintf("/items/%d/edit", own.ID), allowed: writers},
+		"POST /items/{id}/edit":                      {coveredBy: "TestItemEditPage"},
 		"POST /items/{id}/changes/{change}/confirm":  {coveredBy: "TestCompletionConfirmedInTheBrowserRoutes"},
 		"POST /items/{id}/changes/{change}/reject":   {coveredBy: "TestCompletionConfirmedInTheBrowserRoutes"},
 		"GET /batches/new":                           {path: "/batches/new", allowed: administer},

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/liandong/liandong/internal/cycle"
 	"github.com/liandong/liandong/internal/domain"
 	"github.com/liandong/liandong/internal/policy"
 	"github.com/liandong/liandong/internal/store"
@@ -27,6 +28,9 @@ type itemFormData struct {
 	Quarters   []quarterView // the schedule's four quarters as typed
 	StartOn    string
 	EndOn      string
+	Plan       itemPlan          // investment, milestones and custom fields, as typed
+	Other      map[string]string // refusals no field of the form shows
+	Action     string            // where the form is posted, its row ops too
 }
 
 // itemForm builds the form for a mechanism; without one it offers the
@@ -36,7 +40,7 @@ func (h *Handler) itemForm(r *http.Request, it domain.Item) (*itemFormData, erro
 	if err != nil {
 		return nil, err
 	}
-	d := &itemFormData{Mechanisms: rf.mechList, Statuses: domain.ItemStatuses, Item: it,
+	d := &itemFormData{Mechanisms: rf.mechList, Statuses: domain.ItemStatuses, Item: it, Action: "/items/new",
 		StartOn: it.StartOn.String(), EndOn: it.EndOn.String()}
 	for i, text := range it.Schedule.Quarters() {
 		d.Quarters = append(d.Quarters, quarterView{Quarter: i + 1, Text: text})
@@ -46,6 +50,7 @@ func (h *Handler) itemForm(r *http.Request, it domain.Item) (*itemFormData, erro
 		return d, nil
 	}
 	d.Mechanism = m
+	d.Plan = planOf(&it, m)
 	for _, b := range rf.batchList {
 		if b.MechanismID == m.ID {
 			d.Batches = append(d.Batches, b)
@@ -77,6 +82,7 @@ func (h *Handler) itemNewForm(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	d.Plan.Milestones = append(d.Plan.Milestones, milestoneInput{}) // a row to add with
 	v := h.newView(r, t.T("item.new"), "items")
 	v.Data = d
 	h.render(w, r, http.StatusOK, "item_new", v)
@@ -95,28 +101,9 @@ func (h *Handler) itemCreate(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	it := domain.Item{
-		MechanismID: formID(r, "mechanism"), BatchID: formID(r, "batch"), DecisionID: formID(r, "decision"),
-		Number: strings.TrimSpace(r.PostFormValue("number")), Title: strings.TrimSpace(r.PostFormValue("title")),
-		Content: r.PostFormValue("content"), Track: r.PostFormValue("track"), Mode: r.PostFormValue("mode"),
-		Status: domain.ItemStatus(r.PostFormValue("status")), Landmark: r.PostFormValue("landmark") == "on",
-		Schedule: domain.Schedule{Q1: strings.TrimSpace(r.PostFormValue("schedule.q1")), Q2: strings.TrimSpace(r.PostFormValue("schedule.q2")),
-			Q3: strings.TrimSpace(r.PostFormValue("schedule.q3")), Q4: strings.TrimSpace(r.PostFormValue("schedule.q4"))},
-		Custom: map[string]any{},
-	}
+	it := domain.Item{MechanismID: formID(r, "mechanism"), BatchID: formID(r, "batch"), DecisionID: formID(r, "decision")}
 	var p domain.Problems
-	for _, f := range []struct {
-		name string
-		into *domain.Date
-	}{{"start_on", &it.StartOn}, {"end_on", &it.EndOn}} {
-		if s := r.PostFormValue(f.name); s != "" {
-			d, err := domain.ParseDate(s)
-			if err != nil {
-				p.Add(f.name, "must be a date of the form YYYY-MM-DD")
-			}
-			*f.into = d
-		}
-	}
+	itemFields(r, &it, &p)
 	d, err := h.itemForm(r, it)
 	if err != nil {
 		h.fail(w, r, err)
@@ -136,6 +123,27 @@ func (h *Handler) itemCreate(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+	d.StartOn, d.EndOn = r.PostFormValue("start_on"), r.PostFormValue("end_on") // as typed, read or not
+	if d.Mechanism != nil {
+		d.Plan = readPlan(r, d.Mechanism)
+		if op := r.PostFormValue("op"); op != "" && op != "save" {
+			// A row added or moved: the form again, with the units chosen,
+			// and nothing saved.
+			d2, err := h.itemForm(r, it)
+			if err != nil {
+				h.fail(w, r, err)
+				return
+			}
+			d2.StartOn, d2.EndOn, d2.Plan = d.StartOn, d.EndOn, d.Plan
+			d2.Plan.applyOp(op)
+			d2.Plan.Milestones = append(d2.Plan.Milestones, milestoneInput{})
+			v := h.newView(r, t.T("item.new"), "items")
+			v.Data = d2
+			h.render(w, r, http.StatusOK, "item_new", v)
+			return
+		}
+		d.Plan.apply(&it, cycle.Today(d.Mechanism, h.now()), &p)
+	}
 	var held []domain.ItemChange
 	ctx := occurredContext(r, &p)
 	if err = p.Err(); err == nil {
@@ -152,9 +160,16 @@ func (h *Handler) itemCreate(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, err)
 			return
 		}
-		if d, err2 := h.itemForm(r, it); err2 == nil {
+		if d2, err2 := h.itemForm(r, it); err2 == nil {
+			// What was typed comes back as typed, with the reasons.
+			d2.StartOn, d2.EndOn, d2.Plan = d.StartOn, d.EndOn, d.Plan
 			v := h.newView(r, t.T("item.new"), "items")
-			v.Error, v.Fields, v.Data = t.T("form.fix"), fieldMessages(t, err), d
+			v.Error, v.Fields, v.Data = t.T("form.fix"), fieldMessages(t, err), d2
+			d2.Plan.rowErrors(v.Fields)
+			d2.Other = otherRefusals(v.Fields, func(k string) bool {
+				return strings.HasPrefix(k, "lead-") || (shownOnItemForm(k) && !strings.HasPrefix(k, "parties["))
+			})
+			d2.Plan.Milestones = append(d2.Plan.Milestones, milestoneInput{})
 			h.render(w, r, http.StatusUnprocessableEntity, "item_new", v)
 			return
 		}

@@ -59,6 +59,9 @@ type itemPageData struct {
 	MayDerive bool
 	// MayRaise offers to raise a problem on the item (store.MayRaiseProblemOn).
 	MayRaise bool
+	// MayEdit links the edit page: the store would let the viewer
+	// change the item.
+	MayEdit bool
 }
 
 // pendingView is a two-side change as the item page shows it: what it
@@ -186,13 +189,14 @@ func (h *Handler) itemShow(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Sides = append(d.Sides, sv)
 	}
+	d.MayEdit = h.store.Items.Allowed(ctx, actor(r), policy.Write, it) == nil
 	day := cycle.Today(m, h.now())
 	d.Year = it.ScheduleYear(day)
 	if it.Schedule != (domain.Schedule{}) {
 		for i, text := range it.Schedule.Quarters() {
 			d.Schedule = append(d.Schedule, quarterView{Quarter: i + 1, Text: text, Current: d.Year == day.Year() && domain.QuarterOf(day) == i+1})
 		}
-		d.MayDerive = len(it.DeriveMilestones(day)) > 0 && h.store.Items.Allowed(ctx, actor(r), policy.Write, it) == nil
+		d.MayDerive = len(it.DeriveMilestones(day)) > 0 && d.MayEdit
 	}
 	d.MayRaise = h.store.MayRaiseProblemOn(ctx, actor(r), it) == nil
 	for _, ms := range it.Milestones {
@@ -252,6 +256,8 @@ func (h *Handler) itemShow(w http.ResponseWriter, r *http.Request) {
 		v.Error = t.T("change.stale")
 	case "derived":
 		v.Message = t.T("schedule.derived")
+	case "saved":
+		v.Message = t.T("item_edit.saved")
 	case "derive_stale":
 		v.Error = t.T("schedule.stale")
 	case "held":

@@ -30,6 +30,8 @@ func (h *Handler) routes() *http.ServeMux {
 	mux.HandleFunc("GET /items/new", h.signedIn(h.itemNewForm))
 	mux.HandleFunc("POST /items/new", h.signedIn(h.itemCreate))
 	mux.HandleFunc("GET /items/{id}", h.signedIn(h.itemShow))
+	mux.HandleFunc("GET /items/{id}/edit", h.signedIn(h.itemEditForm))
+	mux.HandleFunc("POST /items/{id}/edit", h.signedIn(h.itemSave))
 	mux.HandleFunc("POST /items/{id}/changes/{change}/confirm", h.signedIn(h.itemChangeDecide(true)))
 	mux.HandleFunc("POST /items/{id}/changes/{change}/reject", h.signedIn(h.itemChangeDecide(false)))
 	mux.HandleFunc("POST /items/{id}/milestones/from-schedule", h.signedIn(h.itemDeriveMilestones))
