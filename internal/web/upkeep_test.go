@@ -169,3 +169,231 @@ func TestIndicatorUpkeepOnThePage(t *testing.T) {
 		})
 	})
 }
+
+// TestCatalogEntryUpkeepOnThePage: a list the demo shows with no entries
+// offers the secretariat the add form with its help; an entry added there
+// counts, is edited with an adoption in a jurisdiction chosen by name and
+// archived (leaving the count), each audited; a stale form is refused; a
+// viewer and a liaison see no form and are refused with the rule.
+func TestCatalogEntryUpkeepOnThePage(t *testing.T) {
+	forEachDB(t, func(t *testing.T, st *site) {
+		ctx := context.Background()
+		sec, viewer, liaison := st.upkeepUsers(t)
+		cats, err := st.Store.Catalogs.List(ctx, domain.ListQuery{})
+		if err != nil || len(cats.Items) == 0 {
+			t.Fatalf("catalogs: %v", err)
+		}
+		var c *domain.Catalog
+		for _, x := range cats.Items {
+			if x.RecordedCount == 0 {
+				c = x
+				break
+			}
+		}
+		if c == nil {
+			t.Fatal("the demo has no list without entries")
+		}
+		page := fmt.Sprintf("/catalogs/%d", c.ID)
+		_, body := sec.get(page)
+		if !strings.Contains(body, `id="entry-add"`) || !strings.Contains(body, "本清单尚未录入具体事项") {
+			t.Fatal("an empty list does not offer the secretariat to add entries")
+		}
+		res, _ := sec.post(page+"/entries", url.Values{"csrf": {sec.csrf(body)}, "number": {"1"}, "name": {"户口迁移"}, "department": {"公安"}, "service_mode": {"fully_online"}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("add an entry: %d", res.StatusCode)
+		}
+		entries, err := st.Store.CatalogEntries.List(ctx, domain.ListQuery{Filters: map[string]string{"catalog": fmt.Sprint(c.ID)}})
+		if err != nil || len(entries.Items) != 1 {
+			t.Fatalf("entries: %v %v", entries.Items, err)
+		}
+		e := entries.Items[0]
+		if e.Name != "户口迁移" || e.Department != "公安" || e.ServiceMode != domain.FullyOnline {
+			t.Fatalf("the entry: %+v", e)
+		}
+		if ev := st.lastAudit(t, "catalog_entries", e.ID); ev.Action != "create" {
+			t.Errorf("the new entry is not audited: %s", ev.Action)
+		}
+		if got, _ := st.Store.Catalogs.Get(ctx, c.ID); got.RecordedCount != 1 {
+			t.Errorf("recorded count = %d, want 1", got.RecordedCount)
+		}
+		_, body = sec.get(page)
+		if !strings.Contains(body, fmt.Sprintf(`href="%s/entries/%d"`, page, e.ID)) {
+			t.Fatal("the list does not link the entry")
+		}
+
+		entryPage := fmt.Sprintf("%s/entries/%d", page, e.ID)
+		wenjiangJ := st.jurisdictionID(t, "温江区")
+		_, body = sec.get(entryPage)
+		if !strings.Contains(body, fmt.Sprintf(`<option value="%d">温江区</option>`, wenjiangJ)) {
+			t.Fatal("the adoption form does not offer 温江区 by name")
+		}
+		opened := body
+		res, _ = sec.post(entryPage, url.Values{"csrf": {sec.csrf(body)}, "version": {fmt.Sprint(e.Version)}, "number": {"1"}, "name": {"户口迁移（川渝通办）"},
+			"department": {"公安"}, "service_mode": {"fully_online"},
+			"adopt_jurisdiction": {fmt.Sprint(wenjiangJ)}, "adopt_status": {"adopted"}, "adopt_since": {"2024-06-01"}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("edit the entry: %d", res.StatusCode)
+		}
+		got, _ := st.Store.CatalogEntries.Get(ctx, e.ID)
+		if got.Name != "户口迁移（川渝通办）" || len(got.Adoptions) != 1 || got.Adoptions[0].JurisdictionID != wenjiangJ || got.Adoptions[0].Status != domain.Adopted || got.Adoptions[0].Since.String() != "2024-06-01" {
+			t.Fatalf("after the edit: %+v", got)
+		}
+		if ev := st.lastAudit(t, "catalog_entries", e.ID); ev.Action != "update" || !strings.Contains(ev.After, "adopted") {
+			t.Errorf("the adoption is not audited: %s", ev.After)
+		}
+		t.Run("StaleVersionRefused", func(t *testing.T) {
+			res, body := sec.post(entryPage, url.Values{"csrf": {sec.csrf(opened)}, "version": {fmt.Sprint(e.Version)}, "name": {"旧表单"}, "service_mode": {""}})
+			if res.StatusCode != http.StatusConflict || !strings.Contains(body, "该记录已被他人修改") {
+				t.Errorf("a stale form: %d", res.StatusCode)
+			}
+			if after, _ := st.Store.CatalogEntries.Get(ctx, e.ID); after.Version != got.Version {
+				t.Error("the stale form changed the entry")
+			}
+		})
+		for name, c := range map[string]*client{"viewer": viewer, "liaison": liaison} {
+			t.Run("Refused/"+name, func(t *testing.T) {
+				c.t = t
+				_, body := c.get(page)
+				if strings.Contains(body, `id="entry-add"`) {
+					t.Errorf("the %s is offered the add form", name)
+				}
+				_, body = c.get(entryPage)
+				if strings.Contains(body, `id="entry-form"`) || strings.Contains(body, `id="archive-entry"`) || !strings.Contains(body, "温江区 · 已实施") {
+					t.Errorf("the %s is offered the entry's forms, or not shown its adoption", name)
+				}
+				res, body := c.post(entryPage+"/archive", url.Values{"csrf": {c.csrf(body)}, "version": {fmt.Sprint(got.Version)}, "action": {"archive"}})
+				if res.StatusCode != http.StatusForbidden || !strings.Contains(body, "您无权修改此清单条目") {
+					t.Errorf("the %s archiving: %d, want 403 with the rule", name, res.StatusCode)
+				}
+				res, _ = c.post(page+"/entries", url.Values{"csrf": {c.csrf(body)}, "name": {"越权事项"}})
+				if res.StatusCode != http.StatusForbidden {
+					t.Errorf("the %s adding an entry: %d", name, res.StatusCode)
+				}
+				if after, _ := st.Store.CatalogEntries.Get(ctx, e.ID); after.Version != got.Version {
+					t.Errorf("the %s changed the entry", name)
+				}
+			})
+		}
+		_, body = sec.get(entryPage)
+		res, _ = sec.post(entryPage+"/archive", url.Values{"csrf": {sec.csrf(body)}, "version": {fmt.Sprint(got.Version)}, "action": {"archive"}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("archive: %d", res.StatusCode)
+		}
+		if after, _ := st.Store.CatalogEntries.Get(ctx, e.ID); after.ArchivedAt == nil {
+			t.Fatal("the entry is not archived")
+		}
+		if ev := st.lastAudit(t, "catalog_entries", e.ID); ev.Action != "archive" {
+			t.Errorf("the archive is not audited: %s", ev.Action)
+		}
+		if cc, _ := st.Store.Catalogs.Get(ctx, c.ID); cc.RecordedCount != 0 {
+			t.Errorf("an archived entry still counts: %d", cc.RecordedCount)
+		}
+		if _, body = sec.get(page); strings.Contains(body, "户口迁移") {
+			t.Error("the archived entry is still listed")
+		}
+	})
+}
+
+// TestAgreementUpkeepOnThePages: each agreement has a page naming its
+// parties and the items under it, linked from the list and the dashboard's
+// pairings; the secretariat edits it (parties chosen by name) and makes a
+// new one, both audited; a stale edit is refused; a liaison sees no edit
+// link and is refused with the rule.
+func TestAgreementUpkeepOnThePages(t *testing.T) {
+	forEachDB(t, func(t *testing.T, st *site) {
+		ctx := context.Background()
+		sec, _, liaison := st.upkeepUsers(t)
+		mech, _ := st.workingGroup(t)
+		list, err := st.Store.Agreements.List(ctx, domain.ListQuery{Filters: map[string]string{"mechanism": fmt.Sprint(mech.ID)}})
+		if err != nil || len(list.Items) == 0 {
+			t.Fatalf("agreements: %v", err)
+		}
+		a := list.Items[0]
+		// An item under the agreement, which its page lists.
+		items, _ := st.Store.Items.List(ctx, domain.ListQuery{Filters: map[string]string{"mechanism": fmt.Sprint(mech.ID)}})
+		it := items.Items[0]
+		it.AgreementID = a.ID
+		if err := st.Store.Items.Update(ctx, domain.Actor{}, it); err != nil {
+			t.Fatal(err)
+		}
+		page := fmt.Sprintf("/agreements/%d", a.ID)
+		if _, body := sec.get("/agreements"); !strings.Contains(body, `href="`+page+`"`) || !strings.Contains(body, `id="new-agreement"`) {
+			t.Fatal("the list does not link the agreement or offer a new one")
+		}
+		if _, body := sec.get(fmt.Sprintf("/mechanisms/%d", mech.ID)); !strings.Contains(body, `href="/agreements/`) {
+			t.Error("the dashboard's pairings do not link their agreements")
+		}
+		_, body := sec.get(page)
+		if !strings.Contains(body, fmt.Sprintf(`href="/items/%d"`, it.ID)) || !strings.Contains(body, `id="edit-agreement"`) {
+			t.Fatal("the agreement's page lacks its item or the edit link")
+		}
+		_, body = sec.get(page + "/edit")
+		opened := body
+		form := url.Values{"csrf": {sec.csrf(body)}, "version": {fmt.Sprint(a.Version)}, "title": {a.Title + "（修订）"}, "kind": {string(a.Kind)},
+			"signed_on": {"2021-03-15"}, "terms": {"共建共享"}}
+		for _, p := range a.Parties {
+			form.Add("party", partyValue(p))
+		}
+		wenjiang := st.orgID(t, "温江区人民政府")
+		form.Add("party", fmt.Sprintf("o:%d", wenjiang))
+		if res, _ := sec.post(page+"/edit", form); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("edit: %d", res.StatusCode)
+		}
+		got, _ := st.Store.Agreements.Get(ctx, a.ID)
+		if got.Title != a.Title+"（修订）" || got.SignedOn.String() != "2021-03-15" || len(got.Parties) != len(a.Parties)+1 || got.Parties[len(a.Parties)].OrganizationID != wenjiang {
+			t.Fatalf("after the edit: %+v", got)
+		}
+		if ev := st.lastAudit(t, "agreements", a.ID); ev.Action != "update" || !strings.Contains(ev.After, "（修订）") {
+			t.Errorf("the edit is not audited")
+		}
+		if _, body := sec.get(page); !strings.Contains(body, "温江区人民政府") {
+			t.Error("the page does not name the new party")
+		}
+		t.Run("StaleVersionRefused", func(t *testing.T) {
+			form.Set("csrf", sec.csrf(opened))
+			form.Set("title", "旧表单")
+			res, body := sec.post(page+"/edit", form)
+			if res.StatusCode != http.StatusConflict || !strings.Contains(body, "该记录已被他人修改") || !strings.Contains(body, `value="旧表单"`) {
+				t.Errorf("a stale edit: %d", res.StatusCode)
+			}
+		})
+		t.Run("OnePartyRefused", func(t *testing.T) {
+			_, body := sec.get(page + "/edit")
+			res, body := sec.post(page+"/edit", url.Values{"csrf": {sec.csrf(body)}, "version": {fmt.Sprint(got.Version)}, "title": {"单方"}, "kind": {string(a.Kind)},
+				"party": {fmt.Sprintf("o:%d", wenjiang)}})
+			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "签约双方") {
+				t.Errorf("one party: %d", res.StatusCode)
+			}
+		})
+		t.Run("RefusedLiaison", func(t *testing.T) {
+			liaison.t = t
+			_, body := liaison.get(page)
+			if strings.Contains(body, `id="edit-agreement"`) {
+				t.Error("the liaison is offered the edit link")
+			}
+			if _, list := liaison.get("/agreements"); strings.Contains(list, `id="new-agreement"`) {
+				t.Error("the liaison is offered a new agreement")
+			}
+			res, body := liaison.post(page+"/edit", url.Values{"csrf": {liaison.csrf(body)}, "version": {fmt.Sprint(got.Version)}, "title": {"越权"}, "kind": {string(a.Kind)}})
+			if res.StatusCode != http.StatusForbidden || !strings.Contains(body, "您无权修改此协议") {
+				t.Errorf("the liaison editing: %d, want 403 with the rule", res.StatusCode)
+			}
+			if after, _ := st.Store.Agreements.Get(ctx, a.ID); after.Version != got.Version {
+				t.Error("the liaison changed the agreement")
+			}
+		})
+		t.Run("Create", func(t *testing.T) {
+			_, body := sec.get("/agreements/new")
+			banan := st.orgID(t, "巴南区人民政府")
+			res, _ := sec.post("/agreements/new", url.Values{"csrf": {sec.csrf(body)}, "mechanism": {fmt.Sprint(mech.ID)}, "title": {"温江巴南共建协议"},
+				"kind": {"memorandum"}, "signed_on": {"2024-09-01"}, "party": {fmt.Sprintf("o:%d", wenjiang), fmt.Sprintf("o:%d", banan), ""}})
+			if res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("create: %d", res.StatusCode)
+			}
+			list, _ := st.Store.Agreements.List(ctx, domain.ListQuery{Filters: map[string]string{"q": "温江巴南共建协议"}})
+			if len(list.Items) != 1 || len(list.Items[0].Parties) != 2 || list.Items[0].MechanismID != mech.ID {
+				t.Fatalf("the new agreement: %+v", list.Items)
+			}
+		})
+	})
+}
