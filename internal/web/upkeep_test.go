@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -393,6 +394,165 @@ func TestAgreementUpkeepOnThePages(t *testing.T) {
 			list, _ := st.Store.Agreements.List(ctx, domain.ListQuery{Filters: map[string]string{"q": "温江巴南共建协议"}})
 			if len(list.Items) != 1 || len(list.Items[0].Parties) != 2 || list.Items[0].MechanismID != mech.ID {
 				t.Fatalf("the new agreement: %+v", list.Items)
+			}
+		})
+	})
+}
+
+var shownPassword = regexp.MustCompile(`<code id="new-password">([^<]+)</code>`)
+
+// TestAdminUserUpkeepOnThePage: the administrator edits a user's name,
+// language and grants, each scope chosen by name (a mechanism, a
+// jurisdiction); deactivates them, which ends their session at once, and
+// brings them back; resets their password, typed or generated and shown
+// once, after which the old one is refused and the new one signs in. A
+// stale form is refused; a secretariat may not open or post the page.
+func TestAdminUserUpkeepOnThePage(t *testing.T) {
+	forEachDB(t, func(t *testing.T, st *site) {
+		ctx := context.Background()
+		mech, _ := st.workingGroup(t)
+		wenjiang := st.orgID(t, "温江区人民政府")
+		wenjiangJ := st.jurisdictionID(t, "温江区")
+		const email = "upkeep-user@example.gov.cn"
+		victim := st.importUser(t, email, []domain.Grant{{Role: domain.Liaison, ScopeKind: domain.OrganizationScope, ScopeID: wenjiang}})
+		u, err := st.Store.UserByEmail(ctx, email)
+		if err != nil {
+			t.Fatal(err)
+		}
+		admin := st.client(t)
+		admin.signIn(st.User.Email, testPassword)
+		page := fmt.Sprintf("/admin/users/%d", u.ID)
+		stored := func() *domain.User {
+			got, err := st.Store.Users.Get(ctx, u.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return got
+		}
+
+		_, list := admin.get("/admin/users")
+		if !strings.Contains(list, `href="`+page+`"`) || !strings.Contains(list, "单位 温江区人民政府") {
+			t.Fatal("the users list does not link the user or name the scope")
+		}
+		_, body := admin.get(page)
+		if !strings.Contains(body, fmt.Sprintf(`<option value="%d" selected>温江区人民政府</option>`, wenjiang)) {
+			t.Fatal("the grant's unit is not chosen by name")
+		}
+		opened := body
+		form := url.Values{"csrf": {admin.csrf(body)}, "version": {fmt.Sprint(u.Version)}, "action": {"save"}, "name": {"王联络"}, "locale": {"en"},
+			"grant_role": {"secretariat", "viewer", ""}, "grant_scope": {"mechanism", "jurisdiction", ""},
+			"grant_mechanism": {fmt.Sprint(mech.ID), "", ""}, "grant_jurisdiction": {"", fmt.Sprint(wenjiangJ), ""}, "grant_unit": {"", fmt.Sprint(wenjiang), ""}}
+		if res, _ := admin.post(page, form); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("save: %d", res.StatusCode)
+		}
+		got := stored()
+		want := []domain.Grant{{Role: domain.SecretariatRole, ScopeKind: domain.MechanismScope, ScopeID: mech.ID}, {Role: domain.Viewer, ScopeKind: domain.JurisdictionScope, ScopeID: wenjiangJ}}
+		if got.Name != "王联络" || got.Locale != "en" || fmt.Sprint(got.Grants) != fmt.Sprint(want) {
+			t.Fatalf("after saving: %s %s %+v", got.Name, got.Locale, got.Grants)
+		}
+		if ev := st.lastAudit(t, "users", u.ID); ev.Action != "update" || !strings.Contains(ev.After, "secretariat") {
+			t.Errorf("the grants are not audited: %s", ev.After)
+		}
+		t.Run("StaleVersionRefused", func(t *testing.T) {
+			form.Set("csrf", admin.csrf(opened))
+			form.Set("name", "旧表单")
+			res, body := admin.post(page, form)
+			if res.StatusCode != http.StatusConflict || !strings.Contains(body, "该记录已被他人修改") || !strings.Contains(body, `value="旧表单"`) {
+				t.Errorf("a stale form: %d", res.StatusCode)
+			}
+			if stored().Name != "王联络" {
+				t.Error("the stale form changed the user")
+			}
+		})
+		t.Run("ScopeMissingRefused", func(t *testing.T) {
+			_, body := admin.get(page)
+			res, body := admin.post(page, url.Values{"csrf": {admin.csrf(body)}, "version": {fmt.Sprint(got.Version)}, "name": {"王联络"}, "locale": {"en"},
+				"grant_role": {"liaison"}, "grant_scope": {"organization"}, "grant_mechanism": {""}, "grant_jurisdiction": {""}, "grant_unit": {""}})
+			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "授权范围") {
+				t.Errorf("a unit grant without a unit: %d", res.StatusCode)
+			}
+		})
+
+		t.Run("DeactivateEndsTheSession", func(t *testing.T) {
+			if res, _ := victim.get("/"); res.StatusCode != http.StatusOK {
+				t.Fatalf("before: %d", res.StatusCode)
+			}
+			_, body := admin.get(page)
+			if res, _ := admin.post(page, url.Values{"csrf": {admin.csrf(body)}, "version": {fmt.Sprint(stored().Version)}, "action": {"disable"}}); res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("disable: %d", res.StatusCode)
+			}
+			if !stored().Disabled {
+				t.Fatal("the user is not disabled")
+			}
+			if res, _ := victim.get("/"); res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/signin") {
+				t.Errorf("the deactivated user's session still works: %d", res.StatusCode)
+			}
+			if res := st.client(t).signIn(email, testPassword); res.StatusCode == http.StatusSeeOther {
+				t.Error("the deactivated user signs in")
+			}
+			_, body = admin.get(page)
+			if !strings.Contains(body, `id="enable-user"`) {
+				t.Fatal("no reactivate button")
+			}
+			admin.post(page, url.Values{"csrf": {admin.csrf(body)}, "version": {fmt.Sprint(stored().Version)}, "action": {"enable"}})
+			if stored().Disabled {
+				t.Fatal("the user is not reactivated")
+			}
+			victim = st.client(t)
+			if res := victim.signIn(email, testPassword); res.StatusCode != http.StatusSeeOther {
+				t.Errorf("the reactivated user cannot sign in: %d", res.StatusCode)
+			}
+		})
+
+		t.Run("ResetPassword", func(t *testing.T) {
+			_, body := admin.get(page)
+			res, body := admin.post(page+"/password", url.Values{"csrf": {admin.csrf(body)}, "version": {fmt.Sprint(stored().Version)}, "password": {"a one-time password"}})
+			if res.StatusCode != http.StatusOK || !strings.Contains(body, `<code id="new-password">a one-time password</code>`) {
+				t.Fatalf("reset: %d", res.StatusCode)
+			}
+			if res, _ := victim.get("/"); res.StatusCode != http.StatusSeeOther {
+				t.Errorf("the session survives the reset: %d", res.StatusCode)
+			}
+			if res := st.client(t).signIn(email, testPassword); res.StatusCode == http.StatusSeeOther {
+				t.Error("the old password still signs in")
+			}
+			if res := st.client(t).signIn(email, "a one-time password"); res.StatusCode != http.StatusSeeOther {
+				t.Errorf("the new password is refused: %d", res.StatusCode)
+			}
+			if ev := st.lastAudit(t, "users", u.ID); strings.Contains(ev.After, "a one-time password") {
+				t.Error("the audit trail holds the password")
+			}
+			// Generated when left empty, shown once.
+			_, body = admin.get(page)
+			_, body = admin.post(page+"/password", url.Values{"csrf": {admin.csrf(body)}, "version": {fmt.Sprint(stored().Version)}, "password": {""}})
+			m := shownPassword.FindStringSubmatch(body)
+			if m == nil || len(m[1]) < 16 {
+				t.Fatalf("no generated password shown")
+			}
+			if res := st.client(t).signIn(email, m[1]); res.StatusCode != http.StatusSeeOther {
+				t.Errorf("the generated password is refused: %d", res.StatusCode)
+			}
+			if _, again := admin.get(page); strings.Contains(again, m[1]) {
+				t.Error("the password is shown again")
+			}
+			_, body = admin.get(page)
+			res, body = admin.post(page+"/password", url.Values{"csrf": {admin.csrf(body)}, "version": {fmt.Sprint(stored().Version)}, "password": {"short"}})
+			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "10") {
+				t.Errorf("a short password: %d", res.StatusCode)
+			}
+		})
+
+		t.Run("SecretariatRefused", func(t *testing.T) {
+			sec := st.importUser(t, "upkeep-sec2@example.gov.cn", []domain.Grant{{Role: domain.SecretariatRole, ScopeKind: domain.MechanismScope, ScopeID: mech.ID}})
+			res, body := sec.get(page)
+			if res.StatusCode != http.StatusForbidden || !strings.Contains(body, "管理员") {
+				t.Errorf("a secretariat opening the user page: %d", res.StatusCode)
+			}
+			before := stored()
+			_, home := sec.get("/")
+			res, _ = sec.post(page, url.Values{"csrf": {sec.csrf(home)}, "version": {fmt.Sprint(before.Version)}, "action": {"disable"}})
+			if res.StatusCode != http.StatusForbidden || stored().Version != before.Version {
+				t.Errorf("a secretariat deactivating a user: %d", res.StatusCode)
 			}
 		})
 	})
