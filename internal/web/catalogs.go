@@ -11,6 +11,13 @@ import (
 	"github.com/liandong/liandong/internal/policy"
 )
 
+// catalogListRow is a list with whether the user may add its entries,
+// which an empty list then offers.
+type catalogListRow struct {
+	*domain.Catalog
+	CanWrite bool
+}
+
 // catalogList answers GET /catalogs.
 func (h *Handler) catalogList(w http.ResponseWriter, r *http.Request) {
 	t := h.tr(state(r).locale)
@@ -23,8 +30,12 @@ func (h *Handler) catalogList(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	var rows []catalogListRow
+	for _, c := range list {
+		rows = append(rows, catalogListRow{Catalog: c, CanWrite: h.store.CatalogEntries.Allowed(r.Context(), actor(r), policy.Write, &domain.CatalogEntry{CatalogID: c.ID}) == nil})
+	}
 	v := h.newView(r, t.T("catalogs.title"), "catalogs")
-	v.Data = list
+	v.Data = rows
 	h.render(w, r, http.StatusOK, "catalogs", v)
 }
 

@@ -40,6 +40,11 @@ func TestSecretariatKeepsIndicatorsAndListsInTheBrowser(t *testing.T) {
 	if cat == nil {
 		t.Fatal("no empty list in the demo")
 	}
+	agreements, _ := st.Store.Agreements.List(ctx, domain.ListQuery{Filters: map[string]string{"mechanism": fmt.Sprint(mech.ID)}})
+	if len(agreements.Items) == 0 {
+		t.Fatal("no agreement in the demo")
+	}
+	agreement := agreements.Items[0]
 	b.signIn(st.URL, sec.Email)
 
 	for i, run := range []struct {
@@ -90,8 +95,29 @@ func TestSecretariatKeepsIndicatorsAndListsInTheBrowser(t *testing.T) {
 			b.checkPage(run.name + " entry added")
 			entries, _ := st.Store.CatalogEntries.List(ctx, domain.ListQuery{Filters: map[string]string{"catalog": fmt.Sprint(cat.ID), "q": name}})
 			if len(entries.Items) != 1 || entries.Items[0].ServiceMode != domain.ProxyHandling {
-				t.Errorf("the entry %s is not stored: %+v", name, entries.Items)
+				t.Fatalf("the entry %s is not stored: %+v", name, entries.Items)
+			}
+			// The other upkeep pages read at this width and language too.
+			for _, p := range []struct{ path, visible string }{
+				{fmt.Sprintf("/catalogs/%d/entries/%d", cat.ID, entries.Items[0].ID), "entry-form"},
+				{fmt.Sprintf("/agreements/%d", agreement.ID), "edit-agreement"},
+				{fmt.Sprintf("/agreements/%d/edit", agreement.ID), "agreement-form"},
+				{"/indicators/new", "indicator-form"},
+			} {
+				b.do(p.path, chromedp.Navigate(st.URL+p.path), chromedp.WaitVisible(chromedp.ID(p.visible)))
+				b.checkPage(run.name + " " + p.path)
 			}
 		})
+	}
+
+	// The administrator's page of a user, on a phone.
+	b.t = t
+	b.do("sign out", chromedp.Navigate(st.URL+"/"), chromedp.WaitVisible(chromedp.ID("sign-out")), chromedp.Click(chromedp.ID("sign-out")), chromedp.WaitVisible(chromedp.ID("email")))
+	b.viewport(1280, 800, false)
+	b.signIn(st.URL, st.User.Email)
+	for _, w := range []int64{360, 1280} {
+		b.viewport(w, 800, w == 360)
+		b.do("user page", chromedp.Navigate(fmt.Sprintf("%s/admin/users/%d", st.URL, sec.ID)), chromedp.WaitVisible(chromedp.ID("user-edit")))
+		b.checkPage(fmt.Sprintf("user page at %d", w))
 	}
 }

@@ -195,6 +195,12 @@ func TestCatalogEntryUpkeepOnThePage(t *testing.T) {
 			t.Fatal("the demo has no list without entries")
 		}
 		page := fmt.Sprintf("/catalogs/%d", c.ID)
+		if _, lists := sec.get("/catalogs"); !strings.Contains(lists, fmt.Sprintf(`id="add-entries-%d"`, c.ID)) {
+			t.Error("the lists page does not offer the secretariat to add entries to the empty list")
+		}
+		if _, lists := viewer.get("/catalogs"); strings.Contains(lists, `id="add-entries-`) {
+			t.Error("the lists page offers a viewer to add entries")
+		}
 		_, body := sec.get(page)
 		if !strings.Contains(body, `id="entry-add"`) || !strings.Contains(body, "本清单尚未录入具体事项") {
 			t.Fatal("an empty list does not offer the secretariat to add entries")
