@@ -22,13 +22,14 @@ type userForm struct {
 }
 
 type adminUsersData struct {
-	Scopes     map[string]string // grant scopes by "kind:id", named
-	Users      []*domain.User
-	Roles      []domain.Role
-	Locales    []string
-	Units      []*domain.Organization
-	Mechanisms []*domain.Mechanism
-	Form       userForm
+	Scopes        map[string]string // grant scopes by "kind:id", named
+	Users         []*domain.User
+	Roles         []domain.Role
+	Locales       []string
+	Units         []*domain.Organization
+	Mechanisms    []*domain.Mechanism
+	Jurisdictions []jurisdictionRow
+	Form          userForm
 }
 
 func (h *Handler) adminUsersPage(w http.ResponseWriter, r *http.Request, status int, v *view, form userForm) {
@@ -47,7 +48,8 @@ func (h *Handler) adminUsersPage(w http.ResponseWriter, r *http.Request, status 
 	if v == nil {
 		v = h.newView(r, t.T("admin.users"), "admin")
 	}
-	v.Data = adminUsersData{Scopes: scopeNames(t, rf), Users: users, Roles: domain.Roles, Locales: domain.Locales, Units: rf.orgList, Mechanisms: rf.mechList, Form: form}
+	v.Data = adminUsersData{Scopes: scopeNames(t, rf), Users: users, Roles: domain.Roles, Locales: domain.Locales, Units: rf.orgList, Mechanisms: rf.mechList,
+		Jurisdictions: h.jurisdictionRows(rf), Form: form}
 	h.render(w, r, status, "admin_users", v)
 }
 
@@ -77,6 +79,8 @@ func (h *Handler) adminUserCreate(w http.ResponseWriter, r *http.Request) {
 		form.ScopeID = formID(r, "unit")
 	case domain.MechanismScope:
 		form.ScopeID = formID(r, "mechanism")
+	case domain.JurisdictionScope:
+		form.ScopeID = formID(r, "jurisdiction")
 	}
 	u := &domain.User{Email: form.Email, Name: form.Name, Locale: form.Locale, Password: r.PostFormValue("password"),
 		Grants: []domain.Grant{{Role: form.Role, ScopeKind: form.ScopeKind, ScopeID: form.ScopeID}}}
@@ -290,7 +294,6 @@ type adminUserData struct {
 	Scopes        map[string]string
 	// NewPassword is the password just set, shown this once.
 	NewPassword string
-	Self        bool // the administrator's own account
 }
 
 // adminUserOfPath reads the user of the path, for an administrator.
@@ -329,7 +332,6 @@ func (h *Handler) renderAdminUser(w http.ResponseWriter, r *http.Request, status
 	}
 	d.Roles, d.Locales, d.Units, d.Mechanisms, d.Jurisdictions = domain.Roles, domain.Locales, rf.orgList, rf.mechList, h.jurisdictionRows(rf)
 	d.Scopes = scopeNames(t, rf)
-	d.Self = currentUser(r).ID == d.User.ID
 	// One blank row adds a grant.
 	d.Grants = append(slices.Clone(d.Grants), grantForm{})
 	v := h.newView(r, d.User.Name, "admin")

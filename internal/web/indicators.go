@@ -243,8 +243,9 @@ func (h *Handler) indicatorValueEdit(w http.ResponseWriter, r *http.Request) {
 	}
 	var p domain.Problems
 	row, val := readValueRow(r, on, &p)
-	if val.Source = in.Values[at].Source; row.Note != in.Values[at].Note || val.Value != in.Values[at].Value || val.ObservedOn != in.Values[at].ObservedOn {
-		val.Source = "web"
+	// A value kept as it was keeps the source it was recorded from.
+	if was := in.Values[at]; row.Note == was.Note && val.Value == was.Value && val.ObservedOn.Equal(was.ObservedOn.Time) {
+		val.Source = was.Source
 	}
 	want.Values[at] = val
 	h.saveIndicator(w, r, in, &want, p.Err(), "saved", func(d *indicatorPageData) {

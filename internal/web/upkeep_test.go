@@ -548,6 +548,18 @@ func TestAdminUserUpkeepOnThePage(t *testing.T) {
 			}
 		})
 
+		t.Run("CreateWithJurisdictionScope", func(t *testing.T) {
+			_, body := admin.get("/admin/users")
+			res, _ := admin.post("/admin/users", url.Values{"csrf": {admin.csrf(body)}, "email": {"upkeep-new@example.gov.cn"}, "name": {"温江区读者"},
+				"password": {testPassword}, "locale": {"zh-CN"}, "role": {"viewer"}, "scope_kind": {"jurisdiction"}, "jurisdiction": {fmt.Sprint(wenjiangJ)}})
+			if res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("create: %d", res.StatusCode)
+			}
+			nu, err := st.Store.UserByEmail(ctx, "upkeep-new@example.gov.cn")
+			if err != nil || len(nu.Grants) != 1 || nu.Grants[0].ScopeKind != domain.JurisdictionScope || nu.Grants[0].ScopeID != wenjiangJ {
+				t.Fatalf("the new user's grant: %+v %v", nu, err)
+			}
+		})
 		t.Run("SecretariatRefused", func(t *testing.T) {
 			sec := st.importUser(t, "upkeep-sec2@example.gov.cn", []domain.Grant{{Role: domain.SecretariatRole, ScopeKind: domain.MechanismScope, ScopeID: mech.ID}})
 			res, body := sec.get(page)
