@@ -49,6 +49,7 @@ type catalogPageData struct {
 	Columns  []string
 	Rows     []adoptionRow
 	CanWrite bool // the user may add and change entries (the store's policy)
+	Archived []*domain.CatalogEntry // for those who may restore them
 	Add      entryForm
 	Modes    []domain.ServiceMode
 }
@@ -100,6 +101,20 @@ func (h *Handler) renderCatalog(w http.ResponseWriter, r *http.Request, status i
 			row.Statuses[slices.Index(cols, a.JurisdictionID)] = a.Status
 		}
 		d.Rows = append(d.Rows, row)
+	}
+	if d.CanWrite {
+		// Archived entries, whose pages restore them (one page of them).
+		all, err := h.store.CatalogEntries.List(r.Context(), domain.ListQuery{Filters: map[string]string{"catalog": strconv.FormatInt(c.ID, 10)},
+			Archived: true, Limit: domain.MaxPageSize, Viewer: currentUser(r)})
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		for _, e := range all.Items {
+			if e.ArchivedAt != nil {
+				d.Archived = append(d.Archived, e)
+			}
+		}
 	}
 	v := h.newView(r, c.Name, "catalogs")
 	refused.apply(v)

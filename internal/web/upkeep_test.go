@@ -295,8 +295,14 @@ func TestCatalogEntryUpkeepOnThePage(t *testing.T) {
 		if cc, _ := st.Store.Catalogs.Get(ctx, c.ID); cc.RecordedCount != 0 {
 			t.Errorf("an archived entry still counts: %d", cc.RecordedCount)
 		}
-		if _, body = sec.get(page); strings.Contains(body, "户口迁移") {
-			t.Error("the archived entry is still listed")
+		_, body = sec.get(page)
+		if strings.Contains(body, fmt.Sprintf(`<tr id="entry-%d"`, e.ID)) || !strings.Contains(body, `id="archived-entries"`) {
+			t.Error("the archived entry is still listed, or not offered for restoring")
+		}
+		_, body = sec.get(entryPage)
+		res, _ = sec.post(entryPage+"/archive", url.Values{"csrf": {sec.csrf(body)}, "version": {fmt.Sprint(got.Version + 1)}, "action": {"restore"}})
+		if after, _ := st.Store.CatalogEntries.Get(ctx, e.ID); res.StatusCode != http.StatusSeeOther || after.ArchivedAt != nil {
+			t.Errorf("restore: %d", res.StatusCode)
 		}
 	})
 }
