@@ -48,7 +48,7 @@ type catalogPageData struct {
 	Catalog  *domain.Catalog
 	Columns  []string
 	Rows     []adoptionRow
-	CanWrite bool // the user may add and change entries (the store's policy)
+	CanWrite bool                   // the user may add and change entries (the store's policy)
 	Archived []*domain.CatalogEntry // for those who may restore them
 	Add      entryForm
 	Modes    []domain.ServiceMode
@@ -268,10 +268,15 @@ func (h *Handler) renderEntry(w http.ResponseWriter, r *http.Request, status int
 
 // catalogEntrySave answers POST /catalogs/{id}/entries/{entry}: the
 // entry's fields and its adoptions (jurisdiction, status, since), written
-// at the version the form was opened with.
+// at the version the form was opened with; action=archive or
+// action=restore archives or restores it instead.
 func (h *Handler) catalogEntrySave(w http.ResponseWriter, r *http.Request) {
 	c, e, ok := h.entryOfPath(w, r)
 	if !ok {
+		return
+	}
+	if a := r.PostFormValue("action"); a == "archive" || a == "restore" {
+		h.catalogEntryArchive(w, r, c, e, a == "archive")
 		return
 	}
 	f := readEntryForm(r)
@@ -320,16 +325,11 @@ func (h *Handler) catalogEntrySave(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// catalogEntryArchive answers POST /catalogs/{id}/entries/{entry}/archive:
-// the entry leaves the list (and its count) but stays readable; with
-// action=restore it comes back.
-func (h *Handler) catalogEntryArchive(w http.ResponseWriter, r *http.Request) {
-	c, e, ok := h.entryOfPath(w, r)
-	if !ok {
-		return
-	}
+// catalogEntryArchive archives the entry: it leaves the list (and its
+// count) but stays readable; restoring brings it back.
+func (h *Handler) catalogEntryArchive(w http.ResponseWriter, r *http.Request, c *domain.Catalog, e *domain.CatalogEntry, archived bool) {
 	archive, done := h.store.CatalogEntries.Archive, "archived"
-	if r.PostFormValue("action") == "restore" {
+	if !archived {
 		archive, done = h.store.CatalogEntries.Restore, "restored"
 	}
 	_, err := archive(r.Context(), actor(r), e.ID, formID(r, "version"))

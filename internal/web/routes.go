@@ -77,7 +77,6 @@ func (h *Handler) routes() *http.ServeMux {
 	mux.HandleFunc("POST /catalogs/{id}/entries", h.signedIn(h.catalogEntryCreate))
 	mux.HandleFunc("GET /catalogs/{id}/entries/{entry}", h.signedIn(h.catalogEntryShow))
 	mux.HandleFunc("POST /catalogs/{id}/entries/{entry}", h.signedIn(h.catalogEntrySave))
-	mux.HandleFunc("POST /catalogs/{id}/entries/{entry}/archive", h.signedIn(h.catalogEntryArchive))
 	mux.HandleFunc("GET /indicators", h.signedIn(h.indicatorList))
 	mux.HandleFunc("GET /indicators/new", h.signedIn(h.indicatorNewForm))
 	mux.HandleFunc("POST /indicators/new", h.signedIn(h.indicatorCreate))

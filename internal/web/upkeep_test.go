@@ -268,7 +268,7 @@ func TestCatalogEntryUpkeepOnThePage(t *testing.T) {
 				if strings.Contains(body, `id="entry-form"`) || strings.Contains(body, `id="archive-entry"`) || !strings.Contains(body, "温江区 · 已实施") {
 					t.Errorf("the %s is offered the entry's forms, or not shown its adoption", name)
 				}
-				res, body := c.post(entryPage+"/archive", url.Values{"csrf": {c.csrf(body)}, "version": {fmt.Sprint(got.Version)}, "action": {"archive"}})
+				res, body := c.post(entryPage, url.Values{"csrf": {c.csrf(body)}, "version": {fmt.Sprint(got.Version)}, "action": {"archive"}})
 				if res.StatusCode != http.StatusForbidden || !strings.Contains(body, "您无权修改此清单条目") {
 					t.Errorf("the %s archiving: %d, want 403 with the rule", name, res.StatusCode)
 				}
@@ -282,7 +282,7 @@ func TestCatalogEntryUpkeepOnThePage(t *testing.T) {
 			})
 		}
 		_, body = sec.get(entryPage)
-		res, _ = sec.post(entryPage+"/archive", url.Values{"csrf": {sec.csrf(body)}, "version": {fmt.Sprint(got.Version)}, "action": {"archive"}})
+		res, _ = sec.post(entryPage, url.Values{"csrf": {sec.csrf(body)}, "version": {fmt.Sprint(got.Version)}, "action": {"archive"}})
 		if res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("archive: %d", res.StatusCode)
 		}
@@ -300,7 +300,7 @@ func TestCatalogEntryUpkeepOnThePage(t *testing.T) {
 			t.Error("the archived entry is still listed, or not offered for restoring")
 		}
 		_, body = sec.get(entryPage)
-		res, _ = sec.post(entryPage+"/archive", url.Values{"csrf": {sec.csrf(body)}, "version": {fmt.Sprint(got.Version + 1)}, "action": {"restore"}})
+		res, _ = sec.post(entryPage, url.Values{"csrf": {sec.csrf(body)}, "version": {fmt.Sprint(got.Version + 1)}, "action": {"restore"}})
 		if after, _ := st.Store.CatalogEntries.Get(ctx, e.ID); res.StatusCode != http.StatusSeeOther || after.ArchivedAt != nil {
 			t.Errorf("restore: %d", res.StatusCode)
 		}
