@@ -71,6 +71,7 @@ var commands = []*command{
 	migrateUpCommand,
 	migrateStatusCommand,
 	userAddCommand,
+	userPasswordCommand,
 	tokenCreateCommand,
 	auditCheckpointCommand,
 	auditVerifyCommand,

@@ -139,10 +139,12 @@ func printDemoReused(out io.Writer, site string, db *storeOptions) {
 	if db.databaseURL != "" {
 		where = "--database-url URL"
 	}
+	self := selfCommand()
 	fmt.Fprintf(out, `Reusing the demo data in %s.
 Sign in at %s as %s with the password printed on the first run.
-For a new API token: liandong token create --user %s %s
-`, db.where(), site, demoAdminEmail, demoAdminEmail, where)
+Lost it? Set a new one (printed once): %s user password --email %s %s
+For a new API token: %s token create --user %s %s
+`, db.where(), site, demoAdminEmail, self, demoAdminEmail, where, self, demoAdminEmail, where)
 }
 
 // siteURL is the address to open in a browser for a server bound to addr:

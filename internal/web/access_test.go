@@ -430,8 +430,10 @@ func TestWebPolicyMatrixCoversEveryRoute(t *testing.T) {
 	}
 	meetings, _ := st.Store.Meetings.List(ctx, domain.ListQuery{Filters: map[string]string{"q": "工作组第二次会议"}})
 	catalogs, _ := st.Store.Catalogs.List(ctx, domain.ListQuery{})
-	if len(meetings.Items) == 0 || len(catalogs.Items) == 0 {
-		t.Fatal("the demo has no meeting no. 2 or no catalog")
+	agreements, _ := st.Store.Agreements.List(ctx, domain.ListQuery{})
+	indicators, _ := st.Store.Indicators.List(ctx, domain.ListQuery{})
+	if len(meetings.Items) == 0 || len(catalogs.Items) == 0 || len(agreements.Items) == 0 || len(indicators.Items) == 0 {
+		t.Fatal("the demo has no meeting no. 2, or no catalog, agreement or indicator")
 	}
 	meeting := meetings.Items[0].ID
 	_, home := st.client(t).get("/signin")
@@ -504,11 +506,28 @@ func TestWebPolicyMatrixCoversEveryRoute(t *testing.T) {
 		"POST /meetings/{id}/tasks":                  {coveredBy: "TestDecisionCreatesTask"},
 		"GET /tasks":                                 {path: "/tasks", allowed: withRole},
 		"GET /agreements":                            {path: "/agreements", allowed: withRole},
+		"GET /agreements/new":                        {path: "/agreements/new", allowed: administer},
+		"POST /agreements/new":                       {coveredBy: "TestAgreementUpkeepOnThePages"},
+		"GET /agreements/{id}":                       {path: fmt.Sprintf("/agreements/%d", agreements.Items[0].ID), allowed: withRole},
+		"GET /agreements/{id}/edit":                  {path: fmt.Sprintf("/agreements/%d/edit", agreements.Items[0].ID), allowed: administer},
+		"POST /agreements/{id}/edit":                 {coveredBy: "TestAgreementUpkeepOnThePages"},
 		"GET /catalogs":                              {path: "/catalogs", allowed: withRole},
 		"GET /catalogs/{id}":                         {path: fmt.Sprintf("/catalogs/%d", catalogs.Items[0].ID), allowed: withRole},
+		"POST /catalogs/{id}/entries":                {coveredBy: "TestCatalogEntryUpkeepOnThePage"},
+		"GET /catalogs/{id}/entries/{entry}":         {coveredBy: "TestCatalogEntryUpkeepOnThePage"},
+		"POST /catalogs/{id}/entries/{entry}":        {coveredBy: "TestCatalogEntryUpkeepOnThePage"},
 		"GET /indicators":                            {path: "/indicators", allowed: withRole},
+		"GET /indicators/new":                        {path: "/indicators/new", allowed: administer},
+		"POST /indicators/new":                       {coveredBy: "TestIndicatorUpkeepOnThePage"},
+		"GET /indicators/{id}":                       {path: fmt.Sprintf("/indicators/%d", indicators.Items[0].ID), allowed: withRole},
+		"POST /indicators/{id}/values":               {coveredBy: "TestIndicatorUpkeepOnThePage"},
+		"POST /indicators/{id}/values/{on}":          {coveredBy: "TestIndicatorUpkeepOnThePage"},
+		"POST /indicators/{id}/target":               {coveredBy: "TestIndicatorUpkeepOnThePage"},
 		"GET /admin/users":                           {path: "/admin/users", allowed: admin},
 		"POST /admin/users":                          {coveredBy: "TestAdminAddsUser"},
+		"GET /admin/users/{id}":                      {path: fmt.Sprintf("/admin/users/%d", st.User.ID), allowed: admin},
+		"POST /admin/users/{id}":                     {coveredBy: "TestAdminUserUpkeepOnThePage"},
+		"POST /admin/users/{id}/password":            {coveredBy: "TestAdminUserUpkeepOnThePage"},
 		"GET /admin/jurisdictions":                   {path: "/admin/jurisdictions", allowed: withRole},
 		"POST /admin/jurisdictions":                  {coveredBy: "TestAdminAddsJurisdictionAndUnit"},
 		"POST /admin/units":                          {coveredBy: "TestAdminAddsJurisdictionAndUnit"},

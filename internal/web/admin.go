@@ -1,7 +1,11 @@
 package web
 
 import (
+	"crypto/rand"
+	"fmt"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/liandong/liandong/internal/domain"
@@ -18,12 +22,14 @@ type userForm struct {
 }
 
 type adminUsersData struct {
-	Users      []*domain.User
-	Roles      []domain.Role
-	Locales    []string
-	Units      []*domain.Organization
-	Mechanisms []*domain.Mechanism
-	Form       userForm
+	Scopes        map[string]string // grant scopes by "kind:id", named
+	Users         []*domain.User
+	Roles         []domain.Role
+	Locales       []string
+	Units         []*domain.Organization
+	Mechanisms    []*domain.Mechanism
+	Jurisdictions []jurisdictionRow
+	Form          userForm
 }
 
 func (h *Handler) adminUsersPage(w http.ResponseWriter, r *http.Request, status int, v *view, form userForm) {
@@ -42,7 +48,8 @@ func (h *Handler) adminUsersPage(w http.ResponseWriter, r *http.Request, status 
 	if v == nil {
 		v = h.newView(r, t.T("admin.users"), "admin")
 	}
-	v.Data = adminUsersData{Users: users, Roles: domain.Roles, Locales: domain.Locales, Units: rf.orgList, Mechanisms: rf.mechList, Form: form}
+	v.Data = adminUsersData{Scopes: scopeNames(t, rf), Users: users, Roles: domain.Roles, Locales: domain.Locales, Units: rf.orgList, Mechanisms: rf.mechList,
+		Jurisdictions: h.jurisdictionRows(rf), Form: form}
 	h.render(w, r, status, "admin_users", v)
 }
 
@@ -72,6 +79,8 @@ func (h *Handler) adminUserCreate(w http.ResponseWriter, r *http.Request) {
 		form.ScopeID = formID(r, "unit")
 	case domain.MechanismScope:
 		form.ScopeID = formID(r, "mechanism")
+	case domain.JurisdictionScope:
+		form.ScopeID = formID(r, "jurisdiction")
 	}
 	u := &domain.User{Email: form.Email, Name: form.Name, Locale: form.Locale, Password: r.PostFormValue("password"),
 		Grants: []domain.Grant{{Role: form.Role, ScopeKind: form.ScopeKind, ScopeID: form.ScopeID}}}
@@ -245,4 +254,201 @@ func (h *Handler) adminMechanisms(w http.ResponseWriter, r *http.Request) {
 	v := h.newView(r, t.T("admin.mechanisms"), "admin")
 	v.Data = list
 	h.render(w, r, http.StatusOK, "admin_mechanisms", v)
+}
+
+// scopeNames names every scope a grant may have, "kind:id" → name, so
+// that grants read as 温江区人民政府, not organization 12.
+func scopeNames(t tr, rf *refs) map[string]string {
+	out := map[string]string{}
+	for _, o := range rf.orgList {
+		out["organization:"+strconv.FormatInt(o.ID, 10)] = t.Name(o.Name, o.NameEN)
+	}
+	for id, j := range rf.jurisdictions {
+		out["jurisdiction:"+strconv.FormatInt(id, 10)] = t.Name(j.Name, j.NameEN)
+	}
+	for _, m := range rf.mechList {
+		out["mechanism:"+strconv.FormatInt(m.ID, 10)] = t.Name(m.Name, m.NameEN)
+	}
+	return out
+}
+
+// grantForm is one grant as its row of the user form holds it: the role,
+// the kind of scope and the scope chosen by name from the list of that
+// kind.
+type grantForm struct {
+	Role      domain.Role
+	ScopeKind domain.ScopeKind
+	ScopeID   int64
+}
+
+type adminUserData struct {
+	User          *domain.User
+	Name          string
+	Locale        string
+	Grants        []grantForm
+	Roles         []domain.Role
+	Locales       []string
+	Units         []*domain.Organization
+	Mechanisms    []*domain.Mechanism
+	Jurisdictions []jurisdictionRow
+	Scopes        map[string]string
+	// NewPassword is the password just set, shown this once.
+	NewPassword string
+}
+
+// adminUserOfPath reads the user of the path, for an administrator.
+func (h *Handler) adminUserOfPath(w http.ResponseWriter, r *http.Request) (*domain.User, bool) {
+	if err := policy.Check(currentUser(r), policy.Write, "users"); err != nil {
+		h.fail(w, r, err)
+		return nil, false
+	}
+	id, err := pathID(r)
+	if err == nil {
+		var u *domain.User
+		if u, err = h.store.Users.GetAs(r.Context(), actor(r), id); err == nil {
+			return u, true
+		}
+	}
+	h.fail(w, r, err)
+	return nil, false
+}
+
+func grantFormsOf(u *domain.User) []grantForm {
+	var out []grantForm
+	for _, g := range u.Grants {
+		out = append(out, grantForm{Role: g.Role, ScopeKind: g.ScopeKind, ScopeID: g.ScopeID})
+	}
+	return out
+}
+
+// renderAdminUser shows the user's page: the form holding d's fields, the
+// deactivate or reactivate button and the password reset.
+func (h *Handler) renderAdminUser(w http.ResponseWriter, r *http.Request, status int, d *adminUserData, refused formRefusal) {
+	t := h.tr(state(r).locale)
+	rf, err := h.loadRefs(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d.Roles, d.Locales, d.Units, d.Mechanisms, d.Jurisdictions = domain.Roles, domain.Locales, rf.orgList, rf.mechList, h.jurisdictionRows(rf)
+	d.Scopes = scopeNames(t, rf)
+	// One blank row adds a grant.
+	d.Grants = append(slices.Clone(d.Grants), grantForm{})
+	v := h.newView(r, d.User.Name, "admin")
+	refused.apply(v)
+	if status == http.StatusOK && d.NewPassword == "" {
+		v.Message = messageOfDone(t, r.URL.Query().Get("done"))
+	}
+	v.Data = d
+	h.render(w, r, status, "admin_user", v)
+}
+
+// adminUserShow answers GET /admin/users/{id}: the form that edits a
+// user's name, language and grants, deactivates or reactivates them, and
+// sets a new password.
+func (h *Handler) adminUserShow(w http.ResponseWriter, r *http.Request) {
+	u, ok := h.adminUserOfPath(w, r)
+	if !ok {
+		return
+	}
+	h.renderAdminUser(w, r, http.StatusOK, &adminUserData{User: u, Name: u.Name, Locale: u.Locale, Grants: grantFormsOf(u)}, formRefusal{})
+}
+
+// readGrants reads the grant rows; a row without a role is dropped, which
+// is how a grant is taken away. The scope is the one chosen in the list of
+// the row's kind.
+func readGrants(r *http.Request) []grantForm {
+	roles, kinds := r.PostForm["grant_role"], r.PostForm["grant_scope"]
+	pick := func(name string, i int) int64 {
+		vs := r.PostForm[name]
+		if i >= len(vs) {
+			return 0
+		}
+		id, _ := strconv.ParseInt(vs[i], 10, 64)
+		return id
+	}
+	var out []grantForm
+	for i, role := range roles {
+		if role == "" {
+			continue
+		}
+		g := grantForm{Role: domain.Role(role)}
+		if i < len(kinds) {
+			g.ScopeKind = domain.ScopeKind(kinds[i])
+		}
+		switch g.ScopeKind {
+		case domain.MechanismScope:
+			g.ScopeID = pick("grant_mechanism", i)
+		case domain.JurisdictionScope:
+			g.ScopeID = pick("grant_jurisdiction", i)
+		case domain.OrganizationScope:
+			g.ScopeID = pick("grant_unit", i)
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
+// adminUserSave answers POST /admin/users/{id}: action=save writes the
+// name, language and grants; action=disable deactivates the user and
+// action=enable brings them back. The store ends a deactivated user's
+// sessions and tokens in the same transaction.
+func (h *Handler) adminUserSave(w http.ResponseWriter, r *http.Request) {
+	u, ok := h.adminUserOfPath(w, r)
+	if !ok {
+		return
+	}
+	d := &adminUserData{User: u, Name: u.Name, Locale: u.Locale, Grants: grantFormsOf(u)}
+	want := *u
+	want.Version = formID(r, "version")
+	switch r.PostFormValue("action") {
+	case "disable":
+		want.Disabled = true
+	case "enable":
+		want.Disabled = false
+	default:
+		d.Name, d.Locale, d.Grants = strings.TrimSpace(r.PostFormValue("name")), r.PostFormValue("locale"), readGrants(r)
+		want.Name, want.Locale = d.Name, d.Locale
+		want.Grants = []domain.Grant{}
+		for _, g := range d.Grants {
+			want.Grants = append(want.Grants, domain.Grant{Role: g.Role, ScopeKind: g.ScopeKind, ScopeID: g.ScopeID})
+		}
+	}
+	err := h.store.Users.Update(r.Context(), actor(r), &want)
+	if err == nil {
+		http.Redirect(w, r, fmt.Sprintf("/admin/users/%d?done=saved", u.ID), http.StatusSeeOther)
+		return
+	}
+	if refused, ok := h.refusedForm(w, r, err); ok {
+		h.renderAdminUser(w, r, refused.Status, d, refused)
+	}
+}
+
+// adminUserPassword answers POST /admin/users/{id}/password: the
+// administrator sets a one-time password they typed, or leaves the field
+// empty for a generated one; either is shown on the page this once and
+// never stored in clear. The store ends the user's sessions and tokens
+// in the same transaction.
+func (h *Handler) adminUserPassword(w http.ResponseWriter, r *http.Request) {
+	u, ok := h.adminUserOfPath(w, r)
+	if !ok {
+		return
+	}
+	password := r.PostFormValue("password")
+	if password == "" {
+		password = rand.Text()
+	}
+	want := *u
+	want.Version, want.Password = formID(r, "version"), password
+	err := h.store.Users.Update(r.Context(), actor(r), &want)
+	d := &adminUserData{User: u, Name: u.Name, Locale: u.Locale, Grants: grantFormsOf(u)}
+	if err == nil {
+		d.User = &want
+		d.NewPassword = password
+		h.renderAdminUser(w, r, http.StatusOK, d, formRefusal{})
+		return
+	}
+	if refused, ok := h.refusedForm(w, r, err); ok {
+		h.renderAdminUser(w, r, refused.Status, d, refused)
+	}
 }

@@ -46,6 +46,7 @@ type indicatorRow struct {
 }
 
 type pairingRow struct {
+	ID    int64 // the agreement, whose page the row links to
 	Title string
 	Kind  domain.AgreementKind
 	Date  domain.Date
@@ -347,7 +348,7 @@ func pairingFigure(t tr, rf *refs, m *domain.Mechanism, agreements []*domain.Agr
 		}
 		i, an := partyNode(a.Parties[0])
 		j, bn := partyNode(a.Parties[1])
-		rows = append(rows, pairingRow{Title: a.Title, Kind: a.Kind, Date: a.SignedOn, A: an, B: bn})
+		rows = append(rows, pairingRow{ID: a.ID, Title: a.Title, Kind: a.Kind, Date: a.SignedOn, A: an, B: bn})
 		links = append(links, link{Source: i, Target: j, Name: a.Title})
 	}
 	if len(links) == 0 {
