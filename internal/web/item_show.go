@@ -57,6 +57,7 @@ type itemPageData struct {
 	// MayDerive offers to derive milestones from the schedule: the viewer
 	// may edit the item and some quarter is not derived yet.
 	MayDerive bool
+	Comments  *commentsBlock
 }
 
 // pendingView is a two-side change as the item page shows it: what it
@@ -219,6 +220,10 @@ func (h *Handler) itemShow(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if d.History, err = h.history(ctx, t, "items", it.ID); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if d.Comments, err = h.comments(r, t, rf, "items", it.ID); err != nil {
 		h.fail(w, r, err)
 		return
 	}
