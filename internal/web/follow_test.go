@@ -98,6 +98,9 @@ func TestCommentsWithMentions(t *testing.T) {
 		if later, _ := st.Store.MentionsOf(ctx, []int64{w.other.ID}, c.CreatedAt.Add(time.Second)); len(later) != 0 {
 			t.Errorf("MentionsOf since after the comment = %v", later)
 		}
+		if events, err := st.Store.History(ctx, "comments", c.ID); err != nil || len(events) != 1 || events[0].Action != "create" || events[0].ActorID != c.AuthorID || c.AuthorID == 0 {
+			t.Errorf("the comment's audit events %+v, %v; want its creation by its author", events, err)
+		}
 		_, page = w.liaison.get(itemPath)
 		if link := fmt.Sprintf(`<a href="/items?unit=%d" class="mention">@%s</a>`, w.other.ID, w.other.Name); !strings.Contains(page, link) {
 			t.Errorf("the mention is not shown as a link %s", link)
@@ -280,6 +283,10 @@ func TestTaskPageUpdate(t *testing.T) {
 		}
 
 		cooperating := st.importUser(t, "task-other@example.gov.cn", []domain.Grant{{Role: domain.Liaison, ScopeKind: domain.OrganizationScope, ScopeID: w.other.ID}})
+		outsider := st.importUser(t, "task-qingyang@example.gov.cn", []domain.Grant{{Role: domain.Liaison, ScopeKind: domain.OrganizationScope, ScopeID: st.orgID(t, "青羊区人民政府")}})
+		if res, _ := outsider.get(path); res.StatusCode != http.StatusNotFound {
+			t.Errorf("a liaison of a unit with no part in the task reads its page: %d", res.StatusCode)
+		}
 		_, page = cooperating.get(path)
 		if strings.Contains(page, `id="task-form"`) || !strings.Contains(page, "只有牵头单位的联络员和机制秘书处可以修改此任务") {
 			t.Error("the cooperating unit's liaison is offered the form, or not told why not")

@@ -46,7 +46,11 @@ func (h *Handler) loadTask(w http.ResponseWriter, r *http.Request) *domain.Task 
 		h.fail(w, r, err)
 		return nil
 	}
-	tk, err := pathRecord(r, h.store.Tasks)
+	id, err := pathID(r)
+	var tk *domain.Task
+	if err == nil {
+		tk, err = h.store.Tasks.GetAs(r.Context(), actor(r), id)
+	}
 	if err != nil {
 		h.fail(w, r, err)
 		return nil
