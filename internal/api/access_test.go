@@ -355,6 +355,7 @@ var (
 	administer  = rolesOf("admin", "secretariat")
 	ownRead     = rolesOf("admin", "secretariat", "liaison", "leader", "viewer")
 	ownWrite    = rolesOf("admin", "secretariat", "liaison")
+	ownComment  = rolesOf("admin", "secretariat", "liaison", "leader")
 	adminOnly   = rolesOf("admin")
 )
 
@@ -470,10 +471,18 @@ func TestPolicyMatrixCoversEveryRoute(t *testing.T) {
 			"PUT /api/v1/mechanisms/{id}/publication":           {mech + "/publication", administer},
 			"GET /api/v1/public/mechanisms/{id}/items":          {"/api/v1/public/mechanisms/" + strconv.FormatInt(w.mech.ID, 10) + "/items", everyone},
 			"GET /api/v1/me":                                    {"/api/v1/me", signedIn},
-			"GET /api/v1/me/tokens":                             {"/api/v1/me/tokens", signedIn},
-			"POST /api/v1/me/tokens":                            {"/api/v1/me/tokens", signedIn},
-			"DELETE /api/v1/me/tokens/{id}":                     {"/api/v1/me/tokens/987654", signedIn},
-			"GET /api/v1/openapi.json":                          {"/api/v1/openapi.json", everyone},
+			// Comments: who reads the record reads them; who reads it
+			// through a grant other than a viewer's writes them.
+			"GET /api/v1/items/{id}/comments":     {fmt.Sprintf("/api/v1/items/%d/comments", own.ID), ownRead},
+			"POST /api/v1/items/{id}/comments":    {fmt.Sprintf("/api/v1/items/%d/comments", own.ID), ownComment},
+			"GET /api/v1/problems/{id}/comments":  {fmt.Sprintf("/api/v1/problems/%d/comments", problem.ID), ownRead},
+			"POST /api/v1/problems/{id}/comments": {fmt.Sprintf("/api/v1/problems/%d/comments", problem.ID), ownComment},
+			"GET /api/v1/tasks/{id}/comments":     {fmt.Sprintf("/api/v1/tasks/%d/comments", task.ID), ownRead},
+			"POST /api/v1/tasks/{id}/comments":    {fmt.Sprintf("/api/v1/tasks/%d/comments", task.ID), ownComment},
+			"GET /api/v1/me/tokens":               {"/api/v1/me/tokens", signedIn},
+			"POST /api/v1/me/tokens":              {"/api/v1/me/tokens", signedIn},
+			"DELETE /api/v1/me/tokens/{id}":       {"/api/v1/me/tokens/987654", signedIn},
+			"GET /api/v1/openapi.json":            {"/api/v1/openapi.json", everyone},
 		} {
 			m[k] = e
 		}

@@ -137,6 +137,7 @@ func (a *API) table() []route {
 	rs = append(rs, a.reportRoutes()...)
 	rs = append(rs, a.attachmentRoutes()...)
 	rs = append(rs, a.publicationRoutes()...)
+	rs = append(rs, a.commentRoutes()...)
 	rs = append(rs,
 		route{method: "GET", path: Prefix + "/me", op: "getMe", summary: "The user the token belongs to", tag: tagAccounts,
 			response: domain.User{}, status: 200, errors: []int{401}, handler: a.me},

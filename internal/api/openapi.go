@@ -157,7 +157,7 @@ func init() {
 	enum([]domain.PartyRole{domain.LeadUnit, domain.CooperatingUnit})
 	enum(domain.ReportStatuses)
 	enum([]domain.ProblemStatus{domain.ProblemOpen, domain.ProblemResolved})
-	enum([]domain.TaskStatus{domain.TaskOpen, domain.TaskDone})
+	enum(domain.TaskStatuses)
 	enum(domain.AgreementKinds)
 	enum(domain.ServiceModes)
 	enum([]domain.AdoptionStatus{domain.Planned, domain.Adopted, domain.Declined})

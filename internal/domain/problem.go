@@ -45,6 +45,9 @@ type Escalation struct {
 	// apart from the day it was recorded (At), known to OccurredPrecision.
 	OccurredOn        Date          `json:"occurred_on,omitzero"`
 	OccurredPrecision DatePrecision `json:"occurred_precision,omitempty"`
+	// DueOn is the time limit the step set at the new tier; zero for a
+	// step recorded before it was kept.
+	DueOn Date `json:"due_on,omitzero"`
 }
 
 // Validate implements Entity.
@@ -70,11 +73,16 @@ func (pr *Problem) Validate() error {
 // TaskStatus is where an annual task stands.
 type TaskStatus string
 
-// The task statuses.
+// The task statuses: not started (open, the status a task is created
+// with), advancing, done.
 const (
-	TaskOpen TaskStatus = "open"
-	TaskDone TaskStatus = "done"
+	TaskOpen      TaskStatus = "open"
+	TaskAdvancing TaskStatus = "advancing"
+	TaskDone      TaskStatus = "done"
 )
+
+// TaskStatuses lists every task status, in the order a task moves.
+var TaskStatuses = []TaskStatus{TaskOpen, TaskAdvancing, TaskDone}
 
 // Task is an annual task with its division of labour (年度任务和分工).
 type Task struct {
@@ -87,7 +95,9 @@ type Task struct {
 	Schedule    Schedule   `json:"schedule"`
 	DueOn       Date       `json:"due_on"`
 	Status      TaskStatus `json:"status"`
-	DecisionID  int64      `json:"decision_id,omitempty"` // the meeting decision it came from
+	// Progress is what the lead unit says of where the task stands.
+	Progress   string `json:"progress"`
+	DecisionID int64  `json:"decision_id,omitempty"` // the meeting decision it came from
 }
 
 // Schedule is what a task or item should reach in each quarter.
@@ -115,7 +125,8 @@ func (t *Task) Validate() error {
 	for q, s := range map[string]string{"q1": t.Schedule.Q1, "q2": t.Schedule.Q2, "q3": t.Schedule.Q3, "q4": t.Schedule.Q4} {
 		checkText(&p, "schedule."+q, s, MaxName*2)
 	}
-	checkOneOf(&p, "status", t.Status, []TaskStatus{TaskOpen, TaskDone})
+	checkOneOf(&p, "status", t.Status, TaskStatuses)
+	checkText(&p, "progress", t.Progress, MaxText)
 	checkOptionalID(&p, "decision_id", t.DecisionID)
 	checkText(&p, "source", t.Source, MaxText)
 	return p.Err()

@@ -17,7 +17,8 @@
 //     records (places, units, mechanisms, meetings, batches, agreements,
 //     lists, indicators) and, of the unit-owned records (items, tasks,
 //     problems, reports), only those its units are party to; it changes
-//     only those, and reports only for its own units.
+//     only those, and reports only for its own units; a task is changed
+//     by its lead unit's liaisons only (its cooperating units read it).
 //   - A mechanism's secrets (its notification channels' addresses) are
 //     shown whole only to those who administer it; see Administers.
 //   - Reference data (jurisdictions, units, mechanisms' membership) and
@@ -122,6 +123,9 @@ type Object struct {
 	// record (an item): not yet parties, they read it, to see what they
 	// are asked to confirm, and change nothing until they are.
 	Invited []int64
+	// Leads, when set, are the units whose liaisons may change the record
+	// (a task's lead unit); the other units of Units read it only.
+	Leads []int64
 }
 
 // unitOwned lists the entities whose records belong to units.
@@ -167,6 +171,9 @@ func Decide(p *Principal, action Action, obj Object) error {
 	// grants reach: a record belongs to exactly one mechanism.
 	units := p.UnitsIn(obj.MechanismID)
 	if unitOwned[obj.Entity] && actsFor(units, obj) {
+		if action == Write && obj.Leads != nil && !actsFor(units, Object{Entity: obj.Entity, Units: obj.Leads}) {
+			return domain.Errorf(domain.Forbidden, "only the liaisons of the lead unit and the mechanism's secretariat may change this %s", singular(obj.Entity))
+		}
 		return nil
 	}
 	if action == Read && slices.ContainsFunc(obj.Invited, func(u int64) bool { return slices.Contains(units, u) }) {
@@ -342,4 +349,59 @@ func Review(p *Principal, mechanism int64) error {
 		return nil
 	}
 	return domain.Errorf(domain.Forbidden, "only the secretariat of the report's mechanism may accept or return a report")
+}
+
+// Speaking returns u with only the grants that may speak on a record: all
+// but a viewer's. The store resolves the principal Comment decides on from
+// it, so a viewer who also acts for a unit speaks only where the unit does.
+func Speaking(u *domain.User) *domain.User {
+	if u == nil {
+		return nil
+	}
+	s := *u
+	s.Grants = nil
+	for _, g := range u.Grants {
+		if g.Role != domain.Viewer {
+			s.Grants = append(s.Grants, g)
+		}
+	}
+	return &s
+}
+
+// Comment decides who may comment on a record (an item, a problem, a task)
+// that obj describes: whoever reads it through a grant other than a
+// viewer's — its units' liaisons, the mechanism's secretariat, leaders
+// (whose instructions, 批示, belong on the record) and administrators. A
+// viewer only reads. p is the principal of Speaking(user); the caller has
+// already refused, as not found, a record the user may not read at all.
+func Comment(p *Principal, obj Object) error {
+	if err := Decide(p, Read, obj); err != nil {
+		return domain.Errorf(domain.Forbidden, "your roles let you read this %s, not comment on it", singular(obj.Entity))
+	}
+	return nil
+}
+
+// SpeaksFor decides whether p may write a comment on a record of mechanism
+// as unit: a liaison for the units it acts for there; the system and
+// administrators for any unit.
+func SpeaksFor(p *Principal, mechanism, unit int64) error {
+	if p.System() || p.Admin || slices.Contains(p.UnitsIn(mechanism), unit) {
+		return nil
+	}
+	return domain.Errorf(domain.Forbidden, "you do not act for unit %d", unit).
+		With(domain.FieldErrorf("unit_id", "must be a unit you act for"))
+}
+
+// Responds returns the units of responsible (a problem's responsible units
+// in mechanism) that p may answer the problem for, a response being a
+// unit's word: those it acts for as a liaison. Administrators and the
+// secretariat answer for no unit.
+func Responds(p *Principal, mechanism int64, responsible []int64) []int64 {
+	var out []int64
+	for _, u := range p.UnitsIn(mechanism) {
+		if slices.Contains(responsible, u) && !slices.Contains(out, u) {
+			out = append(out, u)
+		}
+	}
+	return out
 }

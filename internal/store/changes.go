@@ -296,14 +296,15 @@ func (s *Store) Escalate(ctx context.Context, actor domain.Actor, problemID, ver
 		if !occurredOn.IsZero() {
 			taken = occurredOn
 		}
-		if _, err := r.exec(ctx, "INSERT INTO problem_escalations (problem_id, from_tier, to_tier, at, note, occurred_on, occurred_precision) VALUES (?, ?, ?, ?, ?, ?, ?)",
-			pr.ID, string(from), string(to), t.now, note, occurredOn, optText(string(precision))); err != nil {
+		due := domain.Date{Time: taken.AddDate(0, 0, rulesOf.Rules.TierDays(to))}
+		if _, err := r.exec(ctx, "INSERT INTO problem_escalations (problem_id, from_tier, to_tier, at, note, occurred_on, occurred_precision, due_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+			pr.ID, string(from), string(to), t.now, note, occurredOn, optText(string(precision)), due); err != nil {
 			return domain.Internalf(err, "record escalation")
 		}
 		pr.Escalations = append(pr.Escalations, domain.Escalation{FromTier: from, ToTier: to, At: t.now, Note: note,
-			OccurredOn: occurredOn, OccurredPrecision: precision})
+			OccurredOn: occurredOn, OccurredPrecision: precision, DueOn: due})
 		pr.Tier = to
-		pr.DueOn = domain.Date{Time: taken.AddDate(0, 0, rulesOf.Rules.TierDays(to))}
+		pr.DueOn = due
 		if err := s.Problems.UpdateTx(ctx, t, pr); err != nil {
 			return err
 		}

@@ -79,7 +79,7 @@ func init() {
 	problems.unitsClause = "(id IN (SELECT problem_id FROM problem_units WHERE organization_id IN (?)) OR item_id IN (SELECT item_id FROM item_parties WHERE organization_id IN (?)))"
 
 	tasks.object = func(_ context.Context, _ reader, t *domain.Task) (policy.Object, error) {
-		return policy.Object{MechanismID: t.MechanismID, Units: append([]int64{t.LeadID}, t.Cooperating...)}, nil
+		return policy.Object{MechanismID: t.MechanismID, Units: append([]int64{t.LeadID}, t.Cooperating...), Leads: []int64{t.LeadID}}, nil
 	}
 	tasks.mechanismColumn = "mechanism_id"
 	tasks.unitsClause = "(lead_id IN (?) OR id IN (SELECT task_id FROM task_units WHERE organization_id IN (?)))"

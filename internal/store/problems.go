@@ -76,10 +76,10 @@ var problems = &table[domain.Problem, *domain.Problem]{
 		if err != nil {
 			return err
 		}
-		return loadRows(ctx, r, "SELECT problem_id, from_tier, to_tier, at, note, occurred_on, COALESCE(occurred_precision, '') FROM problem_escalations WHERE problem_id IN (?) ORDER BY problem_id, id", args, func(rows *sql.Rows) error {
+		return loadRows(ctx, r, "SELECT problem_id, from_tier, to_tier, at, note, occurred_on, COALESCE(occurred_precision, ''), due_on FROM problem_escalations WHERE problem_id IN (?) ORDER BY problem_id, id", args, func(rows *sql.Rows) error {
 			var id int64
 			var e domain.Escalation
-			if err := rows.Scan(&id, &e.FromTier, &e.ToTier, timeCol{&e.At}, &e.Note, &e.OccurredOn, &e.OccurredPrecision); err != nil {
+			if err := rows.Scan(&id, &e.FromTier, &e.ToTier, timeCol{&e.At}, &e.Note, &e.OccurredOn, &e.OccurredPrecision, &e.DueOn); err != nil {
 				return err
 			}
 			byID[id].Escalations = append(byID[id].Escalations, e)
@@ -112,12 +112,12 @@ var problems = &table[domain.Problem, *domain.Problem]{
 
 var tasks = &table[domain.Task, *domain.Task]{
 	name:    "tasks",
-	columns: []string{"mechanism_id", "year", "content", "lead_id", "schedule", "due_on", "status", "decision_id"},
+	columns: []string{"mechanism_id", "year", "content", "lead_id", "schedule", "due_on", "status", "decision_id", "progress"},
 	fields: func(t *domain.Task) []any {
-		return []any{t.MechanismID, t.Year, t.Content, t.LeadID, jsonCol{t.Schedule}, t.DueOn, string(t.Status), optID(t.DecisionID)}
+		return []any{t.MechanismID, t.Year, t.Content, t.LeadID, jsonCol{t.Schedule}, t.DueOn, string(t.Status), optID(t.DecisionID), t.Progress}
 	},
 	targets: func(t *domain.Task) []any {
-		return []any{&t.MechanismID, &t.Year, &t.Content, &t.LeadID, jsonCol{&t.Schedule}, &t.DueOn, &t.Status, idCol{&t.DecisionID}}
+		return []any{&t.MechanismID, &t.Year, &t.Content, &t.LeadID, jsonCol{&t.Schedule}, &t.DueOn, &t.Status, idCol{&t.DecisionID}, &t.Progress}
 	},
 	refs: []ref[domain.Task, *domain.Task]{
 		{"mechanism_id", "mechanisms", func(t *domain.Task) int64 { return t.MechanismID }},
@@ -170,7 +170,7 @@ var tasks = &table[domain.Task, *domain.Task]{
 	filters: map[string]filter{
 		"mechanism":  byID("mechanism_id"),
 		"year":       byInt("year"),
-		"status":     byEnum("status", []domain.TaskStatus{domain.TaskOpen, domain.TaskDone}),
+		"status":     byEnum("status", domain.TaskStatuses),
 		"lead":       byID("lead_id"),
 		"unit":       func(v string) (string, []any, error) { return unitOfTask(v) },
 		"decision":   byID("decision_id"),

@@ -54,7 +54,7 @@ var enumValues = map[string][]string{
 	"cadence":        strs(domain.Cadences),
 	"problem_status": {string(domain.ProblemOpen), string(domain.ProblemResolved)},
 	"report_status":  {string(domain.Draft), string(domain.Submitted)},
-	"task_status":    {string(domain.TaskOpen), string(domain.TaskDone)},
+	"task_status":    {string(domain.TaskOpen), string(domain.TaskAdvancing), string(domain.TaskDone)},
 	"format":         strs(domain.MeetingFormats),
 	"agenda":         strs(domain.AgendaKinds),
 	"agreement_kind": strs(domain.AgreementKinds),

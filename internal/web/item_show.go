@@ -62,6 +62,7 @@ type itemPageData struct {
 	// MayEdit links the edit page: the store would let the viewer
 	// change the item.
 	MayEdit bool
+	Comments  *commentsBlock
 }
 
 // pendingView is a two-side change as the item page shows it: what it
@@ -226,6 +227,10 @@ func (h *Handler) itemShow(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if d.History, err = h.history(ctx, t, "items", it.ID); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if d.Comments, err = h.comments(r, t, rf, "items", it.ID); err != nil {
 		h.fail(w, r, err)
 		return
 	}

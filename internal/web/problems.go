@@ -2,8 +2,10 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/liandong/liandong/internal/cycle"
 	"github.com/liandong/liandong/internal/domain"
@@ -226,6 +228,46 @@ type problemPageData struct {
 	Note     string
 	Text     string
 	History  []historyRow
+	Timeline []timelineRow
+	Comments *commentsBlock
+}
+
+// timelineRow is one step of a problem's way, as its page tells it: raised,
+// escalated (from, to, note, the time limit set), answered by a responsible
+// unit, resolved.
+type timelineRow struct {
+	Kind       string // raised, escalated, response, resolved
+	At         time.Time
+	Escalation domain.Escalation
+	Response   commentRow
+	Text       string
+}
+
+// when is the moment a step is placed at: the day it happened when the
+// writer stated one, else when it was recorded.
+func (tl timelineRow) when() time.Time {
+	if tl.Kind == "escalated" && !tl.Escalation.OccurredOn.IsZero() {
+		return tl.Escalation.OccurredOn.Time
+	}
+	return tl.At
+}
+
+// problemTimeline puts a problem's steps in the order they happened.
+func problemTimeline(p *domain.Problem, comments *commentsBlock) []timelineRow {
+	out := []timelineRow{{Kind: "raised", At: p.CreatedAt}}
+	for _, e := range p.Escalations {
+		out = append(out, timelineRow{Kind: "escalated", At: e.At, Escalation: e})
+	}
+	for _, c := range comments.Rows {
+		if c.Comment.Kind == domain.CommentResponse {
+			out = append(out, timelineRow{Kind: "response", At: c.Comment.CreatedAt, Response: c})
+		}
+	}
+	if p.Status == domain.ProblemResolved && p.ResolvedAt != nil {
+		out = append(out, timelineRow{Kind: "resolved", At: *p.ResolvedAt, Text: p.Resolution})
+	}
+	slices.SortStableFunc(out[1:], func(a, b timelineRow) int { return a.when().Compare(b.when()) })
+	return out
 }
 
 func (h *Handler) problemPage(w http.ResponseWriter, r *http.Request, status int, p *domain.Problem, v *view) {
@@ -255,6 +297,11 @@ func (h *Handler) problemPage(w http.ResponseWriter, r *http.Request, status int
 		h.fail(w, r, err)
 		return
 	}
+	if d.Comments, err = h.comments(r, t, rf, "problems", p.ID); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d.Timeline = problemTimeline(p, d.Comments)
 	v.Data = d
 	h.render(w, r, status, "problem", v)
 }

@@ -60,7 +60,7 @@ func (h *Handler) taskList(w http.ResponseWriter, r *http.Request) {
 		for _, c := range tk.Cooperating {
 			row.Cooperating = append(row.Cooperating, rf.orgName(t, c))
 		}
-		if tk.Status == domain.TaskOpen && !tk.DueOn.IsZero() {
+		if tk.Status != domain.TaskDone && !tk.DueOn.IsZero() {
 			row.Overdue = tk.DueOn.Before(cycle.Today(rf.mechanisms[tk.MechanismID], h.now()))
 		}
 		d.Rows = append(d.Rows, row)
