@@ -470,6 +470,7 @@ func TestPolicyMatrixCoversEveryRoute(t *testing.T) {
 			"PUT /api/v1/mechanisms/{id}/publication":           {mech + "/publication", administer},
 			"GET /api/v1/public/mechanisms/{id}/items":          {"/api/v1/public/mechanisms/" + strconv.FormatInt(w.mech.ID, 10) + "/items", everyone},
 			"GET /api/v1/me":                                    {"/api/v1/me", signedIn},
+			"GET /api/v1/me/inbox":                              {"/api/v1/me/inbox", signedIn},
 			"GET /api/v1/me/tokens":                             {"/api/v1/me/tokens", signedIn},
 			"POST /api/v1/me/tokens":                            {"/api/v1/me/tokens", signedIn},
 			"DELETE /api/v1/me/tokens/{id}":                     {"/api/v1/me/tokens/987654", signedIn},
