@@ -24,6 +24,9 @@ import (
 	"github.com/liandong/liandong/internal/store"
 )
 
+// Path is where the inbox page is served; reminders link to it.
+const Path = "/inbox"
+
 // Kind is what an entry asks of the user.
 type Kind string
 
