@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/liandong/liandong/internal/cycle"
 	"github.com/liandong/liandong/internal/domain"
@@ -39,15 +40,26 @@ func reportsOwed(ctx context.Context, r *Reader) ([]Entry, error) {
 		if err != nil {
 			return nil, err
 		}
+		var created map[int64]time.Time // when each item owing a report was recorded
 		for _, e := range st.Expectations {
 			if e.State == cycle.In || e.Review == domain.Returned || !r.actsFor(m.ID, e.OrganizationID) {
 				continue // handed in; or returned, listed below
 			}
+			if created == nil {
+				if created, err = itemsCreated(ctx, r, m.ID); err != nil {
+					return nil, err
+				}
+			}
+			// Due since the period began, or since the item was recorded
+			// when that was later: a new item's report is new to the unit.
+			arose := dayStart(m, period.Start)
+			if c := created[e.ItemID]; c.After(arose) {
+				arose = c
+			}
 			out = append(out, Entry{
 				Key:  fmt.Sprintf("%s/%s/item-%d/org-%d", ReportDue, period.Key, e.ItemID, e.OrganizationID),
 				Kind: ReportDue, Title: e.ItemTitle, Link: reportLink(e.OrganizationID, e.ItemID),
-				MechanismID: m.ID, UnitID: e.OrganizationID, Period: period.Key, Due: st.Due,
-				Arose: dayStart(m, period.Start),
+				MechanismID: m.ID, UnitID: e.OrganizationID, Period: period.Key, Due: st.Due, Arose: arose,
 			})
 		}
 		returned, err := store.AllAs(ctx, r.Store.Reports, domain.ListQuery{Viewer: r.User,
@@ -79,6 +91,20 @@ func reportsOwed(ctx context.Context, r *Reader) ([]Entry, error) {
 			}
 			out = append(out, e)
 		}
+	}
+	return out, nil
+}
+
+// itemsCreated returns when each item of mechanism the user reads was
+// recorded.
+func itemsCreated(ctx context.Context, r *Reader, mechanism int64) (map[int64]time.Time, error) {
+	items, err := store.AllAs(ctx, r.Store.Items, domain.ListQuery{Viewer: r.User, Filters: map[string]string{"mechanism": id(mechanism)}})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]time.Time, len(items))
+	for _, it := range items {
+		out[it.ID] = it.CreatedAt
 	}
 	return out, nil
 }

@@ -298,6 +298,16 @@ func TestInboxListsWhatTheRulesSay(t *testing.T) {
 			if _, page := cc.get("/inbox"); !strings.Contains(page, fmt.Sprintf(`data-key="task/task-%d"`, more.ID)) {
 				t.Errorf("the new task is not in the inbox")
 			}
+			// An item recorded mid-period owes this period's report: new
+			// to the unit, though the period began before it was seen.
+			fresh := &domain.Item{MechanismID: m.ID, BatchID: batch.ID, Title: "温江新增的项目", Status: domain.Advancing,
+				Parties: []domain.Party{{Side: "chengdu", OrganizationID: wenjiang, Role: domain.LeadUnit}}}
+			if err := st.Store.Items.Create(ctx, domain.Actor{}, fresh); err != nil {
+				t.Fatal(err)
+			}
+			if _, home := cc.get("/"); unread(t, home) != 1 || !strings.Contains(home, fmt.Sprintf(`data-key="report_due/%s/item-%d/org-%d"`, period, fresh.ID, wenjiang)) {
+				t.Errorf("after a new item the menu counts %d, want 1 (its report due)", unread(t, home))
+			}
 		})
 	})
 }
