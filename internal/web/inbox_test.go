@@ -95,7 +95,7 @@ func sorted(keys ...string) []string {
 // what the rules say: a liaison the reports its unit owes, the change
 // waiting for its side, its unit's problem, task and red item, nothing of
 // a unit it does not act for; the secretariat the report to review and the
-// overdue problem; the leader what needs a decision. A report handed in on
+// overdue problem; the leader what needs a decision, a viewer nothing. A report handed in on
 // the page leaves the liaison's inbox and enters the secretariat's. The
 // page, the home page's block and the API list the same entries, and the
 // menu's count falls to nought when the inbox is viewed and rises when a
@@ -109,7 +109,9 @@ func TestInboxListsWhatTheRulesSay(t *testing.T) {
 		bn, _ := st.inboxUser(t, "bn@example.gov.cn", domain.Grant{Role: domain.Liaison, ScopeKind: domain.OrganizationScope, ScopeID: banan})
 		sec, _ := st.inboxUser(t, "sec@example.gov.cn", domain.Grant{Role: domain.SecretariatRole, ScopeKind: domain.MechanismScope, ScopeID: m.ID})
 		lead, _ := st.inboxUser(t, "lead@example.gov.cn", domain.Grant{Role: domain.Leader, ScopeKind: domain.MechanismScope, ScopeID: m.ID})
-		users := map[string]*domain.User{"liaison 温江": wj, "liaison 巴南": bn, "secretariat": sec, "leader": lead}
+		// A viewer of the mechanism reads what the leader reads, but decides nothing.
+		viewer, _ := st.inboxUser(t, "viewer@example.gov.cn", domain.Grant{Role: domain.Viewer, ScopeKind: domain.MechanismScope, ScopeID: m.ID})
+		users := map[string]*domain.User{"liaison 温江": wj, "liaison 巴南": bn, "secretariat": sec, "leader": lead, "viewer": viewer}
 		before := map[string][]string{}
 		for name, u := range users {
 			before[name] = st.inboxKeys(t, u)
@@ -173,6 +175,7 @@ func TestInboxListsWhatTheRulesSay(t *testing.T) {
 			"leader": sorted(
 				fmt.Sprintf("decision_problem/problem-%d", decide.ID),
 				fmt.Sprintf("decision_item/item-%d", red.ID)),
+			"viewer": nil,
 		}
 		for name, u := range users {
 			if got := added(before[name], st.inboxKeys(t, u)); !slices.Equal(got, want[name]) {
