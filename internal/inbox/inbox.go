@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/liandong/liandong/internal/cycle"
 	"github.com/liandong/liandong/internal/domain"
 	"github.com/liandong/liandong/internal/policy"
 	"github.com/liandong/liandong/internal/store"
@@ -78,8 +79,10 @@ type Entry struct {
 	// UnitID is the unit the entry is due from, when one is.
 	UnitID int64  `json:"unit_id,omitempty"`
 	Period string `json:"period,omitempty"` // a report's period
-	// Due is the last day it is on time, where there is one.
-	Due domain.Date `json:"due_on"`
+	// Due is the last day it is on time, where there is one; Late says
+	// that day has passed (in the mechanism's time zone).
+	Due  domain.Date `json:"due_on"`
+	Late bool        `json:"late,omitempty"`
 	// Arose is when it came to be due from the user: the menu counts the
 	// entries that arose since the user last opened the inbox.
 	Arose time.Time `json:"arose_at"`
@@ -173,6 +176,9 @@ func For(ctx context.Context, s *store.Store, user *domain.User, now time.Time) 
 			return in, err
 		}
 		for _, e := range es {
+			if m := r.mechanism(e.MechanismID); m != nil && !e.Due.IsZero() {
+				e.Late = e.Due.Before(cycle.Today(m, now))
+			}
 			if !seen[e.Key] {
 				seen[e.Key] = true
 				byKind[e.Kind] = append(byKind[e.Kind], e)

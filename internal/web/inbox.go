@@ -15,7 +15,6 @@ type inboxRow struct {
 	Mechanism string
 	Unit      string
 	New       bool
-	Overdue   bool // its due day has passed
 }
 
 type inboxGroup struct {
@@ -32,14 +31,11 @@ type inboxData struct {
 // language; seen marks as new those that arose after it.
 func (h *Handler) inboxRows(r *http.Request, rf *refs, es []inbox.Entry, seen time.Time) []inboxRow {
 	t := h.tr(state(r).locale)
-	var today domain.Date
 	out := make([]inboxRow, len(es))
 	for i, e := range es {
 		row := inboxRow{Entry: e, New: e.Arose.After(seen)}
 		if m, ok := rf.mechanisms[e.MechanismID]; ok {
 			row.Mechanism = t.Name(m.Name, m.NameEN)
-			today = m.Today(h.now())
-			row.Overdue = !e.Due.IsZero() && e.Due.Before(today)
 		}
 		if e.UnitID != 0 {
 			row.Unit = rf.orgName(t, e.UnitID)

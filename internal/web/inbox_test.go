@@ -183,6 +183,18 @@ func TestInboxListsWhatTheRulesSay(t *testing.T) {
 			}
 		}
 
+		t.Run("PastItsTimeLimitIsLate", func(t *testing.T) {
+			in, err := inbox.For(ctx, st.Store, wj, testNow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range in.Entries() {
+				if wantLate := e.Key == fmt.Sprintf("problem/problem-%d", late.ID); e.Late != wantLate {
+					t.Errorf("%s (due %s) late: %v, want %v", e.Key, e.Due, e.Late, wantLate)
+				}
+			}
+		})
+
 		t.Run("NothingOfAUnitNotActedFor", func(t *testing.T) {
 			in, err := inbox.For(ctx, st.Store, bn, testNow)
 			if err != nil {
