@@ -248,6 +248,9 @@ func reviews(ctx context.Context, r *Reader) ([]Entry, error) {
 				continue
 			}
 			it, err := r.Store.Items.GetAs(ctx, r.Actor, rep.ItemID)
+			if domain.ErrorCode(err) == domain.NotFound {
+				continue
+			}
 			if err != nil {
 				return nil, err
 			}
