@@ -479,6 +479,7 @@ func TestPolicyMatrixCoversEveryRoute(t *testing.T) {
 			"POST /api/v1/problems/{id}/comments": {fmt.Sprintf("/api/v1/problems/%d/comments", problem.ID), ownComment},
 			"GET /api/v1/tasks/{id}/comments":     {fmt.Sprintf("/api/v1/tasks/%d/comments", task.ID), ownRead},
 			"POST /api/v1/tasks/{id}/comments":    {fmt.Sprintf("/api/v1/tasks/%d/comments", task.ID), ownComment},
+			"GET /api/v1/me/inbox":                {"/api/v1/me/inbox", signedIn},
 			"GET /api/v1/me/tokens":               {"/api/v1/me/tokens", signedIn},
 			"POST /api/v1/me/tokens":              {"/api/v1/me/tokens", signedIn},
 			"DELETE /api/v1/me/tokens/{id}":       {"/api/v1/me/tokens/987654", signedIn},

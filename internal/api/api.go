@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/liandong/liandong/internal/domain"
+	"github.com/liandong/liandong/internal/inbox"
 	"github.com/liandong/liandong/internal/store"
 )
 
@@ -141,6 +142,8 @@ func (a *API) table() []route {
 	rs = append(rs,
 		route{method: "GET", path: Prefix + "/me", op: "getMe", summary: "The user the token belongs to", tag: tagAccounts,
 			response: domain.User{}, status: 200, errors: []int{401}, handler: a.me},
+		route{method: "GET", path: Prefix + "/me/inbox", op: "getMyInbox", summary: "What is due from you and the units you act for (我的待办), grouped by kind, each with the page where it is done", tag: tagAccounts,
+			response: inbox.Inbox{}, status: 200, errors: []int{401}, handler: a.myInbox},
 		route{method: "GET", path: Prefix + "/me/tokens", op: "listMyTokens", summary: "Your API tokens, without their secrets", tag: tagAccounts,
 			response: TokenList{}, status: 200, errors: []int{401}, handler: a.listTokens},
 		route{method: "POST", path: Prefix + "/me/tokens", op: "createMyToken", summary: "Issue an API token; its secret is shown only in this answer", tag: tagAccounts,

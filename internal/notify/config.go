@@ -15,6 +15,7 @@ import (
 //	LIANDONG_NOTIFY_REMIND   how often one reminder may repeat (24h)
 //	LIANDONG_NOTIFY_CHECKPOINT  how often an audit checkpoint is issued and sent, when the log grew (24h)
 //	LIANDONG_NOTIFY_REPORT_DAYS, LIANDONG_NOTIFY_MILESTONE_DAYS  windows in days (10, 7)
+//	LIANDONG_SITE_URL        the site's address, for the inbox link in reminders
 //
 // LIANDONG_NOTIFY_ALLOW_PRIVATE=1 (webhooks to internal addresses) is not
 // read here but set on the store by the serve command, because saving a
@@ -27,6 +28,7 @@ func ConfigFromEnv(getenv func(string) string) Config {
 		SMTPFrom:     getenv("LIANDONG_SMTP_FROM"),
 		SMTPUser:     getenv("LIANDONG_SMTP_USER"),
 		SMTPPassword: getenv("LIANDONG_SMTP_PASSWORD"),
+		SiteURL:      getenv("LIANDONG_SITE_URL"),
 	}
 	if d, err := time.ParseDuration(getenv("LIANDONG_NOTIFY_SCAN")); err == nil {
 		c.ScanEvery = d

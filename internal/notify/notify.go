@@ -59,6 +59,10 @@ type Config struct {
 	// and sent to every channel, when the log grew since the last one and
 	// the store has an AuditKey; default 24 h.
 	CheckpointEvery time.Duration
+	// SiteURL is the address people open Liandong at
+	// (https://liandong.example.gov.cn); reminders link to the inbox under
+	// it, or by its path alone when it is empty.
+	SiteURL string
 	// Now is the clock of the scan; default time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -264,7 +268,7 @@ func (n *Notifier) insert(ctx context.Context, channels []*domain.NotificationCh
 	k := 0
 	for _, r := range rs {
 		for _, c := range channels {
-			res, err := n.client.InsertTx(ctx, tx, deliverArgs{ChannelID: c.ID, ReminderKey: r.Key, MechanismID: r.MechanismID, Subject: r.Subject, Text: r.Text},
+			res, err := n.client.InsertTx(ctx, tx, deliverArgs{ChannelID: c.ID, ReminderKey: r.Key, MechanismID: r.MechanismID, Subject: r.Subject, Text: r.Body(n.cfg.SiteURL)},
 				&river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: n.cfg.RemindEvery}})
 			if err != nil {
 				return 0, domain.Internalf(err, "insert delivery job")

@@ -9,6 +9,7 @@ import (
 
 	"github.com/liandong/liandong/internal/cycle"
 	"github.com/liandong/liandong/internal/domain"
+	"github.com/liandong/liandong/internal/inbox"
 	"github.com/liandong/liandong/internal/store"
 )
 
@@ -21,6 +22,20 @@ type Reminder struct {
 	Kind        string `json:"kind"` // report_due, report_returned, milestone_near, problem_overdue, confirmation_waiting
 	Subject     string `json:"subject"`
 	Text        string `json:"text"`
+	// Link is where the reminded unit does what is due: its inbox
+	// (我的待办), which lists it with a one-tap link to the form. The
+	// delivery makes it absolute when the notifier knows the site's
+	// address (Config.SiteURL) and writes it under the text.
+	Link string `json:"link,omitempty"`
+}
+
+// Body is the text a channel delivers: Text, then the link to the inbox,
+// absolute under site when site is known.
+func (r Reminder) Body(site string) string {
+	if r.Link == "" {
+		return r.Text
+	}
+	return r.Text + "\n请在“我的待办”中办理：" + strings.TrimSuffix(site, "/") + r.Link
 }
 
 // Reminders finds what is due in a mechanism at now, in its time zone:
@@ -104,7 +119,13 @@ func Reminders(ctx context.Context, s *store.Store, clock store.MechanismClock, 
 	if err != nil {
 		return nil, err
 	}
-	return append(out, cs...), nil
+	out = append(out, cs...)
+	// Each reminded unit finds what is due, this and the rest, in one
+	// place: its inbox.
+	for i := range out {
+		out[i].Link = inbox.Path
+	}
+	return out, nil
 }
 
 // confirmationsWaiting reminds the units asked to confirm, for each side

@@ -486,6 +486,7 @@ func TestWebPolicyMatrixCoversEveryRoute(t *testing.T) {
 		"POST /imports/{id}/units":                   {coveredBy: "TestImportLedgerThroughThePages"},
 		"POST /imports/{id}/apply":                   {coveredBy: "TestImportLedgerThroughThePages"},
 		"POST /items/{id}/milestones/from-schedule":  {coveredBy: "TestPartiesAndScheduleOnTheItemPage"},
+		"GET /inbox":                                 {path: "/inbox", allowed: signedIn},
 		"GET /report":                                {path: "/report", allowed: withRole},
 		"POST /report":                               {coveredBy: "TestReportFlowOverHTTP"},
 		"POST /reports/{id}/correct":                 {coveredBy: "TestReportHoldsOnThePage"},

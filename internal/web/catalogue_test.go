@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/liandong/liandong/internal/domain"
+	"github.com/liandong/liandong/internal/inbox"
 )
 
 func mustCatalogues(t *testing.T) catalogues {
@@ -70,6 +71,7 @@ var enumValues = map[string][]string{
 	"ledger_field":   append(slices.Clone(domain.LedgerFields), "parties"),
 	"import_kind":    {"added", "updated", "unchanged", "refused"},
 	"quarter":        {"1", "2", "3", "4"},
+	"inbox_kind":     strs(inbox.Kinds),
 }
 
 func strs[S ~string](v []S) []string {

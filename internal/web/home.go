@@ -7,6 +7,11 @@ import (
 	"github.com/liandong/liandong/internal/policy"
 )
 
+type homeData struct {
+	Inbox      homeInbox
+	Mechanisms []homeMechanism
+}
+
 type homeMechanism struct {
 	Mechanism *domain.Mechanism
 	Batches   []*domain.Batch
@@ -14,8 +19,9 @@ type homeMechanism struct {
 	Import    bool // and import a ledger into its batches
 }
 
-// home lists the mechanisms and their batches: where a newcomer finds the
-// first batch and each mechanism's dashboard.
+// home shows first what is due from the visitor (the inbox's first
+// entries, with a link to all), then the mechanisms and their batches:
+// where a newcomer finds the first batch and each mechanism's dashboard.
 func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 	t := h.tr(state(r).locale)
 	rf, err := h.loadRefs(r.Context())
@@ -38,7 +44,17 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 		}
 		rows = append(rows, row)
 	}
+	in, err := h.inbox.Inbox(r.Context(), currentUser(r), h.now())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	seen, err := h.store.InboxSeen(r.Context(), currentUser(r).ID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	v := h.newView(r, t.T("home.title"), "home")
-	v.Data = rows
+	v.Data = homeData{Inbox: homeInbox{Rows: h.inboxRows(r, rf, in.First(homeInboxSize), seen), Total: in.Total}, Mechanisms: rows}
 	h.render(w, r, http.StatusOK, "home", v)
 }

@@ -44,6 +44,7 @@ type view struct {
 	Error       string
 	Fields      map[string]string // field → message, for forms re-rendered after validation
 	Occurred    string            // the date-it-happened field as the form sent it, shown again with the form
+	Unread      int               // the menu's "待办 N": inbox entries that arose since the user last opened it
 	Data        any
 }
 
@@ -111,6 +112,7 @@ func (h *Handler) newView(r *http.Request, title, nav string) *view {
 	v := &view{Title: title, Nav: nav, Locale: st.locale, CSRF: st.csrf, User: st.user, Path: r.URL.RequestURI()}
 	hdr, _ := json.Marshal(map[string]string{"X-CSRF-Token": st.csrf})
 	v.CSRFHeaders = string(hdr)
+	v.Unread = h.unreadInbox(r, st.user)
 	if r.Method == http.MethodPost {
 		v.Occurred = r.PostFormValue("occurred_on")
 	}

@@ -20,6 +20,7 @@ func (h *Handler) routes() *http.ServeMux {
 
 	mux.HandleFunc("GET /{$}", h.signedIn(h.home))
 	mux.HandleFunc("GET /mechanisms/{id}", h.signedIn(h.dashboard))
+	mux.HandleFunc("GET /inbox", h.signedIn(h.inboxPage))
 
 	mux.HandleFunc("GET /items", h.signedIn(h.itemList))
 	mux.HandleFunc("GET /items/export.csv", h.signedIn(h.itemExportCSV))

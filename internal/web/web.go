@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/liandong/liandong/internal/inbox"
 	"github.com/liandong/liandong/internal/store"
 )
 
@@ -28,13 +29,15 @@ type Handler struct {
 	refsMu    sync.Mutex
 	refs      *refs
 	refsStamp string
+	// inbox keeps each user's inbox for the menu's count (inbox.Counter).
+	inbox *inbox.Counter
 }
 
 // New parses every template in every language and hashes the assets. An
 // error here is a fault of the build (the files are embedded), so callers
 // stop rather than serve a half-working site.
 func New(s *store.Store, log *slog.Logger) (*Handler, error) {
-	h := &Handler{store: s, log: log, now: time.Now}
+	h := &Handler{store: s, log: log, now: time.Now, inbox: inbox.NewCounter(s)}
 	var err error
 	if h.assets, err = loadAssets(); err != nil {
 		return nil, err

@@ -1,0 +1,63 @@
+package inbox_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/liandong/liandong/internal/demo"
+	"github.com/liandong/liandong/internal/domain"
+	"github.com/liandong/liandong/internal/inbox"
+	"github.com/liandong/liandong/internal/store"
+	"github.com/liandong/liandong/internal/store/storetest"
+)
+
+// demoLiaison loads the demo and adds a liaison of 温江区人民政府, whose
+// inbox holds the demo's report due.
+func demoLiaison(b *testing.B) (*store.Store, *domain.User) {
+	b.Helper()
+	s := storetest.MustOpenSQLite(b)
+	ctx := context.Background()
+	if err := demo.Load(ctx, s); err != nil {
+		b.Fatal(err)
+	}
+	page, err := s.Organizations.List(ctx, domain.ListQuery{Filters: map[string]string{"q": "温江区人民政府"}})
+	if err != nil || len(page.Items) == 0 {
+		b.Fatalf("温江: %v", err)
+	}
+	u := &domain.User{Email: "bench-inbox@example.gov.cn", Name: "联络员", Locale: "zh-CN",
+		Grants: []domain.Grant{{Role: domain.Liaison, ScopeKind: domain.OrganizationScope, ScopeID: page.Items[0].ID}}}
+	if err := s.Users.Create(ctx, domain.Actor{}, u); err != nil {
+		b.Fatal(err)
+	}
+	return s, u
+}
+
+var benchNow = time.Date(2024, 11, 26, 3, 0, 0, 0, time.UTC)
+
+// BenchmarkFor reads every rule of a liaison's inbox on the demo: what the
+// inbox page and the API pay.
+func BenchmarkFor(b *testing.B) {
+	s, u := demoLiaison(b)
+	ctx := context.Background()
+	for b.Loop() {
+		in, err := inbox.For(ctx, s, u, benchNow)
+		if err != nil || in.Total == 0 {
+			b.Fatalf("inbox: %d entries, %v", in.Total, err)
+		}
+	}
+}
+
+// BenchmarkUnread is the menu's count on every page once the inbox is
+// kept (nothing changed since): the stamp of the tables it lists and when
+// the user last looked.
+func BenchmarkUnread(b *testing.B) {
+	s, u := demoLiaison(b)
+	ctx := context.Background()
+	c := inbox.NewCounter(s)
+	for b.Loop() {
+		if n, err := c.Unread(ctx, u, benchNow); err != nil || n == 0 {
+			b.Fatalf("unread: %d, %v", n, err)
+		}
+	}
+}
