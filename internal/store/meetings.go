@@ -10,17 +10,20 @@ import (
 
 var meetings = &table[domain.Meeting, *domain.Meeting]{
 	name:    "meetings",
-	columns: []string{"mechanism_id", "number", "title", "held_on", "held_on_precision", "place", "format", "minutes"},
+	columns: []string{"mechanism_id", "number", "title", "held_on", "held_on_precision", "place", "format", "chair", "status", "minutes"},
 	fields: func(m *domain.Meeting) []any {
-		return []any{m.MechanismID, m.Number, m.Title, m.HeldOn, string(m.HeldOnPrecision), m.Place, string(m.Format), m.Minutes}
+		return []any{m.MechanismID, m.Number, m.Title, m.HeldOn, string(m.HeldOnPrecision), m.Place, string(m.Format), m.Chair, string(m.Status), m.Minutes}
 	},
 	targets: func(m *domain.Meeting) []any {
-		return []any{&m.MechanismID, &m.Number, &m.Title, &m.HeldOn, &m.HeldOnPrecision, &m.Place, &m.Format, &m.Minutes}
+		return []any{&m.MechanismID, &m.Number, &m.Title, &m.HeldOn, &m.HeldOnPrecision, &m.Place, &m.Format, &m.Chair, &m.Status, &m.Minutes}
 	},
 	refs: []ref[domain.Meeting, *domain.Meeting]{
 		{"mechanism_id", "mechanisms", func(m *domain.Meeting) int64 { return m.MechanismID }},
 	},
 	check: func(ctx context.Context, t *Tx, m *domain.Meeting) error {
+		if m.Status == "" {
+			m.Status = domain.MeetingHeld // a meeting recorded without a status took place
+		}
 		r := t.reader()
 		var p domain.Problems
 		// Entries already on the agenda stay, though their writer may not
@@ -128,6 +131,7 @@ var meetings = &table[domain.Meeting, *domain.Meeting]{
 	filters: map[string]filter{
 		"mechanism":   byID("mechanism_id"),
 		"format":      byEnum("format", domain.MeetingFormats),
+		"status":      byEnum("status", domain.MeetingStatuses),
 		"held_after":  byDate("held_on", ">="),
 		"held_before": byDate("held_on", "<="),
 		"q":           byQuery("title", "place", "minutes"),
