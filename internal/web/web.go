@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/liandong/liandong/internal/notify"
 	"github.com/liandong/liandong/internal/store"
 )
 
@@ -28,6 +29,9 @@ type Handler struct {
 	refsMu    sync.Mutex
 	refs      *refs
 	refsStamp string
+	// notify is how meeting notices are sent: the mail server; its zero
+	// value sends to webhooks and group robots only.
+	notify notify.Config
 }
 
 // New parses every template in every language and hashes the assets. An
@@ -53,6 +57,10 @@ func New(s *store.Store, log *slog.Logger) (*Handler, error) {
 // today and "due soon" follow it. A benchmark uses it to stand in a period
 // that holds reports.
 func (h *Handler) SetClock(now func() time.Time) { h.now = now }
+
+// SetNotify gives the pages the notifier's configuration (the mail server),
+// for the notices they send.
+func (h *Handler) SetNotify(cfg notify.Config) { h.notify = cfg }
 
 // Must returns h or panics on err, for wiring code whose only failure is a
 // broken build.
