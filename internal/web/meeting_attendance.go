@@ -19,8 +19,8 @@ func (h *Handler) meetingAttendance(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	if !h.mayEditMeeting(r, stored) {
-		h.meetingRefused(w, r, stored, domain.Errorf(domain.Forbidden, "you may not write this meeting"), "")
+	if err := h.meetingWrite(r, stored); err != nil {
+		h.meetingRefused(w, r, stored, err, "")
 		return
 	}
 	m, err := h.store.Mechanisms.Get(ctx, stored.MechanismID)

@@ -61,12 +61,13 @@ func (h *Handler) meetingNewForm(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	if len(mechs) == 0 {
-		h.fail(w, r, domain.Errorf(domain.Forbidden, "you may not write this meeting"))
+	if err := h.meetingWrite(r, &domain.Meeting{}); len(mechs) == 0 && err != nil {
+		// The store's refusal of a meeting in no mechanism of the visitor's.
+		h.fail(w, r, err)
 		return
 	}
 	f := meetingForm{MechanismID: queryID(r, "mechanism"), Status: string(domain.MeetingDraft)}
-	if f.MechanismID == 0 {
+	if f.MechanismID == 0 && len(mechs) > 0 {
 		f.MechanismID = mechs[0].ID
 	}
 	if n, err := h.store.NextMeetingNumber(r.Context(), f.MechanismID); err == nil {
@@ -158,8 +159,8 @@ func (h *Handler) meetingEditForm(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	if !h.mayEditMeeting(r, mt) {
-		h.meetingRefused(w, r, mt, domain.Errorf(domain.Forbidden, "you may not write this meeting"), "")
+	if err := h.meetingWrite(r, mt); err != nil {
+		h.meetingRefused(w, r, mt, err, "")
 		return
 	}
 	f := meetingForm{MechanismID: mt.MechanismID, Version: mt.Version, Number: strconv.Itoa(mt.Number), Title: mt.Title,
@@ -178,8 +179,8 @@ func (h *Handler) meetingUpdate(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	if !h.mayEditMeeting(r, stored) {
-		h.meetingRefused(w, r, stored, domain.Errorf(domain.Forbidden, "you may not write this meeting"), "")
+	if err := h.meetingWrite(r, stored); err != nil {
+		h.meetingRefused(w, r, stored, err, "")
 		return
 	}
 	mt := *stored

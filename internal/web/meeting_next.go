@@ -17,8 +17,8 @@ func (h *Handler) meetingPrepareNext(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	if !h.mayEditMeeting(r, mt) {
-		h.meetingRefused(w, r, mt, domain.Errorf(domain.Forbidden, "you may not write this meeting"), "")
+	if err := h.meetingWrite(r, mt); err != nil {
+		h.meetingRefused(w, r, mt, err, "")
 		return
 	}
 	typed := strings.TrimSpace(r.PostFormValue("held_on"))

@@ -141,10 +141,15 @@ func (h *Handler) meetingShow(w http.ResponseWriter, r *http.Request) {
 	h.meetingPage(w, r, http.StatusOK, mt, v, taskForm{})
 }
 
-// mayEditMeeting reports whether the visitor may write mt: the check the
-// store applies to the meeting's create and update, API and pages alike.
+// meetingWrite answers whether the visitor may write mt, with the refusal
+// when not: the check the store applies to the meeting's create and
+// update, API and pages alike.
+func (h *Handler) meetingWrite(r *http.Request, mt *domain.Meeting) error {
+	return h.store.Meetings.Allowed(r.Context(), actor(r), policy.Write, mt)
+}
+
 func (h *Handler) mayEditMeeting(r *http.Request, mt *domain.Meeting) bool {
-	return h.store.Meetings.Allowed(r.Context(), actor(r), policy.Write, mt) == nil
+	return h.meetingWrite(r, mt) == nil
 }
 
 // meetingRefused shows the meeting page again with why an action on it was
