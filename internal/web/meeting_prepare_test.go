@@ -251,6 +251,16 @@ func TestMeetingPreparedThroughThePages(t *testing.T) {
 			if strings.Contains(page, `id="prepare-next"`) || !strings.Contains(page, "草稿") {
 				t.Error("the draft's page does not say it is a draft, or offers to prepare a next one")
 			}
+			// Its pack, while it is a draft dated ahead, runs from the last
+			// meeting to today (the store's clock: 25 November 2024), not to
+			// a day that has not come, and says 草稿 on its title line.
+			res, md := c.get(fmt.Sprintf("/meetings/%d/pack.md", draft.ID))
+			if res.StatusCode != http.StatusOK || !strings.Contains(md, draft.Title+"会议材料（草稿）") {
+				t.Fatalf("the draft's pack: %d, no 草稿 on its title line", res.StatusCode)
+			}
+			if !strings.Contains(md, "2024年11月21日至2024年11月25日") || strings.Contains(md, "至2024年12月20日") {
+				t.Errorf("the draft's pack does not run from the last meeting to today:\n%.600s", md)
+			}
 		})
 
 		t.Run("EscalationReachesTheDraft", func(t *testing.T) {
