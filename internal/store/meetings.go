@@ -242,7 +242,19 @@ func (s *Store) PrepareNext(ctx context.Context, actor domain.Actor, meetingID i
 				}
 			}
 		}
-		if err := s.Meetings.CreateTx(ctx, t, next); err != nil {
+		// The actor must be allowed to write the mechanism's meetings; the
+		// carried entries then come with the system's rights, still
+		// attributed to the actor, as an escalation puts them there: a
+		// problem escalated from a mechanism below may be one the actor
+		// cannot read, and stays on the agenda all the same.
+		if err := s.Meetings.mayWrite(ctx, t, next); err != nil {
+			return err
+		}
+		acting := t.actor
+		t.actor = domain.Actor{UserID: acting.UserID, Name: acting.Name}
+		err = s.Meetings.CreateTx(ctx, t, next)
+		t.actor = acting
+		if err != nil {
 			return err
 		}
 		out = next

@@ -395,3 +395,66 @@ func TestMeetingNoticeReachesWebhook(t *testing.T) {
 		}
 	})
 }
+
+// TestPrepareNextCarriesAProblemFromBelow: a problem escalated from a
+// mechanism below sits on the working group's agenda though its
+// secretariat cannot read it; preparing the next meeting carries it all
+// the same, while a leader of the group may not prepare one.
+func TestPrepareNextCarriesAProblemFromBelow(t *testing.T) {
+	forEachDB(t, func(t *testing.T, st *site) {
+		ctx := context.Background()
+		mech, _ := st.workingGroup(t)
+		below := &domain.Mechanism{ParentID: mech.ID, Name: "温江区专项组", Tier: domain.Execution, TimeZone: "Asia/Shanghai", Cadence: domain.Monthly,
+			Sides: mech.Sides}
+		if err := st.Store.Mechanisms.Create(ctx, domain.Actor{}, below); err != nil {
+			t.Fatal(err)
+		}
+		pr := &domain.Problem{MechanismID: below.ID, Title: "园区用电指标", Tier: domain.Coordination, Status: domain.ProblemOpen}
+		if err := st.Store.Problems.Create(ctx, domain.Actor{}, pr); err != nil {
+			t.Fatal(err)
+		}
+		mt := &domain.Meeting{MechanismID: mech.ID, Number: 3, Title: "成渝双核联动工作组第三次会议", HeldOn: domain.MustDate("2024-11-20"),
+			HeldOnPrecision: domain.DayPrecision, Status: domain.MeetingHeld, Agenda: []domain.AgendaItem{{Kind: domain.AgendaProblemKind, ProblemID: pr.ID}}}
+		if err := st.Store.Meetings.Create(ctx, domain.Actor{}, mt); err != nil {
+			t.Fatal(err)
+		}
+		users := map[domain.Role]*client{}
+		for _, role := range []domain.Role{domain.SecretariatRole, domain.Leader} {
+			u := &domain.User{Email: string(role) + "-below@example.gov.cn", Name: string(role), Locale: "zh-CN", Password: testPassword,
+				Grants: []domain.Grant{{Role: role, ScopeKind: domain.MechanismScope, ScopeID: mech.ID}}}
+			if err := st.Store.Users.Create(ctx, domain.Actor{}, u); err != nil {
+				t.Fatal(err)
+			}
+			users[role] = st.client(t)
+			users[role].signIn(u.Email, testPassword)
+		}
+		if _, err := st.Store.Problems.GetAs(ctx, domain.Actor{User: mustUser(t, st, string(domain.SecretariatRole)+"-below@example.gov.cn")}, pr.ID); err == nil {
+			t.Fatal("the working group's secretariat reads the problem from below; the test shows nothing")
+		}
+		path := fmt.Sprintf("/meetings/%d", mt.ID)
+		leader := users[domain.Leader]
+		_, page := leader.get(path)
+		if res, _ := leader.post(path+"/next", url.Values{"csrf": {leader.csrf(page)}, "held_on": {"2024-12-20"}}); res.StatusCode != http.StatusForbidden {
+			t.Errorf("a leader prepared the next meeting: %d", res.StatusCode)
+		}
+		sec := users[domain.SecretariatRole]
+		_, page = sec.get(path)
+		res, body := sec.post(path+"/next", url.Values{"csrf": {sec.csrf(page)}, "held_on": {"2024-12-20"}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("the secretariat's next meeting: %d %s", res.StatusCode, body)
+		}
+		draft := st.meetingOf(t, res)
+		if len(draft.Agenda) != 1 || draft.Agenda[0].ProblemID != pr.ID {
+			t.Fatalf("the draft's agenda %+v does not carry the problem from below", draft.Agenda)
+		}
+	})
+}
+
+func mustUser(t *testing.T, st *site, email string) *domain.User {
+	t.Helper()
+	page, err := st.Store.Users.List(context.Background(), domain.ListQuery{Filters: map[string]string{"q": email}})
+	if err != nil || len(page.Items) != 1 {
+		t.Fatalf("user %s: %v", email, err)
+	}
+	return page.Items[0]
+}
