@@ -188,6 +188,10 @@ func (h *Handler) meetingUpdate(w http.ResponseWriter, r *http.Request) {
 	f := readMeetingForm(r, &mt, &p)
 	mt.Version = f.Version
 	mt.Minutes = f.Minutes
+	if f.HeldOn == stored.HeldOn.String() {
+		// A date the source gives by month only stays so unless retyped.
+		mt.HeldOnPrecision = stored.HeldOnPrecision
+	}
 	ids, texts := r.PostForm["decision_id"], r.PostForm["decision_text"]
 	mt.Decisions = []domain.MeetingDecision{}
 	for i, s := range ids {

@@ -294,6 +294,24 @@ func TestMeetingPreparedThroughThePages(t *testing.T) {
 			}
 		})
 
+		t.Run("MonthDateStaysMonth", func(t *testing.T) {
+			// The joint meeting of September 2022 is dated by month only;
+			// saving its minutes does not turn that into 1 September.
+			joint, err := st.Store.Meetings.List(ctx, domain.ListQuery{Filters: map[string]string{"q": "重庆成都第一次双核联动联席会议"}})
+			if err != nil || len(joint.Items) != 1 || joint.Items[0].HeldOnPrecision != domain.MonthPrecision {
+				t.Fatalf("the joint meeting of September 2022: %v", err)
+			}
+			jm := joint.Items[0]
+			jp := fmt.Sprintf("/meetings/%d", jm.ID)
+			_, form := c.get(jp + "/edit")
+			res, _ := c.post(jp+"/edit", url.Values{"csrf": {c.csrf(form)}, "version": {fmt.Sprint(jm.Version)}, "title": {jm.Title}, "number": {"1"},
+				"held_on": {jm.HeldOn.String()}, "format": {string(jm.Format)}, "status": {"held"}, "minutes": {"确定第一批合作项目。"},
+				"decision_id": {fmt.Sprint(jm.Decisions[0].ID)}, "decision_text": {jm.Decisions[0].Text}})
+			if got := st.meetingOf(t, res); got.HeldOnPrecision != domain.MonthPrecision || got.Minutes != "确定第一批合作项目。" {
+				t.Errorf("after saving the minutes: precision %s, minutes %q", got.HeldOnPrecision, got.Minutes)
+			}
+		})
+
 		t.Run("NonSecretariatGetsNoControls", func(t *testing.T) {
 			for i, g := range []domain.Grant{
 				{Role: domain.Leader, ScopeKind: domain.MechanismScope, ScopeID: mech.ID},
