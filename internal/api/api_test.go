@@ -256,8 +256,8 @@ func cases() []resourceCase {
 				"sides": []any{map[string]any{"key": "chengdu", "name": "成都"}, map[string]any{"key": "chongqing", "name": "重庆"}}}
 		}, bad: map[string]any{"time_zone": "Mars/Olympus"}, badField: "time_zone", patch: map[string]any{"cadence": "monthly"}, readBack: "cadence"},
 		{path: "meetings", valid: func(f *fixture) map[string]any {
-			return map[string]any{"mechanism_id": f.mech.ID, "number": 2, "title": "工作组第二次会议", "held_on": "2023-05-12", "held_on_precision": "day", "format": "in_person", "place": "成都"}
-		}, bad: map[string]any{"held_on": "2023-02-30"}, badField: "held_on", patch: map[string]any{"minutes": "各成员单位汇报进展"}, readBack: "minutes"},
+			return map[string]any{"mechanism_id": f.mech.ID, "number": 2, "title": "工作组第二次会议", "held_on": "2023-05-12", "held_on_precision": "day", "format": "in_person", "place": "成都", "chair": "张组长"}
+		}, bad: map[string]any{"status": "planned"}, badField: "status", patch: map[string]any{"minutes": "各成员单位汇报进展", "status": "draft"}, readBack: "status"},
 		{path: "batches", valid: func(f *fixture) map[string]any {
 			return map[string]any{"mechanism_id": f.mech.ID, "name": "2024—2025年度合作事项清单", "declared_count": 0}
 		}, bad: map[string]any{"declared_count": -3}, badField: "declared_count", patch: map[string]any{"year": 2024}, readBack: "year"},

@@ -57,7 +57,7 @@ func setupDemo(fs *flag.FlagSet, con *console) func(context.Context) error {
 			// Serving goes on; the packs then say no checkpoint was issued.
 			log.Warn("no audit key: checkpoints are neither issued nor sent", "error", err)
 		}
-		srv := newServer(server.Config{Addr: addr, MetricsAddr: metricsAddr}, s, log)
+		srv := newServer(server.Config{Addr: addr, MetricsAddr: metricsAddr}, s, con.getenv, log)
 		// Bind before creating the admin: if the port is taken, the
 		// one-time password must not have been printed and lost already.
 		if err := srv.Listen(); err != nil {

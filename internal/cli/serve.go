@@ -63,7 +63,7 @@ func setupServe(fs *flag.FlagSet, con *console) func(context.Context) error {
 			return err
 		}
 		defer stop()
-		srv := newServer(server.Config{Addr: addr, MetricsAddr: metricsAddr, ShutdownTimeout: *shutdownTimeout}, s, log)
+		srv := newServer(server.Config{Addr: addr, MetricsAddr: metricsAddr, ShutdownTimeout: *shutdownTimeout}, s, con.getenv, log)
 		return srv.Run(ctx)
 	}
 }
@@ -101,9 +101,12 @@ func startReminders(ctx context.Context, s *store.Store, getenv func(string) str
 
 // newServer wires the API into the HTTP server; serve and demo share it so
 // that the demo serves exactly what production does.
-func newServer(cfg server.Config, s *store.Store, log *slog.Logger) *server.Server {
+func newServer(cfg server.Config, s *store.Store, getenv func(string) string, log *slog.Logger) *server.Server {
 	// web.Must panics only on a broken build (embedded templates that do
 	// not parse), which the web package's tests catch first.
-	cfg.Web = web.Must(web.New(s, log))
+	h := web.Must(web.New(s, log))
+	// Meeting notices go out through the notifier's channels, by mail too.
+	h.SetNotify(notify.ConfigFromEnv(getenv))
+	cfg.Web = h
 	return server.New(cfg, s, api.New(s, log), log)
 }

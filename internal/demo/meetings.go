@@ -104,6 +104,7 @@ func (l *loader) loadMeetings() error {
 		}
 		m := row.meeting
 		m.MechanismID = mid
+		m.Status = domain.MeetingHeld // the demo's meetings all took place
 		// The table is shared; give the store copies of its lists.
 		m.Agenda = append([]domain.AgendaItem(nil), m.Agenda...)
 		m.Decisions = append([]domain.MeetingDecision(nil), m.Decisions...)

@@ -14,6 +14,19 @@ const (
 // MeetingFormats lists the meeting formats, the unrecorded one first.
 var MeetingFormats = []MeetingFormat{FormatNotRecorded, InPerson, Video, Hybrid}
 
+// MeetingStatus says whether a meeting is being prepared or took place.
+type MeetingStatus string
+
+// The meeting statuses. A meeting stored without one is held: every
+// meeting recorded before drafts existed had taken place.
+const (
+	MeetingDraft MeetingStatus = "draft" // being prepared; its pack runs to today
+	MeetingHeld  MeetingStatus = "held"
+)
+
+// MeetingStatuses lists the meeting statuses.
+var MeetingStatuses = []MeetingStatus{MeetingDraft, MeetingHeld}
+
 // DatePrecision says how much of a date the source gives: some meetings are
 // only reported by month ("September 2022"), some facts only by year.
 type DatePrecision string
@@ -28,16 +41,21 @@ const (
 // Meeting is a session of a mechanism, with its agenda, minutes and decisions.
 type Meeting struct {
 	Record
-	MechanismID     int64             `json:"mechanism_id"`
-	Number          int               `json:"number"`
-	Title           string            `json:"title"`
-	HeldOn          Date              `json:"held_on"`
-	HeldOnPrecision DatePrecision     `json:"held_on_precision"`
-	Place           string            `json:"place"`
-	Format          MeetingFormat     `json:"format"`
-	Minutes         string            `json:"minutes"`
-	Agenda          []AgendaItem      `json:"agenda"`
-	Decisions       []MeetingDecision `json:"decisions"`
+	MechanismID     int64         `json:"mechanism_id"`
+	Number          int           `json:"number"`
+	Title           string        `json:"title"`
+	HeldOn          Date          `json:"held_on"`
+	HeldOnPrecision DatePrecision `json:"held_on_precision"`
+	Place           string        `json:"place"`
+	Format          MeetingFormat `json:"format"`
+	// Chair is who chairs the meeting (主持), as the record names them.
+	Chair string `json:"chair"`
+	// Status is draft while the secretariat prepares the meeting, held
+	// after; empty is taken as held.
+	Status    MeetingStatus     `json:"status"`
+	Minutes   string            `json:"minutes"`
+	Agenda    []AgendaItem      `json:"agenda"`
+	Decisions []MeetingDecision `json:"decisions"`
 	// Attendees are the units at the meeting, in the order the record
 	// names them, and whether each reported its work there (汇报): a
 	// working group's meeting hears every member unit in turn.
@@ -51,6 +69,9 @@ type Attendee struct {
 	Reported       bool   `json:"reported"`
 	Report         string `json:"report,omitempty"`
 }
+
+// Draft reports whether the meeting is still being prepared.
+func (m *Meeting) Draft() bool { return m.Status == MeetingDraft }
 
 // AgendaKind says what an agenda entry is about.
 type AgendaKind string
@@ -95,6 +116,10 @@ func (m *Meeting) Validate() error {
 	checkOneOf(&p, "held_on_precision", m.HeldOnPrecision, []DatePrecision{DayPrecision, MonthPrecision})
 	checkText(&p, "place", m.Place, MaxName)
 	checkOneOf(&p, "format", m.Format, MeetingFormats)
+	checkText(&p, "chair", m.Chair, MaxName)
+	if m.Status != "" {
+		checkOneOf(&p, "status", m.Status, MeetingStatuses)
+	}
 	checkText(&p, "minutes", m.Minutes, MaxText)
 	for i, a := range m.Agenda {
 		f := indexed("agenda", i)

@@ -28,6 +28,10 @@ var catalogue = []entry{
 	{"correction_reason_required", "is required: say why the report is corrected", "必填：请说明更正原因"},
 	{"return_reason_required", "is required: say why the report is returned", "必填：请说明退回原因"},
 	{"report_not_submitted", "is %s, not submitted", "为 %s，不是已提交"},
+	// Meetings prepared in the browser (issue 13): the next meeting, the agenda.
+	{"meeting_still_draft", "the meeting is still a draft; prepare the next one once it is held", "该会议仍是草稿；召开后再准备下次会议"},
+	{"meeting_is_draft", "is draft, not held", "为草稿，尚未召开"},
+	{"agenda_no_entry", "is not an entry of this agenda", "不是本议程中的条目"},
 	{"attachment_file_too_large", "is larger than 10 MB", "超过 10 MB"},
 	{"file_name_plain", "must be a file name without a folder", "须为不含文件夹的文件名"},
 	{"file_not_pdf_or_image", "must be a PDF or an image (PNG, JPEG, GIF or WebP); its content is neither", "须为 PDF 或图片（PNG、JPEG、GIF 或 WebP）；该文件的内容都不是"},

@@ -16,7 +16,11 @@ func (p *Pack) Doc() *Doc {
 	if p.Previous != nil {
 		since = fmt.Sprintf("第%s次会议（%s）以来工作进展情况", chineseNumeral(p.Previous.Number), heldOn(p.Previous))
 	}
-	d := newDoc(mt.Title+"会议材料", since)
+	title := mt.Title + "会议材料"
+	if mt.Draft() {
+		title += "（草稿）"
+	}
+	d := newDoc(title, since)
 
 	d.section("基本情况")
 	place := ""

@@ -134,12 +134,17 @@ func Build(ctx context.Context, s *store.Store, meetingID int64) (*Pack, error) 
 	}
 	p := &Pack{Mechanism: m, Meeting: mt, To: mt.HeldOn, units: map[int64]string{}, mechs: map[int64]string{m.ID: m.Name},
 		StatusCounts: map[domain.ItemStatus]int{}, LightCounts: map[domain.Light]int{}}
+	// A draft's pack is read while the meeting is prepared: it runs to
+	// today, not to a day that has not come.
+	if today := dateIn(s.Now(), m.Location()); mt.Draft() && today.Before(p.To) {
+		p.To = today
+	}
 	meetings, err := store.All(ctx, s.Meetings, map[string]string{"mechanism": id(m.ID), "held_before": mt.HeldOn.String()}, false)
 	if err != nil {
 		return nil, err
 	}
 	for _, o := range meetings {
-		if o.ID != mt.ID && o.HeldOn.Before(mt.HeldOn) && (p.Previous == nil || p.Previous.HeldOn.Before(o.HeldOn)) {
+		if o.ID != mt.ID && !o.Draft() && o.HeldOn.Before(mt.HeldOn) && (p.Previous == nil || p.Previous.HeldOn.Before(o.HeldOn)) {
 			p.Previous = o
 		}
 	}

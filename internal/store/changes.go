@@ -229,9 +229,10 @@ type EscalationResult struct {
 // coordination → decision) in one transaction: it records the step in the
 // problem's escalations, sets its due date from the new tier's time limit
 // (the rules of the mechanism at that tier, else of the problem's own),
-// and puts it on the agenda of the next meeting (held today or later, in
-// the mechanism's time zone) of the first mechanism up the parent chain at
-// the new tier. When no such mechanism or meeting exists the step still
+// and puts it on the agenda of the first mechanism up the parent chain at
+// the new tier: of its draft meeting (the one being prepared, the earliest
+// when several are), else of its next meeting (held today or later, in the
+// mechanism's time zone). When no such mechanism or meeting exists the step still
 // happens and the message says so. version is the problem's version the
 // caller saw. Errors: NotFound, Conflict (stale version), Invalid (the
 // problem is resolved or already at the decision tier).
@@ -313,9 +314,15 @@ func (s *Store) Escalate(ctx context.Context, actor domain.Actor, problemID, ver
 			out.Message = fmt.Sprintf("escalated from %s to %s, due %s; no mechanism up the chain of mechanism %d sits at the %s tier, so no agenda was changed", from, to, pr.DueOn, own.ID, to)
 			return nil
 		}
+		// The meeting the secretariat is preparing (a draft) receives it
+		// first; without one, the next meeting held today or later.
 		var meetingID int64
-		err = r.queryRow(ctx, "SELECT id FROM meetings WHERE mechanism_id = ? AND archived_at IS NULL AND held_on >= ? ORDER BY held_on, id LIMIT 1",
-			target.ID, today.String()).Scan(&meetingID)
+		err = r.queryRow(ctx, "SELECT id FROM meetings WHERE mechanism_id = ? AND archived_at IS NULL AND status = ? ORDER BY held_on, id LIMIT 1",
+			target.ID, string(domain.MeetingDraft)).Scan(&meetingID)
+		if isNoRows(err) {
+			err = r.queryRow(ctx, "SELECT id FROM meetings WHERE mechanism_id = ? AND archived_at IS NULL AND held_on >= ? ORDER BY held_on, id LIMIT 1",
+				target.ID, today.String()).Scan(&meetingID)
+		}
 		if isNoRows(err) {
 			out.Message = fmt.Sprintf("escalated from %s to %s, due %s; %s has no meeting scheduled on or after %s: put it on the agenda when one is", from, to, pr.DueOn, target.Name, today)
 			return nil

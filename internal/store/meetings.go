@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"slices"
 
 	"github.com/liandong/liandong/internal/domain"
@@ -10,17 +11,20 @@ import (
 
 var meetings = &table[domain.Meeting, *domain.Meeting]{
 	name:    "meetings",
-	columns: []string{"mechanism_id", "number", "title", "held_on", "held_on_precision", "place", "format", "minutes"},
+	columns: []string{"mechanism_id", "number", "title", "held_on", "held_on_precision", "place", "format", "chair", "status", "minutes"},
 	fields: func(m *domain.Meeting) []any {
-		return []any{m.MechanismID, m.Number, m.Title, m.HeldOn, string(m.HeldOnPrecision), m.Place, string(m.Format), m.Minutes}
+		return []any{m.MechanismID, m.Number, m.Title, m.HeldOn, string(m.HeldOnPrecision), m.Place, string(m.Format), m.Chair, string(m.Status), m.Minutes}
 	},
 	targets: func(m *domain.Meeting) []any {
-		return []any{&m.MechanismID, &m.Number, &m.Title, &m.HeldOn, &m.HeldOnPrecision, &m.Place, &m.Format, &m.Minutes}
+		return []any{&m.MechanismID, &m.Number, &m.Title, &m.HeldOn, &m.HeldOnPrecision, &m.Place, &m.Format, &m.Chair, &m.Status, &m.Minutes}
 	},
 	refs: []ref[domain.Meeting, *domain.Meeting]{
 		{"mechanism_id", "mechanisms", func(m *domain.Meeting) int64 { return m.MechanismID }},
 	},
 	check: func(ctx context.Context, t *Tx, m *domain.Meeting) error {
+		if m.Status == "" {
+			m.Status = domain.MeetingHeld // a meeting recorded without a status took place
+		}
 		r := t.reader()
 		var p domain.Problems
 		// Entries already on the agenda stay, though their writer may not
@@ -128,6 +132,7 @@ var meetings = &table[domain.Meeting, *domain.Meeting]{
 	filters: map[string]filter{
 		"mechanism":   byID("mechanism_id"),
 		"format":      byEnum("format", domain.MeetingFormats),
+		"status":      byEnum("status", domain.MeetingStatuses),
 		"held_after":  byDate("held_on", ">="),
 		"held_before": byDate("held_on", "<="),
 		"q":           byQuery("title", "place", "minutes"),
@@ -171,4 +176,89 @@ var batches = &table[domain.Batch, *domain.Batch]{
 		"q":         byQuery("name", "name_en"),
 	},
 	sorts: map[string]sortKey{"name": {"name", sortText}, "year": {"year", sortInt}},
+}
+
+// NextMeetingNumber returns the number the next meeting of mechanism
+// takes: one more than the highest recorded, archived meetings included
+// (their numbers were used).
+func (s *Store) NextMeetingNumber(ctx context.Context, mechanism int64) (int, error) {
+	return nextMeetingNumber(ctx, s.reader(), mechanism)
+}
+
+func nextMeetingNumber(ctx context.Context, r reader, mechanism int64) (int, error) {
+	var n int
+	if err := r.queryRow(ctx, "SELECT COALESCE(MAX(number), 0) FROM meetings WHERE mechanism_id = ?", mechanism).Scan(&n); err != nil {
+		return 0, domain.Internalf(err, "number the next meeting")
+	}
+	return n + 1, nil
+}
+
+// PrepareNext creates the draft of the meeting after meeting (准备下次会议)
+// in one transaction: numbered next, titled after its mechanism, held on
+// heldOn, carrying what of the agenda is unfinished — items not completed,
+// problems not resolved; topics were heard and stay with their meeting.
+// Errors: NotFound, Forbidden (the actor may not write the mechanism's
+// meetings), Invalid (meeting is itself a draft, or heldOn is missing).
+func (s *Store) PrepareNext(ctx context.Context, actor domain.Actor, meetingID int64, heldOn domain.Date) (*domain.Meeting, error) {
+	var out *domain.Meeting
+	err := s.Write(ctx, actor, func(t *Tx) error {
+		r := t.reader()
+		mt, err := s.Meetings.get(ctx, r, meetingID)
+		if err != nil {
+			return err
+		}
+		if mt.Draft() {
+			return domain.Errorf(domain.Invalid, "the meeting is still a draft; prepare the next one once it is held").
+				With(domain.FieldErrorf("status", "is draft, not held"))
+		}
+		m, err := mechanisms.getIn(ctx, r, mt.MechanismID)
+		if err != nil {
+			return err
+		}
+		number, err := nextMeetingNumber(ctx, r, mt.MechanismID)
+		if err != nil {
+			return err
+		}
+		next := &domain.Meeting{MechanismID: mt.MechanismID, Number: number, Title: fmt.Sprintf("%s第%d次会议", m.Name, number),
+			HeldOn: heldOn, HeldOnPrecision: domain.DayPrecision, Place: mt.Place, Format: mt.Format, Chair: mt.Chair,
+			Status: domain.MeetingDraft, Agenda: []domain.AgendaItem{}, Decisions: []domain.MeetingDecision{}, Attendees: []domain.Attendee{}}
+		for _, a := range mt.Agenda {
+			switch a.Kind {
+			case domain.AgendaItemKind:
+				it, err := s.Items.get(ctx, r, a.ItemID)
+				if err != nil && domain.ErrorCode(err) != domain.NotFound {
+					return err
+				}
+				if err == nil && it.ArchivedAt == nil && it.Status != domain.Completed {
+					next.Agenda = append(next.Agenda, a)
+				}
+			case domain.AgendaProblemKind:
+				pr, err := s.Problems.get(ctx, r, a.ProblemID)
+				if err != nil && domain.ErrorCode(err) != domain.NotFound {
+					return err
+				}
+				if err == nil && pr.ArchivedAt == nil && pr.Status == domain.ProblemOpen {
+					next.Agenda = append(next.Agenda, a)
+				}
+			}
+		}
+		// The actor must be allowed to write the mechanism's meetings; the
+		// carried entries then come with the system's rights, still
+		// attributed to the actor, as an escalation puts them there: a
+		// problem escalated from a mechanism below may be one the actor
+		// cannot read, and stays on the agenda all the same.
+		if err := s.Meetings.mayWrite(ctx, t, next); err != nil {
+			return err
+		}
+		acting := t.actor
+		t.actor = domain.Actor{UserID: acting.UserID, Name: acting.Name}
+		err = s.Meetings.CreateTx(ctx, t, next)
+		t.actor = acting
+		if err != nil {
+			return err
+		}
+		out = next
+		return nil
+	})
+	return out, err
 }

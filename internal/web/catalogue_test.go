@@ -58,6 +58,7 @@ var enumValues = map[string][]string{
 	"task_status":    {string(domain.TaskOpen), string(domain.TaskAdvancing), string(domain.TaskDone)},
 	"format":         strs(domain.MeetingFormats),
 	"agenda":         strs(domain.AgendaKinds),
+	"meeting_status": strs(domain.MeetingStatuses),
 	"agreement_kind": strs(domain.AgreementKinds),
 	"service_mode":   strs(domain.ServiceModes),
 	"adoption":       {string(domain.Planned), string(domain.Adopted), string(domain.Declined)},

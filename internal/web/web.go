@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/liandong/liandong/internal/inbox"
+	"github.com/liandong/liandong/internal/notify"
 	"github.com/liandong/liandong/internal/store"
 )
 
@@ -31,6 +32,9 @@ type Handler struct {
 	refsStamp string
 	// inbox keeps each user's inbox for the menu's count (inbox.Counter).
 	inbox *inbox.Counter
+	// notify is how meeting notices are sent: the mail server; its zero
+	// value sends to webhooks and group robots only.
+	notify notify.Config
 }
 
 // New parses every template in every language and hashes the assets. An
@@ -56,6 +60,10 @@ func New(s *store.Store, log *slog.Logger) (*Handler, error) {
 // today and "due soon" follow it. A benchmark uses it to stand in a period
 // that holds reports.
 func (h *Handler) SetClock(now func() time.Time) { h.now = now }
+
+// SetNotify gives the pages the notifier's configuration (the mail server),
+// for the notices they send.
+func (h *Handler) SetNotify(cfg notify.Config) { h.notify = cfg }
 
 // Must returns h or panics on err, for wiring code whose only failure is a
 // broken build.
