@@ -61,8 +61,8 @@ type itemPageData struct {
 	MayRaise bool
 	// MayEdit links the edit page: the store would let the viewer
 	// change the item.
-	MayEdit bool
-	Comments  *commentsBlock
+	MayEdit  bool
+	Comments *commentsBlock
 }
 
 // pendingView is a two-side change as the item page shows it: what it

@@ -42,19 +42,19 @@ type itemListData struct {
 	// NoMechanism: no mechanism or batch is chosen, so the unit filter
 	// offers no members yet.
 	NoMechanism bool
-	Back       string // this page, where a bulk edit returns
-	Views      []store.SavedView
-	ViewName   string
-	Query      string // the filters as a query string, for the export links
-	Rows       []itemRow
-	NextCursor string
-	Mechanisms []*domain.Mechanism
-	Batches    []*domain.Batch
-	Statuses   []domain.ItemStatus
-	Lights     []domain.Light
-	Tracks     []domain.Term
-	Sides      []domain.Side
-	Units      []*domain.Organization
+	Back        string // this page, where a bulk edit returns
+	Views       []store.SavedView
+	ViewName    string
+	Query       string // the filters as a query string, for the export links
+	Rows        []itemRow
+	NextCursor  string
+	Mechanisms  []*domain.Mechanism
+	Batches     []*domain.Batch
+	Statuses    []domain.ItemStatus
+	Lights      []domain.Light
+	Tracks      []domain.Term
+	Sides       []domain.Side
+	Units       []*domain.Organization
 	// CanWrite offers the controls that change items — new item, bulk
 	// edit, the ledger import — to whom the policy lets change items.
 	CanWrite bool
