@@ -25,8 +25,8 @@ type Target struct {
 
 // Result is what one target measured.
 type Result struct {
-	Target     Target
-	Requests   int // answers that succeeded (2xx), the only ones timed
+	Target   Target
+	Requests int // answers that succeeded (2xx), the only ones timed
 	// Errors counts every answer that was not a success (2xx): transport
 	// errors, 5xx, and also 4xx, since a refused or unauthenticated request
 	// is cheap and would flatter the figure if it counted as served.

@@ -49,7 +49,7 @@ type table[T any, P entity[T]] struct {
 	// summary, when set, loads what a list's rows show in place of load,
 	// for ListQuery.Summary.
 	summary func(ctx context.Context, r reader, page []P) error
-	save func(ctx context.Context, t *Tx, v P) error
+	save    func(ctx context.Context, t *Tx, v P) error
 	// filters by name; each returns a clause with ? placeholders.
 	filters map[string]filter
 	sorts   map[string]sortKey
