@@ -58,8 +58,7 @@ const (
 	DecisionProblem Kind = "decision_problem"
 	// DecisionItem is a red item of a mechanism, for its leader.
 	DecisionItem Kind = "decision_item"
-	// Mention is a comment naming one of the user's units (@unit). Its
-	// source is added to Sources where comments are kept.
+	// Mention is a recent comment naming one of the user's units (@unit).
 	Mention Kind = "mention"
 )
 
@@ -149,7 +148,7 @@ type Source func(ctx context.Context, r *Reader) ([]Entry, error)
 
 // Sources are the sources For reads, each calling the rule of its kind.
 // Mentions, once comments exist, join as one more Source here.
-var Sources = []Source{reportsOwed, confirmations, problemsAssigned, tasksLed, redItems, reviews, overdue, decisions}
+var Sources = []Source{reportsOwed, confirmations, mentions, problemsAssigned, tasksLed, redItems, reviews, overdue, decisions}
 
 // For returns everything due from user and the units they act for at now.
 // Errors: those of the store (Internal).

@@ -179,19 +179,18 @@ func tasksLed(ctx context.Context, r *Reader) ([]Entry, error) {
 	if !r.liaison() {
 		return nil, nil
 	}
-	ts, err := store.AllAs(ctx, r.Store.Tasks, domain.ListQuery{Viewer: r.User,
-		Filters: map[string]string{"status": string(domain.TaskOpen)}})
+	ts, err := store.AllAs(ctx, r.Store.Tasks, domain.ListQuery{Viewer: r.User})
 	if err != nil {
 		return nil, err
 	}
 	var out []Entry
 	for _, t := range ts {
-		if !r.actsFor(t.MechanismID, t.LeadID) {
+		if t.Status == domain.TaskDone || !r.actsFor(t.MechanismID, t.LeadID) {
 			continue
 		}
 		out = append(out, Entry{
 			Key:  fmt.Sprintf("%s/task-%d", TaskLed, t.ID),
-			Kind: TaskLed, Title: t.Content, Link: fmt.Sprintf("/tasks?unit=%d&year=%d#task-%d", t.LeadID, t.Year, t.ID),
+			Kind: TaskLed, Title: t.Content, Link: fmt.Sprintf("/tasks/%d", t.ID),
 			MechanismID: t.MechanismID, UnitID: t.LeadID, Due: t.DueOn, Arose: t.CreatedAt,
 		})
 	}
@@ -340,4 +339,73 @@ func leads(u *domain.User, mechanism int64) bool {
 	return slices.ContainsFunc(u.Grants, func(g domain.Grant) bool {
 		return g.Role == domain.Leader && (g.ScopeKind == domain.SystemScope || (g.ScopeKind == domain.MechanismScope && g.ScopeID == mechanism))
 	})
+}
+
+// mentionWindow is how far back a mention stays in the inbox: a comment
+// naming the unit is something to read and answer, not a task that ends.
+const mentionWindow = 30 * 24 * time.Hour
+
+// mentions lists the comments of the last 30 days that name a unit the
+// user acts for (@单位名), on records the user may read, other than the
+// user's own.
+func mentions(ctx context.Context, r *Reader) ([]Entry, error) {
+	units := r.Principal.ActsForAnywhere()
+	if len(units) == 0 {
+		return nil, nil
+	}
+	cs, err := r.Store.MentionsOf(ctx, units, r.Now.Add(-mentionWindow))
+	if err != nil {
+		return nil, err
+	}
+	var out []Entry
+	for _, c := range cs {
+		if c.AuthorID == r.User.ID {
+			continue
+		}
+		mech, title, ok := r.commentedRecord(ctx, c)
+		if !ok {
+			continue
+		}
+		mine := slices.IndexFunc(c.Mentions, func(u int64) bool { return r.actsFor(mech, u) })
+		if mine < 0 {
+			continue
+		}
+		out = append(out, Entry{
+			Key:  fmt.Sprintf("%s/comment-%d", Mention, c.ID),
+			Kind: Mention, Title: title, Link: fmt.Sprintf("/%s/%d#comment-%d", c.Entity, c.RecordID, c.ID),
+			MechanismID: mech, UnitID: c.Mentions[mine], Arose: c.CreatedAt,
+			Note: c.AuthorName + "：" + excerpt(c.Body, 80),
+		})
+	}
+	return out, nil
+}
+
+// commentedRecord reads the record a comment is on as the user, through
+// the record's own policy: its mechanism and title, or false when the user
+// may not read it.
+func (r *Reader) commentedRecord(ctx context.Context, c domain.Comment) (int64, string, bool) {
+	switch c.Entity {
+	case "items":
+		if it, err := r.Store.Items.GetAs(ctx, r.Actor, c.RecordID); err == nil {
+			return it.MechanismID, it.Title, true
+		}
+	case "problems":
+		if p, err := r.Store.Problems.GetAs(ctx, r.Actor, c.RecordID); err == nil {
+			return p.MechanismID, p.Title, true
+		}
+	case "tasks":
+		if t, err := r.Store.Tasks.GetAs(ctx, r.Actor, c.RecordID); err == nil {
+			return t.MechanismID, t.Content, true
+		}
+	}
+	return 0, "", false
+}
+
+// excerpt is the first n characters of s, on one line.
+func excerpt(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if rs := []rune(s); len(rs) > n {
+		return string(rs[:n]) + "…"
+	}
+	return s
 }

@@ -326,3 +326,56 @@ func TestInboxListsWhatTheRulesSay(t *testing.T) {
 		})
 	})
 }
+
+// TestMentionReachesTheInbox: a comment that names a unit (@巴南区人民政府)
+// reaches the inbox of that unit's liaison, linking to the comment on the
+// record's page; the writer's own inbox and a unit not named get nothing,
+// and a mention on a record the named unit may not read stays out of its
+// inbox (the record's own policy holds).
+func TestMentionReachesTheInbox(t *testing.T) {
+	forEachDB(t, func(t *testing.T, st *site) {
+		ctx := context.Background()
+		m, batch := st.workingGroup(t)
+		wenjiang, banan, qingyang := st.orgID(t, "温江区人民政府"), st.orgID(t, "巴南区人民政府"), st.orgID(t, "青羊区人民政府")
+		wj, wjc := st.inboxUser(t, "mention-wj@example.gov.cn", domain.Grant{Role: domain.Liaison, ScopeKind: domain.OrganizationScope, ScopeID: wenjiang})
+		bn, _ := st.inboxUser(t, "mention-bn@example.gov.cn", domain.Grant{Role: domain.Liaison, ScopeKind: domain.OrganizationScope, ScopeID: banan})
+		qy, _ := st.inboxUser(t, "mention-qy@example.gov.cn", domain.Grant{Role: domain.Liaison, ScopeKind: domain.OrganizationScope, ScopeID: qingyang})
+		shared := &domain.Item{MechanismID: m.ID, BatchID: batch.ID, Title: "温江巴南共建园区", Status: domain.Advancing,
+			Parties: []domain.Party{{Side: "chengdu", OrganizationID: wenjiang, Role: domain.LeadUnit}, {Side: "chongqing", OrganizationID: banan, Role: domain.LeadUnit}}}
+		if err := st.Store.Items.Create(ctx, domain.Actor{}, shared); err != nil {
+			t.Fatal(err)
+		}
+		mentions := func(u *domain.User) []inbox.Entry {
+			t.Helper()
+			in, err := inbox.For(ctx, st.Store, u, testNow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []inbox.Entry
+			for _, e := range in.Entries() {
+				if e.Kind == inbox.Mention {
+					out = append(out, e)
+				}
+			}
+			return out
+		}
+		path := fmt.Sprintf("/items/%d", shared.ID)
+		_, page := wjc.get(path)
+		body := "请 @巴南区人民政府 和 @青羊区人民政府 确认用地"
+		if res, _ := wjc.post(path+"/comments", url.Values{"csrf": {wjc.csrf(page)}, "body": {body}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("comment: %d", res.StatusCode)
+		}
+		got := mentions(bn)
+		if len(got) != 1 || got[0].Title != shared.Title || !strings.HasPrefix(got[0].Link, path+"#comment-") || got[0].UnitID != banan || !strings.Contains(got[0].Note, "确认用地") {
+			t.Fatalf("巴南's inbox mentions %+v; want one entry linking to the comment on %s", got, path)
+		}
+		if got := mentions(wj); len(got) != 0 {
+			t.Errorf("the writer's own inbox holds its mention: %+v", got)
+		}
+		// 青羊 is named but takes no part in the item: it may not read it,
+		// so the inbox does not carry the item's title and text to it.
+		if got := mentions(qy); len(got) != 0 {
+			t.Errorf("青羊, who may not read the item, got %+v", got)
+		}
+	})
+}
