@@ -69,3 +69,41 @@ func firstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
 	return line
 }
+
+// periodName writes a period key as a Chinese reader does: 2024-04 as
+// 2024年4月, 2024-Q2 as 2024年第二季度.
+func periodName(key string) string {
+	if len(key) == 7 && key[4] == '-' {
+		y, err1 := strconv.Atoi(key[:4])
+		if key[5] == 'Q' {
+			if q, err2 := strconv.Atoi(key[6:]); err1 == nil && err2 == nil {
+				return fmt.Sprintf("%d年第%s季度", y, chineseNumeral(q))
+			}
+		} else if m, err2 := strconv.Atoi(key[5:]); err1 == nil && err2 == nil {
+			return fmt.Sprintf("%d年%d月", y, m)
+		}
+	}
+	return key
+}
+
+// officialNumber writes a figure as officials write it: whole numbers
+// without decimals, ten thousands and above in 万 and 亿 (12500 is
+// 1.25万, 200000000 is 2亿).
+func officialNumber(v float64) string {
+	abs := v
+	if abs < 0 {
+		abs = -abs
+	}
+	switch {
+	case abs >= 1e8:
+		return strconv.FormatFloat(roundTo(v/1e8, 2), 'f', -1, 64) + "亿"
+	case abs >= 1e4:
+		return strconv.FormatFloat(roundTo(v/1e4, 2), 'f', -1, 64) + "万"
+	}
+	return number(v)
+}
+
+func roundTo(v float64, places int) float64 {
+	f, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'f', places, 64), 64)
+	return f
+}
