@@ -32,6 +32,10 @@ var catalogue = []entry{
 	{"file_name_plain", "must be a file name without a folder", "须为不含文件夹的文件名"},
 	{"file_not_pdf_or_image", "must be a PDF or an image (PNG, JPEG, GIF or WebP); its content is neither", "须为 PDF 或图片（PNG、JPEG、GIF 或 WebP）；该文件的内容都不是"},
 	{"attachments_at_most", "a report holds at most %d attachments", "每份报告最多 %d 个附件"},
+	// The meeting pack (issue 12): issued, frozen; PDF printed by Chromium.
+	{"pack_issued_no_edit", "the pack of meeting %d was issued; an issued pack is no longer edited", "会议 %d 的会议材料已印发，印发后不能再修改"},
+	{"pack_issued_already", "the pack of meeting %d was issued already", "会议 %d 的会议材料已经印发"},
+	{"pdf_unavailable", "PDF is unavailable: no Chromium is installed on this server (install the chromium package, or set LIANDONG_CHROMIUM to a Chrome)", "无法生成 PDF：本服务器未安装 Chromium（请安装 chromium 软件包，或用 LIANDONG_CHROMIUM 指定 Chrome）"},
 	{"internal_error", "internal error", "系统内部错误，已记录，请稍后重试"},
 	{"input_invalid", "the input is invalid", "提交的内容有误"},
 	{"request_malformed", "the request is malformed", "请求格式有误"},
@@ -288,6 +292,7 @@ var catalogue = []entry{
 	{"status_422", "Unprocessable Entity", "内容有误"},
 	{"status_428", "Precondition Required", "须说明版本"},
 	{"status_500", "Internal Server Error", "服务器内部错误"},
+	{"status_503", "Service Unavailable", "服务暂不可用"},
 }
 
 // terms are the words a message takes as an argument — nouns of records,

@@ -12,6 +12,8 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"github.com/liandong/liandong/internal/domain"
 )
 
 // A PDF is the print-ready HTML page printed by headless Chromium, through
@@ -23,10 +25,31 @@ import (
 // office suite on every server, and a pure-Go writer would need a CJK font
 // shipped in the binary. Without Chromium the server says so (PDFUnavailable).
 
-// PDFUnavailable is why no PDF can be printed on this server.
-type PDFUnavailable struct{ Reason string }
+// PDFUnavailable says that no PDF can be printed on this server, and why
+// (Text, a message of the catalogue).
+type PDFUnavailable struct{ Path string }
 
-func (e *PDFUnavailable) Error() string { return "PDF is unavailable: " + e.Reason }
+// Text is why, for the reader.
+func (e *PDFUnavailable) Text() domain.Text {
+	return domain.Textf("PDF is unavailable: no Chromium is installed on this server (install the chromium package, or set LIANDONG_CHROMIUM to a Chrome)")
+}
+
+func (e *PDFUnavailable) Error() string {
+	if e.Path != "" {
+		return e.Text().String() + ": " + e.Path + " not found"
+	}
+	return e.Text().String()
+}
+
+// UnavailableText is why PDF is unavailable when err says so (see
+// IsPDFUnavailable).
+func UnavailableText(err error) domain.Text {
+	var u *PDFUnavailable
+	if errors.As(err, &u) {
+		return u.Text()
+	}
+	return domain.Text{}
+}
 
 // IsPDFUnavailable reports whether err says PDF cannot be printed here.
 func IsPDFUnavailable(err error) bool {
@@ -38,14 +61,17 @@ func IsPDFUnavailable(err error) bool {
 // another Chrome on the PATH.
 func chromium() (string, error) {
 	if p := os.Getenv("LIANDONG_CHROMIUM"); p != "" {
-		return exec.LookPath(p)
+		if path, err := exec.LookPath(p); err == nil {
+			return path, nil
+		}
+		return "", &PDFUnavailable{Path: p}
 	}
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
 		if p, err := exec.LookPath(name); err == nil {
 			return p, nil
 		}
 	}
-	return "", errors.New("no Chromium is installed on the server (install the chromium package, or set LIANDONG_CHROMIUM to a Chrome)")
+	return "", &PDFUnavailable{}
 }
 
 // pdfTimeout bounds one printing, the browser's start included.
@@ -59,7 +85,7 @@ const pageFooter = `<div style="width:100%;text-align:center;font-size:14pt;font
 func PrintPDF(ctx context.Context, html []byte) ([]byte, error) {
 	path, err := chromium()
 	if err != nil {
-		return nil, &PDFUnavailable{Reason: err.Error()}
+		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, pdfTimeout)
 	defer cancel()

@@ -65,7 +65,10 @@ type meetingPageData struct {
 	CanWrite  bool
 	// CanPack offers the pack to whom may read it (policy.Oversee).
 	CanPack bool
-	Units   []*domain.Organization
+	// CanEditPack offers editing and issuing the pack to whom may
+	// (policy.Oversee to write: the secretariat).
+	CanEditPack bool
+	Units       []*domain.Organization
 	// Attendees are the units at the meeting by side, and who reported.
 	Attendees []attendeeRow
 	// Form is the task being created from a decision, kept when refused.
@@ -112,7 +115,8 @@ func (h *Handler) meetingPage(w http.ResponseWriter, r *http.Request, status int
 		return
 	}
 	d := meetingPageData{Meeting: mt, Mechanism: m, CanWrite: policy.Check(currentUser(r), policy.Write, "tasks") == nil, Form: form,
-		CanPack: h.store.Oversee(ctx, actor(r), mt.MechanismID, policy.Read) == nil}
+		CanPack:     h.store.Oversee(ctx, actor(r), mt.MechanismID, policy.Read) == nil,
+		CanEditPack: h.store.Oversee(ctx, actor(r), mt.MechanismID, policy.Write) == nil}
 	if d.CanWrite && len(mt.Decisions) > 0 {
 		rf, err := h.loadRefs(ctx)
 		if err != nil {
