@@ -256,6 +256,9 @@ func (p *Pack) progressSection() *Section {
 		groups = append(groups, g)
 	}
 	other := &group{name: "其他合作项目"}
+	if len(p.Mechanism.Tracks) == 0 {
+		other.name = "合作项目推进情况"
+	}
 	items := slices.Clone(p.Items)
 	slices.SortStableFunc(items, func(a, b ItemRow) int {
 		switch {
@@ -285,8 +288,14 @@ func (p *Pack) progressSection() *Section {
 			stated = append(stated, g)
 		}
 	}
+	quoted := p.unitQuotes()
+	missing := p.unitsMissing()
+	unitPart := len(p.Heard) > 0 || len(quoted) > 0 || len(missing) > 0
 	for _, g := range stated {
-		if len(stated) > 1 || g != other {
+		if len(stated) > 1 || g != other || unitPart {
+			if len(stated) == 1 && g == other {
+				g.name = "合作项目推进情况"
+			}
 			s.sub(g.name)
 		}
 		for _, l := range g.lines {
@@ -296,18 +305,12 @@ func (p *Pack) progressSection() *Section {
 
 	// Each unit's words: those heard at the meeting, the highlights and
 	// next steps of their reports, and who did not report.
-	var words []string
-	if len(p.Heard) > 0 {
-		words = append(words, p.heardLine())
-	}
-	quoted := p.unitQuotes()
-	missing := p.unitsMissing()
-	if len(words) == 0 && len(quoted) == 0 && len(missing) == 0 && !p.heardReports() {
+	if !unitPart {
 		return s
 	}
 	s.sub("各单位工作情况")
-	for _, w := range words {
-		s.para("%s", w)
+	if len(p.Heard) > 0 {
+		s.para("%s", p.heardLine())
 	}
 	for _, h := range p.Heard {
 		if h.Report != "" {
@@ -321,15 +324,6 @@ func (p *Pack) progressSection() *Section {
 		s.para("未按期报送进度报告的单位%d个：%s。", len(missing), strings.Join(missing, "；"))
 	}
 	return s
-}
-
-func (p *Pack) heardReports() bool {
-	for _, h := range p.Heard {
-		if h.Report != "" {
-			return true
-		}
-	}
-	return false
 }
 
 // itemProgress is what the pack says of an item under its track, or ""
@@ -346,7 +340,7 @@ func (p *Pack) itemProgress(row ItemRow, c ItemChange, done []MilestoneRow) stri
 		}
 		if c.FromLight != c.ToLight {
 			l := fmt.Sprintf("灯色由%s转为%s", lightName(c.FromLight), lightName(c.ToLight))
-			if r := firstLine(it.LightReason); r != "" {
+			if r := reasonWords(c.ToLight, it.LightReason); r != "" {
 				l += "（" + strings.TrimRight(r, "。") + "）"
 			}
 			said = append(said, l)
@@ -516,7 +510,7 @@ func (p *Pack) problemsSection() *Section {
 				continue
 			}
 			line := row.Item.Title + "（" + lightName(l) + "）"
-			if r := firstLine(row.Item.LightReason); r != "" {
+			if r := reasonWords(l, row.Item.LightReason); r != "" {
 				line += "：" + r
 			}
 			lit = append(lit, sentence([]string{line}))
@@ -553,13 +547,13 @@ func (p *Pack) decisionsSection() *Section {
 			}
 			follow = append(follow, fmt.Sprintf("任务“%s”%s", strings.TrimRight(t.Content, "。"), st))
 		}
-		text := fmt.Sprintf("%d. %s", i+1, sentence([]string{dec.Decision.Text}))
+		text := sentence([]string{dec.Decision.Text})
 		if len(follow) > 0 {
 			text += "落实情况：" + sentence([]string{strings.Join(follow, "；")})
 		} else {
 			text += "尚未形成具体任务或项目。"
 		}
-		s.para("%s", text)
+		s.para("%d. %s", i+1, text)
 	}
 	return s
 }
@@ -620,7 +614,7 @@ func (p *Pack) annex() *Section {
 			if c.New {
 				from = "本期间启动"
 			}
-			rows = append(rows, []string{strconv.Itoa(i + 1), c.Item.Title, from, statusName(c.ToStatus) + "／" + lightName(c.ToLight), orDash(firstLine(c.Item.LightReason))})
+			rows = append(rows, []string{strconv.Itoa(i + 1), c.Item.Title, from, statusName(c.ToStatus) + "／" + lightName(c.ToLight), orDash(reasonWords(c.ToLight, c.Item.LightReason))})
 		}
 		s.table([]string{"序号", "项目", "原状态／灯色", "现状态／灯色", "灯色原因"}, rows)
 	}

@@ -2,6 +2,7 @@ package pack
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -106,4 +107,31 @@ func officialNumber(v float64) string {
 func roundTo(v float64, places int) float64 {
 	f, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'f', places, 64), 64)
 	return f
+}
+
+// isoDay and periodKey find the dates and periods a stored text (a light's
+// reason) writes in ISO form.
+var (
+	isoDay    = regexp.MustCompile(`\b(\d{4})-(\d{2})-(\d{2})\b`)
+	periodKey = regexp.MustCompile(`\b\d{4}-(\d{2}|Q[1-4])\b`)
+)
+
+// chineseDates writes the ISO dates and period keys of a text as a
+// Chinese reader does: 2024-05-31 as 2024年5月31日, 2024-04 as 2024年4月.
+func chineseDates(s string) string {
+	s = isoDay.ReplaceAllStringFunc(s, func(m string) string {
+		d, err := domain.ParseDate(m)
+		if err != nil {
+			return m
+		}
+		return longDate(d)
+	})
+	return periodKey.ReplaceAllStringFunc(s, periodName)
+}
+
+// reasonWords is the Chinese half of a light's stored reason, without the
+// light it repeats (红灯：…), its dates in Chinese.
+func reasonWords(l domain.Light, reason string) string {
+	r := strings.TrimPrefix(firstLine(reason), lightName(l)+"：")
+	return chineseDates(r)
 }
