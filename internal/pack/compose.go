@@ -24,7 +24,7 @@ func (p *Pack) DocWith(edits domain.PackEdits) *Doc {
 	}
 	d := newDoc(mt.Title+"会议材料", since)
 	for _, s := range p.Sections() {
-		if text, ok := edits[s.Key]; ok && strings.TrimSpace(text) != "" {
+		if text, ok := edits[s.Key]; ok && strings.TrimSpace(text) != "" && text != s.Text() {
 			s.edit(text)
 		}
 		if !s.empty() {
