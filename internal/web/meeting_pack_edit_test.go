@@ -120,6 +120,12 @@ func TestPackEditAndIssueThroughThePages(t *testing.T) {
 		if !logged || !editLogged {
 			t.Errorf("the audit log lacks the issue with checksum %s (%v) or the edit (%v)", checksum, logged, editLogged)
 		}
+		if _, err := st.Store.SealAudit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.Store.VerifyAudit(ctx); err != nil {
+			t.Errorf("the audit log does not verify after the pack's edit and issue: %v", err)
+		}
 
 		// A later change of the data changes nothing in the issued pack:
 		// the meeting's minutes, which the pack's annex quotes, rewritten.
