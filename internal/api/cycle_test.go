@@ -49,7 +49,6 @@ func TestCycleOnTheDemo(t *testing.T) {
 			wantStatus(t, c.do(t, "GET", "/api/v1/meetings/999999/pack.md", nil), 404)
 		})
 
-
 		t.Run("AnnualReportNeedsAYear", func(t *testing.T) {
 			r := c.do(t, "GET", fmt.Sprintf("/api/v1/batches/%d/annual-report.md?year=2024", first.ID), nil)
 			wantStatus(t, r, 200)
