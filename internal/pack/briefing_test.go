@@ -214,3 +214,26 @@ func mustRender(t *testing.T, d *pack.Doc, f pack.Format) []byte {
 	}
 	return b
 }
+
+// TestEditedAnnexKeepsItsTables: words added to the annex keep each table
+// under its subheading.
+func TestEditedAnnexKeepsItsTables(t *testing.T) {
+	s := storetest.MustOpenSQLite(t)
+	mustLoadDemo(t, s)
+	p, err := pack.Build(context.Background(), s, meetingNamed(t, s, "成渝双核联动工作组第二次会议").ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var annex string
+	for _, sec := range p.Sections() {
+		if sec.Key == pack.AnnexSection {
+			annex = sec.Text()
+		}
+	}
+	md := string(mustRender(t, p.DocWith(domain.PackEdits{pack.AnnexSection: annex + "\n\n另附各单位书面材料，会上分发。"}), pack.Markdown))
+	members := strings.Index(md, "### （一）成员单位\n\n| 方 |")
+	batches := strings.Index(md, "### （二）本期间确定的合作项目批次\n\n| 序号 | 批次 |")
+	if members < 0 || batches < members || !strings.Contains(md, "另附各单位书面材料，会上分发。") {
+		t.Errorf("the edited annex lost its tables' places:\n%s", md)
+	}
+}

@@ -79,9 +79,30 @@ var numberedSub = regexp.MustCompile(`^（[一二三四五六七八九十]+）([
 
 // edit replaces the section's words with the secretariat's text: a blank
 // line parts paragraphs, and a paragraph that is one line starting with
-// （一） is a subheading. The tables stay, after the words.
+// （一） is a subheading. The tables stay: each after the words of the
+// subheading it stood under, when the text keeps that subheading, the
+// others at the end.
 func (s *Section) edit(text string) {
+	tables := map[string][]block{} // by the subheading they stood under
+	var order []string
+	under := ""
+	for _, b := range s.blocks {
+		switch b.Kind {
+		case heading2Block:
+			under = b.Text
+		case tableBlock:
+			if _, ok := tables[under]; !ok {
+				order = append(order, under)
+			}
+			tables[under] = append(tables[under], b)
+		}
+	}
 	var out []block
+	flush := func(heading string) {
+		out = append(out, tables[heading]...)
+		delete(tables, heading)
+	}
+	current := ""
 	text = strings.ReplaceAll(text, "\r\n", "\n")
 	for _, chunk := range regexp.MustCompile(`\n[ \t\x{3000}]*\n`).Split(text, -1) {
 		chunk = strings.TrimSpace(chunk)
@@ -89,17 +110,18 @@ func (s *Section) edit(text string) {
 			continue
 		}
 		if m := numberedSub.FindStringSubmatch(chunk); m != nil {
-			out = append(out, block{Kind: heading2Block, Text: strings.TrimSpace(m[1])})
+			flush(current)
+			current = strings.TrimSpace(m[1])
+			out = append(out, block{Kind: heading2Block, Text: current})
 			continue
 		}
 		d := Doc{}
 		d.para("%s", chunk)
 		out = append(out, d.blocks...)
 	}
-	for _, b := range s.blocks {
-		if b.Kind == tableBlock {
-			out = append(out, b)
-		}
+	flush(current)
+	for _, heading := range order {
+		flush(heading)
 	}
 	s.blocks = out
 }
