@@ -24,3 +24,30 @@ type IssuedPack struct {
 	IssuedAt    time.Time      `json:"issued_at"`
 	IssuedBy    int64          `json:"issued_by"`
 }
+
+// PackSectionKeys are the sections of a meeting pack, in order: 总体情况,
+// 进展和亮点, 存在问题, 上次会议议定事项落实情况, 下一步工作, 附件.
+var PackSectionKeys = []string{"overview", "progress", "problems", "decisions", "next", "annex"}
+
+// maxPackSection bounds the words of one section.
+const maxPackSection = 20000
+
+// Validate checks that each edit names a section of the pack and is of a
+// length a briefing's section can have. Errors: Invalid.
+func (e PackEdits) Validate() error {
+	var p Problems
+	for key, body := range e {
+		known := false
+		for _, k := range PackSectionKeys {
+			known = known || k == key
+		}
+		if !known {
+			p.Addf(key, "is not a section of the meeting pack")
+			continue
+		}
+		if n := len([]rune(body)); n > maxPackSection {
+			p.Addf(key, "is longer than %d characters", maxPackSection)
+		}
+	}
+	return p.Err()
+}

@@ -34,6 +34,7 @@ var catalogue = []entry{
 	{"attachments_at_most", "a report holds at most %d attachments", "每份报告最多 %d 个附件"},
 	// The meeting pack (issue 12): issued, frozen; PDF printed by Chromium.
 	{"pack_issued_no_edit", "the pack of meeting %d was issued; an issued pack is no longer edited", "会议 %d 的会议材料已印发，印发后不能再修改"},
+	{"pack_section_unknown", "is not a section of the meeting pack", "不是会议材料的组成部分"},
 	{"pack_issued_already", "the pack of meeting %d was issued already", "会议 %d 的会议材料已经印发"},
 	{"pdf_unavailable", "PDF is unavailable: no Chromium is installed on this server (install the chromium package, or set LIANDONG_CHROMIUM to a Chrome)", "无法生成 PDF：本服务器未安装 Chromium（请安装 chromium 软件包，或用 LIANDONG_CHROMIUM 指定 Chrome）"},
 	{"internal_error", "internal error", "系统内部错误，已记录，请稍后重试"},

@@ -237,3 +237,30 @@ func TestEditedAnnexKeepsItsTables(t *testing.T) {
 		t.Errorf("the edited annex lost its tables' places:\n%s", md)
 	}
 }
+
+// TestPackEditsAreChecked: the store keeps words only for the pack's
+// sections, each of them one the pack builds.
+func TestPackEditsAreChecked(t *testing.T) {
+	s := storetest.MustOpenSQLite(t)
+	mustLoadDemo(t, s)
+	ctx := context.Background()
+	mt := meetingNamed(t, s, "成渝双核联动工作组第二次会议")
+	p, err := pack.Build(ctx, s, mt.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, sec := range p.Sections() {
+		keys = append(keys, sec.Key)
+	}
+	if strings.Join(keys, ",") != strings.Join(pack.SectionKeys, ",") {
+		t.Errorf("sections built %v, the store knows %v", keys, pack.SectionKeys)
+	}
+	err = s.SavePackEdits(ctx, domain.Actor{}, mt.ID, domain.PackEdits{"appendix": "另附"})
+	if domain.ErrorCode(err) != domain.Invalid {
+		t.Errorf("an edit of no section: %v, want invalid", err)
+	}
+	if edits, _ := s.PackEdits(ctx, domain.Actor{}, mt.ID); len(edits) != 0 {
+		t.Errorf("stored %v", edits)
+	}
+}

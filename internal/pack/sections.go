@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"regexp"
 	"strings"
+
+	"github.com/liandong/liandong/internal/domain"
 )
 
 // The sections of a meeting pack, in order, by the keys the secretariat's
@@ -18,8 +20,9 @@ const (
 	AnnexSection     = "annex"     // 附件
 )
 
-// SectionKeys lists the sections in the order a pack states them.
-var SectionKeys = []string{OverviewSection, ProgressSection, ProblemsSection, DecisionsSection, NextSection, AnnexSection}
+// SectionKeys lists the sections in the order a pack states them (the
+// domain's list, which the store checks edits against).
+var SectionKeys = domain.PackSectionKeys
 
 // sectionTitles are the sections' headings, without their numbers.
 var sectionTitles = map[string]string{

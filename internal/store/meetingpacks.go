@@ -66,8 +66,12 @@ func packEdits(ctx context.Context, r reader, meetingID int64) (domain.PackEdits
 // meeting's pack: a section given replaces what was stored for it, an
 // empty text takes the generated text back. Only the mechanism's
 // secretariat (and administrators) may, and only before the pack is
-// issued. Errors: NotFound, Forbidden, Conflict (issued already).
+// issued. Errors: Invalid (no such section, too long), NotFound,
+// Forbidden, Conflict (issued already).
 func (s *Store) SavePackEdits(ctx context.Context, actor domain.Actor, meetingID int64, edits domain.PackEdits) error {
+	if err := edits.Validate(); err != nil {
+		return err
+	}
 	return s.Write(ctx, actor, func(t *Tx) error {
 		r := t.reader()
 		mechanism, err := packMeeting(ctx, r, actor, meetingID, policy.Write)
