@@ -438,7 +438,7 @@ func TestPolicyMatrixCoversEveryRoute(t *testing.T) {
 			m["GET /api/v1/"+n.plural+"/{id}/history"] = routeEntry{one + "/history", n.read}
 		}
 		batch, mech, mt := fmt.Sprintf("/api/v1/batches/%d", w.batch.ID), fmt.Sprintf("/api/v1/mechanisms/%d", w.mech.ID), fmt.Sprintf("/api/v1/meetings/%d", meeting.ID)
-		for _, f := range []string{"html", "md", "docx"} {
+		for _, f := range []string{"html", "md", "docx", "pdf"} {
 			m["GET /api/v1/meetings/{id}/pack."+f] = routeEntry{mt + "/pack." + f, oversee}
 			m["GET /api/v1/batches/{id}/annual-report."+f] = routeEntry{batch + "/annual-report." + f + "?year=2024", oversee}
 		}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/liandong/liandong/internal/cycle"
 	"github.com/liandong/liandong/internal/domain"
+	"github.com/liandong/liandong/internal/message"
 	"github.com/liandong/liandong/internal/pack"
 	"github.com/liandong/liandong/internal/policy"
 	"github.com/liandong/liandong/internal/store"
@@ -32,11 +34,15 @@ func cycleRoutes(a *API) []route {
 			body: EscalateRequest{}, response: store.EscalationResult{}, status: 200, errors: []int{400, 401, 403, 404, 409, 412, 413, 422, 428}, handler: a.escalate},
 	}
 	for _, f := range pack.Formats {
+		packErrors, annualErrors := []int{401, 403, 404}, []int{401, 403, 404, 422}
+		if f == pack.PDF {
+			packErrors, annualErrors = append(packErrors, 503), append(annualErrors, 503)
+		}
 		rs = append(rs,
-			route{method: "GET", path: meeting + "/pack." + f.Ext(), op: "getMeetingPack" + formatOp(f), summary: "The meeting pack as " + formatName(f) + ": what changed since the previous meeting of the mechanism", tag: tagMechanisms,
-				produces: mediaType(f), status: 200, errors: []int{401, 403, 404}, handler: a.meetingPack(f)},
+			route{method: "GET", path: meeting + "/pack." + f.Ext(), op: "getMeetingPack" + formatOp(f), summary: "The meeting pack as " + formatName(f) + ": the briefing for the meeting, frozen once the secretariat issued it", tag: tagMechanisms,
+				produces: mediaType(f), status: 200, errors: packErrors, handler: a.meetingPack(f)},
 			route{method: "GET", path: batch + "/annual-report." + f.Ext(), op: "getAnnualReport" + formatOp(f), summary: "The batch's annual completion report as " + formatName(f), tag: tagWork,
-				produces: mediaType(f), status: 200, errors: []int{401, 403, 404, 422},
+				produces: mediaType(f), status: 200, errors: annualErrors,
 				query: []param{{"year", "the year, YYYY (required)"}}, handler: a.annualReport(f)})
 	}
 	return rs
@@ -78,16 +84,17 @@ func decodeBasedOn(w http.ResponseWriter, r *http.Request, req versioned) (int64
 }
 
 func formatOp(f pack.Format) string {
-	return map[pack.Format]string{pack.HTML: "HTML", pack.Markdown: "Markdown", pack.DOCX: "DOCX"}[f]
+	return map[pack.Format]string{pack.HTML: "HTML", pack.Markdown: "Markdown", pack.DOCX: "DOCX", pack.PDF: "PDF"}[f]
 }
 
 func formatName(f pack.Format) string {
-	return map[pack.Format]string{pack.HTML: "a print-ready HTML page", pack.Markdown: "Markdown", pack.DOCX: "a Word document (DOCX)"}[f]
+	return map[pack.Format]string{pack.HTML: "a print-ready HTML page", pack.Markdown: "Markdown", pack.DOCX: "a Word document (DOCX)",
+		pack.PDF: "PDF, printed from the HTML page by headless Chromium (503 when the server has none)"}[f]
 }
 
 // mediaType is the format's media type without parameters, as documented.
 func mediaType(f pack.Format) string {
-	return map[pack.Format]string{pack.HTML: "text/html", pack.Markdown: "text/markdown", pack.DOCX: pack.DOCX.ContentType()}[f]
+	return map[pack.Format]string{pack.HTML: "text/html", pack.Markdown: "text/markdown", pack.DOCX: pack.DOCX.ContentType(), pack.PDF: pack.PDF.ContentType()}[f]
 }
 
 // overseen answers for the handlers of views and actions that span a
@@ -180,12 +187,13 @@ func (a *API) meetingPack(f pack.Format) http.HandlerFunc {
 			a.writeError(w, r, err)
 			return
 		}
-		p, err := pack.Build(r.Context(), a.store, m.ID)
+		cur, err := pack.Load(r.Context(), a.store, m.ID)
 		if err != nil {
 			a.writeError(w, r, err)
 			return
 		}
-		a.writeDoc(w, r, p.Doc(), f, fmt.Sprintf("meeting-%d-pack", m.ID))
+		b, err := cur.Bytes(r.Context(), f)
+		a.writeRendered(w, r, cur.Doc, b, err, f, fmt.Sprintf("meeting-%d-pack", m.ID))
 	}
 }
 
@@ -227,7 +235,25 @@ func (a *API) annualReport(f pack.Format) http.HandlerFunc {
 // writeDoc renders d in f; a DOCX is offered as a download named after the
 // document's title.
 func (a *API) writeDoc(w http.ResponseWriter, r *http.Request, d *pack.Doc, f pack.Format, fallback string) {
-	b, err := d.Bytes(f)
+	var buf bytes.Buffer
+	err := d.RenderContext(r.Context(), &buf, f)
+	a.writeRendered(w, r, d, buf.Bytes(), err, f, fallback)
+}
+
+// writeRendered sends d rendered in f as b, or the error of rendering it:
+// 503 with the reason when the server cannot print PDF.
+func (a *API) writeRendered(w http.ResponseWriter, r *http.Request, d *pack.Doc, b []byte, err error, f pack.Format, fallback string) {
+	if pack.IsPDFUnavailable(err) {
+		lang := language(r)
+		text := pack.UnavailableText(err)
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.Header().Set("Content-Language", lang)
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		json.NewEncoder(w).Encode(ProblemDetails{Type: "about:blank", Title: message.Title(lang, http.StatusServiceUnavailable), Status: http.StatusServiceUnavailable,
+			Detail: message.Format(lang, text), Code: "unavailable", DetailCode: MessageCode(message.Code(text))})
+		return
+	}
 	if err != nil {
 		a.writeError(w, r, domain.Internalf(err, "render %s", f))
 		return

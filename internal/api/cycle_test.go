@@ -33,13 +33,16 @@ func TestCycleOnTheDemo(t *testing.T) {
 		first := only(t, s.Batches, map[string]string{"q": "第一批"})
 
 		t.Run("MeetingPackInEveryFormat", func(t *testing.T) {
-			for ext, want := range map[string]string{"html": "text/html", "md": "text/markdown", "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"} {
+			for ext, want := range map[string]string{"html": "text/html", "md": "text/markdown", "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "pdf": "application/pdf"} {
 				r := c.do(t, "GET", fmt.Sprintf("/api/v1/meetings/%d/pack.%s", meeting.ID, ext), nil)
 				wantStatus(t, r, 200)
 				if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, want) {
 					t.Errorf("%s: Content-Type %q", ext, ct)
 				}
-				if ext == "md" && !strings.Contains(string(r.body), "其中本期间新签署2项") {
+				if ext == "pdf" && !strings.HasPrefix(string(r.body), "%PDF") {
+					t.Error("pack.pdf is no PDF")
+				}
+				if ext == "md" && !strings.Contains(string(r.body), "新签署结对合作协议2项") {
 					t.Errorf("the Markdown pack does not state the pairings signed since meeting no. 1:\n%s", r.body)
 				}
 			}
@@ -129,4 +132,21 @@ func only[T any, P interface {
 		t.Fatalf("want one record for %v: %v, %d", filters, err, len(vs))
 	}
 	return vs[0]
+}
+
+// TestPackPDFUnavailableOverTheAPI: without Chromium, pack.pdf answers 503
+// with the reason and its code, not a bare failure.
+func TestPackPDFUnavailableOverTheAPI(t *testing.T) {
+	t.Setenv("LIANDONG_CHROMIUM", "/nonexistent/chromium")
+	s := storetest.MustOpenSQLite(t)
+	if err := demo.Load(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, s)
+	meeting := only(t, s.Meetings, map[string]string{"q": "成渝双核联动工作组第二次会议"})
+	r := c.do(t, "GET", fmt.Sprintf("/api/v1/meetings/%d/pack.pdf", meeting.ID), nil)
+	wantStatus(t, r, 503)
+	if p := r.json(t); p["detail_code"] != "pdf_unavailable" || !strings.Contains(fmt.Sprint(p["detail"]), "Chromium") {
+		t.Errorf("503 without the reason: %s", r.body)
+	}
 }

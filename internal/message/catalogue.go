@@ -44,6 +44,11 @@ var catalogue = []entry{
 	{"response_not_problem", "a response answers a problem", "单位反馈只能针对问题"},
 	{"response_unit_required", "a response is written for one of the problem's responsible units that you act for", "单位反馈须代表您所在的、负责该问题的单位"},
 	{"forbidden_lead_only", "only the liaisons of the lead unit and the mechanism's secretariat may change this %s", "只有牵头单位的联络员和机制秘书处可以修改此%s"},
+	// The meeting pack (issue 12): issued, frozen; PDF printed by Chromium.
+	{"pack_issued_no_edit", "the pack of meeting %d was issued; an issued pack is no longer edited", "会议 %d 的会议材料已印发，印发后不能再修改"},
+	{"pack_section_unknown", "is not a section of the meeting pack", "不是会议材料的组成部分"},
+	{"pack_issued_already", "the pack of meeting %d was issued already", "会议 %d 的会议材料已经印发"},
+	{"pdf_unavailable", "PDF is unavailable: no Chromium is installed on this server (install the chromium package, or set LIANDONG_CHROMIUM to a Chrome)", "无法生成 PDF：本服务器未安装 Chromium（请安装 chromium 软件包，或用 LIANDONG_CHROMIUM 指定 Chrome）"},
 	{"internal_error", "internal error", "系统内部错误，已记录，请稍后重试"},
 	{"input_invalid", "the input is invalid", "提交的内容有误"},
 	{"request_malformed", "the request is malformed", "请求格式有误"},
@@ -301,6 +306,7 @@ var catalogue = []entry{
 	{"status_422", "Unprocessable Entity", "内容有误"},
 	{"status_428", "Precondition Required", "须说明版本"},
 	{"status_500", "Internal Server Error", "服务器内部错误"},
+	{"status_503", "Service Unavailable", "服务暂不可用"},
 }
 
 // terms are the words a message takes as an argument — nouns of records,

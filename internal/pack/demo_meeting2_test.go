@@ -83,10 +83,14 @@ func TestDemoMeeting2StatesTheSource(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, want := range []string{
-			"第一批合作项目：2022年9月重庆成都第一次双核联动联席会议确定，公布34个",
+			"第一批合作项目34个（2022年9月重庆成都第一次双核联动联席会议确定），已纳入跟踪6个，均在推进中。",
 			"会上，16个单位汇报了工作推进情况：成都方8个（成都市发展和改革委员会、成都市交通运输局",
-			"成员单位：成都方" + strconv.Itoa(perSide["chengdu"]) + "个（成都市发展和改革委员会",
-			"截至2023年5月12日，本机制在册结对合作9项（协议、方案和合作事项），其中本期间新签署2项。",
+			"成员单位" + strconv.Itoa(len(group.Members)) + "个（成都方" + strconv.Itoa(perSide["chengdu"]) + "个、重庆方" + strconv.Itoa(perSide["chongqing"]) + "个）",
+			"| 成都方 | " + strconv.Itoa(perSide["chengdu"]) + " | 成都市发展和改革委员会、",
+			"本期间新启动合作项目8个，新签署结对合作协议2项。截至2023年5月12日，在册结对合作9项。",
+			"两市先进制造业产值超过2万亿元",
+			"其间，重庆成都第一次双核联动联席会议于2022年9月召开，议定：确定第一批34个合作项目",
+			"成渝中线高铁（标志性项目）：本期间启动，目前推进中。截至2023年5月全面开工建设。",
 		} {
 			if !strings.Contains(string(md), want) {
 				t.Errorf("the pack does not say %q", want)

@@ -23,10 +23,12 @@ const (
 	HTML     Format = "html"
 	Markdown Format = "md"
 	DOCX     Format = "docx"
+	// PDF is the print-ready HTML printed by headless Chromium (pdf.go).
+	PDF Format = "pdf"
 )
 
 // Formats lists the formats.
-var Formats = []Format{HTML, Markdown, DOCX}
+var Formats = []Format{HTML, Markdown, DOCX, PDF}
 
 // ContentType is the media type of a rendering.
 func (f Format) ContentType() string {
@@ -35,6 +37,8 @@ func (f Format) ContentType() string {
 		return "text/markdown; charset=utf-8"
 	case DOCX:
 		return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+	case PDF:
+		return "application/pdf"
 	}
 	return "text/html; charset=utf-8"
 }

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -74,9 +75,9 @@ func TestDOCXOpensInLibreOffice(t *testing.T) {
 	}
 	for name, want := range map[string][]string{
 		"pack.pdf": {"成渝双核联动工作组第二次会议会议材料", "第一次会议（2022年4月28日）以来工作进展情况",
-			"一、基本情况", "（一）上级机制会议", "二、合作项目推进情况", "（二）新确定的合作项目批次", "第一批合作项目",
-			"六、主要指标变化情况", "互认检验项目", "45（2023-05-12）", "七、结对合作情况", "其中本期间新签署2项",
-			"战略合作协议", "2023年4月4日", "2023年4月13日", "八、本次会议议程", "—2—"},
+			"一、总体情况", "两市先进制造业产值超过2万亿元", "二、进展和亮点", "（一）国际性综合交通枢纽", "成渝中线高铁（标志性项目）",
+			"三、附件", "（一）成员单位", "（二）本期间确定的合作项目批次", "第一批合作项目", "互认检验项目",
+			"战略合作协议", "2023年4月4日", "2023年4月13日", "—2—"},
 		"annual.pdf": {"第一批合作项目2024年度完成情况报告", "一、总体情况", "第一批合作项目公布合作项目34个，系统已录入6个",
 			"其中未开工0个，推进中6个，已完成0个", "二、分项目完成情况", "序号", "三、未完成节点", "四、数据说明"},
 	} {
@@ -105,9 +106,32 @@ func wellFormed(t *testing.T, b []byte) {
 	for _, f := range z.File {
 		seen[f.Name] = true
 	}
-	for _, part := range []string{"[Content_Types].xml", "_rels/.rels", "word/document.xml", "word/styles.xml", "word/footer1.xml"} {
+	for _, part := range []string{"[Content_Types].xml", "_rels/.rels", "word/document.xml", "word/styles.xml", "word/footer1.xml", "word/fontTable.xml"} {
 		if !seen[part] {
 			t.Errorf("the DOCX lacks %s", part)
+		}
+	}
+	// The styles name the fonts of an official document (GB/T 9704), and
+	// the font table the Noto CJK fonts to take where they are missing.
+	for name, fonts := range map[string][]string{
+		"word/styles.xml":    {`w:eastAsia="方正小标宋简体"`, `w:eastAsia="仿宋_GB2312"`, `w:eastAsia="黑体"`, `w:eastAsia="楷体_GB2312"`},
+		"word/fontTable.xml": {`<w:font w:name="方正小标宋简体"><w:altName w:val="Noto Serif CJK SC"/>`, `<w:font w:name="黑体"><w:altName w:val="Noto Sans CJK SC"/>`},
+	} {
+		for _, f := range z.File {
+			if f.Name != name {
+				continue
+			}
+			r, err := f.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(r)
+			r.Close()
+			for _, want := range fonts {
+				if !bytes.Contains(b, []byte(want)) {
+					t.Errorf("%s does not name %s", name, want)
+				}
+			}
 		}
 	}
 }

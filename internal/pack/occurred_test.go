@@ -82,7 +82,7 @@ func TestPastFactsRecordedToday(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if want := "另有1个合作项目于2026年12月2日录入系统"; !strings.Contains(string(md), want) {
+			if want := "另有1个合作项目自2026年12月2日起才纳入跟踪"; !strings.Contains(string(md), want) {
 				t.Errorf("the pack does not say %q:\n%s", want, md)
 			}
 		})

@@ -62,6 +62,18 @@ type Pack struct {
 	// than their count: corrected, returned, or quoting the unit's 亮点
 	// and 下一步.
 	ReportNotes []ReportNote
+	// progress is, per item and unit, the latest counted report of the
+	// window that states its progress (本期进展).
+	progress map[int64]map[int64]ReportNote
+	// Since is the pack issued last for an earlier meeting of the
+	// mechanism, whose figures this one's are compared with; nil if none.
+	Since *IssuedBefore
+}
+
+// IssuedBefore is the pack issued for an earlier meeting.
+type IssuedBefore struct {
+	Meeting *domain.Meeting
+	Issued  *domain.IssuedPack
 }
 
 // ReportNote is one report of a period in the window with what the pack
@@ -133,7 +145,8 @@ func Build(ctx context.Context, s *store.Store, meetingID int64) (*Pack, error) 
 		return nil, err
 	}
 	p := &Pack{Mechanism: m, Meeting: mt, To: mt.HeldOn, units: map[int64]string{}, mechs: map[int64]string{m.ID: m.Name},
-		StatusCounts: map[domain.ItemStatus]int{}, LightCounts: map[domain.Light]int{}}
+		StatusCounts: map[domain.ItemStatus]int{}, LightCounts: map[domain.Light]int{},
+		progress: map[int64]map[int64]ReportNote{}}
 	// A draft's pack is read while the meeting is prepared: it runs to
 	// today, not to a day that has not come.
 	if today := dateIn(s.Now(), m.Location()); mt.Draft() && today.Before(p.To) {
@@ -233,6 +246,22 @@ func Build(ctx context.Context, s *store.Store, meetingID int64) (*Pack, error) 
 			}
 		}
 	}
+	// The pack issued last before this meeting, newest meeting first.
+	slices.SortStableFunc(meetings, func(a, b *domain.Meeting) int { return b.HeldOn.Compare(a.HeldOn.Time) })
+	for _, o := range meetings {
+		if o.ID == mt.ID || !o.HeldOn.Before(mt.HeldOn) {
+			continue
+		}
+		ip, err := s.IssuedPack(ctx, o.ID)
+		if domain.ErrorCode(err) == domain.NotFound {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		p.Since = &IssuedBefore{Meeting: o, Issued: ip}
+		break
+	}
 	if p.Checkpoint, err = s.LatestCheckpoint(); err != nil {
 		return nil, err
 	}
@@ -323,6 +352,16 @@ func (p *Pack) items(ctx context.Context, s *store.Store, dayInWindow func(domai
 			}
 			reports = append(reports, rs...)
 			for _, r := range rs {
+				if cycle.Counted(r) && r.Progress != "" {
+					unit, err := p.unit(ctx, s, r.OrganizationID)
+					if err != nil {
+						return err
+					}
+					if p.progress[it.ID] == nil {
+						p.progress[it.ID] = map[int64]ReportNote{}
+					}
+					p.progress[it.ID][r.OrganizationID] = ReportNote{Item: it, Unit: unit, Report: r}
+				}
 				quoted := cycle.Counted(r) && (r.Highlight != "" || r.NextSteps != "")
 				if !quoted && len(r.Corrections) == 0 && r.Status != domain.Returned {
 					continue

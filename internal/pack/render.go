@@ -2,6 +2,7 @@ package pack
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
@@ -11,17 +12,43 @@ import (
 	"strings"
 )
 
-// Render writes the document in format f.
+// Render writes the document in format f. A PDF is printed from the HTML
+// by headless Chromium (pdf.go): RenderContext bounds it by a context.
 func (d *Doc) Render(w io.Writer, f Format) error {
+	return d.RenderContext(context.Background(), w, f)
+}
+
+// RenderContext is Render, the printing of a PDF bounded by ctx.
+func (d *Doc) RenderContext(ctx context.Context, w io.Writer, f Format) error {
 	switch f {
 	case Markdown:
 		_, err := io.WriteString(w, d.Markdown())
 		return err
 	case DOCX:
 		return d.writeDOCX(w)
+	case PDF:
+		var html bytes.Buffer
+		if err := htmlPage.Execute(&html, d); err != nil {
+			return err
+		}
+		return writePDF(ctx, w, html.Bytes())
 	}
-	return page.Execute(w, d)
+	return htmlPage.Execute(w, d)
 }
+
+// writePDF prints a print-ready page to w.
+func writePDF(ctx context.Context, w io.Writer, html []byte) error {
+	b, err := PrintPDF(ctx, html)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(b)
+	return err
+}
+
+// HTMLToPDF prints a page rendered before (an issued pack's, kept byte for
+// byte) to PDF.
+func HTMLToPDF(ctx context.Context, html []byte) ([]byte, error) { return PrintPDF(ctx, html) }
 
 // Bytes renders the document in format f.
 func (d *Doc) Bytes(f Format) ([]byte, error) {
@@ -118,15 +145,17 @@ func mdParagraph(format string, args []any) string {
 // content, so a strict Content-Security-Policy can allow it by its hash.
 const printCSS = `
 @page { size: A4; margin: 37mm 26mm 35mm 28mm; }
-body { font-family: "FangSong", "仿宋_GB2312", "仿宋", "Noto Serif CJK SC", serif; font-size: 16pt; line-height: 1.6; color: #000; margin: 0; }
-h1 { font-family: "FZXiaoBiaoSong-B05S", "方正小标宋简体", "Noto Serif CJK SC", serif; font-size: 22pt; text-align: center; font-weight: normal; margin: 0 0 .3em; }
-p.subtitle { text-align: center; font-family: "KaiTi", "楷体", "Noto Serif CJK SC", serif; margin: 0 0 1.5em; }
-h2 { font-family: "SimHei", "黑体", "Noto Sans CJK SC", sans-serif; font-size: 16pt; font-weight: normal; margin: 1em 0 .3em; }
-h3 { font-family: "KaiTi", "楷体", "Noto Serif CJK SC", serif; font-size: 16pt; font-weight: normal; margin: .8em 0 .3em; }
+@font-face { font-family: "Pack Title"; src: local("方正小标宋简体"), local("FZXiaoBiaoSong-B05S"), local("小标宋"), local("FZXBSJW--GB1-0"); }
+@font-face { font-family: "Pack Title Fallback"; src: local("Noto Serif CJK SC Bold"), local("NotoSerifCJKsc-Bold"), local("Noto Serif CJK SC"); font-weight: normal; }
+body { font-family: "仿宋_GB2312", "仿宋", "FangSong_GB2312", "FangSong", "STFangsong", "Noto Serif CJK SC", serif; font-size: 16pt; line-height: 1.6; color: #000; margin: 0; }
+h1 { font-family: "Pack Title", "Pack Title Fallback", "Noto Serif CJK SC", serif; font-size: 22pt; text-align: center; font-weight: normal; margin: 0 0 .3em; }
+p.subtitle { text-align: center; font-family: "楷体_GB2312", "楷体", "KaiTi_GB2312", "KaiTi", "STKaiti", "Noto Serif CJK SC", serif; margin: 0 0 1.5em; }
+h2 { font-family: "黑体", "SimHei", "STHeiti", "Noto Sans CJK SC", sans-serif; font-size: 16pt; font-weight: normal; margin: 1em 0 .3em; }
+h3 { font-family: "楷体_GB2312", "楷体", "KaiTi_GB2312", "KaiTi", "STKaiti", "Noto Serif CJK SC", serif; font-size: 16pt; font-weight: normal; margin: .8em 0 .3em; }
 p { text-indent: 2em; margin: 0 0 .3em; }
 table { border-collapse: collapse; width: 100%; font-size: 12pt; margin: .5em 0 1em; page-break-inside: auto; }
 th, td { border: 1px solid #000; padding: 2pt 4pt; vertical-align: top; }
-th { font-family: "SimHei", "黑体", "Noto Sans CJK SC", sans-serif; font-weight: normal; }
+th { font-family: "黑体", "SimHei", "Noto Sans CJK SC", sans-serif; font-weight: normal; }
 tr { page-break-inside: avoid; }
 h2, h3 { page-break-after: avoid; }
 footer { margin-top: 2em; border-top: 1px solid #000; font-size: 9pt; line-height: 1.4; }
@@ -151,7 +180,7 @@ func ContentSecurityPolicy() string {
 
 // page is the print-ready HTML: A4, official fonts with Noto CJK as the
 // fallback, no external assets.
-var page = template.Must(template.New("page").Funcs(template.FuncMap{
+var htmlPage = template.Must(template.New("page").Funcs(template.FuncMap{
 	"blocks": func(d *Doc) []block { return d.blocks },
 	"css":    func() template.CSS { return template.CSS(printCSS) },
 }).Parse(`<!DOCTYPE html>

@@ -2,6 +2,7 @@ package pack
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -68,4 +69,69 @@ func percent(part, whole int) string {
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
 	return line
+}
+
+// periodName writes a period key as a Chinese reader does: 2024-04 as
+// 2024年4月, 2024-Q2 as 2024年第二季度.
+func periodName(key string) string {
+	if len(key) == 7 && key[4] == '-' {
+		y, err1 := strconv.Atoi(key[:4])
+		if key[5] == 'Q' {
+			if q, err2 := strconv.Atoi(key[6:]); err1 == nil && err2 == nil {
+				return fmt.Sprintf("%d年第%s季度", y, chineseNumeral(q))
+			}
+		} else if m, err2 := strconv.Atoi(key[5:]); err1 == nil && err2 == nil {
+			return fmt.Sprintf("%d年%d月", y, m)
+		}
+	}
+	return key
+}
+
+// officialNumber writes a figure as officials write it: whole numbers
+// without decimals, ten thousands and above in 万 and 亿 (12500 is
+// 1.25万, 200000000 is 2亿).
+func officialNumber(v float64) string {
+	abs := v
+	if abs < 0 {
+		abs = -abs
+	}
+	switch {
+	case abs >= 1e8:
+		return strconv.FormatFloat(roundTo(v/1e8, 2), 'f', -1, 64) + "亿"
+	case abs >= 1e4:
+		return strconv.FormatFloat(roundTo(v/1e4, 2), 'f', -1, 64) + "万"
+	}
+	return number(v)
+}
+
+func roundTo(v float64, places int) float64 {
+	f, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'f', places, 64), 64)
+	return f
+}
+
+// isoDay and periodKey find the dates and periods a stored text (a light's
+// reason) writes in ISO form.
+var (
+	isoDay    = regexp.MustCompile(`\b(\d{4})-(\d{2})-(\d{2})\b`)
+	periodKey = regexp.MustCompile(`\b\d{4}-(\d{2}|Q[1-4])\b`)
+)
+
+// chineseDates writes the ISO dates and period keys of a text as a
+// Chinese reader does: 2024-05-31 as 2024年5月31日, 2024-04 as 2024年4月.
+func chineseDates(s string) string {
+	s = isoDay.ReplaceAllStringFunc(s, func(m string) string {
+		d, err := domain.ParseDate(m)
+		if err != nil {
+			return m
+		}
+		return longDate(d)
+	})
+	return periodKey.ReplaceAllStringFunc(s, periodName)
+}
+
+// reasonWords is the Chinese half of a light's stored reason, without the
+// light it repeats (红灯：…), its dates in Chinese.
+func reasonWords(l domain.Light, reason string) string {
+	r := strings.TrimPrefix(firstLine(reason), lightName(l)+"：")
+	return chineseDates(r)
 }

@@ -5,14 +5,18 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/liandong/liandong/internal/message"
 	"github.com/liandong/liandong/internal/pack"
 	"github.com/liandong/liandong/internal/policy"
 )
 
-// meetingPack answers GET /meetings/{id}/pack.html (and .md, .docx): what
-// changed since the previous meeting of the mechanism, for those who
-// oversee it. The HTML is the print-ready page; its one inline style is
-// allowed by hash, so the policy still allows nothing else inline.
+// meetingPack answers GET /meetings/{id}/pack.html (and .md, .docx, .pdf):
+// the briefing for the meeting, for those who oversee its mechanism — the
+// issued pack, frozen, once the secretariat has issued it, until then the
+// pack built from the data with the secretariat's edits. The HTML is the
+// print-ready page; its one inline style is allowed by hash, so the policy
+// still allows nothing else inline. Without Chromium on the server, the
+// PDF is answered 503 with the reason.
 func (h *Handler) meetingPack(f pack.Format) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
@@ -30,13 +34,19 @@ func (h *Handler) meetingPack(f pack.Format) http.HandlerFunc {
 			h.fail(w, r, err)
 			return
 		}
-		p, err := pack.Build(ctx, h.store, id)
+		cur, err := pack.Load(ctx, h.store, id)
 		if err != nil {
 			h.fail(w, r, err)
 			return
 		}
-		d := p.Doc()
-		b, err := d.Bytes(f)
+		b, err := cur.Bytes(ctx, f)
+		if pack.IsPDFUnavailable(err) {
+			t := h.tr(state(r).locale)
+			v := h.newView(r, t.T("pack.pdf_unavailable"), "")
+			v.Error, v.Data = t.F("pack.pdf_unavailable_detail", message.Format(state(r).locale, pack.UnavailableText(err))), http.StatusServiceUnavailable
+			h.render(w, r, http.StatusServiceUnavailable, "error", v)
+			return
+		}
 		if err != nil {
 			h.fail(w, r, err)
 			return
@@ -48,8 +58,12 @@ func (h *Handler) meetingPack(f pack.Format) http.HandlerFunc {
 		if f == pack.DOCX {
 			disposition = "attachment"
 		}
+		if cur.Issued != nil && f == pack.HTML {
+			// The checksum the audit log recorded when it was issued.
+			w.Header().Set("X-Content-SHA256", cur.Issued.SHA256)
+		}
 		name := "meeting-" + strconv.FormatInt(id, 10) + "-pack." + f.Ext()
-		w.Header().Set("Content-Disposition", disposition+`; filename="`+name+`"; filename*=UTF-8''`+url.PathEscape(d.Title+"."+f.Ext()))
+		w.Header().Set("Content-Disposition", disposition+`; filename="`+name+`"; filename*=UTF-8''`+url.PathEscape(cur.Doc.Title+"."+f.Ext()))
 		w.Header().Set("Content-Type", f.ContentType())
 		w.Write(b)
 	}

@@ -84,7 +84,10 @@ type meetingPageData struct {
 	CanWrite  bool
 	// CanPack offers the pack to whom may read it (policy.Oversee).
 	CanPack bool
-	Units   []*domain.Organization
+	// CanEditPack offers editing and issuing the pack to whom may
+	// (policy.Oversee to write: the secretariat).
+	CanEditPack bool
+	Units       []*domain.Organization
 	// Attendees are the units at the meeting by side, and who reported.
 	Attendees []attendeeRow
 	// Form is the task being created from a decision, kept when refused.
@@ -189,6 +192,7 @@ func (h *Handler) meetingPage(w http.ResponseWriter, r *http.Request, status int
 	}
 	d := meetingPageData{Meeting: mt, Mechanism: m, CanWrite: policy.Check(currentUser(r), policy.Write, "tasks") == nil, Form: form,
 		CanPack: h.store.Oversee(ctx, actor(r), mt.MechanismID, policy.Read) == nil, CanEdit: h.mayEditMeeting(r, mt),
+		CanEditPack: h.store.Oversee(ctx, actor(r), mt.MechanismID, policy.Write) == nil,
 		AgendaQuery: strings.TrimSpace(r.URL.Query().Get("agenda_q"))}
 	if len(nextOn) > 0 {
 		d.NextOn = nextOn[0]
