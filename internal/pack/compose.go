@@ -73,11 +73,17 @@ func (p *Pack) overview() *Section {
 	mt := p.Meeting
 	var sentences []string
 	opening := mt.Title
+	// A draft's meeting is yet to be held, and its pack counts to today:
+	// say both, so that a draft read aloud is not taken for the record.
+	on := "于"
+	if mt.Draft() {
+		on = "拟于"
+	}
 	switch {
 	case mt.Place != "":
-		opening += fmt.Sprintf("于%s在%s召开", heldOn(mt), mt.Place)
+		opening += fmt.Sprintf("%s%s在%s召开", on, heldOn(mt), mt.Place)
 	default:
-		opening += fmt.Sprintf("于%s召开", heldOn(mt))
+		opening += fmt.Sprintf("%s%s召开", on, heldOn(mt))
 	}
 	if n := len(p.Members); n > 0 {
 		var sides []string
@@ -96,6 +102,9 @@ func (p *Pack) overview() *Section {
 		opening += fmt.Sprintf("，会上%d个单位汇报了工作推进情况", len(p.Heard))
 	}
 	sentences = append(sentences, opening)
+	if mt.Draft() {
+		sentences = append(sentences, fmt.Sprintf("本材料为会前草稿，统计%s至%s的情况", longDate(p.From), longDate(p.To)))
+	}
 
 	if len(p.Items) > 0 {
 		lead := "截至" + longDate(p.To)

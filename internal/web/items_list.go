@@ -37,6 +37,8 @@ type itemListData struct {
 	Sort  string
 	Desc  bool
 	Heads map[string]sortHead
+	// SortLabel names the column the list is in order of.
+	SortLabel string
 	// Unsorted is the list with its filters in the default order.
 	Unsorted string
 	// NoMechanism: no mechanism or batch is chosen, so the unit filter
@@ -156,6 +158,9 @@ func (h *Handler) itemListPage(w http.ResponseWriter, r *http.Request, status in
 		Statuses: domain.ItemStatuses, Lights: domain.Lights}
 	d.Sort, d.Desc = itemSort(r)
 	d.Heads, d.Unsorted = sortHeads(filters, d.Sort, d.Desc)
+	if slices.Contains(itemSortColumns, d.Sort) {
+		d.SortLabel = t.T("item." + d.Sort)
+	}
 	// The tracks and sides offered are the chosen mechanism's, or the
 	// batch's mechanism's; without either, those filters are not offered.
 	var m *domain.Mechanism

@@ -43,7 +43,7 @@ func (h *Handler) meetingPack(f pack.Format) http.HandlerFunc {
 		if pack.IsPDFUnavailable(err) {
 			t := h.tr(state(r).locale)
 			v := h.newView(r, t.T("pack.pdf_unavailable"), "")
-			v.Error, v.Data = t.F("pack.pdf_unavailable_detail", message.Format(state(r).locale, pack.UnavailableText(err))), http.StatusServiceUnavailable
+			v.Error, v.Data = t.F("pack.pdf_unavailable_detail", message.Format(state(r).locale, pack.UnavailableText(err))), errorPage{Status: http.StatusServiceUnavailable, Back: backFrom(r)}
 			h.render(w, r, http.StatusServiceUnavailable, "error", v)
 			return
 		}
