@@ -228,6 +228,15 @@ func (r *Reader) actsFor(mechanism int64, units ...int64) bool {
 	return slices.ContainsFunc(units, func(u int64) bool { return slices.Contains(mine, u) })
 }
 
+// mine returns the first of units the user acts for in mechanism.
+func (r *Reader) mine(mechanism int64, units []int64) (int64, bool) {
+	i := slices.IndexFunc(units, func(u int64) bool { return r.actsFor(mechanism, u) })
+	if i < 0 {
+		return 0, false
+	}
+	return units[i], true
+}
+
 // liaison reports whether the user acts for any unit anywhere.
 func (r *Reader) liaison() bool { return len(r.Principal.ActsForAnywhere()) > 0 }
 

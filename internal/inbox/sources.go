@@ -160,14 +160,14 @@ func problemsAssigned(ctx context.Context, r *Reader) ([]Entry, error) {
 		for _, u := range p.Responsible {
 			units = append(units, u.OrganizationID)
 		}
-		mine := slices.IndexFunc(units, func(u int64) bool { return r.actsFor(p.MechanismID, u) })
-		if mine < 0 {
+		unit, ok := r.mine(p.MechanismID, units)
+		if !ok {
 			continue
 		}
 		out = append(out, Entry{
 			Key:  fmt.Sprintf("%s/problem-%d", ProblemAssigned, p.ID),
 			Kind: ProblemAssigned, Title: p.Title, Link: problemLink(p.ID),
-			MechanismID: p.MechanismID, UnitID: units[mine], Due: p.DueOn, Arose: p.UpdatedAt,
+			MechanismID: p.MechanismID, UnitID: unit, Due: p.DueOn, Arose: p.UpdatedAt,
 		})
 	}
 	return out, nil
@@ -214,14 +214,14 @@ func redItems(ctx context.Context, r *Reader) ([]Entry, error) {
 		for _, pt := range it.Parties {
 			units = append(units, pt.OrganizationID)
 		}
-		mine := slices.IndexFunc(units, func(u int64) bool { return r.actsFor(it.MechanismID, u) })
-		if mine < 0 {
+		unit, ok := r.mine(it.MechanismID, units)
+		if !ok {
 			continue
 		}
 		out = append(out, Entry{
 			Key:  fmt.Sprintf("%s/item-%d", RedItem, it.ID),
 			Kind: RedItem, Title: it.Title, Link: itemLink(it.ID),
-			MechanismID: it.MechanismID, UnitID: units[mine], Arose: it.UpdatedAt, Note: it.LightReason,
+			MechanismID: it.MechanismID, UnitID: unit, Arose: it.UpdatedAt, Note: it.LightReason,
 		})
 	}
 	return out, nil
@@ -366,14 +366,14 @@ func mentions(ctx context.Context, r *Reader) ([]Entry, error) {
 		if !ok {
 			continue
 		}
-		mine := slices.IndexFunc(c.Mentions, func(u int64) bool { return r.actsFor(mech, u) })
-		if mine < 0 {
+		unit, ok := r.mine(mech, c.Mentions)
+		if !ok {
 			continue
 		}
 		out = append(out, Entry{
 			Key:  fmt.Sprintf("%s/comment-%d", Mention, c.ID),
 			Kind: Mention, Title: title, Link: fmt.Sprintf("/%s/%d#comment-%d", c.Entity, c.RecordID, c.ID),
-			MechanismID: mech, UnitID: c.Mentions[mine], Arose: c.CreatedAt,
+			MechanismID: mech, UnitID: unit, Arose: c.CreatedAt,
 			Note: c.AuthorName + "：" + excerpt(c.Body, 80),
 		})
 	}

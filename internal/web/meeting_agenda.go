@@ -13,13 +13,8 @@ import (
 // entry at index. The form carries the version it was read at, so two
 // people building one agenda do not overwrite each other.
 func (h *Handler) meetingAgenda(w http.ResponseWriter, r *http.Request) {
-	stored, err := pathRecord(r, h.store.Meetings)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	if err := h.meetingWrite(r, stored); err != nil {
-		h.meetingRefused(w, r, stored, err, "")
+	stored, ok := h.meetingToChange(w, r)
+	if !ok {
 		return
 	}
 	mt := *stored
@@ -50,7 +45,8 @@ func (h *Handler) meetingAgenda(w http.ResponseWriter, r *http.Request) {
 		agenda[i], agenda[i+1] = agenda[i+1], agenda[i]
 	}
 	mt.Agenda = agenda
-	if err = p.Err(); err == nil {
+	err := p.Err()
+	if err == nil {
 		err = h.store.Meetings.Update(r.Context(), actor(r), &mt)
 	}
 	if err != nil {

@@ -14,13 +14,8 @@ import (
 // are; the form only speaks for the members it showed.
 func (h *Handler) meetingAttendance(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	stored, err := pathRecord(r, h.store.Meetings)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	if err := h.meetingWrite(r, stored); err != nil {
-		h.meetingRefused(w, r, stored, err, "")
+	stored, ok := h.meetingToChange(w, r)
+	if !ok {
 		return
 	}
 	m, err := h.store.Mechanisms.Get(ctx, stored.MechanismID)

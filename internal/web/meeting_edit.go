@@ -154,13 +154,8 @@ func (h *Handler) meetingCreate(w http.ResponseWriter, r *http.Request) {
 
 // meetingEditForm answers GET /meetings/{id}/edit.
 func (h *Handler) meetingEditForm(w http.ResponseWriter, r *http.Request) {
-	mt, err := pathRecord(r, h.store.Meetings)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	if err := h.meetingWrite(r, mt); err != nil {
-		h.meetingRefused(w, r, mt, err, "")
+	mt, ok := h.meetingToChange(w, r)
+	if !ok {
 		return
 	}
 	f := meetingForm{MechanismID: mt.MechanismID, Version: mt.Version, Number: strconv.Itoa(mt.Number), Title: mt.Title,
@@ -174,13 +169,8 @@ func (h *Handler) meetingEditForm(w http.ResponseWriter, r *http.Request) {
 // it created stay linked; a new one is added at the end.
 func (h *Handler) meetingUpdate(w http.ResponseWriter, r *http.Request) {
 	t := h.tr(state(r).locale)
-	stored, err := pathRecord(r, h.store.Meetings)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	if err := h.meetingWrite(r, stored); err != nil {
-		h.meetingRefused(w, r, stored, err, "")
+	stored, ok := h.meetingToChange(w, r)
+	if !ok {
 		return
 	}
 	mt := *stored
@@ -206,7 +196,8 @@ func (h *Handler) meetingUpdate(w http.ResponseWriter, r *http.Request) {
 	if f.NewDecision != "" {
 		mt.Decisions = append(mt.Decisions, domain.MeetingDecision{Text: f.NewDecision})
 	}
-	if err = p.Err(); err == nil {
+	err := p.Err()
+	if err == nil {
 		err = h.store.Meetings.Update(r.Context(), actor(r), &mt)
 	}
 	switch domain.ErrorCode(err) {

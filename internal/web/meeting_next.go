@@ -12,17 +12,13 @@ import (
 // store drafts the next meeting, carrying the unfinished agenda, on the
 // date the small form asks for.
 func (h *Handler) meetingPrepareNext(w http.ResponseWriter, r *http.Request) {
-	mt, err := pathRecord(r, h.store.Meetings)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	if err := h.meetingWrite(r, mt); err != nil {
-		h.meetingRefused(w, r, mt, err, "")
+	mt, ok := h.meetingToChange(w, r)
+	if !ok {
 		return
 	}
 	typed := strings.TrimSpace(r.PostFormValue("held_on"))
 	var heldOn domain.Date
+	var err error
 	var p domain.Problems
 	if typed == "" {
 		p.Add("held_on", "is required")

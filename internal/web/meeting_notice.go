@@ -16,13 +16,8 @@ import (
 // how many channels it went, or that the mechanism has none.
 func (h *Handler) meetingNotice(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	mt, err := pathRecord(r, h.store.Meetings)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	if err := h.meetingWrite(r, mt); err != nil {
-		h.meetingRefused(w, r, mt, err, "")
+	mt, ok := h.meetingToChange(w, r)
+	if !ok {
 		return
 	}
 	// The notice is written in Chinese, the language of the working

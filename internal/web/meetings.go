@@ -151,6 +151,22 @@ func (h *Handler) meetingWrite(r *http.Request, mt *domain.Meeting) error {
 	return h.store.Meetings.Allowed(r.Context(), actor(r), policy.Write, mt)
 }
 
+// meetingToChange reads the meeting of the path for an action that changes
+// it: false, with the answer written, when it does not exist or the
+// visitor may not change it (the meeting page again, saying why).
+func (h *Handler) meetingToChange(w http.ResponseWriter, r *http.Request) (*domain.Meeting, bool) {
+	mt, err := pathRecord(r, h.store.Meetings)
+	if err != nil {
+		h.fail(w, r, err)
+		return nil, false
+	}
+	if err := h.meetingWrite(r, mt); err != nil {
+		h.meetingRefused(w, r, mt, err, "")
+		return nil, false
+	}
+	return mt, true
+}
+
 func (h *Handler) mayEditMeeting(r *http.Request, mt *domain.Meeting) bool {
 	return h.meetingWrite(r, mt) == nil
 }
