@@ -61,6 +61,13 @@ func TestLiaisonTapsFromInboxToReport(t *testing.T) {
 			if got := b.eval(`(document.getElementById("inbox-unread") || {textContent: ""}).textContent`); got != wantUnread {
 				t.Errorf("%s: the menu counts %q unread, want %q", name, got, wantUnread)
 			}
+			if size.w < 480 {
+				// On a phone the menu is folded behind one button.
+				if got := b.eval(`getComputedStyle(document.getElementById("main-nav")).display`); got != "none" {
+					t.Errorf("%s: the menu is not folded on a phone (display %q)", name, got)
+				}
+				b.do(name+": open the menu", chromedp.Click(chromedp.ID("menu-toggle")), chromedp.WaitVisible(chromedp.ID("nav-inbox")))
+			}
 			b.do(name+": open the inbox from the menu", chromedp.Click(chromedp.ID("nav-inbox")), chromedp.WaitVisible(chromedp.ID("inbox-report_due")))
 			if got := b.text("main h1"); got != lang.title {
 				t.Errorf("%s: the inbox is titled %q, want %q", name, got, lang.title)

@@ -174,7 +174,24 @@
     };
   }
 
+  // menu folds the top menu behind a button on a phone (the style sheet
+  // hides it under 480 px once the page says it has this script); without
+  // the script the menu stays open.
+  function menu() {
+    var button = document.getElementById("menu-toggle");
+    if (!button) {
+      return;
+    }
+    document.documentElement.classList.add("menu-folds");
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var open = button.getAttribute("aria-expanded") === "true";
+      button.setAttribute("aria-expanded", open ? "false" : "true");
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    menu();
     draw(document);
   });
   document.addEventListener("htmx:afterSettle", function (e) {
