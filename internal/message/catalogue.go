@@ -187,6 +187,7 @@ var catalogue = []entry{
 	{"other_mechanism", "belongs to another mechanism", "属于另一个机制"},
 	{"item_other_mechanism", "is an item of another mechanism than the problem's", "与该问题不属于同一机制"},
 	{"light_by_secretariat", "is set by the mechanism's secretariat or by its rules: report the item's progress instead", "由机制秘书处设定或按规则计算；请通过进展报告说明事项进展"},
+	{"not_your_team", "is not a mechanism whose team you are in", "不是您所在工作团队的机制"},
 	{"item_not_yours", "is item %d, which your units take no part in: raise the problem on one of theirs", "是事项 %d，您的单位没有参与；请在您的单位参与的事项上提出问题"},
 	{"not_a_party", "is not a party of item %d; only its units report on it", "不是事项 %d 的参与单位；只有参与单位可以报送"},
 	{"other_unit_required", "must be another unit's id", "须为另一单位的 id"},

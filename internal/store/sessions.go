@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -229,13 +230,17 @@ func (s *Store) EndSignIn(ctx context.Context, email, address string, succeeded 
 	})
 }
 
-// SavedView is a named set of filters of the web's item list, kept per user.
+// SavedView is a named set of filters of the web's item list, kept per
+// user, and seen by a mechanism's team when shared with it.
 type SavedView struct {
 	ID        int64
 	UserID    int64
 	Name      string
 	Query     string // the list's query string, such as batch=1&status=advancing
 	CreatedAt time.Time
+	// MechanismID is the mechanism whose team the view is shared with; 0
+	// keeps it its user's own.
+	MechanismID int64
 }
 
 // Bounds of a saved view, so that one user cannot store without limit.
@@ -245,9 +250,26 @@ const (
 	maxSavedViews     = 50
 )
 
+const savedViewColumns = "id, user_id, name, query, created_at, COALESCE(mechanism_id, 0)"
+
 // SavedViews lists a user's saved views in the order they were saved.
 func (s *Store) SavedViews(ctx context.Context, userID int64) ([]SavedView, error) {
-	rows, err := s.reader().query(ctx, "SELECT id, user_id, name, query, created_at FROM web_saved_views WHERE user_id = ? ORDER BY id", userID)
+	return s.savedViews(ctx, "SELECT "+savedViewColumns+" FROM web_saved_views WHERE user_id = ? ORDER BY id", userID)
+}
+
+// SharedViews lists the views others shared with the teams of the
+// mechanisms user works in (TeamMechanisms), in the order they were saved.
+func (s *Store) SharedViews(ctx context.Context, user *domain.User) ([]SavedView, error) {
+	team, err := s.TeamMechanisms(ctx, user)
+	if err != nil || len(team) == 0 {
+		return nil, err
+	}
+	return s.savedViews(ctx, "SELECT "+savedViewColumns+" FROM web_saved_views WHERE user_id <> ? AND mechanism_id IN ("+placeholders(len(team))+") ORDER BY id",
+		append([]any{user.ID}, int64sAny(team)...)...)
+}
+
+func (s *Store) savedViews(ctx context.Context, q string, args ...any) ([]SavedView, error) {
+	rows, err := s.reader().query(ctx, q, args...)
 	if err != nil {
 		return nil, domain.Internalf(err, "list saved views")
 	}
@@ -255,7 +277,7 @@ func (s *Store) SavedViews(ctx context.Context, userID int64) ([]SavedView, erro
 	var out []SavedView
 	for rows.Next() {
 		var v SavedView
-		if err := rows.Scan(&v.ID, &v.UserID, &v.Name, &v.Query, timeCol{&v.CreatedAt}); err != nil {
+		if err := rows.Scan(&v.ID, &v.UserID, &v.Name, &v.Query, timeCol{&v.CreatedAt}, &v.MechanismID); err != nil {
 			return nil, domain.Internalf(err, "scan saved views")
 		}
 		out = append(out, v)
@@ -266,9 +288,55 @@ func (s *Store) SavedViews(ctx context.Context, userID int64) ([]SavedView, erro
 	return out, nil
 }
 
-// CreateSavedView saves a named query for a user. Errors: Invalid.
-func (s *Store) CreateSavedView(ctx context.Context, userID int64, name, query string) (SavedView, error) {
-	v := SavedView{UserID: userID, Name: strings.TrimSpace(name), Query: query, CreatedAt: s.now()}
+// TeamMechanisms lists the mechanisms whose team user is in, in id order:
+// every one for an administrator or a reader of all; else those the user
+// is the secretariat, a leader or viewer of, and those whose records the
+// user acts on as a liaison (a unit grant: the mechanisms its units are
+// members of). A view shared with a mechanism is seen by its team.
+func (s *Store) TeamMechanisms(ctx context.Context, user *domain.User) ([]int64, error) {
+	r := s.reader()
+	p, err := r.principal(ctx, user)
+	if err != nil || p.System() {
+		return nil, err
+	}
+	if p.Admin || p.ReadsAll {
+		return r.int64s(ctx, "SELECT id FROM mechanisms WHERE archived_at IS NULL ORDER BY id")
+	}
+	set := map[int64]bool{}
+	for _, m := range append(slices.Clone(p.Secretariat), p.Readers...) {
+		set[m] = true
+	}
+	var units []int64
+	for _, a := range p.Liaison {
+		if a.Mechanism != 0 {
+			set[a.Mechanism] = true
+		} else {
+			units = append(units, a.Units...)
+		}
+	}
+	units = append(units, p.ReaderUnits...)
+	if len(units) > 0 {
+		ms, err := r.int64s(ctx, "SELECT DISTINCT mechanism_id FROM mechanism_members WHERE organization_id IN ("+placeholders(len(units))+")", int64sAny(units)...)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range ms {
+			set[m] = true
+		}
+	}
+	out := make([]int64, 0, len(set))
+	for m := range set {
+		out = append(out, m)
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// CreateSavedView saves a named query for user, shared with the team of
+// mechanism when it is not 0 — a mechanism whose team the user is in.
+// Errors: Invalid.
+func (s *Store) CreateSavedView(ctx context.Context, user *domain.User, name, query string, mechanism int64) (SavedView, error) {
+	v := SavedView{UserID: user.ID, Name: strings.TrimSpace(name), Query: query, CreatedAt: s.now(), MechanismID: mechanism}
 	var p domain.Problems
 	switch n := len([]rune(v.Name)); {
 	case n == 0:
@@ -279,8 +347,17 @@ func (s *Store) CreateSavedView(ctx context.Context, userID int64, name, query s
 	if len(v.Query) > maxSavedViewQuery {
 		p.Addf("query", "is longer than %d characters", maxSavedViewQuery)
 	}
+	if mechanism != 0 {
+		team, err := s.TeamMechanisms(ctx, user)
+		if err != nil {
+			return v, err
+		}
+		if !slices.Contains(team, mechanism) {
+			p.Add("mechanism", "is not a mechanism whose team you are in")
+		}
+	}
 	var count int
-	if err := s.reader().queryRow(ctx, "SELECT COUNT(*) FROM web_saved_views WHERE user_id = ?", userID).Scan(&count); err != nil {
+	if err := s.reader().queryRow(ctx, "SELECT COUNT(*) FROM web_saved_views WHERE user_id = ?", user.ID).Scan(&count); err != nil {
 		return v, domain.Internalf(err, "count saved views")
 	}
 	if count >= maxSavedViews {
@@ -289,8 +366,12 @@ func (s *Store) CreateSavedView(ctx context.Context, userID int64, name, query s
 	if err := p.Err(); err != nil {
 		return v, err
 	}
-	err := s.reader().queryRow(ctx, "INSERT INTO web_saved_views (user_id, name, query, created_at) VALUES (?, ?, ?, ?) RETURNING id",
-		userID, v.Name, v.Query, v.CreatedAt).Scan(&v.ID)
+	var shared any
+	if mechanism != 0 {
+		shared = mechanism
+	}
+	err := s.reader().queryRow(ctx, "INSERT INTO web_saved_views (user_id, name, query, created_at, mechanism_id) VALUES (?, ?, ?, ?, ?) RETURNING id",
+		user.ID, v.Name, v.Query, v.CreatedAt, shared).Scan(&v.ID)
 	if err != nil {
 		return v, domain.Internalf(err, "save view")
 	}

@@ -46,6 +46,11 @@ type itemListData struct {
 	NoMechanism bool
 	Back        string // this page, where a bulk edit returns
 	Views       []store.SavedView
+	// Shared are the views others shared with the user's teams; Teams the
+	// mechanisms a view may be shared with; TeamName names one.
+	Shared   []store.SavedView
+	Teams    []*domain.Mechanism
+	TeamName func(int64) string
 	ViewName    string
 	Query       string // the filters as a query string, for the export links
 	Rows        []itemRow
@@ -181,6 +186,26 @@ func (h *Handler) itemListPage(w http.ResponseWriter, r *http.Request, status in
 	if d.Views, err2 = h.store.SavedViews(ctx, currentUser(r).ID); err2 != nil {
 		h.fail(w, r, err2)
 		return
+	}
+	if d.Shared, err2 = h.store.SharedViews(ctx, currentUser(r)); err2 != nil {
+		h.fail(w, r, err2)
+		return
+	}
+	team, err2 := h.store.TeamMechanisms(ctx, currentUser(r))
+	if err2 != nil {
+		h.fail(w, r, err2)
+		return
+	}
+	for _, id := range team {
+		if m, ok := rf.mechanisms[id]; ok {
+			d.Teams = append(d.Teams, m)
+		}
+	}
+	d.TeamName = func(id int64) string {
+		if m, ok := rf.mechanisms[id]; ok {
+			return t.Name(m.Name, m.NameEN)
+		}
+		return ""
 	}
 	d.ViewName = viewName
 	switch r.URL.Query().Get("bulk") {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -81,4 +82,67 @@ func TestItemListCountsAndSorts(t *testing.T) {
 			t.Errorf("the unit filter of the working group offers %d options, want its %d members and 任意", n, len(mech.Members))
 		}
 	})
+}
+
+// TestSavedViewSharedWithTheTeam: a view saved with the working group's
+// team appears, with its order, on the list of everyone in that team — a
+// liaison of a member unit — and not to someone outside it; sharing with a
+// mechanism whose team one is not in is refused, naming the field, and
+// saves nothing.
+func TestSavedViewSharedWithTheTeam(t *testing.T) {
+	forEachDB(t, func(t *testing.T, st *site) {
+		ctx := context.Background()
+		mech, batch := st.workingGroup(t)
+		sec := st.importUser(t, "views-sec@example.gov.cn", []domain.Grant{{Role: domain.SecretariatRole, ScopeKind: domain.MechanismScope, ScopeID: mech.ID}})
+		member := st.importUser(t, "views-wj@example.gov.cn", []domain.Grant{{Role: domain.Liaison, ScopeKind: domain.OrganizationScope, ScopeID: st.orgID(t, "温江区人民政府")}})
+		outsider := st.importUser(t, "views-out@example.gov.cn", []domain.Grant{{Role: domain.Leader, ScopeKind: domain.MechanismScope, ScopeID: otherMechanism(t, st, mech.ID)}})
+
+		_, page := sec.get(fmt.Sprintf("/items?batch=%d&sort=-title", batch.ID))
+		if !strings.Contains(page, `id="view-share"`) {
+			t.Fatal("the save-view form offers no sharing")
+		}
+		query := fmt.Sprintf("batch=%d&sort=-title", batch.ID)
+		res, _ := sec.post("/items/views", url.Values{"csrf": {sec.csrf(page)}, "name": {"第一批倒序"}, "query": {query}, "share": {fmt.Sprint(mech.ID)}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("saving a shared view: %d", res.StatusCode)
+		}
+		link := html.EscapeString("/items?" + url.Values{"batch": {fmt.Sprint(batch.ID)}, "sort": {"-title"}}.Encode())
+		_, list := member.get("/items")
+		if !strings.Contains(list, "第一批倒序") || !strings.Contains(list, link) {
+			t.Errorf("a liaison of a member unit does not see the team's view with its order (%s)", link)
+		}
+		_, list = outsider.get("/items")
+		if strings.Contains(list, "第一批倒序") {
+			t.Error("someone outside the working group's team sees its view")
+		}
+		// The outsider may not share with the working group.
+		_, page = outsider.get("/items")
+		res, body := outsider.post("/items/views", url.Values{"csrf": {outsider.csrf(page)}, "name": {"越权共享"}, "query": {query}, "share": {fmt.Sprint(mech.ID)}})
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="view-share-err"`) {
+			t.Errorf("sharing with a team one is not in: %d", res.StatusCode)
+		}
+		u, err := st.Store.Users.List(ctx, domain.ListQuery{Filters: map[string]string{"q": "views-out@example.gov.cn"}})
+		if err != nil || len(u.Items) != 1 {
+			t.Fatalf("the outsider: %v", err)
+		}
+		if views, _ := st.Store.SavedViews(ctx, u.Items[0].ID); len(views) != 0 {
+			t.Errorf("a refused share saved %d views", len(views))
+		}
+	})
+}
+
+// otherMechanism is a mechanism other than id.
+func otherMechanism(t *testing.T, st *site, id int64) int64 {
+	t.Helper()
+	page, err := st.Store.Mechanisms.List(context.Background(), domain.ListQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range page.Items {
+		if m.ID != id {
+			return m.ID
+		}
+	}
+	t.Fatal("the demo has one mechanism")
+	return 0
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 
 	"github.com/liandong/liandong/internal/domain"
 )
@@ -16,13 +17,13 @@ func (h *Handler) itemViewSave(w http.ResponseWriter, r *http.Request) {
 	// that is put back into a link, so nothing else may ride along.
 	in, _ := url.ParseQuery(r.PostFormValue("query"))
 	q := url.Values{}
-	for _, n := range itemFilterNames {
+	for _, n := range append(slices.Clone(itemFilterNames), "sort") {
 		if v := in.Get(n); v != "" {
 			q.Set(n, v)
 		}
 	}
 	name := r.PostFormValue("name")
-	_, err := h.store.CreateSavedView(r.Context(), u.ID, name, q.Encode())
+	_, err := h.store.CreateSavedView(r.Context(), u, name, q.Encode(), formID(r, "share"))
 	switch domain.ErrorCode(err) {
 	case "":
 		http.Redirect(w, r, "/items?"+q.Encode(), http.StatusSeeOther)

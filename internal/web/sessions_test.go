@@ -63,11 +63,11 @@ func TestSessionStore(t *testing.T) {
 			t.Errorf("after a success from 192.0.2.9 the next attempt waits %v (%v)", wait, err)
 		}
 
-		v, err := s.CreateSavedView(ctx, u.ID, "推进中", "status=advancing")
+		v, err := s.CreateSavedView(ctx, u, "推进中", "status=advancing", 0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.CreateSavedView(ctx, u.ID, "", "status=advancing"); domain.ErrorCode(err) != domain.Invalid {
+		if _, err := s.CreateSavedView(ctx, u, "", "status=advancing", 0); domain.ErrorCode(err) != domain.Invalid {
 			t.Errorf("an empty name: %v, want invalid", err)
 		}
 		if err := s.DeleteSavedView(ctx, u.ID+1, v.ID); domain.ErrorCode(err) != domain.NotFound {
