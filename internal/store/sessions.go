@@ -257,15 +257,14 @@ func (s *Store) SavedViews(ctx context.Context, userID int64) ([]SavedView, erro
 	return s.savedViews(ctx, "SELECT "+savedViewColumns+" FROM web_saved_views WHERE user_id = ? ORDER BY id", userID)
 }
 
-// SharedViews lists the views others shared with the teams of the
-// mechanisms user works in (TeamMechanisms), in the order they were saved.
-func (s *Store) SharedViews(ctx context.Context, user *domain.User) ([]SavedView, error) {
-	team, err := s.TeamMechanisms(ctx, user)
-	if err != nil || len(team) == 0 {
-		return nil, err
+// SharedViews lists the views others than userID shared with the teams
+// of mechanisms (the user's, TeamMechanisms), in the order they were saved.
+func (s *Store) SharedViews(ctx context.Context, userID int64, mechanisms []int64) ([]SavedView, error) {
+	if len(mechanisms) == 0 {
+		return nil, nil
 	}
-	return s.savedViews(ctx, "SELECT "+savedViewColumns+" FROM web_saved_views WHERE user_id <> ? AND mechanism_id IN ("+placeholders(len(team))+") ORDER BY id",
-		append([]any{user.ID}, int64sAny(team)...)...)
+	return s.savedViews(ctx, "SELECT "+savedViewColumns+" FROM web_saved_views WHERE user_id <> ? AND mechanism_id IN ("+placeholders(len(mechanisms))+") ORDER BY id",
+		append([]any{userID}, int64sAny(mechanisms)...)...)
 }
 
 func (s *Store) savedViews(ctx context.Context, q string, args ...any) ([]SavedView, error) {

@@ -187,12 +187,12 @@ func (h *Handler) itemListPage(w http.ResponseWriter, r *http.Request, status in
 		h.fail(w, r, err2)
 		return
 	}
-	if d.Shared, err2 = h.store.SharedViews(ctx, currentUser(r)); err2 != nil {
+	team, err2 := h.store.TeamMechanisms(ctx, currentUser(r))
+	if err2 != nil {
 		h.fail(w, r, err2)
 		return
 	}
-	team, err2 := h.store.TeamMechanisms(ctx, currentUser(r))
-	if err2 != nil {
+	if d.Shared, err2 = h.store.SharedViews(ctx, currentUser(r).ID, team); err2 != nil {
 		h.fail(w, r, err2)
 		return
 	}
