@@ -230,6 +230,9 @@ type problemPageData struct {
 	History  []historyRow
 	Timeline []timelineRow
 	Comments *commentsBlock
+	// MayAct offers escalating, resolving and assigning: the store lets
+	// the visitor change the problem.
+	MayAct bool
 }
 
 // timelineRow is one step of a problem's way, as its page tells it: raised,
@@ -292,7 +295,8 @@ func (h *Handler) problemPage(w http.ResponseWriter, r *http.Request, status int
 	}
 	v.Title = p.Title
 	d := problemPageData{Card: h.problemCard(t, rf, p, items), ItemID: p.ItemID, NextTier: p.Tier.Above(), Form: form,
-		Note: r.PostFormValue("note"), Text: r.PostFormValue("resolution")}
+		Note: r.PostFormValue("note"), Text: r.PostFormValue("resolution"),
+		MayAct: h.store.Problems.Allowed(r.Context(), actor(r), policy.Write, p) == nil}
 	if d.History, err = h.history(r.Context(), t, "problems", p.ID); err != nil {
 		h.fail(w, r, err)
 		return
