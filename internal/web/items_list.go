@@ -48,20 +48,20 @@ type itemListData struct {
 	Views       []store.SavedView
 	// Shared are the views others shared with the user's teams; Teams the
 	// mechanisms a view may be shared with; TeamName names one.
-	Shared   []store.SavedView
-	Teams    []*domain.Mechanism
-	TeamName func(int64) string
-	ViewName    string
-	Query       string // the filters as a query string, for the export links
-	Rows        []itemRow
-	NextCursor  string
-	Mechanisms  []*domain.Mechanism
-	Batches     []*domain.Batch
-	Statuses    []domain.ItemStatus
-	Lights      []domain.Light
-	Tracks      []domain.Term
-	Sides       []domain.Side
-	Units       []*domain.Organization
+	Shared     []store.SavedView
+	Teams      []*domain.Mechanism
+	TeamName   func(int64) string
+	ViewName   string
+	Query      string // the filters as a query string, for the export links
+	Rows       []itemRow
+	NextCursor string
+	Mechanisms []*domain.Mechanism
+	Batches    []*domain.Batch
+	Statuses   []domain.ItemStatus
+	Lights     []domain.Light
+	Tracks     []domain.Term
+	Sides      []domain.Side
+	Units      []*domain.Organization
 	// CanWrite offers the controls that change items — new item, bulk
 	// edit, the ledger import — to whom the policy lets change items.
 	CanWrite bool
