@@ -258,8 +258,20 @@ func (n *Notifier) Enqueue(ctx context.Context, r Reminder) (int, error) {
 	return n.insert(ctx, channels, []Reminder{r})
 }
 
-// insert adds the delivery jobs of one mechanism in one transaction.
+// insert adds the delivery jobs of one mechanism in one transaction. Two
+// instances scanning at once insert the same unique jobs; PostgreSQL may
+// then abort one transaction as a deadlock, which is run again (the other
+// instance's jobs are then found and skipped as duplicates).
 func (n *Notifier) insert(ctx context.Context, channels []*domain.NotificationChannel, rs []Reminder) (int, error) {
+	for attempt := 1; ; attempt++ {
+		k, err := n.insertOnce(ctx, channels, rs)
+		if err == nil || attempt == 3 || !store.Collided(err) {
+			return k, err
+		}
+	}
+}
+
+func (n *Notifier) insertOnce(ctx context.Context, channels []*domain.NotificationChannel, rs []Reminder) (int, error) {
 	tx, err := n.s.DB().BeginTx(ctx, nil)
 	if err != nil {
 		return 0, domain.Internalf(err, "begin")

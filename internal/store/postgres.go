@@ -59,3 +59,12 @@ func (postgresDialect) searchMatch(table string) string {
 
 // searchJoin: GIN yields matches in no order; PostgreSQL collects them.
 func (postgresDialect) searchJoin(string) (join, match, id string, ok bool) { return "", "", "", false }
+
+// Collided reports whether err is PostgreSQL aborting a transaction that
+// collided with another — a deadlock or a serialization failure — which the
+// caller may run again as it was. SQLite runs one writer at a time and
+// never answers so.
+func Collided(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001")
+}
