@@ -175,7 +175,7 @@ func closestText(name string, units []Mentionable) Text {
 			if len(r) == 0 {
 				continue
 			}
-			if sc := 2 * float64(commonRunes(q, r)) / float64(len(q)+len(r)); sc > top.score {
+			if sc := Likeness(q, r); sc > top.score {
 				top = scored{n, sc}
 			}
 		}
@@ -199,8 +199,15 @@ func closestText(name string, units []Mentionable) Text {
 	return Textf(" (closest: %s)", strings.Join(names, "、"))
 }
 
-// commonRunes is the length of the longest common subsequence of a and b.
-func commonRunes(a, b []rune) int {
+// Likeness is how much two names share, in order: their longest common
+// subsequence of characters as a share of both lengths, 0 to 1. It ranks
+// the closest units to a name a person wrote, in a ledger and in a
+// comment's @mention alike, so that 成都市发改委 finds 成都市发展和改革委员会
+// before 成都市商务局, which is fewer edits away but shares less.
+func Likeness(a, b []rune) float64 {
+	if len(a)+len(b) == 0 {
+		return 0
+	}
 	prev, cur := make([]int, len(b)+1), make([]int, len(b)+1)
 	for i := range a {
 		for j := range b {
@@ -212,5 +219,5 @@ func commonRunes(a, b []rune) int {
 		}
 		prev, cur = cur, prev
 	}
-	return prev[len(b)]
+	return 2 * float64(prev[len(b)]) / float64(len(a)+len(b))
 }

@@ -144,9 +144,7 @@ func suggestionText(sugg []UnitSuggestion) domain.Text {
 }
 
 // closest ranks the units by how much of the name their name or an alias
-// shares, in order (the longest common subsequence of characters, as a
-// share of both lengths), so 成都市发改委 finds 成都市发展和改革委员会 before
-// 成都市商务局, which is fewer edits away but shares less.
+// shares (domain.Likeness).
 func (u *units) closest(name string) []UnitSuggestion {
 	q := []rune(unitKey(name))
 	type scored struct {
@@ -158,7 +156,7 @@ func (u *units) closest(name string) []UnitSuggestion {
 		top := scored{s: UnitSuggestion{ID: su.Unit.ID, Name: su.Unit.Name, Side: su.Side}}
 		for i, k := range append([]string{su.Unit.Name}, su.Unit.Aliases...) {
 			r := []rune(unitKey(k))
-			if sc := 2 * float64(lcs(q, r)) / float64(len(q)+len(r)); sc > top.score {
+			if sc := domain.Likeness(q, r); sc > top.score {
 				top.score = sc
 				top.s.Alias = ""
 				if i > 0 {
@@ -181,23 +179,6 @@ func (u *units) closest(name string) []UnitSuggestion {
 		out = append(out, best[i].s)
 	}
 	return out
-}
-
-// lcs is the length of the longest common subsequence of a and b.
-func lcs(a, b []rune) int {
-	prev, cur := make([]int, len(b)+1), make([]int, len(b)+1)
-	for i := range a {
-		for j := range b {
-			switch {
-			case a[i] == b[j]:
-				cur[j+1] = prev[j] + 1
-			default:
-				cur[j+1] = max(prev[j+1], cur[j])
-			}
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // splitUnits splits a cell naming several units at the separators, in
