@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -16,16 +17,6 @@ import (
 var itemFilterNames = []string{"mechanism", "batch", "status", "light", "track", "side", "unit", "q"}
 
 // itemRow is an item with the names the list shows beside it.
-type itemRow struct {
-	Item  *domain.Item
-	Batch string
-	Leads string // of the sides that have one, in the mechanism's order
-	// Status and Light are the labels, SelectLabel the checkbox's name
-	// for a screen reader, written here once rather than looked up by
-	// the template in each row.
-	Status, Light, SelectLabel string
-}
-
 type itemListData struct {
 	Filters map[string]string
 	// Total is how many items the filters select (all pages), as the
@@ -48,12 +39,15 @@ type itemListData struct {
 	Views       []store.SavedView
 	// Shared are the views others shared with the user's teams; Teams the
 	// mechanisms a view may be shared with; TeamName names one.
-	Shared     []store.SavedView
-	Teams      []*domain.Mechanism
-	TeamName   func(int64) string
-	ViewName   string
-	Query      string // the filters as a query string, for the export links
-	Rows       []itemRow
+	Shared   []store.SavedView
+	Teams    []*domain.Mechanism
+	TeamName func(int64) string
+	ViewName string
+	Query    string // the filters as a query string, for the export links
+	// Rows are the page's rows, Choices the filters' options, written
+	// as HTML in Go (items_rows.go).
+	Rows       template.HTML
+	Choices    itemFilterChoices
 	NextCursor string
 	Mechanisms []*domain.Mechanism
 	Batches    []*domain.Batch
@@ -251,7 +245,7 @@ func (h *Handler) itemListPage(w http.ResponseWriter, r *http.Request, status in
 		return
 	}
 	d.NextCursor = page.NextCursor
-	d.Rows = itemRows(t, rf, page.Items)
+	d.Rows, d.Choices = itemRowsHTML(t, rf, page.Items, d.CanWrite), filterChoices(t, &d)
 	v.Data = d
 	h.render(w, r, status, "items", v)
 }
@@ -273,28 +267,4 @@ func unitChoices(rf *refs, m *domain.Mechanism, chosen int64) []*domain.Organiza
 		out = append(out, o)
 	}
 	return out
-}
-
-func itemRows(t tr, rf *refs, items []*domain.Item) []itemRow {
-	rows := make([]itemRow, 0, len(items))
-	for _, it := range items {
-		row := itemRow{Item: it, Status: t.T("status." + string(it.Status)), Light: t.T("light.none"), SelectLabel: t.F("bulk.select_item", it.Title)}
-		if it.Light != "" {
-			row.Light = t.T("light." + string(it.Light))
-		}
-		if b, ok := rf.batches[it.BatchID]; ok {
-			row.Batch = t.Name(b.Name, b.NameEN)
-		}
-		if m, ok := rf.mechanisms[it.MechanismID]; ok {
-			var leads []string
-			for _, s := range m.Sides {
-				if lead := it.Lead(s.Key); lead != 0 {
-					leads = append(leads, rf.orgName(t, lead))
-				}
-			}
-			row.Leads = strings.Join(leads, " / ")
-		}
-		rows = append(rows, row)
-	}
-	return rows
 }
