@@ -17,7 +17,8 @@ type ListQuery struct {
 	Archived bool   // include archived records
 	// Summary lists records as the rows of a list page show them: the
 	// children no row shows (an item's milestones and pending changes)
-	// are left empty rather than read, a third of a page's cost.
+	// and the fields none shows (its content, light reason, custom
+	// fields and schedule) are left empty rather than read.
 	Summary bool
 	// Viewer is the user the list is for; it holds only what the policy
 	// lets them read. Nil lists everything (the system's view).

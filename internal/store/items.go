@@ -69,6 +69,7 @@ var items = &table[domain.Item, *domain.Item]{
 		return p.Err()
 	},
 	summary: loadParties,
+	unshown: map[string]string{"content": "''", "light_reason": "''", "custom": "NULL", "schedule": "NULL"},
 	load: func(ctx context.Context, r reader, page []*domain.Item) error {
 		if err := loadParties(ctx, r, page); err != nil {
 			return err

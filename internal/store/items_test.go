@@ -280,3 +280,40 @@ func TestTokens(t *testing.T) {
 		wantCode(t, err, domain.Unauthorized)
 	})
 }
+
+// A summary list (the list page's) reads what a row shows and leaves the
+// rest out: the row's fields are those a full list reads, the long text,
+// custom fields, schedule and milestones are not there.
+func TestItemSummaryListsWhatARowShows(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		w := newWorld(t, s)
+		it := w.item("成渝中线高铁", map[string]int64{"chengdu": w.cdDRC.ID}, "2026-06-30")
+		it.Number, it.Content, it.Landmark = "1", "全长约292公里", true
+		it.Custom = map[string]any{"km": 292.0}
+		it.Schedule = domain.Schedule{Q1: "完成施工招标"}
+		mustCreate(t, s.Items, it)
+		q := domain.ListQuery{Filters: map[string]string{"mechanism": fmt.Sprint(w.mech.ID)}}
+		full, err := s.Items.List(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q.Summary = true
+		summary, err := s.Items.List(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(full.Items) != 1 || len(summary.Items) != 1 {
+			t.Fatalf("listed %d and %d items, want 1 each", len(full.Items), len(summary.Items))
+		}
+		f, sm := full.Items[0], summary.Items[0]
+		if f.Content == "" || f.Custom["km"] != 292.0 || f.Schedule.Q1 == "" || len(f.Milestones) != 1 {
+			t.Fatalf("the full list lacks what was stored: %+v", f)
+		}
+		if sm.Number != "1" || sm.Title != f.Title || sm.Status != f.Status || !sm.Landmark || sm.Version != f.Version || sm.Lead("chengdu") != w.cdDRC.ID {
+			t.Errorf("the summary lacks what a row shows: %+v", sm)
+		}
+		if sm.Content != "" || len(sm.Custom) != 0 || sm.Schedule != (domain.Schedule{}) || len(sm.Milestones) != 0 {
+			t.Errorf("the summary read what no row shows: content %q, custom %v, schedule %v, milestones %v", sm.Content, sm.Custom, sm.Schedule, sm.Milestones)
+		}
+	})
+}

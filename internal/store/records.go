@@ -49,6 +49,10 @@ type table[T any, P entity[T]] struct {
 	// summary, when set, loads what a list's rows show in place of load,
 	// for ListQuery.Summary.
 	summary func(ctx context.Context, r reader, page []P) error
+	// unshown are the columns a list's row does not show, each with the
+	// constant a summary reads in its place (NULL for JSON, '' for text):
+	// an item's long text and JSON were most of what a page read and decoded.
+	unshown map[string]string
 	save    func(ctx context.Context, t *Tx, v P) error
 	// filters by name; each returns a clause with ? placeholders.
 	filters map[string]filter
@@ -129,6 +133,23 @@ type Records[T any, P entity[T]] struct {
 
 func (t *table[T, P]) selectColumns() string {
 	return recordColumns + ", " + strings.Join(t.columns, ", ")
+}
+
+// summaryColumns are selectColumns with the columns no list row shows
+// read as constants, so the scan is the same and the work is not done.
+func (t *table[T, P]) summaryColumns() string {
+	if len(t.unshown) == 0 {
+		return t.selectColumns()
+	}
+	cols := make([]string, len(t.columns))
+	for i, c := range t.columns {
+		if empty, ok := t.unshown[c]; ok {
+			cols[i] = empty
+		} else {
+			cols[i] = c
+		}
+	}
+	return recordColumns + ", " + strings.Join(cols, ", ")
 }
 
 func (t *table[T, P]) scanTargets(v P) []any {
@@ -613,7 +634,11 @@ func (rs *Records[T, P]) List(ctx context.Context, q domain.ListQuery) (domain.P
 	if err := p.Err(); err != nil {
 		return page, err
 	}
-	query := "SELECT " + rs.t.selectColumns() + ", " + order + " FROM " + from
+	columns := rs.t.selectColumns()
+	if q.Summary {
+		columns = rs.t.summaryColumns()
+	}
+	query := "SELECT " + columns + ", " + order + " FROM " + from
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}
