@@ -49,11 +49,7 @@ func (h *Handler) meetingNotice(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprintf(&b, "%d. %s\n", i+1, title)
 		}
 	}
-	scheme := "https"
-	if r.TLS == nil && r.Header.Get("X-Forwarded-Proto") != "https" {
-		scheme = "http"
-	}
-	fmt.Fprintf(&b, "%s://%s/meetings/%d", scheme, r.Host, mt.ID)
+	fmt.Fprintf(&b, "%s/meetings/%d", h.site(r), mt.ID)
 	sent, err := notify.Announce(ctx, h.store, h.notify, notify.Reminder{
 		Key:         fmt.Sprintf("%s/%d/%d", notify.NoticeKind, mt.ID, mt.Version),
 		MechanismID: mt.MechanismID, Kind: notify.NoticeKind,
@@ -74,4 +70,40 @@ func (h *Handler) meetingNotice(w http.ResponseWriter, r *http.Request) {
 		v.Error = t.F("meeting.notice_partly", sent.Delivered, sent.Channels)
 	}
 	h.meetingPage(w, r, http.StatusOK, mt, v, taskForm{})
+}
+
+// site is the address people open Liandong at, for links in what leaves
+// it: the configured one (LIANDONG_SITE_URL) or else the request's.
+func (h *Handler) site(r *http.Request) string {
+	if h.notify.SiteURL != "" {
+		return strings.TrimSuffix(h.notify.SiteURL, "/")
+	}
+	scheme := "https"
+	if r.TLS == nil && r.Header.Get("X-Forwarded-Proto") != "https" {
+		scheme = "http"
+	}
+	return scheme + "://" + r.Host
+}
+
+// PackIssuedKind is the kind of the message that tells a mechanism's
+// channels its meeting pack was issued; a generic webhook receives it so.
+const PackIssuedKind = "pack_issued"
+
+// announceIssued sends the issued pack's links — the page, the PDF and
+// the Word document, frozen as issued — with its checksum to every channel
+// of the mechanism, in Chinese as the meeting notice is. The links, not
+// the files: a pack is read where it can be checked against its checksum.
+func (h *Handler) announceIssued(r *http.Request, mt *domain.Meeting, p *domain.IssuedPack) (notify.Sent, error) {
+	zh := h.tr("zh-CN")
+	base := fmt.Sprintf("%s/meetings/%d/pack", h.site(r), mt.ID)
+	text := zh.F("pack.issued_text", mt.Title, zh.Date(p.IssuedAt)) + "\n" +
+		zh.T("meeting.pack_html") + "：" + base + ".html\n" +
+		"PDF：" + base + ".pdf\n" +
+		zh.T("meeting.pack_docx") + "：" + base + ".docx\n" +
+		zh.T("pack.checksum") + "：" + p.SHA256
+	return notify.Announce(r.Context(), h.store, h.notify, notify.Reminder{
+		Key:         fmt.Sprintf("%s/%d", PackIssuedKind, mt.ID),
+		MechanismID: mt.MechanismID, Kind: PackIssuedKind,
+		Subject: zh.T("pack.issued_subject") + "：" + mt.Title, Text: text,
+	})
 }

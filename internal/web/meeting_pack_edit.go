@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -80,12 +81,18 @@ func (h *Handler) meetingPackIssue(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	_, err := pack.Issue(r.Context(), h.store, actor(r), mt.ID)
-	if err == nil {
-		http.Redirect(w, r, "/meetings/"+strconv.FormatInt(mt.ID, 10)+"/pack/edit?done=issued", http.StatusSeeOther)
+	issued, err := pack.Issue(r.Context(), h.store, actor(r), mt.ID)
+	if err != nil {
+		h.packRefused(w, r, mt, nil, err)
 		return
 	}
-	h.packRefused(w, r, mt, nil, err)
+	// Issued is issued: a channel that cannot be reached is said on the
+	// page and in the delivery log, and does not undo it.
+	sent, err := h.announceIssued(r, mt, issued)
+	if err != nil {
+		h.log.Error("announce issued pack", "meeting", mt.ID, "err", err)
+	}
+	http.Redirect(w, r, fmt.Sprintf("/meetings/%d/pack/edit?done=issued&channels=%d&told=%d", mt.ID, sent.Channels, sent.Delivered), http.StatusSeeOther)
 }
 
 // packRefused shows the edit page again with why the store refused (the
@@ -165,7 +172,16 @@ func (h *Handler) packEditPage(w http.ResponseWriter, r *http.Request, status in
 	case "saved":
 		v.Message = t.T("pack.saved")
 	case "issued":
-		v.Message = t.T("pack.issued_done")
+		channels, _ := strconv.Atoi(r.URL.Query().Get("channels"))
+		told, _ := strconv.Atoi(r.URL.Query().Get("told"))
+		switch {
+		case channels == 0:
+			v.Message = t.T("pack.issued_no_channels")
+		case told == channels:
+			v.Message = t.F("pack.issued_sent", told)
+		default:
+			v.Message = t.F("pack.issued_sent_partly", told, channels)
+		}
 	}
 	if msg != nil {
 		v.Error = *msg

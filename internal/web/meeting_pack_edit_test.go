@@ -4,16 +4,20 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	stdhtml "html"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/liandong/liandong/internal/domain"
+	"github.com/liandong/liandong/internal/notify"
 	"github.com/liandong/liandong/internal/pack"
 )
 
@@ -227,4 +231,64 @@ func mustBytes(b []byte, err error) []byte {
 		panic(err)
 	}
 	return b
+}
+
+// TestIssuedPackReachesChannels: issuing the pack tells the mechanism's
+// channels (here its generic webhook, a test server on 127.0.0.1) where the
+// frozen pack is, as a page, a PDF and a Word document, with its checksum;
+// the page says how many channels were told.
+func TestIssuedPackReachesChannels(t *testing.T) {
+	forEachDB(t, func(t *testing.T, st *site) {
+		ctx := context.Background()
+		mech, _ := st.workingGroup(t)
+		meetings, err := st.Store.Meetings.List(ctx, domain.ListQuery{Filters: map[string]string{"q": "成渝双核联动工作组第二次会议"}})
+		if err != nil || len(meetings.Items) != 1 {
+			t.Fatalf("meeting no. 2: %v", err)
+		}
+		mt := meetings.Items[0]
+		var mu sync.Mutex
+		var got []notify.WebhookBody
+		hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			var body notify.WebhookBody
+			json.NewDecoder(r.Body).Decode(&body)
+			mu.Lock()
+			got = append(got, body)
+			mu.Unlock()
+		}))
+		t.Cleanup(hook.Close)
+		st.Store.AllowPrivateTargets = true
+		ch := &domain.NotificationChannel{MechanismID: mech.ID, Name: "工作组群", Kind: domain.WebhookChannel, Target: hook.URL}
+		if err := st.Store.NotificationChannels().Create(ctx, domain.Actor{}, ch); err != nil {
+			t.Fatal(err)
+		}
+		c := st.client(t)
+		c.signIn(st.User.Email, testPassword)
+		base := fmt.Sprintf("/meetings/%d/pack", mt.ID)
+		_, edit := c.get(base + "/edit")
+		res, _ := c.post(base+"/issue", url.Values{"csrf": {c.csrf(edit)}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("issue: %d", res.StatusCode)
+		}
+		if _, page := c.get(res.Header.Get("Location")); !strings.Contains(page, "会议材料已印发，并已通知1个通知渠道") {
+			t.Error("the page does not say the channel was told")
+		}
+		issued, err := st.Store.IssuedPack(ctx, mt.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if len(got) != 1 {
+			t.Fatalf("the webhook received %d messages, want 1", len(got))
+		}
+		m := got[0]
+		for _, want := range []string{mt.Title, base + ".html", base + ".pdf", base + ".docx", issued.SHA256} {
+			if !strings.Contains(m.Text, want) {
+				t.Errorf("the message lacks %q:\n%s", want, m.Text)
+			}
+		}
+		if m.Kind != PackIssuedKind || !strings.Contains(m.Subject, "会议材料印发") {
+			t.Errorf("kind %q, subject %q", m.Kind, m.Subject)
+		}
+	})
 }
