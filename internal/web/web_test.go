@@ -561,3 +561,29 @@ func TestExportsKeepTheFilters(t *testing.T) {
 		t.Errorf("the saved view's link is not %s", want)
 	}
 }
+
+// TestHomeSaysDeclaredCountOnlyWhenStated: a batch whose declared count is
+// stated shows it beside what is recorded; one with none stated (a batch
+// made before the count was known) shows only what is recorded, never
+// "申报 0 项".
+func TestHomeSaysDeclaredCountOnlyWhenStated(t *testing.T) {
+	st := mustStartSite(t)
+	mech, first := st.workingGroup(t)
+	unstated := &domain.Batch{MechanismID: mech.ID, Name: "第九批合作项目"}
+	if err := st.Store.Batches.Create(context.Background(), domain.Actor{}, unstated); err != nil {
+		t.Fatal(err)
+	}
+	c := st.client(t)
+	c.signIn(st.User.Email, testPassword)
+	_, home := c.get("/")
+	if !strings.Contains(home, fmt.Sprintf("申报 %d 项", first.DeclaredCount)) {
+		t.Errorf("the first batch's declared count %d is not shown", first.DeclaredCount)
+	}
+	if strings.Contains(home, "申报 0 项") {
+		t.Error("a batch with no declared count says 申报 0 项")
+	}
+	at := strings.Index(home, "第九批合作项目")
+	if at < 0 || !strings.Contains(home[at:], "已录入 0 项") {
+		t.Error("the batch with no declared count does not say what is recorded")
+	}
+}
