@@ -51,6 +51,10 @@ func options(choices []choice, chosen string) template.HTML {
 // itemFilterChoices are the options of the item list's filters.
 type itemFilterChoices struct {
 	Mechanisms, Batches, Statuses, Lights, Tracks, Sides, Units template.HTML
+	// Orders are the list's orders, each column either way: on a phone
+	// the rows are cards whose column headers, the other way to sort, are
+	// not shown.
+	Orders template.HTML
 }
 
 func filterChoices(t tr, d *itemListData) itemFilterChoices {
@@ -91,6 +95,15 @@ func filterChoices(t tr, d *itemListData) itemFilterChoices {
 		cs = append(cs, choice{strconv.FormatInt(u.ID, 10), t.Name(u.Name, u.NameEN)})
 	}
 	c.Units = list("unit")
+	chosen := d.Sort
+	if d.Desc {
+		chosen = "-" + d.Sort
+	}
+	for _, col := range itemSortColumns {
+		label := t.T("item." + col)
+		cs = append(cs, choice{col, label}, choice{"-" + col, label + t.T("items.descending")})
+	}
+	c.Orders = options(cs, chosen)
 	return c
 }
 
