@@ -250,6 +250,9 @@ func TestNewcomerReportsFromPhone(t *testing.T) {
 		t.Fatalf("the first batch lists no 成渝中线高铁: %q", got)
 	}
 	b.checkPage("items")
+	if b.eval(`String(document.getElementById("filter-fold").open)`) != "true" {
+		t.Error("on a desktop the list's filters are folded")
+	}
 	b.do("open an item",
 		chromedp.Click(chromedp.CSS(fmt.Sprintf(`#items-table a[href="/items/%d"]`, rail.Items[0].ID))),
 		chromedp.WaitVisible(chromedp.ID("item-title")),
@@ -287,8 +290,14 @@ func TestNewcomerReportsFromPhone(t *testing.T) {
 		t.Errorf("the dashboard does not list the new item's missing report: %q", missing)
 	}
 
-	// Report from a phone: save a draft, then submit it.
+	// Report from a phone: save a draft, then submit it. On the phone the
+	// list's filters fold, and the first item is in reach.
 	b.viewport(360, 740, true)
+	b.do("the list on a phone", chromedp.Navigate(fmt.Sprintf("%s/items?batch=%d", st.URL, batch.ID)), chromedp.WaitVisible(chromedp.ID("items-table")))
+	if b.eval(`String(document.getElementById("filter-fold").open)`) != "false" {
+		t.Error("on a phone the list's filters are not folded")
+	}
+	b.checkPage("items on a phone")
 	text := fmt.Sprintf("#text-%d", itemID)
 	b.do("fill the report",
 		chromedp.Navigate(fmt.Sprintf("%s/report?unit=%d", st.URL, wenjiang)),

@@ -190,8 +190,18 @@
     });
   }
 
+  // foldFilters closes a list's filters on a phone: the list, not eight
+  // selects, is what a thumb reaches first. Open on wider screens.
+  function foldFilters() {
+    var fold = document.getElementById("filter-fold");
+    if (fold && window.matchMedia("(max-width: 479.98px)").matches) {
+      fold.open = false;
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     menu();
+    foldFilters();
     draw(document);
   });
   document.addEventListener("htmx:afterSettle", function (e) {
