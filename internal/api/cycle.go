@@ -214,16 +214,7 @@ func (a *API) annualReport(f pack.Format) http.HandlerFunc {
 				Fields: []domain.FieldError{{Field: "year", Reason: "is required: a year such as 2024"}}})
 			return
 		}
-		b, err := a.store.Batches.GetAs(r.Context(), actor(r), id)
-		if err != nil {
-			a.writeError(w, r, err)
-			return
-		}
-		if err := a.store.Oversee(r.Context(), actor(r), b.MechanismID, policy.Read); err != nil {
-			a.writeError(w, r, err)
-			return
-		}
-		rep, err := pack.BuildAnnual(r.Context(), a.store, id, year, a.store.Now())
+		rep, err := pack.AnnualFor(r.Context(), a.store, actor(r), id, year)
 		if err != nil {
 			a.writeError(w, r, err)
 			return

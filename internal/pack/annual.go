@@ -11,6 +11,7 @@ import (
 	"github.com/liandong/liandong/internal/cycle"
 	"github.com/liandong/liandong/internal/domain"
 	"github.com/liandong/liandong/internal/light"
+	"github.com/liandong/liandong/internal/policy"
 	"github.com/liandong/liandong/internal/store"
 )
 
@@ -44,6 +45,21 @@ type AnnualRow struct {
 	Lead      string
 	Due, Done int    // milestones due in the year, and done of those
 	Progress  string // the latest report of the year
+}
+
+// AnnualFor compiles the completion report of batch for year for actor:
+// who oversees the batch's mechanism may read it (its secretariat, its
+// leaders), as the pages and the API both ask here. Errors: NotFound (a
+// batch the actor may not read), Forbidden, Invalid (the year).
+func AnnualFor(ctx context.Context, s *store.Store, actor domain.Actor, batchID int64, year int) (*Annual, error) {
+	b, err := s.Batches.GetAs(ctx, actor, batchID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Oversee(ctx, actor, b.MechanismID, policy.Read); err != nil {
+		return nil, err
+	}
+	return BuildAnnual(ctx, s, batchID, year, s.Now())
 }
 
 // BuildAnnual compiles the completion report of batch for year, counting up

@@ -417,7 +417,7 @@ type webRow struct {
 func TestWebPolicyMatrixCoversEveryRoute(t *testing.T) {
 	st := mustStartSite(t)
 	ctx := context.Background()
-	mech, _ := st.workingGroup(t)
+	mech, firstBatch := st.workingGroup(t)
 	wenjiang := st.orgID(t, "温江区人民政府")
 	items, err := st.Store.Items.List(ctx, domain.ListQuery{Filters: map[string]string{"q": "成渝双城生物医药产业高地"}})
 	if err != nil || len(items.Items) == 0 {
@@ -478,6 +478,7 @@ func TestWebPolicyMatrixCoversEveryRoute(t *testing.T) {
 		"POST /items/{id}/changes/{change}/reject":   {coveredBy: "TestCompletionConfirmedInTheBrowserRoutes"},
 		"GET /batches/new":                           {path: "/batches/new", allowed: administer},
 		"POST /batches/new":                          {coveredBy: "TestImportLedgerThroughThePages"},
+		"GET /batches/{id}/annual-report":            {path: fmt.Sprintf("/batches/%d/annual-report?year=2024", firstBatch.ID), allowed: oversee},
 		"GET /imports/new":                           {path: "/imports/new", allowed: writers},
 		"POST /imports/new":                          {coveredBy: "TestImportLedgerThroughThePages"},
 		"GET /imports/{id}":                          {coveredBy: "TestImportLedgerThroughThePages"},

@@ -59,6 +59,11 @@ type itemListData struct {
 	// CanWrite offers the controls that change items — new item, bulk
 	// edit, the ledger import — to whom the policy lets change items.
 	CanWrite bool
+	// AnnualBatch is the batch whose annual completion report the viewer
+	// may compile (who oversees its mechanism), zero for none; AnnualYear
+	// the year the form offers first.
+	AnnualBatch int64
+	AnnualYear  int
 	// CanLight offers setting lights by hand, the secretariat's
 	// (policy.Oversee; the store holds every write to it).
 	CanLight bool
@@ -227,6 +232,9 @@ func (h *Handler) itemListPage(w http.ResponseWriter, r *http.Request, status in
 	d.CanWrite = policy.Check(currentUser(r), policy.Write, "items") == nil
 	d.CanLight = d.CanWrite && h.store.OverseesAny(ctx, actor(r), rf.mechIDs(), policy.Write)
 	d.Back = "/items?" + r.URL.RawQuery
+	if b, ok := rf.batches[queryID(r, "batch")]; ok && h.store.Oversee(ctx, actor(r), b.MechanismID, policy.Read) == nil {
+		d.AnnualBatch, d.AnnualYear = b.ID, h.store.Now().In(shanghai).Year()
+	}
 	page, err := h.store.Items.List(ctx, domain.ListQuery{Filters: filters, Cursor: r.URL.Query().Get("cursor"), Sort: d.Sort, Desc: d.Desc, Viewer: currentUser(r), Summary: true})
 	if err == nil {
 		var counts []store.Count

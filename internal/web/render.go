@@ -168,8 +168,18 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	if status != http.StatusInternalServerError {
 		// Which rule refused, in the visitor's language: "您无权修改此事项".
-		if detail := message.Of(t.locale, err).Message; detail != "" {
-			msg = t.F("error.detail", msg, detail)
+		m := message.Of(t.locale, err)
+		if m.Message != "" {
+			msg = t.F("error.detail", msg, m.Message)
+		}
+		// A refused request that came from no form of ours (a link typed
+		// or edited) still learns which field and why.
+		var fields []string
+		for _, f := range m.Fields {
+			fields = append(fields, t.F("error.field", f.Field, f.Reason))
+		}
+		if len(fields) > 0 {
+			msg += t.F("error.fields", strings.Join(fields, t.T("error.field_separator")))
 		}
 	}
 	v := h.newView(r, t.T("error.title"), "")

@@ -40,6 +40,7 @@ func (h *Handler) routes() *http.ServeMux {
 
 	mux.HandleFunc("GET /batches/new", h.signedIn(h.batchNewForm))
 	mux.HandleFunc("POST /batches/new", h.signedIn(h.batchCreate))
+	mux.HandleFunc("GET /batches/{id}/annual-report", h.signedIn(h.annualReport))
 	mux.HandleFunc("GET /imports/new", h.signedIn(h.importNewForm))
 	mux.HandleFunc("POST /imports/new", h.signedIn(h.importUpload))
 	mux.HandleFunc("GET /imports/{id}", h.signedIn(h.importMap))
