@@ -26,7 +26,11 @@
       }
       fitGraph(option, el.clientWidth, el.clientHeight);
       textTooltip(option);
-      var chart = echarts.init(el, null, { renderer: "canvas" });
+      var screen = document.body.classList.contains("screen");
+      if (screen) {
+        onDark(option);
+      }
+      var chart = echarts.init(el, screen ? "dark" : null, { renderer: "canvas" });
       // data-drawn tells tests (and styles) that the figure is on screen.
       chart.on("finished", function () {
         el.dataset.drawn = "true";
@@ -35,6 +39,18 @@
       window.addEventListener("resize", function () {
         chart.resize();
       });
+    });
+  }
+
+  // onDark suits a figure to the meeting room's dark screen: ECharts' dark
+  // theme on the page's own ground, and white labels where the server set
+  // dark ones; the map's districts stay light, so their labels stay dark.
+  function onDark(option) {
+    option.backgroundColor = "transparent";
+    (option.series || []).forEach(function (s) {
+      if (s.label && s.label.color && s.coordinateSystem !== "geo") {
+        s.label = Object.assign({}, s.label, { color: "#ffffff" });
+      }
     });
   }
 
@@ -168,7 +184,14 @@
         {
           type: "scatter", coordinateSystem: "geo", symbolSize: 8, itemStyle: { color: "#b3261e" },
           data: Object.keys(points).map(function (k) { return points[k]; }),
-          label: { show: true, position: "right", formatter: "{b}", fontSize: 11, color: "#1f1f1f" }
+          label: {
+            show: true, position: "right", formatter: "{b}", fontSize: 12, color: "#1f1f1f",
+            backgroundColor: "rgba(255,255,255,0.8)", padding: [1, 3]
+          },
+          // Districts close together would write their names over each
+          // other: a label is moved aside, or hidden if it still collides
+          // (the point and its tooltip stay).
+          labelLayout: { moveOverlap: "shiftY", hideOverlap: true }
         }
       ]
     };
@@ -190,8 +213,33 @@
     });
   }
 
+  // screen runs the meeting room's full-screen dashboard: the page reloads
+  // itself every data-refresh seconds, and the "fill the screen" button
+  // appears where the browser has the Fullscreen API.
+  function screen() {
+    var seconds = parseInt(document.body.dataset.refresh || "", 10);
+    if (seconds > 0) {
+      window.setTimeout(function () {
+        window.location.reload();
+      }, seconds * 1000);
+    }
+    var button = document.getElementById("fullscreen");
+    if (!button || !document.fullscreenEnabled) {
+      return;
+    }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      if (document.fullscreenElement) {
+        document.exitFullscreen();
+      } else {
+        document.documentElement.requestFullscreen();
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     menu();
+    screen();
     draw(document);
   });
   document.addEventListener("htmx:afterSettle", function (e) {
