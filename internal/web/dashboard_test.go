@@ -172,9 +172,7 @@ func decisionLinks(t *testing.T, body string) []string {
 // time limit (most late first), the other decision-tier problems, the red
 // items, then the overdue milestones — each linking to its record; a
 // district liaison sees only the records of its unit, in the same order.
-// The changes since the last meeting list the new problem to those who may
-// read it. An indicator with one value is a figure, one with several a
-// chart with its target.
+// Since the last meeting, each sees the new problem and the new red item.
 func TestDashboardRanksWhatNeedsADecision(t *testing.T) {
 	forEachDB(t, func(t *testing.T, st *site) {
 		ctx := context.Background()
@@ -206,24 +204,21 @@ func TestDashboardRanksWhatNeedsADecision(t *testing.T) {
 		redNotOurs := item("红灯：产业基金设立", domain.Red, notOurs)
 		milestone := item("节点逾期：数据共享平台", domain.Green, both, domain.Milestone{Title: "完成平台联调", DueOn: day(-3)})
 
-		liaison := &domain.User{Email: "decide-liaison@example.gov.cn", Name: "联络员", Locale: "zh-CN", Password: testPassword,
-			Grants: []domain.Grant{{Role: domain.Liaison, ScopeKind: domain.OrganizationScope, ScopeID: wenjiang}}}
-		if err := st.Store.Users.Create(ctx, domain.Actor{}, liaison); err != nil {
-			t.Fatal(err)
-		}
+		liaison, liaisonClient := st.inboxUser(t, "decide-liaison@example.gov.cn", domain.Grant{Role: domain.Liaison, ScopeKind: domain.OrganizationScope, ScopeID: wenjiang})
+		admin := st.client(t)
+		admin.signIn(st.User.Email, testPassword)
 		for _, tc := range []struct {
 			who  *domain.User
+			c    *client
 			want []string
 			// hidden are records the viewer may not read: not on its page.
 			hidden []string
 		}{
 			// Five at most: the overdue milestone is the sixth.
-			{st.User, []string{lateMost, lateLittle, onTime, red, redNotOurs}, nil},
-			{liaison, []string{lateMost, lateLittle, red, milestone}, []string{onTime, redNotOurs}},
+			{st.User, admin, []string{lateMost, lateLittle, onTime, red, redNotOurs}, nil},
+			{liaison, liaisonClient, []string{lateMost, lateLittle, red, milestone}, []string{onTime, redNotOurs}},
 		} {
-			c := st.client(t)
-			c.signIn(tc.who.Email, testPassword)
-			res, body := c.get(fmt.Sprintf("/mechanisms/%d", m.ID))
+			res, body := tc.c.get(fmt.Sprintf("/mechanisms/%d", m.ID))
 			if res.StatusCode != 200 {
 				t.Fatalf("%s: dashboard %d", tc.who.Email, res.StatusCode)
 			}
