@@ -173,10 +173,18 @@ func (h *Handler) sinceLastMeeting(ctx context.Context, t tr, viewer *domain.Use
 		}
 	}
 
-	reports, err := store.AllAs(ctx, h.store.Reports, domain.ListQuery{Viewer: viewer,
-		Filters: map[string]string{"mechanism": mid, "status": cycle.InFilter()}})
-	if err != nil {
-		return nil, err
+	// The reports of the periods the window overlaps, and of the period
+	// before it, whose late reports come in after the meeting: not every
+	// report the mechanism ever had.
+	var reports []*domain.Report
+	first := cycle.Of(m.Cadence, from)
+	for p := cycle.Of(m.Cadence, domain.Date{Time: first.Start.AddDate(0, 0, -1)}); !day.Before(p.Start); p = p.Next() {
+		rs, err := store.AllAs(ctx, h.store.Reports, domain.ListQuery{Viewer: viewer,
+			Filters: map[string]string{"mechanism": mid, "period": p.Key, "status": cycle.InFilter()}})
+		if err != nil {
+			return nil, err
+		}
+		reports = append(reports, rs...)
 	}
 	titles := map[int64]string{}
 	for _, it := range items {

@@ -172,7 +172,8 @@ func decisionLinks(t *testing.T, body string) []string {
 // time limit (most late first), the other decision-tier problems, the red
 // items, then the overdue milestones — each linking to its record; a
 // district liaison sees only the records of its unit, in the same order.
-// Since the last meeting, each sees the new problem and the new red item.
+// Since the last meeting, each sees the new problem, the new red item and
+// the reports submitted on the items it may read.
 func TestDashboardRanksWhatNeedsADecision(t *testing.T) {
 	forEachDB(t, func(t *testing.T, st *site) {
 		ctx := context.Background()
@@ -203,6 +204,15 @@ func TestDashboardRanksWhatNeedsADecision(t *testing.T) {
 		red := item("红灯：联合实验室建设", domain.Red, both)
 		redNotOurs := item("红灯：产业基金设立", domain.Red, notOurs)
 		milestone := item("节点逾期：数据共享平台", domain.Green, both, domain.Milestone{Title: "完成平台联调", DueOn: day(-3)})
+		report := func(itemLink string, unit int64) {
+			id, _ := strconv.ParseInt(strings.TrimPrefix(itemLink, "/items/"), 10, 64)
+			r := &domain.Report{ItemID: id, OrganizationID: unit, Period: "2024-11", Text: "已完成选址。", Percent: 20, Status: domain.Submitted}
+			if err := st.Store.Reports.Create(ctx, domain.Actor{}, r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		report(red, wenjiang)
+		report(redNotOurs, st.orgID(t, "成都市经济和信息化局"))
 
 		liaison, liaisonClient := st.inboxUser(t, "decide-liaison@example.gov.cn", domain.Grant{Role: domain.Liaison, ScopeKind: domain.OrganizationScope, ScopeID: wenjiang})
 		admin := st.client(t)
@@ -213,10 +223,12 @@ func TestDashboardRanksWhatNeedsADecision(t *testing.T) {
 			want []string
 			// hidden are records the viewer may not read: not on its page.
 			hidden []string
+			// reports submitted since the last meeting that the viewer reads
+			reports int
 		}{
 			// Five at most: the overdue milestone is the sixth.
-			{st.User, admin, []string{lateMost, lateLittle, onTime, red, redNotOurs}, nil},
-			{liaison, liaisonClient, []string{lateMost, lateLittle, red, milestone}, []string{onTime, redNotOurs}},
+			{st.User, admin, []string{lateMost, lateLittle, onTime, red, redNotOurs}, nil, 2},
+			{liaison, liaisonClient, []string{lateMost, lateLittle, red, milestone}, []string{onTime, redNotOurs}, 1},
 		} {
 			res, body := tc.c.get(fmt.Sprintf("/mechanisms/%d", m.ID))
 			if res.StatusCode != 200 {
@@ -238,6 +250,10 @@ func TestDashboardRanksWhatNeedsADecision(t *testing.T) {
 			since = since[:strings.Index(since, "</section>")]
 			if !strings.Contains(since, `href="`+lateMost+`"`) || !strings.Contains(since, `href="`+red+`"`) {
 				t.Errorf("%s: since the last meeting does not list the new problem and the new red item", tc.who.Email)
+			}
+			reports := since[strings.Index(since, `id="since-reports"`):]
+			if got, want := strings.Count(reports, "<li>"), tc.reports; got != want {
+				t.Errorf("%s: %d reports submitted since the last meeting, want %d", tc.who.Email, got, want)
 			}
 		}
 	})
