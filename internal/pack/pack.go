@@ -304,20 +304,10 @@ func (p *Pack) items(ctx context.Context, s *store.Store, dayInWindow func(domai
 		p.Items = append(p.Items, ItemRow{Item: it})
 		p.StatusCounts[it.Status]++
 		p.LightCounts[it.Light]++
-		var before domain.Item
-		had := false
-		if !p.From.IsZero() {
-			if had, err = trail.StateAt(cur.ID, domain.Date{Time: p.From.AddDate(0, 0, -1)}, &before); err != nil {
-				return err
-			}
-		}
-		switch {
-		case !had:
-			if d, _, ok := trail.Occurred(cur.ID); ok && dayInWindow(d) {
-				p.Changes = append(p.Changes, ItemChange{Item: it, New: true, ToStatus: it.Status, ToLight: it.Light})
-			}
-		case before.Status != it.Status || before.Light != it.Light:
-			p.Changes = append(p.Changes, ItemChange{Item: it, FromStatus: before.Status, ToStatus: it.Status, FromLight: before.Light, ToLight: it.Light})
+		if c, changed, err := Compare(trail, cur.ID, it, p.From, dayInWindow); err != nil {
+			return err
+		} else if changed {
+			p.Changes = append(p.Changes, c)
 		}
 		for _, ms := range it.Milestones {
 			switch {
@@ -379,6 +369,31 @@ func (p *Pack) items(ctx context.Context, s *store.Store, dayInWindow func(domai
 		}
 	}
 	return nil
+}
+
+// Compare tells how item id, whose state at the window's end is it, changed
+// in the window that starts on from (zero for a window without a start): it
+// came to be within the window (New), or its status or light differs from
+// its state at the end of the day before from. changed is false when
+// neither holds. The meeting pack and the dashboard's "since the last
+// meeting" both ask it.
+func Compare(trail *store.Trail, id int64, it *domain.Item, from domain.Date, dayInWindow func(domain.Date) bool) (c ItemChange, changed bool, err error) {
+	var before domain.Item
+	had := false
+	if !from.IsZero() {
+		if had, err = trail.StateAt(id, domain.Date{Time: from.AddDate(0, 0, -1)}, &before); err != nil {
+			return ItemChange{}, false, err
+		}
+	}
+	switch {
+	case !had:
+		if d, _, ok := trail.Occurred(id); ok && dayInWindow(d) {
+			return ItemChange{Item: it, New: true, ToStatus: it.Status, ToLight: it.Light}, true, nil
+		}
+	case before.Status != it.Status || before.Light != it.Light:
+		return ItemChange{Item: it, FromStatus: before.Status, ToStatus: it.Status, FromLight: before.Light, ToLight: it.Light}, true, nil
+	}
+	return ItemChange{}, false, nil
 }
 
 func (p *Pack) leads(ctx context.Context, s *store.Store, it *domain.Item) (string, error) {

@@ -73,6 +73,8 @@ var enumValues = map[string][]string{
 	"import_kind":    {"added", "updated", "unchanged", "refused"},
 	"quarter":        {"1", "2", "3", "4"},
 	"inbox_kind":     strs(inbox.Kinds),
+	"need_kind":      {string(decideProblem), string(decideItem), string(decideMilestone)},
+	"change_kind":    {"items", "problems", "reports"},
 }
 
 func strs[S ~string](v []S) []string {

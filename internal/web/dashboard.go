@@ -16,6 +16,10 @@ import (
 // dueSoon is how far ahead the dashboard looks for milestones.
 const dueSoon = 30 * 24 * time.Hour
 
+// screenRefresh is how often, in seconds, the meeting room's full-screen
+// dashboard reloads itself.
+const screenRefresh = 60
+
 type countRow struct {
 	Label    string
 	Link     string
@@ -43,6 +47,9 @@ type missingRow struct {
 type indicatorRow struct {
 	Indicator *domain.Indicator
 	Latest    *domain.IndicatorValue
+	// Chart is the indicator's values up to the day shown, as a line with
+	// its target, when it has more than one; one value is shown as a figure.
+	Chart any
 }
 
 type pairingRow struct {
@@ -73,6 +80,15 @@ type dashboardData struct {
 	PairingMap     any
 	// AsOf is the past day the page shows, zero for today.
 	AsOf domain.Date
+	// The opening figures: items on plan (green) and red, and the open
+	// problems at the decision tier.
+	Green, Red, DecisionOpen int
+	SideChart, TrackChart    any
+	// Decisions and Since are today's only: nil on a past day.
+	Decisions []needRow
+	Since     *sinceMeeting
+	// Screen is the meeting room's full-screen mode (?screen=1).
+	Screen bool
 }
 
 type tierCount struct {
@@ -259,11 +275,11 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		for _, in := range ins {
-			row := indicatorRow{Indicator: in}
-			if past {
-				row.Latest = valueAsOf(in, day)
-			} else if len(in.Values) > 0 {
-				row.Latest = &in.Values[len(in.Values)-1]
+			// The last value observed by the day shown, as the chart
+			// draws them.
+			row := indicatorRow{Indicator: in, Latest: valueAsOf(in, day)}
+			if seen := observedBy(in, day); len(seen.Values) > 1 {
+				row.Chart = indicatorChartOf(t, seen)
 			}
 			d.Indicators = append(d.Indicators, row)
 		}
@@ -284,9 +300,28 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 	d.Pairings, d.PairingChart = pairingFigure(t, rf, m, agreements)
 	d.PairingMap = pairingMap(t, rf, m, agreements)
 
+	d.Green = d.Total.Lights[slices.Index(domain.Lights, domain.Green)]
+	d.Red = d.Total.Lights[slices.Index(domain.Lights, domain.Red)]
+	d.DecisionOpen = d.ProblemsByTier[slices.Index(domain.Tiers, domain.Decision)].Count
+	d.SideChart, d.TrackChart = countChart(t, d.BySide), countChart(t, d.ByTrack)
+	if !past {
+		if d.Decisions, err = h.needingDecision(ctx, viewer, m, now, day, d.Milestones); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		if d.Since, err = h.sinceLastMeeting(ctx, t, viewer, m, day); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
+	d.Screen = r.URL.Query().Get("screen") == "1"
+
 	v := h.newView(r, t.Name(m.Name, m.NameEN), "dashboard")
-	v.Charts = d.PairingChart != nil
+	v.Charts = true
 	v.Maps = d.PairingMap != nil
+	if d.Screen {
+		v.Screen = screenRefresh
+	}
 	v.Data = d
 	h.render(w, r, http.StatusOK, "dashboard", v)
 }

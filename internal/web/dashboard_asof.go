@@ -127,3 +127,16 @@ func valueAsOf(in *domain.Indicator, day domain.Date) *domain.IndicatorValue {
 	}
 	return last
 }
+
+// observedBy is the indicator with only its values observed on or before
+// day: a value dated later is not yet a fact of the page's day.
+func observedBy(in *domain.Indicator, day domain.Date) *domain.Indicator {
+	seen := *in
+	seen.Values = nil
+	for _, v := range in.Values {
+		if !day.Before(v.ObservedOn) {
+			seen.Values = append(seen.Values, v)
+		}
+	}
+	return &seen
+}

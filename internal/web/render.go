@@ -40,12 +40,15 @@ type view struct {
 	Nav         string
 	Charts      bool // load ECharts on this page
 	Maps        bool // and the district outlines
-	Message     string
-	Error       string
-	Fields      map[string]string // field → message, for forms re-rendered after validation
-	Occurred    string            // the date-it-happened field as the form sent it, shown again with the form
-	Unread      int               // the menu's "待办 N": inbox entries that arose since the user last opened it
-	Data        any
+	// Screen, when not zero, is the meeting room's full-screen mode: no
+	// menu, large type, and app.js reloads the page every Screen seconds.
+	Screen   int
+	Message  string
+	Error    string
+	Fields   map[string]string // field → message, for forms re-rendered after validation
+	Occurred string            // the date-it-happened field as the form sent it, shown again with the form
+	Unread   int               // the menu's "待办 N": inbox entries that arose since the user last opened it
+	Data     any
 }
 
 func (h *Handler) funcs(t tr) template.FuncMap {

@@ -26,15 +26,40 @@
       }
       fitGraph(option, el.clientWidth, el.clientHeight);
       textTooltip(option);
-      var chart = echarts.init(el, null, { renderer: "canvas" });
+      var screen = document.body.classList.contains("screen");
+      if (screen) {
+        onDark(option);
+      }
+      var chart = echarts.init(el, screen ? "dark" : null, { renderer: "canvas" });
       // data-drawn tells tests (and styles) that the figure is on screen.
       chart.on("finished", function () {
         el.dataset.drawn = "true";
       });
       chart.setOption(option);
+      placeLabels(chart);
       window.addEventListener("resize", function () {
         chart.resize();
+        placeLabels(chart);
       });
+    });
+  }
+
+  // onDark suits a figure to the meeting room's dark screen: ECharts' dark
+  // theme on the page's own ground, and white labels where the server set
+  // dark ones; the map's districts stay light, so their labels stay dark.
+  function onDark(option) {
+    option.backgroundColor = "transparent";
+    // Read from across the room: larger axis labels and legend.
+    [].concat(option.xAxis || [], option.yAxis || []).forEach(function (a) {
+      a.axisLabel = Object.assign({}, a.axisLabel, { fontSize: 16 });
+    });
+    [].concat(option.legend || []).forEach(function (l) {
+      l.textStyle = Object.assign({}, l.textStyle, { fontSize: 16 });
+    });
+    (option.series || []).forEach(function (s) {
+      if (s.label && s.label.color && s.coordinateSystem !== "geo") {
+        s.label = Object.assign({}, s.label, { color: "#ffffff" });
+      }
     });
   }
 
@@ -159,7 +184,7 @@
       animation: false,
       tooltip: { trigger: "item" },
       geo: {
-        map: name, roam: false, silent: true,
+        map: name, roam: false, silent: true, boundingCoords: around(points),
         itemStyle: { areaColor: "#eef2f6", borderColor: "#8a9099" },
         label: { show: false }
       },
@@ -168,10 +193,80 @@
         {
           type: "scatter", coordinateSystem: "geo", symbolSize: 8, itemStyle: { color: "#b3261e" },
           data: Object.keys(points).map(function (k) { return points[k]; }),
-          label: { show: true, position: "right", formatter: "{b}", fontSize: 11, color: "#1f1f1f" }
+          id: "districts",
+          label: {
+            show: true, position: "right", formatter: "{b}", fontSize: labelFont(), color: "#1f1f1f",
+            backgroundColor: "rgba(255,255,255,0.85)", padding: [1, 3]
+          },
+          // placeLabels sets each name's side; what still collides ECharts
+          // hides (the point and its tooltip stay).
+          labelLayout: { hideOverlap: true }
         }
       ]
     };
+  }
+
+  // The map's district names: larger on the meeting room's screen.
+  function labelFont() {
+    return document.body.classList.contains("screen") ? 16 : 12;
+  }
+
+  // placeLabels puts each district's name on the side of its point where
+  // it covers no name placed before it nor another point — right, left,
+  // above or below — and leaves it out where no side is free: neighbouring
+  // districts would otherwise write their names over each other.
+  function placeLabels(chart) {
+    var series = (chart.getOption().series || []).filter(function (s) { return s.id === "districts"; })[0];
+    if (!series) {
+      return;
+    }
+    var measure = document.createElement("canvas").getContext("2d");
+    measure.font = labelFont() + "px sans-serif";
+    var h = labelFont() + 4, gap = 7;
+    var points = series.data.map(function (d) {
+      var p = chart.convertToPixel({ geoIndex: 0 }, d.value);
+      return { x: p[0], y: p[1], w: measure.measureText(d.name).width + 8 };
+    });
+    var taken = points.map(function (p) { return { x: p.x - 5, y: p.y - 5, w: 10, h: 10 }; });
+    var width = chart.getWidth(), height = chart.getHeight();
+    function free(r) {
+      return r.x >= 0 && r.y >= 0 && r.x + r.w <= width && r.y + r.h <= height && taken.every(function (o) {
+        return r.x + r.w <= o.x || o.x + o.w <= r.x || r.y + r.h <= o.y || o.y + o.h <= r.y;
+      });
+    }
+    var data = series.data.map(function (d, i) {
+      var p = points[i];
+      var sides = {
+        right: { x: p.x + gap, y: p.y - h / 2, w: p.w, h: h },
+        left: { x: p.x - gap - p.w, y: p.y - h / 2, w: p.w, h: h },
+        top: { x: p.x - p.w / 2, y: p.y - gap - h, w: p.w, h: h },
+        bottom: { x: p.x - p.w / 2, y: p.y + gap, w: p.w, h: h }
+      };
+      var side = Object.keys(sides).filter(function (k) { return free(sides[k]); })[0];
+      if (side) {
+        taken.push(sides[side]);
+      }
+      return { name: d.name, value: d.value, label: { show: !!side, position: side || "right" } };
+    });
+    chart.setOption({ series: [{ id: "districts", data: data }] });
+  }
+
+  // around is the box the map shows: the paired districts' centres with a
+  // margin, so that the districts paired, not the two cities' whole
+  // outlines, fill the figure and their names have room.
+  function around(points) {
+    var lng = [], lat = [];
+    Object.keys(points).forEach(function (k) {
+      lng.push(points[k].value[0]);
+      lat.push(points[k].value[1]);
+    });
+    if (!lng.length) {
+      return null;
+    }
+    var x0 = Math.min.apply(null, lng), x1 = Math.max.apply(null, lng);
+    var y0 = Math.min.apply(null, lat), y1 = Math.max.apply(null, lat);
+    var dx = Math.max((x1 - x0) * 0.12, 0.3), dy = Math.max((y1 - y0) * 0.2, 0.3);
+    return [[x0 - dx, y1 + dy], [x1 + dx, y0 - dy]];
   }
 
   // menu folds the top menu behind a button on a phone (the style sheet
@@ -199,9 +294,34 @@
     }
   }
 
+  // screen runs the meeting room's full-screen dashboard: the page reloads
+  // itself every data-refresh seconds, and the "fill the screen" button
+  // appears where the browser has the Fullscreen API.
+  function screen() {
+    var seconds = parseInt(document.body.dataset.refresh || "", 10);
+    if (seconds > 0) {
+      window.setTimeout(function () {
+        window.location.reload();
+      }, seconds * 1000);
+    }
+    var button = document.getElementById("fullscreen");
+    if (!button || !document.fullscreenEnabled) {
+      return;
+    }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      if (document.fullscreenElement) {
+        document.exitFullscreen();
+      } else {
+        document.documentElement.requestFullscreen();
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     menu();
     foldFilters();
+    screen();
     draw(document);
   });
   document.addEventListener("htmx:afterSettle", function (e) {
