@@ -32,11 +32,7 @@ func TestPackEditAndIssueThroughThePages(t *testing.T) {
 	forEachDB(t, func(t *testing.T, st *site) {
 		ctx := context.Background()
 		mech, _ := st.workingGroup(t)
-		meetings, err := st.Store.Meetings.List(ctx, domain.ListQuery{Filters: map[string]string{"q": "成渝双核联动工作组第二次会议"}})
-		if err != nil || len(meetings.Items) != 1 {
-			t.Fatalf("meeting no. 2: %v", err)
-		}
-		mt := meetings.Items[0]
+		mt := st.secondMeeting(t)
 		base := fmt.Sprintf("/meetings/%d", mt.ID)
 		sign := func(role domain.Role, email string) *client {
 			u := &domain.User{Email: email, Name: string(role), Locale: "zh-CN", Password: testPassword,
@@ -241,11 +237,7 @@ func TestIssuedPackReachesChannels(t *testing.T) {
 	forEachDB(t, func(t *testing.T, st *site) {
 		ctx := context.Background()
 		mech, _ := st.workingGroup(t)
-		meetings, err := st.Store.Meetings.List(ctx, domain.ListQuery{Filters: map[string]string{"q": "成渝双核联动工作组第二次会议"}})
-		if err != nil || len(meetings.Items) != 1 {
-			t.Fatalf("meeting no. 2: %v", err)
-		}
-		mt := meetings.Items[0]
+		mt := st.secondMeeting(t)
 		var mu sync.Mutex
 		var got []notify.WebhookBody
 		hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -291,4 +283,15 @@ func TestIssuedPackReachesChannels(t *testing.T) {
 			t.Errorf("kind %q, subject %q", m.Kind, m.Subject)
 		}
 	})
+}
+
+// secondMeeting is the demo's working-group meeting no. 2, the meeting whose
+// pack the issue's "done when" reads.
+func (st *site) secondMeeting(t *testing.T) *domain.Meeting {
+	t.Helper()
+	meetings, err := st.Store.Meetings.List(context.Background(), domain.ListQuery{Filters: map[string]string{"q": "成渝双核联动工作组第二次会议"}})
+	if err != nil || len(meetings.Items) != 1 {
+		t.Fatalf("meeting no. 2: %v", err)
+	}
+	return meetings.Items[0]
 }
