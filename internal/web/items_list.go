@@ -236,7 +236,11 @@ func (h *Handler) itemListPage(w http.ResponseWriter, r *http.Request, status in
 		d.AnnualBatch, d.AnnualYear = b.ID, h.store.Now().In(shanghai).Year()
 	}
 	page, err := h.store.Items.List(ctx, domain.ListQuery{Filters: filters, Cursor: r.URL.Query().Get("cursor"), Sort: d.Sort, Desc: d.Desc, Viewer: currentUser(r), Summary: true})
-	if err == nil {
+	switch {
+	case err != nil:
+	case page.NextCursor == "" && r.URL.Query().Get("cursor") == "":
+		d.Total = len(page.Items) // the whole list is this page: nothing to count
+	default:
 		var counts []store.Count
 		counts, err = h.store.Items.Tally(ctx, domain.ListQuery{Filters: filters, Viewer: currentUser(r)})
 		if len(counts) == 1 {
