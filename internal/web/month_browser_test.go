@@ -225,6 +225,11 @@ func TestSecretariatMonthInTheBrowser(t *testing.T) {
 		if got := b.eval(`document.body.textContent`); !strings.Contains(got, topic) {
 			t.Error("the draft's pack does not list its agenda")
 		}
+		// On a phone the pack is laid out at the phone's width, not at a
+		// desktop's shrunk to fit.
+		if got, want := b.eval(`String(document.documentElement.clientWidth)`), fmt.Sprint(r.width); got != want {
+			t.Errorf("the pack is laid out %s px wide in a %s px window", got, want)
+		}
 		if v := b.eval(`String(document.documentElement.scrollWidth <= document.documentElement.clientWidth)`); v != "true" {
 			t.Errorf("the pack scrolls sideways")
 		}
