@@ -283,6 +283,9 @@ func TestLiaisonMonthInTheBrowser(t *testing.T) {
 		if got, want := b.eval(`(document.getElementById("inbox-unread") || {textContent: ""}).textContent`), fmt.Sprint(in.Total); got != want {
 			t.Errorf("the menu counts %q unread, want %s", got, want)
 		}
+		if n := b.eval(`String(document.querySelectorAll('#main-nav a[href="/report"]').length)`); n != "1" {
+			t.Errorf("the menu offers the report form %s times, want once", n)
+		}
 		b.menu(r, "/inbox")
 		if got := b.text("main h1"); got != r.pick("我的待办", "My work") {
 			t.Errorf("the inbox is titled %q", got)
@@ -413,6 +416,11 @@ func TestLeaderMonthInTheBrowser(t *testing.T) {
 		home := b.eval(`Array.from(document.querySelectorAll("#home-inbox li")).map(li => li.dataset.kind).join(",")`)
 		if !strings.Contains(home, string(inbox.DecisionProblem)) || !strings.Contains(home, string(inbox.DecisionItem)) {
 			t.Errorf("the home page does not show what needs a decision: %s", home)
+		}
+		// A leader reports for no unit: neither the home page nor the menu
+		// offers a report form that would be empty.
+		if n := b.eval(`String(document.querySelectorAll('a[href="/report"]').length)`); n != "0" {
+			t.Errorf("the leader is offered the report form %s times", n)
 		}
 		b.do("tap the problem to decide", chromedp.Click(chromedp.CSS(fmt.Sprintf(`#home-inbox a[href=%q]`, problemPath))),
 			chromedp.WaitVisible(chromedp.ID("problem-tier")))
