@@ -295,6 +295,9 @@ func TestLiaisonMonthInTheBrowser(t *testing.T) {
 		b.do("tap the report due",
 			chromedp.Click(chromedp.CSS(fmt.Sprintf(`#inbox-report_due a[href=%q]`, reportLink))),
 			chromedp.WaitVisible(chromedp.ID(fmt.Sprintf("entry-%d", it.ID))))
+		if got := b.eval(`location.pathname + location.search + location.hash`); got != reportLink {
+			t.Errorf("the tap led to %s, want %s", got, reportLink)
+		}
 		b.checkPage("report form")
 		b.do("tap to the item", chromedp.Click(chromedp.CSS(fmt.Sprintf(`#entry-%d legend a`, it.ID))), chromedp.WaitVisible(chromedp.ID("item-title")))
 		b.checkPage("item")
