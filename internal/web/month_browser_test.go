@@ -332,6 +332,11 @@ func TestLiaisonMonthInTheBrowser(t *testing.T) {
 		b.menu(r, "/inbox")
 		b.do("tap the change awaiting 巴南", chromedp.Click(chromedp.CSS(fmt.Sprintf(`#inbox-confirmation a[href=%q]`, itemPath))),
 			chromedp.WaitVisible(chromedp.ID("pending")))
+		// What 巴南 confirms is on the page: the milestones as the change
+		// would leave them.
+		if got := b.text("#pending ol.proposed"); !strings.Contains(got, milestone) {
+			t.Errorf("the change to confirm does not show the milestone proposed: %q", got)
+		}
 		b.checkPage("item to confirm")
 		b.shot(r, "liaison-4-confirm")
 		b.do("confirm", chromedp.Click(chromedp.CSS(`#pending form[action$="/confirm"] button`)))
