@@ -58,6 +58,15 @@ func walkMonths(t *testing.T, b *browser, month func(t *testing.T, r monthRun)) 
 	}
 }
 
+// mustStartMonthSite starts the site on the demo data, with the working
+// group whose month is walked and its first batch.
+func mustStartMonthSite(t *testing.T) (*site, *domain.Mechanism, *domain.Batch) {
+	t.Helper()
+	st := mustStartSite(t)
+	m, batch := st.workingGroup(t)
+	return st, m, batch
+}
+
 // monthUser adds a user who has never signed in, with one grant, reading
 // the pages in the walk's language.
 func (st *site) monthUser(t *testing.T, r monthRun, who, name string, g domain.Grant) *domain.User {
@@ -124,9 +133,8 @@ func (b *browser) shot(r monthRun, name string) {
 // problem and a topic on its agenda, records a decision, creates a task
 // from it, opens the draft's pack and finds the task on /tasks.
 func TestSecretariatMonthInTheBrowser(t *testing.T) {
-	st := mustStartSite(t)
+	st, mech, _ := mustStartMonthSite(t)
 	ctx := context.Background()
-	mech, _ := st.workingGroup(t)
 	held, err := st.Store.Meetings.List(ctx, domain.ListQuery{Filters: map[string]string{"q": "工作组第二次会议"}})
 	if err != nil || len(held.Items) != 1 {
 		t.Fatalf("meeting no. 2: %v", err)
@@ -254,9 +262,8 @@ func TestSecretariatMonthInTheBrowser(t *testing.T) {
 // attached, submits, and corrects the report with a reason, which the
 // report's corrections show.
 func TestLiaisonMonthInTheBrowser(t *testing.T) {
-	st := mustStartSite(t)
+	st, m, batch := mustStartMonthSite(t)
 	ctx := context.Background()
-	m, batch := st.workingGroup(t)
 	wenjiang, banan := st.orgID(t, "温江区人民政府"), st.orgID(t, "巴南区人民政府")
 	photo := filepath.Join(t.TempDir(), "现场照片.png")
 	if err := os.WriteFile(photo, tinyPNG(t), 0o644); err != nil {
@@ -400,9 +407,8 @@ func TestLiaisonMonthInTheBrowser(t *testing.T) {
 // finds on the home page and in 我的待办 what needs a decision — a
 // problem at the decision tier and a red item — and taps through to each.
 func TestLeaderMonthInTheBrowser(t *testing.T) {
-	st := mustStartSite(t)
+	st, m, batch := mustStartMonthSite(t)
 	ctx := context.Background()
-	m, batch := st.workingGroup(t)
 	wenjiang, banan := st.orgID(t, "温江区人民政府"), st.orgID(t, "巴南区人民政府")
 	red := &domain.Item{MechanismID: m.ID, BatchID: batch.ID, Title: "温江巴南物流通道", Status: domain.Advancing,
 		Light: domain.Red, LightReason: "进度严重滞后",
