@@ -20,7 +20,7 @@ func (p *Pack) DocWith(edits domain.PackEdits) *Doc {
 	mt := p.Meeting
 	since := ""
 	if p.Previous != nil {
-		since = fmt.Sprintf("第%s次会议（%s）以来工作进展情况", chineseNumeral(p.Previous.Number), heldOn(p.Previous))
+		since = fmt.Sprintf("第%s次会议（%s）以来工作进展情况", domain.ChineseNumeral(p.Previous.Number), heldOn(p.Previous))
 	}
 	title := mt.Title + "会议材料"
 	if mt.Draft() {
@@ -109,7 +109,7 @@ func (p *Pack) overview() *Section {
 	if len(p.Items) > 0 {
 		lead := "截至" + longDate(p.To)
 		if p.Previous != nil {
-			lead = fmt.Sprintf("第%s次会议以来", chineseNumeral(p.Previous.Number))
+			lead = fmt.Sprintf("第%s次会议以来", domain.ChineseNumeral(p.Previous.Number))
 		}
 		line := fmt.Sprintf("%s，本机制跟踪合作项目%d个，%s", lead, len(p.Items), p.statusWords())
 		if lights := p.lightWords(); lights != "" {

@@ -10,9 +10,9 @@ package pack
 import (
 	"encoding/base64"
 	"fmt"
-	"strings"
 
 	"github.com/liandong/liandong/internal/auditlog"
+	"github.com/liandong/liandong/internal/domain"
 )
 
 // Format is a rendering of a document.
@@ -93,13 +93,13 @@ func newDoc(title, subtitle string) *Doc {
 func (d *Doc) section(text string) {
 	d.h1++
 	d.h2 = 0
-	d.blocks = append(d.blocks, block{Kind: heading1Block, Text: chineseNumeral(d.h1) + "、" + text})
+	d.blocks = append(d.blocks, block{Kind: heading1Block, Text: domain.ChineseNumeral(d.h1) + "、" + text})
 }
 
 // sub starts a numbered subsection: （一）（二）
 func (d *Doc) sub(text string) {
 	d.h2++
-	d.blocks = append(d.blocks, block{Kind: heading2Block, Text: "（" + chineseNumeral(d.h2) + "）" + text})
+	d.blocks = append(d.blocks, block{Kind: heading2Block, Text: "（" + domain.ChineseNumeral(d.h2) + "）" + text})
 }
 
 func (d *Doc) para(format string, args ...any) {
@@ -123,22 +123,4 @@ func (d *Doc) checkpoint(c auditlog.Signed) {
 		Text: fmt.Sprintf("审计日志检查点：本材料生成时最近签发的检查点，日志%s，共%d条事件，根哈希%s。签名可用本系统公布的验证密钥核验，日志可用 liandong audit verify --checkpoint 核对。",
 			c.Origin, c.N, base64.StdEncoding.EncodeToString(c.Hash[:])),
 		Note: string(c.Note)})
-}
-
-// chineseNumeral writes 1..99 as 一 … 九十九.
-func chineseNumeral(n int) string {
-	digits := []string{"零", "一", "二", "三", "四", "五", "六", "七", "八", "九"}
-	switch {
-	case n < 10:
-		return digits[n]
-	case n < 20:
-		return "十" + strings.TrimPrefix(digits[n%10], "零")
-	case n < 100:
-		s := digits[n/10] + "十"
-		if n%10 != 0 {
-			s += digits[n%10]
-		}
-		return s
-	}
-	return fmt.Sprint(n)
 }

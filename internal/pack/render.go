@@ -162,6 +162,7 @@ footer { margin-top: 2em; border-top: 1px solid #000; font-size: 9pt; line-heigh
 footer p { text-indent: 0; }
 footer pre { font-family: "DejaVu Sans Mono", monospace; font-size: 8pt; white-space: pre-wrap; word-break: break-all; margin: .3em 0 0; }
 @media screen { body { max-width: 46em; margin: 2em auto; padding: 0 1em; } }
+@media screen and (max-width: 480px) { body { font-size: 13pt; margin: 1em auto; padding: 0 .6em; } h1 { font-size: 17pt; } table { font-size: 10pt; } th, td { padding: 1pt 2pt; } }
 `
 
 // StyleSource is the CSP source that allows the page's style and nothing
@@ -187,6 +188,7 @@ var htmlPage = template.Must(template.New("page").Funcs(template.FuncMap{
 <html lang="zh-CN">
 <head>
 <meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.Title}}</title>
 <style>{{css}}</style>
 </head>

@@ -68,7 +68,7 @@ func (s *Section) Text() string {
 		switch b.Kind {
 		case heading2Block:
 			h2++
-			parts = append(parts, "（"+chineseNumeral(h2)+"）"+b.Text)
+			parts = append(parts, "（"+domain.ChineseNumeral(h2)+"）"+b.Text)
 		case paraBlock:
 			parts = append(parts, b.Text)
 		}

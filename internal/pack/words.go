@@ -78,7 +78,7 @@ func periodName(key string) string {
 		y, err1 := strconv.Atoi(key[:4])
 		if key[5] == 'Q' {
 			if q, err2 := strconv.Atoi(key[6:]); err1 == nil && err2 == nil {
-				return fmt.Sprintf("%d年第%s季度", y, chineseNumeral(q))
+				return fmt.Sprintf("%d年第%s季度", y, domain.ChineseNumeral(q))
 			}
 		} else if m, err2 := strconv.Atoi(key[5:]); err1 == nil && err2 == nil {
 			return fmt.Sprintf("%d年%d月", y, m)

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"slices"
 
 	"github.com/liandong/liandong/internal/domain"
@@ -219,7 +218,7 @@ func (s *Store) PrepareNext(ctx context.Context, actor domain.Actor, meetingID i
 		if err != nil {
 			return err
 		}
-		next := &domain.Meeting{MechanismID: mt.MechanismID, Number: number, Title: fmt.Sprintf("%s第%d次会议", m.Name, number),
+		next := &domain.Meeting{MechanismID: mt.MechanismID, Number: number, Title: m.Name + "第" + domain.ChineseNumeral(number) + "次会议",
 			HeldOn: heldOn, HeldOnPrecision: domain.DayPrecision, Place: mt.Place, Format: mt.Format, Chair: mt.Chair,
 			Status: domain.MeetingDraft, Agenda: []domain.AgendaItem{}, Decisions: []domain.MeetingDecision{}, Attendees: []domain.Attendee{}}
 		for _, a := range mt.Agenda {

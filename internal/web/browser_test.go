@@ -185,15 +185,21 @@ func (b *browser) checkPage(name string) {
 // screenshot writes the whole page to testdata/screenshots/name.png.
 func (b *browser) screenshot(name string) {
 	b.t.Helper()
+	dir := filepath.Join("testdata", "screenshots")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		b.t.Fatal(err)
+	}
+	b.screenshotTo(dir, name)
+}
+
+// screenshotTo writes the whole page to dir/name.png.
+func (b *browser) screenshotTo(dir, name string) {
+	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
 	defer cancel()
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		b.t.Fatalf("screenshot %s: %v", name, err)
-	}
-	dir := filepath.Join("testdata", "screenshots")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		b.t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
 		b.t.Fatal(err)

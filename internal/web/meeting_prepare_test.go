@@ -240,7 +240,7 @@ func TestMeetingPreparedThroughThePages(t *testing.T) {
 			}
 			res, _ = c.post(path+"/next", url.Values{"csrf": {c.csrf(page)}, "held_on": {"2024-12-20"}})
 			draft = st.meetingOf(t, res)
-			if draft.Status != domain.MeetingDraft || draft.Number != 4 || draft.Title != mech.Name+"第4次会议" || draft.HeldOn.String() != "2024-12-20" {
+			if draft.Status != domain.MeetingDraft || draft.Number != 4 || draft.Title != mech.Name+"第四次会议" || draft.HeldOn.String() != "2024-12-20" {
 				t.Fatalf("the draft: %+v", draft)
 			}
 			want := []domain.AgendaItem{{Kind: domain.AgendaItemKind, ItemID: items[0].ID}, {Kind: domain.AgendaProblemKind, ProblemID: open.ID}}

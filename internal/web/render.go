@@ -15,6 +15,7 @@ import (
 	"github.com/liandong/liandong/internal/domain"
 	"github.com/liandong/liandong/internal/ledger"
 	"github.com/liandong/liandong/internal/message"
+	"github.com/liandong/liandong/internal/policy"
 )
 
 // Templates: layout.html frames every page, partials.html holds the
@@ -48,6 +49,7 @@ type view struct {
 	Fields   map[string]string // field → message, for forms re-rendered after validation
 	Occurred string            // the date-it-happened field as the form sent it, shown again with the form
 	Unread   int               // the menu's "待办 N": inbox entries that arose since the user last opened it
+	Reports  bool              // the user may report progress, so the menu and the home page offer the report form
 	Data     any
 }
 
@@ -116,6 +118,7 @@ func (h *Handler) newView(r *http.Request, title, nav string) *view {
 	hdr, _ := json.Marshal(map[string]string{"X-CSRF-Token": st.csrf})
 	v.CSRFHeaders = string(hdr)
 	v.Unread = h.unreadInbox(r, st.user)
+	v.Reports = st.user != nil && policy.Check(st.user, policy.Write, "reports") == nil
 	if r.Method == http.MethodPost {
 		v.Occurred = r.PostFormValue("occurred_on")
 	}
