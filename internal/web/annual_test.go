@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -46,4 +47,38 @@ func TestAnnualReportFromTheBatchList(t *testing.T) {
 			t.Errorf("a liaison compiling it: %d, want 403 or 404", res.StatusCode)
 		}
 	})
+}
+
+// TestIndicatorsPageShowsOneValueAsAFigure: on /indicators an indicator
+// with one value shows that value as a figure, one with several a chart
+// with its target; none is a line of one point.
+func TestIndicatorsPageShowsOneValueAsAFigure(t *testing.T) {
+	st := mustStartSite(t)
+	c := st.client(t)
+	c.signIn(st.User.Email, testPassword)
+	_, page := c.get("/indicators")
+	all, err := st.Store.Indicators.List(context.Background(), domain.ListQuery{Limit: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var single, series int
+	for _, in := range all.Items {
+		chart := strings.Contains(page, fmt.Sprintf(`data-chart="indicator-%d-data"`, in.ID))
+		figure := strings.Contains(page, fmt.Sprintf(`id="indicator-figure-%d"`, in.ID))
+		switch n := len(in.Values); {
+		case n == 1:
+			single++
+			if chart || !figure {
+				t.Errorf("%s has one value: chart %v, figure %v; want the figure only", in.Name, chart, figure)
+			}
+		case n > 1:
+			series++
+			if !chart || figure {
+				t.Errorf("%s has %d values: chart %v, figure %v; want the chart only", in.Name, n, chart, figure)
+			}
+		}
+	}
+	if single == 0 || series == 0 {
+		t.Fatalf("the demo has %d single-value and %d multi-value indicators; the test needs both", single, series)
+	}
 }

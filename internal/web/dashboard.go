@@ -278,9 +278,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 			// The last value observed by the day shown, as the chart
 			// draws them.
 			row := indicatorRow{Indicator: in, Latest: valueAsOf(in, day)}
-			if seen := observedBy(in, day); len(seen.Values) > 1 {
-				row.Chart = indicatorChartOf(t, seen)
-			}
+			row.Chart = indicatorChartOf(t, observedBy(in, day))
 			d.Indicators = append(d.Indicators, row)
 		}
 		mm = rf.mechanisms[mm.ParentID]

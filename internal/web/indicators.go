@@ -21,6 +21,9 @@ type indicatorChart struct {
 	Indicator *domain.Indicator
 	ChartID   string
 	Chart     any
+	// Latest is the last value observed, the figure shown when there is
+	// no chart.
+	Latest *domain.IndicatorValue
 }
 
 // indicatorList answers GET /indicators: each indicator as a time series
@@ -39,7 +42,7 @@ func (h *Handler) indicatorList(w http.ResponseWriter, r *http.Request) {
 	}
 	var out []indicatorChart
 	for _, in := range list {
-		c := indicatorChart{Indicator: in, ChartID: fmt.Sprintf("indicator-%d", in.ID), Chart: indicatorChartOf(t, in)}
+		c := indicatorChart{Indicator: in, ChartID: fmt.Sprintf("indicator-%d", in.ID), Chart: indicatorChartOf(t, in), Latest: latestValue(in)}
 		out = append(out, c)
 	}
 	v := h.newView(r, t.T("indicators.title"), "indicators")
@@ -87,9 +90,10 @@ type indicatorPageData struct {
 }
 
 // indicatorChartOf draws an indicator's values as a time series with its
-// target as a line, or nil when it has none.
+// target as a line, or nil when it has fewer than two: one value is shown
+// as a figure, not as a line of one point (issue 12).
 func indicatorChartOf(t tr, in *domain.Indicator) any {
-	if len(in.Values) == 0 {
+	if len(in.Values) < 2 {
 		return nil
 	}
 	points := make([][2]any, len(in.Values))
@@ -378,4 +382,9 @@ func (h *Handler) indicatorCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.renderIndicatorNew(w, r, refused.Status, f, refused)
+}
+
+// latestValue is the value observed last, nil when there is none.
+func latestValue(in *domain.Indicator) *domain.IndicatorValue {
+	return valueAsOf(in, domain.NewDate(domain.MaxYear, 12, 31))
 }
