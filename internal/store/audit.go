@@ -36,21 +36,6 @@ import (
 // its record of who made it commit or fail together. before and after are
 // the record's states, nil when absent.
 func (t *Tx) audit(ctx context.Context, action, entity string, id int64, before, after any) error {
-	q, args, err := t.auditInsert(ctx, action, entity, id, before, after)
-	if err != nil {
-		return err
-	}
-	if _, err = t.reader().exec(ctx, q, args...); err != nil {
-		return domain.Internalf(err, "append audit event")
-	}
-	return nil
-}
-
-// auditInsert is the statement that appends the event audit describes, for
-// a caller that sends it with a statement of its own (Records.CreateTx on
-// PostgreSQL, where each statement is a round trip); the transaction counts
-// the event as appended.
-func (t *Tx) auditInsert(ctx context.Context, action, entity string, id int64, before, after any) (string, []any, error) {
 	switch entity { // changed: read them again
 	case mechanisms.name:
 		t.mechanisms = nil
@@ -64,20 +49,24 @@ func (t *Tx) auditInsert(ctx context.Context, action, entity string, id int64, b
 	}
 	o, err := t.occurredOf(ctx, entity, id, state)
 	if err != nil {
-		return "", nil, err
+		return err
 	}
 	ev.OccurredOn, ev.OccurredPrecision = o.on, o.precision
 	if ev.Before, err = auditJSON(before); err != nil {
-		return "", nil, err
+		return err
 	}
 	if ev.After, err = auditJSON(after); err != nil {
-		return "", nil, err
+		return err
 	}
 	ev.Hash = eventHash(ev)
+	_, err = t.reader().exec(ctx, `INSERT INTO audit_events (at, actor_id, action, entity, entity_id, before_json, after_json, prev_hash, hash, occurred_on, occurred_precision)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, ev.At, optID(ev.ActorID), ev.Action, ev.Entity, ev.EntityID, ev.Before, ev.After, ev.PrevHash, ev.Hash,
+		ev.OccurredOn, optText(string(ev.OccurredPrecision)))
+	if err != nil {
+		return domain.Internalf(err, "append audit event")
+	}
 	t.audited = true
-	return `INSERT INTO audit_events (at, actor_id, action, entity, entity_id, before_json, after_json, prev_hash, hash, occurred_on, occurred_precision)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, []any{ev.At, optID(ev.ActorID), ev.Action, ev.Entity, ev.EntityID, ev.Before, ev.After, ev.PrevHash, ev.Hash,
-			ev.OccurredOn, optText(string(ev.OccurredPrecision))}, nil
+	return nil
 }
 
 func auditJSON(v any) (string, error) {

@@ -39,10 +39,6 @@ type dialect interface {
 	// join of table's index, the condition matching ? and the expression
 	// of the index's id; ok is false otherwise (searchDrive).
 	searchJoin(table string) (join, match, id string, ok bool)
-	// nextID is the expression that takes the next id of table ahead of
-	// its insert, or "" where an insert is better left to number itself
-	// (Records.CreateTx).
-	nextID(table string) string
 }
 
 // expandSearch replaces {{match:TABLE}} in a query with the dialect's

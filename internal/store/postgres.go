@@ -60,13 +60,6 @@ func (postgresDialect) searchMatch(table string) string {
 // searchJoin: GIN yields matches in no order; PostgreSQL collects them.
 func (postgresDialect) searchJoin(string) (join, match, id string, ok bool) { return "", "", "", false }
 
-// nextID: a record's id taken with the checks before its insert lets the
-// insert and its audit event, whose hash covers the id, go as one statement,
-// one round trip fewer for every record created.
-func (postgresDialect) nextID(table string) string {
-	return "nextval(pg_get_serial_sequence('" + table + "', 'id'))"
-}
-
 // Collided reports whether err is PostgreSQL aborting a transaction that
 // collided with another — a deadlock or a serialization failure — which the
 // caller may run again as it was. SQLite runs one writer at a time and

@@ -224,22 +224,13 @@ func (rs *Records[T, P]) CreateTx(ctx context.Context, t *Tx, v P) error {
 	if err := rs.checkEdit(nil, v); err != nil {
 		return err
 	}
-	b := v.Base()
-	// A record without children can be inserted with its audit event in
-	// one statement when its id is known first: the checks take it.
-	// It is set on the record only at the insert: until then the record
-	// is one being created, for the policy and the holds.
-	var ahead int64
-	var idAhead *int64
-	if rs.t.save == nil && t.s.dialect.nextID(rs.t.name) != "" {
-		idAhead = &ahead
-	}
-	if err := rs.checkAllTaking(ctx, t, v, idAhead); err != nil {
+	if err := rs.checkAll(ctx, t, v); err != nil {
 		return err
 	}
 	if err := rs.mayWrite(ctx, t, v); err != nil {
 		return err
 	}
+	b := v.Base()
 	b.ArchivedAt = nil
 	held, err := rs.holdPart(ctx, t, nil, v)
 	if err != nil {
@@ -248,19 +239,6 @@ func (rs *Records[T, P]) CreateTx(ctx context.Context, t *Tx, v P) error {
 	b.Version, b.CreatedAt, b.UpdatedAt = 1, t.now, t.now
 	cols := "version, source, created_at, updated_at, " + strings.Join(rs.t.columns, ", ")
 	args := append([]any{b.Version, b.Source, b.CreatedAt, b.UpdatedAt}, rs.t.fields(v)...)
-	if idAhead != nil {
-		b.ID = ahead
-		event, eventArgs, err := t.auditInsert(ctx, "create", rs.t.name, b.ID, nil, v)
-		if err != nil {
-			return err
-		}
-		q := "WITH created AS (INSERT INTO " + rs.t.name + " (id, " + cols + ") VALUES (" + placeholders(len(args)+1) + ")) " + event
-		if _, err := t.reader().exec(ctx, q, append(append([]any{b.ID}, args...), eventArgs...)...); err != nil {
-			b.ID = 0
-			return t.s.dialect.normalize(domain.Internalf(err, "insert %s", rs.t.name))
-		}
-		return held(b.Version)
-	}
 	q := "INSERT INTO " + rs.t.name + " (" + cols + ") VALUES (" + placeholders(len(args)) + ") RETURNING id"
 	if err := t.reader().queryRow(ctx, q, args...).Scan(&b.ID); err != nil {
 		return t.s.dialect.normalize(domain.Internalf(err, "insert %s", rs.t.name))
@@ -495,12 +473,6 @@ func staleError(table string, id, got, stored int64) error {
 }
 
 func (rs *Records[T, P]) checkAll(ctx context.Context, t *Tx, v P) error {
-	return rs.checkAllTaking(ctx, t, v, nil)
-}
-
-// checkAllTaking is checkAll for a record about to be created that, when
-// id is not nil, also takes the record's id into it in the same query.
-func (rs *Records[T, P]) checkAllTaking(ctx context.Context, t *Tx, v P, id *int64) error {
 	if err := v.Validate(); err != nil {
 		return err
 	}
@@ -525,14 +497,11 @@ func (rs *Records[T, P]) checkAllTaking(ctx context.Context, t *Tx, v P, id *int
 		exprs, args = append(exprs, c.sql), append(args, c.args(v)...)
 	}
 	holds := make([]bool, len(exprs))
-	dest := make([]any, len(holds), len(holds)+1)
-	for i := range holds {
-		dest[i] = &holds[i]
-	}
-	if id != nil {
-		exprs, dest = append(exprs, t.s.dialect.nextID(rs.t.name)), append(dest, id)
-	}
 	if len(exprs) > 0 {
+		dest := make([]any, len(holds))
+		for i := range holds {
+			dest[i] = &holds[i]
+		}
 		if err := t.reader().queryRow(ctx, "SELECT "+strings.Join(exprs, ", "), args...).Scan(dest...); err != nil {
 			return domain.Internalf(err, "check the references of %s", singular(rs.t.name))
 		}

@@ -78,7 +78,3 @@ func (sqliteDialect) searchJoin(table string) (join, match, id string, ok bool) 
 	index := table + "_search"
 	return "JOIN " + index + " ON " + index + ".rowid = " + table + ".id", index + " MATCH ?", index + ".rowid", true
 }
-
-// nextID: SQLite runs in the process, where a statement more costs no round
-// trip, so an insert numbers itself.
-func (sqliteDialect) nextID(string) string { return "" }
