@@ -3,6 +3,7 @@ package cycle
 import (
 	"context"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/liandong/liandong/internal/domain"
@@ -105,4 +106,23 @@ func Overdue(ctx context.Context, s *store.Store, mechanismID int64, now time.Ti
 	}
 	slices.SortStableFunc(out, func(a, b OverdueProblem) int { return b.DaysLate - a.DaysLate })
 	return out, nil
+}
+
+// AwaitingDecision is what awaits the leaders' decision in a mechanism, as
+// viewer may read it: its open problems at the decision tier, and its items
+// whose light is red. A leader's inbox and the mechanism's dashboard both
+// list it from here.
+func AwaitingDecision(ctx context.Context, s *store.Store, viewer *domain.User, mechanismID int64) ([]*domain.Problem, []*domain.Item, error) {
+	mechanism := strconv.FormatInt(mechanismID, 10)
+	problems, err := store.AllAs(ctx, s.Problems, domain.ListQuery{Viewer: viewer,
+		Filters: map[string]string{"mechanism": mechanism, "tier": string(domain.Decision), "status": string(domain.ProblemOpen)}})
+	if err != nil {
+		return nil, nil, err
+	}
+	red, err := store.AllAs(ctx, s.Items, domain.ListQuery{Viewer: viewer,
+		Filters: map[string]string{"mechanism": mechanism, "light": string(domain.Red)}})
+	if err != nil {
+		return nil, nil, err
+	}
+	return problems, red, nil
 }

@@ -305,8 +305,7 @@ func decisions(ctx context.Context, r *Reader) ([]Entry, error) {
 		if !leads(r.User, m.ID) || policy.Oversee(r.Principal, m.ID, policy.Read) != nil {
 			continue
 		}
-		ps, err := store.AllAs(ctx, r.Store.Problems, domain.ListQuery{Viewer: r.User,
-			Filters: map[string]string{"mechanism": id(m.ID), "tier": string(domain.Decision), "status": string(domain.ProblemOpen)}})
+		ps, items, err := cycle.AwaitingDecision(ctx, r.Store, r.User, m.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -316,11 +315,6 @@ func decisions(ctx context.Context, r *Reader) ([]Entry, error) {
 				Kind: DecisionProblem, Title: p.Title, Link: problemLink(p.ID),
 				MechanismID: m.ID, Due: p.DueOn, Arose: p.UpdatedAt,
 			})
-		}
-		items, err := store.AllAs(ctx, r.Store.Items, domain.ListQuery{Viewer: r.User,
-			Filters: map[string]string{"mechanism": id(m.ID), "light": string(domain.Red)}})
-		if err != nil {
-			return nil, err
 		}
 		for _, it := range items {
 			out = append(out, Entry{

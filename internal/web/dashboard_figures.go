@@ -47,9 +47,7 @@ type needRow struct {
 // dashboard's list, most overdue first). Problems and items are those the
 // viewer may read.
 func (h *Handler) needingDecision(ctx context.Context, viewer *domain.User, m *domain.Mechanism, now time.Time, day domain.Date, milestones []milestoneRow) ([]needRow, error) {
-	mid := strconv.FormatInt(m.ID, 10)
-	problems, err := store.AllAs(ctx, h.store.Problems, domain.ListQuery{Viewer: viewer,
-		Filters: map[string]string{"mechanism": mid, "tier": string(domain.Decision), "status": string(domain.ProblemOpen)}})
+	problems, red, err := cycle.AwaitingDecision(ctx, h.store, viewer, m.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -69,11 +67,6 @@ func (h *Handler) needingDecision(ctx context.Context, viewer *domain.User, m *d
 	}
 	slices.SortStableFunc(overdue, func(a, b needRow) int { return b.DaysLate - a.DaysLate })
 	out := append(overdue, onTime...)
-	red, err := store.AllAs(ctx, h.store.Items, domain.ListQuery{Viewer: viewer,
-		Filters: map[string]string{"mechanism": mid, "light": string(domain.Red)}})
-	if err != nil {
-		return nil, err
-	}
 	for _, it := range red {
 		out = append(out, needRow{Kind: decideItem, Title: it.Title, Link: fmt.Sprintf("/items/%d", it.ID), Detail: it.LightReason})
 	}
