@@ -73,6 +73,18 @@ type Attendee struct {
 // Draft reports whether the meeting is still being prepared.
 func (m *Meeting) Draft() bool { return m.Status == MeetingDraft }
 
+// LastHeld is the latest of meetings held before day, drafts aside: the
+// meeting whose changes since a pack and the dashboard both count from.
+func LastHeld(meetings []*Meeting, day Date) *Meeting {
+	var last *Meeting
+	for _, mt := range meetings {
+		if !mt.Draft() && mt.HeldOn.Before(day) && (last == nil || last.HeldOn.Before(mt.HeldOn)) {
+			last = mt
+		}
+	}
+	return last
+}
+
 // AgendaKind says what an agenda entry is about.
 type AgendaKind string
 

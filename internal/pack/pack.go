@@ -156,11 +156,7 @@ func Build(ctx context.Context, s *store.Store, meetingID int64) (*Pack, error) 
 	if err != nil {
 		return nil, err
 	}
-	for _, o := range meetings {
-		if o.ID != mt.ID && !o.Draft() && o.HeldOn.Before(mt.HeldOn) && (p.Previous == nil || p.Previous.HeldOn.Before(o.HeldOn)) {
-			p.Previous = o
-		}
-	}
+	p.Previous = domain.LastHeld(meetings, mt.HeldOn)
 	if p.Previous != nil {
 		p.From = next(p.Previous.HeldOn)
 	}

@@ -115,12 +115,7 @@ func (h *Handler) sinceLastMeeting(ctx context.Context, t tr, viewer *domain.Use
 	if err != nil {
 		return nil, err
 	}
-	var last *domain.Meeting
-	for _, mt := range meetings {
-		if !mt.Draft() && mt.HeldOn.Before(day) && (last == nil || last.HeldOn.Before(mt.HeldOn)) {
-			last = mt
-		}
-	}
+	last := domain.LastHeld(meetings, day)
 	if last == nil {
 		return nil, nil
 	}
@@ -184,7 +179,7 @@ func (h *Handler) sinceLastMeeting(ctx context.Context, t tr, viewer *domain.Use
 		titles[it.ID] = it.Title
 	}
 	for _, r := range reports {
-		if r.SubmittedAt == nil || !inWindow(domain.Date{Time: dayOf(*r.SubmittedAt, loc)}) {
+		if r.SubmittedAt == nil || !inWindow(m.Today(*r.SubmittedAt)) {
 			continue
 		}
 		title, ok := titles[r.ItemID]
@@ -194,12 +189,6 @@ func (h *Handler) sinceLastMeeting(ctx context.Context, t tr, viewer *domain.Use
 		submitted = append(submitted, changeLink{Link: fmt.Sprintf("/items/%d", r.ItemID), Title: title, Note: r.Period})
 	}
 	return &sinceMeeting{Meeting: last, Groups: []changeGroup{{"items", changedItems}, {"problems", newProblems}, {"reports", submitted}}}, nil
-}
-
-// dayOf is the civil day of t in loc, at midnight UTC as domain.Date holds it.
-func dayOf(t time.Time, loc *time.Location) time.Time {
-	y, mo, d := t.In(loc).Date()
-	return time.Date(y, mo, d, 0, 0, 0, 0, time.UTC)
 }
 
 // changeNote says how an item's status and light moved.
