@@ -42,15 +42,16 @@ type Schedule struct {
 	Duplicate float64
 	// Delay holds the request for a random time up to MaxDelay before
 	// sending it.
-	Delay    float64
+	Delay float64
+	// MaxDelay is the longest a delayed request waits; zero means no delay.
 	MaxDelay time.Duration
 	// Reorder holds the request until a later request has been sent and
 	// answered, then sends it, so the server sees the two in the opposite
-	// order. One request is held at a time; a held request no later request
-	// overtakes within ReorderWait (DefaultReorderWait when zero) is sent
-	// anyway, so a client that sends one request at a time is slowed, not
-	// stuck.
-	Reorder     float64
+	// order. One request is held at a time.
+	Reorder float64
+	// ReorderWait is how long a held request waits for a later one to
+	// overtake it (DefaultReorderWait when zero); then it is sent anyway, so
+	// a client that sends one request at a time is slowed, not stuck.
 	ReorderWait time.Duration
 	// TruncateBody cuts the response body at a random point short of its
 	// end. Half the time (at random) reading past the cut fails with
@@ -78,7 +79,9 @@ type Counts struct {
 
 // Network is the switch of a partition shared by the links between
 // installations: while it is partitioned every request on any of its links
-// fails with ErrPartitioned, in both directions.
+// fails with ErrPartitioned, in both directions. A request already sent
+// when the partition begins is answered; one held back by a delay or for
+// reordering is not.
 type Network struct {
 	mu          sync.Mutex
 	partitioned bool

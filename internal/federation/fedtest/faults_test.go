@@ -349,3 +349,54 @@ func TestSameSeedSameFaults(t *testing.T) {
 		t.Errorf("seeds 7 and 8: got the same outcomes %q, want different faults", seen1)
 	}
 }
+
+// TestConcurrentUseKeepsAccounts sends from several goroutines at once
+// through one link with every fault, and checks that what the server handled
+// and what the clients saw agree with the link's counts.
+func TestConcurrentUseKeepsAccounts(t *testing.T) {
+	chengdu, chongqing := newPair(t)
+	link := fedtest.NewFaults(chengdu.client, 3, fedtest.Schedule{
+		DropRequest: 0.2, DropResponse: 0.2, Duplicate: 0.2, TruncateBody: 0.2,
+		Delay: 0.3, MaxDelay: 5 * time.Millisecond,
+		Reorder: 0.3, ReorderWait: 200 * time.Millisecond,
+	})
+	const senders, each = 6, 10
+	var mu sync.Mutex
+	var droppedRequests, droppedResponses int
+	var wg sync.WaitGroup
+	for s := range senders {
+		wg.Go(func() {
+			for i := range each {
+				o := post(t, link, chongqing.url, hint(s*each+i))
+				mu.Lock()
+				switch {
+				case errors.Is(o.err, fedtest.ErrRequestDropped):
+					droppedRequests++
+				case errors.Is(o.err, fedtest.ErrResponseDropped):
+					droppedResponses++
+				case o.err != nil:
+					t.Errorf("request %d: got %v, want a fault of the link or none", s*each+i, o)
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+
+	counts := link.Counts()
+	if counts.Requests != senders*each {
+		t.Errorf("Requests: got %d, want %d", counts.Requests, senders*each)
+	}
+	if droppedRequests != counts.DroppedRequests || droppedResponses != counts.DroppedResponses {
+		t.Errorf("clients saw %d dropped requests and %d dropped responses, link counted %d and %d",
+			droppedRequests, droppedResponses, counts.DroppedRequests, counts.DroppedResponses)
+	}
+	handled := len(chongqing.recorder.handled())
+	if want := counts.Requests - counts.DroppedRequests + counts.Duplicated; handled != want {
+		t.Errorf("handled: got %d, want %d requests less %d dropped plus %d duplicates",
+			handled, counts.Requests, counts.DroppedRequests, counts.Duplicated)
+	}
+	if counts.Reordered == 0 {
+		t.Errorf("Reordered: got 0, want some request overtaken among %d concurrent senders", senders)
+	}
+}
