@@ -64,11 +64,11 @@ func sampleEvents() []Event {
 			Data: json.RawMessage(`{"title": "成渝中线高铁 <前期工作>", "lead": {"side": "chengdu", "unit": "liandong/chengdu-gov/3fa2c1:unit:7"}, "batch": 1}`)},
 		{Origin: origin, Seq: 1, ID: "ev-000002", At: time.Date(2026, 11, 30, 9, 0, 1, 250_000_000, time.UTC), Actor: actor,
 			Type: "item.updated", Record: "liandong/chengdu-gov/3fa2c1:item:42", Base: 1,
-			Data: json.RawMessage(`{"status":"advancing","progress":1.50,"budget":2e6,"note":"A & B\u2028next line"}`)},
+			Data: json.RawMessage(`{"status":"advancing","progress":1.50,"budget":2e6,"note":"A & B\u2028next line","place":"\u6210\u90fd\t\/"}`)},
 		{Origin: origin, Seq: 2, ID: "ev-000003", At: time.Date(2026, 12, 1, 23, 59, 59, 999_999_999, time.UTC),
 			Actor: Actor{Name: "Li Wei", Unit: "liandong/chengdu-gov/3fa2c1:unit:9", Role: "member"},
 			Type:  "problem.raised", Record: "liandong/chengdu-gov/3fa2c1:problem:5", Base: 0,
-			Data:  json.RawMessage(`{"tier":"execution","tags":["rail","funding"],"z":{"b":null,"a":[true,false,{"y":-0,"x":0.0}]}}`)},
+			Data: json.RawMessage(`{"tier":"execution","tags":["rail","funding"],"z":{"b":null,"a":[true,false,{"y":-0,"x":0.0}]}}`)},
 	}
 }
 
