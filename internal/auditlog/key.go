@@ -35,6 +35,7 @@ const (
 // database so that write access to the database is not enough to sign a
 // history. The verifier keys and issued checkpoints live beside it.
 type Key struct {
+	secret   string // the note signer key, for the cosigner made from it
 	signer   note.Signer
 	verifier string
 	path     string
@@ -56,7 +57,8 @@ func OpenKey(path string) (*Key, error) {
 	} else if err != nil {
 		return nil, fmt.Errorf("read audit key: %w", err)
 	}
-	if k.signer, err = note.NewSigner(strings.TrimSpace(string(skey))); err != nil {
+	k.secret = strings.TrimSpace(string(skey))
+	if k.signer, err = note.NewSigner(k.secret); err != nil {
 		return nil, fmt.Errorf("audit key %s: %w", path, err)
 	}
 	if k.verifier, err = verifierKey(strings.TrimSpace(string(skey))); err != nil {
@@ -148,6 +150,15 @@ func verifierKey(skey string) (string, error) {
 // File is where the key is kept; the files of verifier keys and of issued
 // checkpoints are beside it.
 func (k *Key) File() string { return k.path }
+
+// Signer signs notes as the installation: audit checkpoints, and the
+// envelopes and checkpoints of its federation logs.
+func (k *Key) Signer() note.Signer { return k.signer }
+
+// NoteSignerKey is the private key as the note package writes it, from
+// which a cosigner of the peers' checkpoints is made (C2SP
+// tlog-cosignature signs with the same Ed25519 key under another type).
+func (k *Key) NoteSignerKey() string { return k.secret }
 
 // Origin is the name of the log the key signs.
 func (k *Key) Origin() string { return k.signer.Name() }

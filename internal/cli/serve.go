@@ -63,6 +63,11 @@ func setupServe(fs *flag.FlagSet, con *console) func(context.Context) error {
 			return err
 		}
 		defer stop()
+		stopFederation, err := startFederation(ctx, s, con.getenv, log)
+		if err != nil {
+			return err
+		}
+		defer stopFederation()
 		srv := newServer(server.Config{Addr: addr, MetricsAddr: metricsAddr, ShutdownTimeout: *shutdownTimeout}, s, con.getenv, log)
 		return srv.Run(ctx)
 	}

@@ -256,7 +256,7 @@ func (rs *Records[T, P]) CreateTx(ctx context.Context, t *Tx, v P) error {
 // confirm; the function returned records it and is never nil.
 func (rs *Records[T, P]) holdPart(ctx context.Context, t *Tx, before, v P) (func(int64) error, error) {
 	var held func(int64) error
-	if rs.t.hold != nil {
+	if rs.t.hold != nil && !t.federated {
 		var err error
 		if held, err = rs.t.hold(ctx, t, before, v); err != nil {
 			return nil, err
@@ -452,10 +452,13 @@ func (rs *Records[T, P]) mayWriteUnlessConfirmed(ctx context.Context, t *Tx, v P
 // mayWrite asks the policy whether the transaction's actor may change v. A
 // record the actor may not even read answers NotFound, as reads do.
 func (rs *Records[T, P]) mayWrite(ctx context.Context, t *Tx, v P) error {
-	if t.namingUnits && rs.t.name == "organizations" {
+	if t.namingUnits && rs.t.name == "organizations" || t.federated {
 		return nil
 	}
 	r := t.reader()
+	if err := r.keptElsewhere(ctx, rs.t.name, v.Base().ID); err != nil {
+		return err
+	}
 	pr, err := r.principal(ctx, t.actor.User)
 	if err != nil {
 		return err

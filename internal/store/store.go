@@ -152,6 +152,10 @@ type Tx struct {
 	// confirmed is set while a change both sides confirmed is applied, so
 	// that applying it does not ask for confirmation again.
 	confirmed bool
+	// federated is set while the changes a peer installation sent are
+	// applied to the records it keeps (Store.Receive): its agreement, not
+	// the policy, decided them, and its side confirmed them as it must.
+	federated bool
 	// namingUnits is set while a unit is named or created for a
 	// mechanism's ledger under policy.NameUnits, which decided the write.
 	namingUnits bool
