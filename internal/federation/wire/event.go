@@ -112,6 +112,9 @@ func (e Event) check() error {
 	if e.At.Location() != time.UTC {
 		return fmt.Errorf("event: at %s is not in UTC", e.At)
 	}
+	if y := e.At.Year(); y < 0 || y > 9999 {
+		return fmt.Errorf("event: at %s: the year is not between 0 and 9999", e.At)
+	}
 	if e.Base < 0 {
 		return fmt.Errorf("event: base %d is negative", e.Base)
 	}

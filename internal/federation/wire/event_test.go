@@ -51,6 +51,7 @@ func TestCanonicalRefusesMalformedEvents(t *testing.T) {
 		{"NewlineInActorRole", func(e *Event) { e.Actor.Role = "lead\r\n" }, "actor.role"},
 		{"ZeroTime", func(e *Event) { e.At = time.Time{} }, "at"},
 		{"LocalTime", func(e *Event) { e.At = e.At.In(time.FixedZone("CST", 8*3600)) }, "at"},
+		{"YearAfter9999", func(e *Event) { e.At = e.At.AddDate(10000, 0, 0) }, "at"},
 		{"NegativeBase", func(e *Event) { e.Base = -1 }, "base"},
 		{"DataArray", func(e *Event) { e.Data = json.RawMessage(`[1]`) }, "data"},
 		{"DataMissing", func(e *Event) { e.Data = nil }, "data"},

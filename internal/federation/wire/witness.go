@@ -43,6 +43,7 @@ type ForkError struct {
 	Reason string
 }
 
+// Error says which log forked and how.
 func (e *ForkError) Error() string {
 	return fmt.Sprintf("log %s has forked: %s", e.Origin, e.Reason)
 }
