@@ -36,6 +36,20 @@ func (o *auditKeyOptions) openFor(s *store.Store, dataDir string) error {
 	return nil
 }
 
+// openStore opens the current database with the key given to it, for the
+// commands that sign.
+func (o *auditKeyOptions) openStore(ctx context.Context, db *storeOptions) (*store.Store, error) {
+	s, err := db.openCurrent(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := o.openFor(s, db.dataDir); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
 func (o *auditKeyOptions) file(dataDir string) string {
 	if o.path != "" {
 		return o.path
@@ -66,14 +80,11 @@ func setupAuditCheckpoint(fs *flag.FlagSet, con *console) func(context.Context) 
 	db.define(fs)
 	key.define(fs)
 	return func(ctx context.Context) error {
-		s, err := db.openCurrent(ctx)
+		s, err := key.openStore(ctx, &db)
 		if err != nil {
 			return err
 		}
 		defer s.Close()
-		if err := key.openFor(s, db.dataDir); err != nil {
-			return err
-		}
 		c, _, err := s.IssueCheckpoint(ctx, true)
 		if err != nil {
 			return err

@@ -72,14 +72,11 @@ created at first use.`,
 		db.define(fs)
 		key.define(fs)
 		return func(ctx context.Context) error {
-			s, err := db.openCurrent(ctx)
+			s, err := key.openStore(ctx, &db)
 			if err != nil {
 				return err
 			}
 			defer s.Close()
-			if err := key.openFor(s, db.dataDir); err != nil {
-				return err
-			}
 			fmt.Fprintf(con.stdout, "name %s\nverifier-key %s\n", s.AuditKey.Origin(), s.AuditKey.VerifierKey())
 			return nil
 		}
@@ -115,14 +112,11 @@ until the peer's operator has recorded the same agreement on their side.`,
 			if _, err := note.NewVerifier(p.VerifierKey); err != nil {
 				return fmt.Errorf("--verifier-key: %w", err)
 			}
-			s, err := db.openCurrent(ctx)
+			s, err := key.openStore(ctx, &db)
 			if err != nil {
 				return err
 			}
 			defer s.Close()
-			if err := key.openFor(s, db.dataDir); err != nil {
-				return err
-			}
 			for _, m := range shares {
 				g, err := shareID(ctx, s, m)
 				if err != nil {
@@ -172,14 +166,11 @@ its log this installation witnessed. A forked log is reported here.`,
 		db.define(fs)
 		key.define(fs)
 		return func(ctx context.Context) error {
-			s, err := db.openCurrent(ctx)
+			s, err := key.openStore(ctx, &db)
 			if err != nil {
 				return err
 			}
 			defer s.Close()
-			if err := key.openFor(s, db.dataDir); err != nil {
-				return err
-			}
 			peers, err := s.Peers(ctx)
 			if err != nil {
 				return err
@@ -220,14 +211,11 @@ or its log was refused; the changes then wait for the next sync.`,
 			if err != nil {
 				return err
 			}
-			s, err := db.openCurrent(ctx)
+			s, err := key.openStore(ctx, &db)
 			if err != nil {
 				return err
 			}
 			defer s.Close()
-			if err := key.openFor(s, db.dataDir); err != nil {
-				return err
-			}
 			n, err := federation.NewNode(s, s.AuditKey, client, slog.New(slog.NewTextHandler(con.stderr, nil)))
 			if err != nil {
 				return err
