@@ -252,16 +252,18 @@ func TestFederationItemsCrossBothWays(t *testing.T) {
 	})
 
 	t.Run("ReplicaRefusesLocalWrites", func(t *testing.T) {
-		g, _ := cd.store.GlobalID(ctx, "items", rail.ID)
+		// An item's replica takes proposals (TestFederationProposalsCrossToTheKeeper);
+		// the other records a peer keeps refuse local writes outright.
+		g, _ := domain.ParseGlobalID(w.globalMech)
 		local, ok, err := cq.store.LocalID(ctx, g)
 		if err != nil || !ok {
 			t.Fatalf("no replica of %s: %v", g, err)
 		}
-		it, _ := cq.store.Items.Get(ctx, local)
-		it.Title = "改个名字"
-		err = cq.store.Items.Update(ctx, domain.Actor{}, it)
+		m, _ := cq.store.Mechanisms.Get(ctx, local)
+		m.Name = "改个名字"
+		err = cq.store.Mechanisms.Update(ctx, domain.Actor{}, m)
 		if domain.ErrorCode(err) != domain.Forbidden || !strings.Contains(err.Error(), "liandong/chengdu") {
-			t.Fatalf("a local write to Chengdu's item on Chongqing's installation: got %v, want forbidden naming its keeper", err)
+			t.Fatalf("a local write to Chengdu's mechanism on Chongqing's installation: got %v, want forbidden naming its keeper", err)
 		}
 	})
 

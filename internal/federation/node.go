@@ -468,9 +468,35 @@ func (n *Node) Hint(ctx context.Context, p *domain.Peer) error {
 	return n.post(ctx, p, "/federation/v1/hint", nil)
 }
 
-// Sync exports, hints the peers whose logs grew and pulls every peer once.
+// Sync exports, hints the peers whose logs grew and pulls every peer once;
+// what the pulls received may have made changes of this installation's
+// own (a proposal applied, its answer), which go out at once, hinted.
 // Errors from one peer do not stop the others; they are joined.
 func (n *Node) Sync(ctx context.Context) error {
+	if err := n.exportAndHint(ctx); err != nil {
+		return err
+	}
+	peers, err := n.Store.Peers(ctx)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	received := 0
+	for _, p := range peers {
+		k, err := n.Pull(ctx, p)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		received += k
+	}
+	if received > 0 {
+		errs = append(errs, n.exportAndHint(ctx))
+	}
+	return errors.Join(errs...)
+}
+
+// exportAndHint exports and tells each peer whose log grew.
+func (n *Node) exportAndHint(ctx context.Context) error {
 	added, err := n.Export(ctx)
 	if err != nil {
 		return err
@@ -479,18 +505,14 @@ func (n *Node) Sync(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var errs []error
 	for _, p := range peers {
 		if added[p.Name] > 0 {
 			if err := n.Hint(ctx, p); err != nil {
 				n.Log.Warn("federation: hint not delivered", "peer", p.Name, "err", err)
 			}
 		}
-		if _, err := n.Pull(ctx, p); err != nil {
-			errs = append(errs, err)
-		}
 	}
-	return errors.Join(errs...)
+	return nil
 }
 
 // Run syncs every interval, and pulls a peer at once when its hint comes,

@@ -213,18 +213,32 @@ func (r reader) localID(ctx context.Context, self string, g domain.GlobalID) (in
 // keptElsewhere refuses a local write to a record another installation
 // keeps: its changes arrive as that installation's events.
 func (r reader) keptElsewhere(ctx context.Context, entity string, id int64) error {
+	origin, err := r.keeperOf(ctx, entity, id)
+	if err != nil || origin == "" {
+		return err
+	}
+	return keptBy(entity, id, origin)
+}
+
+func keptBy(entity string, id int64, origin string) error {
+	return domain.Errorf(domain.Forbidden, "%s %d is kept by the installation %s: it changes there, and its changes arrive here", singular(entity), id, origin)
+}
+
+// keeperOf names the installation that keeps a replica; "" for a record
+// kept here.
+func (r reader) keeperOf(ctx context.Context, entity string, id int64) (string, error) {
 	if _, ok := federatedNouns[entity]; !ok || id == 0 {
-		return nil
+		return "", nil
 	}
 	var origin string
 	err := r.queryRow(ctx, "SELECT origin FROM federation_records WHERE entity = ? AND local_id = ?", entity, id).Scan(&origin)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil
+		return "", nil
 	}
 	if err != nil {
-		return domain.Internalf(err, "read record's origin")
+		return "", domain.Internalf(err, "read record's origin")
 	}
-	return domain.Errorf(domain.Forbidden, "%s %d is kept by the installation %s: it changes there, and its changes arrive here", singular(entity), id, origin)
+	return origin, nil
 }
 
 // walkRefs calls fn with each value at path in v (a decoded JSON object);
@@ -439,6 +453,12 @@ var eventTypes = map[string]string{"create": "created", "update": "updated", "ar
 // event exports one audit event if it is a change to a record this
 // installation keeps in a mechanism shared with the peer.
 func (x *exporter) event(ctx context.Context, ev domain.AuditEvent) error {
+	switch ev.Entity {
+	case proposalsEntity:
+		return x.proposal(ctx, ev)
+	case answersEntity:
+		return x.answer(ev)
+	}
 	noun, ok := federatedNouns[ev.Entity]
 	kind, known := eventTypes[ev.Action]
 	if !ok || !known || ev.After == "" {
@@ -551,15 +571,16 @@ func (x *exporter) state(ctx context.Context, entity string, id int64) error {
 		return domain.Internalf(err, "read what was sent")
 	}
 	var v any
-	switch entity {
+	s := x.t.s
+	switch entity { // with their children (a unit's aliases, a mechanism's members)
 	case "jurisdictions":
-		v, err = jurisdictions.getIn(ctx, r, id)
+		v, err = s.Jurisdictions.get(ctx, r, id)
 	case "organizations":
-		v, err = organizations.getIn(ctx, r, id)
+		v, err = s.Organizations.get(ctx, r, id)
 	case "mechanisms":
-		v, err = mechanisms.getIn(ctx, r, id)
+		v, err = s.Mechanisms.get(ctx, r, id)
 	case "batches":
-		v, err = batches.getIn(ctx, r, id)
+		v, err = s.Batches.get(ctx, r, id)
 	default:
 		return domain.Internalf(fmt.Errorf("%s %d named by a shared record", entity, id), "export")
 	}
@@ -608,7 +629,7 @@ func (x *exporter) actor(ctx context.Context, id int64, fe *FederatedEvent) erro
 	u, ok := x.users[id]
 	if !ok {
 		var err error
-		if u, err = users.getIn(ctx, x.t.reader(), id); err != nil && domain.ErrorCode(err) != domain.NotFound {
+		if u, err = x.t.s.Users.get(ctx, x.t.reader(), id); err != nil && domain.ErrorCode(err) != domain.NotFound {
 			return err
 		}
 		x.users[id] = u
@@ -711,6 +732,12 @@ func (t *Tx) receive(ctx context.Context, peer *domain.Peer, shared map[string]b
 	if !ok {
 		return Refused, fmt.Sprintf("%s records are not shared", g.Entity), nil
 	}
+	switch ev.Type {
+	case proposedType:
+		return t.receiveProposal(ctx, peer, shared, ev, g)
+	case answeredType:
+		return t.receiveAnswer(ctx, peer, ev, g)
+	}
 	if g.Origin != peer.Name {
 		return Refused, fmt.Sprintf("the record is kept by %s, not by %s, who sent the change", g.Origin, peer.Name), nil
 	}
@@ -730,32 +757,11 @@ func (t *Tx) receive(ctx context.Context, peer *domain.Peer, shared map[string]b
 	}
 	archived, _ := state["archived"].(bool)
 	delete(state, "archived")
-	self := t.s.Origin()
-	for path, table := range noun.refs {
-		err := walkRefs(state, path, func(v any) (any, error) {
-			s, _ := v.(string)
-			if s == "" {
-				return 0, nil
-			}
-			ref, err := domain.ParseGlobalID(s)
-			if err != nil || ref.Entity != table {
-				return nil, fmt.Errorf("%s is not the global id of one of %s", path, table)
-			}
-			id, ok, err := r.localID(ctx, self, ref)
-			if err != nil {
-				return nil, err
-			}
-			if !ok {
-				return nil, fmt.Errorf("%s names %s, which this installation does not hold", path, s)
-			}
-			return id, nil
-		})
+	if reason, err := t.localize(ctx, noun.refs, state); err != nil || reason != "" {
 		if err != nil {
-			if domain.ErrorCode(err) == domain.Internal {
-				return "", "", err
-			}
-			return Refused, err.Error(), nil
+			return "", "", err
 		}
+		return Refused, reason, nil
 	}
 	data, err := json.Marshal(state)
 	if err != nil {
@@ -765,15 +771,36 @@ func (t *Tx) receive(ctx context.Context, peer *domain.Peer, shared map[string]b
 	if err != nil {
 		return "", "", err
 	}
+	return t.inSavepoint(ctx, func() error {
+		id, err := t.s.replicas()[g.Entity].replicate(ctx, t, local, data, archived)
+		if err == nil && local == 0 {
+			_, err = r.exec(ctx, "INSERT INTO federation_records (entity, local_id, origin, origin_id) VALUES (?, ?, ?, ?)", g.Entity, id, g.Origin, g.ID)
+		}
+		if err != nil {
+			return err
+		}
+		// The keeper's version after the change, which a proposal from
+		// here is made against: a statement gives it, a change adds one.
+		version := ev.Base + 1
+		if strings.HasSuffix(ev.Type, ".stated") {
+			version = ev.Base
+		}
+		_, err = r.exec(ctx, "UPDATE federation_records SET origin_version = ? WHERE entity = ? AND local_id = ?", version, g.Entity, id)
+		return err
+	})
+}
+
+// inSavepoint applies one received event: Applied when fn succeeds,
+// Refused with the reason when fn fails for a reason of the record's
+// (invalid, conflicting, forbidden, or a constraint of the database), the
+// transaction then rolled back to before fn; any other failure is returned.
+func (t *Tx) inSavepoint(ctx context.Context, fn func() error) (string, string, error) {
+	r := t.reader()
 	if _, err := r.exec(ctx, "SAVEPOINT federated_event"); err != nil {
 		return "", "", domain.Internalf(err, "savepoint")
 	}
 	searched := len(t.search)
-	id, err := t.s.replicas()[g.Entity].replicate(ctx, t, local, data, archived)
-	if err == nil && local == 0 {
-		_, err = r.exec(ctx, "INSERT INTO federation_records (entity, local_id, origin, origin_id) VALUES (?, ?, ?, ?)", g.Entity, id, g.Origin, g.ID)
-	}
-	if err != nil {
+	if err := fn(); err != nil {
 		if domain.ErrorCode(err) == domain.Internal && !strings.Contains(err.Error(), "constraint") {
 			return "", "", err
 		}

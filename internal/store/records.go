@@ -309,6 +309,17 @@ func (rs *Records[T, P]) updateTx(ctx context.Context, t *Tx, before, v P, actio
 	if before.Base().ID != b.ID {
 		return domain.Internalf(fmt.Errorf("record %d given as the stored state of %d", before.Base().ID, b.ID), "update %s", rs.t.name)
 	}
+	// A record another installation keeps changes there: what its
+	// reader here would change is proposed to its keeper.
+	if !t.federated && !t.confirmed && action == "update" {
+		keeper, err := t.reader().keeperOf(ctx, rs.t.name, b.ID)
+		if err != nil {
+			return err
+		}
+		if keeper != "" {
+			return rs.proposeToKeeper(ctx, t, keeper, before, v)
+		}
+	}
 	// A change the sides have confirmed (Tx.confirmed) was allowed when it
 	// was proposed; it is applied for them even where a side confirming it
 	// is not yet a party.
@@ -459,6 +470,12 @@ func (rs *Records[T, P]) mayWrite(ctx context.Context, t *Tx, v P) error {
 	if err := r.keptElsewhere(ctx, rs.t.name, v.Base().ID); err != nil {
 		return err
 	}
+	return rs.mayDecide(ctx, t, v)
+}
+
+// mayDecide is mayWrite's question to the policy alone.
+func (rs *Records[T, P]) mayDecide(ctx context.Context, t *Tx, v P) error {
+	r := t.reader()
 	pr, err := r.principal(ctx, t.actor.User)
 	if err != nil {
 		return err

@@ -1,0 +1,323 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/liandong/liandong/internal/domain"
+)
+
+// Changes proposed across installations (issue 14, point 4). A record
+// changes only where it is kept; what a reader of its replica would change
+// is recorded here as a proposal, crosses to the keeper as an
+// "item.proposed" event against the version the keeper last sent, and is
+// answered by a "proposal.answered" event. The keeper applies it as the
+// proposer's unit would on its own pages, through its two-side rule: the
+// parts the keeper's side must confirm wait for it there, the rest is
+// applied, and either way the change comes back as the keeper's event.
+// A proposal against a version the keeper has since changed is refused as
+// stale: the proposer sees the new state and proposes again.
+
+// The audit entities whose events carry proposals and answers to the peers.
+const (
+	proposalsEntity = "federation_proposals"
+	answersEntity   = "federation_answers"
+	proposedType    = "item.proposed"
+	answeredType    = "proposal.answered"
+)
+
+// The states of a proposal made here.
+const (
+	ProposalSent    = "sent"    // waiting for the keeper
+	ProposalApplied = "applied" // the keeper made the change
+	ProposalHeld    = "held"    // the keeper's side is asked to confirm it
+	ProposalRefused = "refused" // the keeper refused it (the reason says why)
+)
+
+// Proposal is a change proposed from here to the keeper of a record.
+type Proposal struct {
+	ID          int64      `json:"id"`
+	Entity      string     `json:"entity"`
+	LocalID     int64      `json:"local_id"`
+	Keeper      string     `json:"keeper"`
+	BaseVersion int64      `json:"base_version"` // the keeper's version it was made on
+	Item        any        `json:"item"`         // the record as proposed, ids local
+	ProposedBy  int64      `json:"proposed_by,omitempty"`
+	ProposedAt  time.Time  `json:"proposed_at"`
+	State       string     `json:"state"`
+	Reason      string     `json:"reason,omitempty"`
+	AnsweredAt  *time.Time `json:"answered_at,omitempty"`
+}
+
+// answer is the keeper's answer to a proposal, as its audit event and its
+// event to the proposer state it.
+type answer struct {
+	Proposal string `json:"proposal"` // the proposal's event id
+	Peer     string `json:"peer"`     // who proposed it
+	Record   string `json:"record"`   // the record's global id
+	Outcome  string `json:"outcome"`
+	Reason   string `json:"reason,omitempty"`
+}
+
+// proposalEventID names a proposal across installations.
+func proposalEventID(origin string, id int64) string {
+	return origin + "#proposal-" + strconv.FormatInt(id, 10)
+}
+
+// proposeToKeeper records, in place of writing it, the change v to a
+// record another installation keeps, once the policy allows the actor to
+// make it: the page says it waits for the keeper (Tx.Held).
+func (rs *Records[T, P]) proposeToKeeper(ctx context.Context, t *Tx, keeper string, before, v P) error {
+	b := v.Base()
+	if rs.t.name != "items" {
+		return keptBy(rs.t.name, b.ID, keeper)
+	}
+	if before.Base().Version != b.Version {
+		return staleError(rs.t.name, b.ID, b.Version, before.Base().Version)
+	}
+	if err := rs.mayDecide(ctx, t, before); err != nil {
+		return err
+	}
+	if err := rs.checkAll(ctx, t, v); err != nil {
+		return err
+	}
+	if err := rs.mayDecide(ctx, t, v); err != nil {
+		return err
+	}
+	r := t.reader()
+	var base int64
+	if err := r.queryRow(ctx, "SELECT origin_version FROM federation_records WHERE entity = ? AND local_id = ?", rs.t.name, b.ID).Scan(&base); err != nil {
+		return domain.Internalf(err, "read the keeper's version")
+	}
+	p := Proposal{Entity: rs.t.name, LocalID: b.ID, Keeper: keeper, BaseVersion: base, Item: v, ProposedBy: t.actor.UserID, ProposedAt: t.now, State: ProposalSent}
+	item, err := json.Marshal(v)
+	if err != nil {
+		return domain.Internalf(err, "encode proposal")
+	}
+	err = r.queryRow(ctx, `INSERT INTO federation_proposals (entity, local_id, keeper, base_version, proposal, proposed_by, proposed_at, state)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, p.Entity, p.LocalID, p.Keeper, p.BaseVersion, string(item), p.ProposedBy, p.ProposedAt, p.State).Scan(&p.ID)
+	if err != nil {
+		return domain.Internalf(err, "record proposal")
+	}
+	t.held = append(t.held, domain.ItemChange{ItemID: b.ID, BaseVersion: b.Version, ProposedBy: t.actor.UserID, ProposedAt: t.now,
+		Awaiting: []string{keeper}, State: domain.ChangePending})
+	return t.audit(ctx, "create", proposalsEntity, p.ID, nil, p)
+}
+
+// Proposals lists the proposals made here about a record, newest first.
+func (s *Store) Proposals(ctx context.Context, entity string, id int64) ([]Proposal, error) {
+	rows, err := s.reader().query(ctx, `SELECT id, entity, local_id, keeper, base_version, proposed_by, proposed_at, state, reason, answered_at
+		FROM federation_proposals WHERE entity = ? AND local_id = ? ORDER BY id DESC`, entity, id)
+	if err != nil {
+		return nil, domain.Internalf(err, "read proposals")
+	}
+	defer rows.Close()
+	var out []Proposal
+	for rows.Next() {
+		var p Proposal
+		if err := rows.Scan(&p.ID, &p.Entity, &p.LocalID, &p.Keeper, &p.BaseVersion, &p.ProposedBy, timeCol{&p.ProposedAt}, &p.State, &p.Reason, nullTime{&p.AnsweredAt}); err != nil {
+			return nil, domain.Internalf(err, "read proposals")
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// proposal exports a proposal made here to the peer that keeps its record.
+func (x *exporter) proposal(ctx context.Context, ev domain.AuditEvent) error {
+	var p struct {
+		Proposal
+		Item json.RawMessage `json:"item"`
+	}
+	if err := json.Unmarshal([]byte(ev.After), &p); err != nil {
+		return domain.Internalf(err, "read proposal %d", ev.EntityID)
+	}
+	if p.Keeper != x.peer.Name {
+		return nil
+	}
+	g, err := x.t.reader().globalID(ctx, x.self, p.Entity, p.LocalID)
+	if err != nil {
+		return err
+	}
+	state, err := decodeObject(p.Item)
+	if err != nil {
+		return domain.Internalf(err, "read proposal %d", p.ID)
+	}
+	noun := federatedNouns[p.Entity]
+	fe := FederatedEvent{ID: proposalEventID(x.self, p.ID), At: ev.At.UTC(), Type: proposedType, Record: g.String(), Base: p.BaseVersion}
+	if err := x.actor(ctx, ev.ActorID, &fe); err != nil {
+		return err
+	}
+	if fe.Data, err = x.globalize(ctx, p.Entity, noun.refs, noun.local, state); err != nil {
+		return err
+	}
+	x.out = append(x.out, fe)
+	return nil
+}
+
+// answer exports the answer to a proposal to the peer that made it.
+func (x *exporter) answer(ev domain.AuditEvent) error {
+	var a answer
+	if err := json.Unmarshal([]byte(ev.After), &a); err != nil {
+		return domain.Internalf(err, "read answer")
+	}
+	if a.Peer != x.peer.Name {
+		return nil
+	}
+	data, err := json.Marshal(map[string]string{"proposal": a.Proposal, "outcome": a.Outcome, "reason": a.Reason})
+	if err != nil {
+		return domain.Internalf(err, "encode answer")
+	}
+	x.out = append(x.out, FederatedEvent{ID: x.self + "#audit-" + strconv.FormatInt(ev.ID, 10), At: ev.At.UTC(), ActorName: "liandong", ActorRole: "system",
+		Type: answeredType, Record: a.Record, Data: data})
+	return nil
+}
+
+// receiveProposal applies, on the keeper, a change the peer proposed to a
+// record kept here, as the proposer's unit would make it here, and
+// answers it. It is refused when the record is not kept here, the base is
+// stale, the proposer names no unit of its own, or the rules here refuse
+// the change.
+func (t *Tx) receiveProposal(ctx context.Context, peer *domain.Peer, shared map[string]bool, ev FederatedEvent, g domain.GlobalID) (string, string, error) {
+	self := t.s.Origin()
+	refuse := func(reason string) (string, string, error) {
+		return Refused, reason, t.answer(ctx, peer, ev, g, ProposalRefused, reason)
+	}
+	if g.Origin != self || g.Entity != "items" {
+		return Refused, fmt.Sprintf("a proposal goes to the installation that keeps the record: %s is not an item kept here", g), nil
+	}
+	state, err := decodeObject(ev.Data)
+	if err != nil {
+		return refuse("its data is not a JSON object")
+	}
+	if m, _ := state["mechanism_id"].(string); !shared[m] {
+		return refuse(fmt.Sprintf("mechanism %q is not shared with %s here", m, peer.Name))
+	}
+	delete(state, "archived")
+	if reason, err := t.localize(ctx, federatedNouns[g.Entity].refs, state); err != nil || reason != "" {
+		if err != nil {
+			return "", "", err
+		}
+		return refuse(reason)
+	}
+	unitID, err := domain.ParseGlobalID(ev.ActorUnit)
+	if err != nil || unitID.Entity != "organizations" {
+		return refuse("a proposal is made by a liaison acting for one unit; " + ev.ActorName + " names none")
+	}
+	unit, ok, err := t.reader().localID(ctx, self, unitID)
+	if err != nil {
+		return "", "", err
+	}
+	if !ok {
+		return refuse(fmt.Sprintf("the proposer's unit %s is not held here", ev.ActorUnit))
+	}
+	before, err := t.s.Items.get(ctx, t.reader(), g.ID)
+	if err != nil {
+		return refuse(err.Error())
+	}
+	if before.Version != ev.Base {
+		return refuse(fmt.Sprintf("stale: proposed on version %d, the item is at version %d; propose again on the new state", ev.Base, before.Version))
+	}
+	data, err := json.Marshal(state)
+	if err != nil {
+		return "", "", domain.Internalf(err, "encode proposal")
+	}
+	want := &domain.Item{}
+	if err := json.Unmarshal(data, want); err != nil {
+		return refuse("the item proposed cannot be read: " + err.Error())
+	}
+	want.ID, want.Version = before.ID, before.Version
+	// The proposer acts here as a liaison for its unit: the policy and the
+	// two-side rule see it as they would see that unit's liaison here.
+	proposer := &domain.User{Name: ev.ActorName + " (" + peer.Name + ")",
+		Grants: []domain.Grant{{Role: domain.Liaison, ScopeKind: domain.OrganizationScope, ScopeID: unit}}}
+	saved, held := t.actor, len(t.held)
+	t.actor, t.federated = domain.ActorFor(proposer), false
+	outcome, reason, err := t.inSavepoint(ctx, func() error { return items.records(t.s).UpdateTxFrom(ctx, t, before, want) })
+	t.actor, t.federated = saved, true
+	if err != nil {
+		return "", "", err
+	}
+	answerState := ProposalApplied
+	switch {
+	case outcome == Refused:
+		answerState = ProposalRefused
+	case len(t.held) > held:
+		answerState = ProposalHeld
+	}
+	return outcome, reason, t.answer(ctx, peer, ev, g, answerState, reason)
+}
+
+// answer records the keeper's answer to a proposal; its event goes back to
+// the proposer.
+func (t *Tx) answer(ctx context.Context, peer *domain.Peer, ev FederatedEvent, g domain.GlobalID, outcome, reason string) error {
+	return t.audit(ctx, "create", answersEntity, g.ID, nil, answer{Proposal: ev.ID, Peer: peer.Name, Record: g.String(), Outcome: outcome, Reason: reason})
+}
+
+// receiveAnswer records, on the proposer, the keeper's answer to one of
+// its proposals.
+func (t *Tx) receiveAnswer(ctx context.Context, peer *domain.Peer, ev FederatedEvent, g domain.GlobalID) (string, string, error) {
+	if g.Origin != peer.Name {
+		return Refused, fmt.Sprintf("%s answered about %s, which it does not keep", peer.Name, g), nil
+	}
+	var a struct{ Proposal, Outcome, Reason string }
+	if err := json.Unmarshal(ev.Data, &a); err != nil {
+		return Refused, "the answer cannot be read", nil
+	}
+	id, err := strconv.ParseInt(strings.TrimPrefix(a.Proposal, t.s.Origin()+"#proposal-"), 10, 64)
+	if err != nil || !strings.HasPrefix(a.Proposal, t.s.Origin()+"#proposal-") {
+		return Refused, fmt.Sprintf("%q is not a proposal made here", a.Proposal), nil
+	}
+	switch a.Outcome {
+	case ProposalApplied, ProposalHeld, ProposalRefused:
+	default:
+		return Refused, fmt.Sprintf("%q is not an answer", a.Outcome), nil
+	}
+	res, err := t.reader().exec(ctx, "UPDATE federation_proposals SET state = ?, reason = ?, answered_at = ? WHERE id = ? AND keeper = ?",
+		a.Outcome, a.Reason, t.now, id, peer.Name)
+	if err != nil {
+		return "", "", domain.Internalf(err, "record answer")
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return Refused, fmt.Sprintf("no proposal %d was made here to %s", id, peer.Name), nil
+	}
+	return Applied, "", nil
+}
+
+// localize replaces the global ids at the reference paths of state with
+// the local ids they stand for here; reason says what cannot be resolved.
+func (t *Tx) localize(ctx context.Context, refs map[string]string, state map[string]any) (string, error) {
+	self := t.s.Origin()
+	r := t.reader()
+	for path, table := range refs {
+		err := walkRefs(state, path, func(v any) (any, error) {
+			s, _ := v.(string)
+			if s == "" {
+				return 0, nil
+			}
+			ref, err := domain.ParseGlobalID(s)
+			if err != nil || ref.Entity != table {
+				return nil, fmt.Errorf("%s is not the global id of one of %s", path, table)
+			}
+			id, ok, err := r.localID(ctx, self, ref)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				return nil, fmt.Errorf("%s names %s, which this installation does not hold", path, s)
+			}
+			return id, nil
+		})
+		if err != nil {
+			if domain.ErrorCode(err) == domain.Internal {
+				return "", err
+			}
+			return err.Error(), nil
+		}
+	}
+	return "", nil
+}
