@@ -114,4 +114,22 @@ func TestFederationProposalsCrossToTheKeeper(t *testing.T) {
 			t.Fatalf("titles: Chengdu %q, Chongqing %q; want Chengdu's on both", onCD.Title, onCQ.Title)
 		}
 	})
+
+	t.Run("HandedInReportsCross", func(t *testing.T) {
+		draft := &domain.Report{ItemID: railOnCQ, OrganizationID: cqUnit, Period: "2024-10", Status: domain.Draft, Progress: "草稿"}
+		handedIn := &domain.Report{ItemID: railOnCQ, OrganizationID: cqUnit, Period: "2024-11", Status: domain.Submitted, Progress: "重庆段完成征地拆迁"}
+		for _, r := range []*domain.Report{draft, handedIn} {
+			if err := cq.store.Reports.Create(ctx, domain.ActorFor(liaison), r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sync(t, cq, cd)
+		got, err := store.All(ctx, cd.store.Reports, map[string]string{"item": itoa(rail.ID)}, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1 || got[0].Progress != handedIn.Progress || got[0].OrganizationID != w.cqDRC.ID || got[0].Period != "2024-11" {
+			t.Fatalf("Chengdu holds the reports %+v; want only the one handed in, by Chongqing's unit", got)
+		}
+	})
 }

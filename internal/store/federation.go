@@ -37,6 +37,10 @@ var federatedNouns = map[string]struct {
 	"batches": {refs: map[string]string{"mechanism_id": "mechanisms"}, local: []string{"meeting_id", "recorded_count"}},
 	"items": {refs: map[string]string{"mechanism_id": "mechanisms", "batch_id": "batches", "parties[].organization_id": "organizations"},
 		local: []string{"agreement_id", "decision_id", "pending", "milestones[].id"}},
+	// A unit's report on a shared item, once handed in (a draft stays at
+	// home); its files and its review stay where they were made for now.
+	"reports": {refs: map[string]string{"item_id": "items", "organization_id": "organizations"},
+		local: []string{"attachments", "corrections", "reviewed_at", "reviewed_by", "review_note"}},
 }
 
 // recordFields are the record kit's own fields, which each installation
@@ -507,6 +511,13 @@ func (x *exporter) isShared(ctx context.Context, entity string, id int64, state 
 		mechanism = id
 	case "batches", "items":
 		mechanism = idOf(state["mechanism_id"])
+	case "reports":
+		if state["status"] == string(domain.Draft) {
+			return false, nil
+		}
+		if err := x.t.reader().queryRow(ctx, "SELECT mechanism_id FROM items WHERE id = ?", idOf(state["item_id"])).Scan(&mechanism); err != nil {
+			return false, domain.Internalf(err, "read a report's mechanism")
+		}
 	default:
 		var one int
 		err := x.t.reader().queryRow(ctx, "SELECT 1 FROM federation_sent WHERE peer_id = ? AND entity = ? AND local_id = ?", x.peer.ID, entity, id).Scan(&one)
@@ -754,6 +765,10 @@ func (t *Tx) receive(ctx context.Context, peer *domain.Peer, shared map[string]b
 		if m, _ := state["mechanism_id"].(string); !shared[m] {
 			return Refused, fmt.Sprintf("mechanism %q is not shared with %s here", m, peer.Name), nil
 		}
+	case "reports":
+		if reason, err := t.sharedItem(ctx, state["item_id"], shared, peer); err != nil || reason != "" {
+			return Refused, reason, err
+		}
 	}
 	archived, _ := state["archived"].(bool)
 	delete(state, "archived")
@@ -828,7 +843,34 @@ type replicator interface {
 
 func (s *Store) replicas() map[string]replicator {
 	return map[string]replicator{"jurisdictions": s.Jurisdictions, "organizations": s.Organizations, "mechanisms": s.Mechanisms,
-		"batches": s.Batches, "items": s.Items}
+		"batches": s.Batches, "items": s.Items, "reports": s.Reports}
+}
+
+// sharedItem says why a report on the item of global id item may not be
+// received from peer, or "" when its mechanism is shared with it.
+func (t *Tx) sharedItem(ctx context.Context, item any, shared map[string]bool, peer *domain.Peer) (string, error) {
+	s, _ := item.(string)
+	g, err := domain.ParseGlobalID(s)
+	if err != nil || g.Entity != "items" {
+		return "item_id is not an item's global id", nil
+	}
+	r := t.reader()
+	id, ok, err := r.localID(ctx, t.s.Origin(), g)
+	if err != nil || !ok {
+		return fmt.Sprintf("item_id names %s, which this installation does not hold", s), err
+	}
+	var mechanism int64
+	if err := r.queryRow(ctx, "SELECT mechanism_id FROM items WHERE id = ?", id).Scan(&mechanism); err != nil {
+		return "", domain.Internalf(err, "read a report's mechanism")
+	}
+	m, err := r.globalID(ctx, t.s.Origin(), "mechanisms", mechanism)
+	if err != nil {
+		return "", err
+	}
+	if !shared[m.String()] {
+		return fmt.Sprintf("mechanism %s is not shared with %s here", m, peer.Name), nil
+	}
+	return "", nil
 }
 
 func (rs *Records[T, P]) replicate(ctx context.Context, t *Tx, local int64, data []byte, archived bool) (int64, error) {
