@@ -76,6 +76,23 @@ func OpenKey(path string) (*Key, error) {
 	return k, appendFile(filepath.Join(k.dir, VerifiersFile), k.verifier+"\n", 0o644)
 }
 
+// OpenKeyNamed is OpenKey for an installation that chooses its name
+// (liandong/chengdu) when its key is created; an existing key keeps its
+// own name, and a name given that differs from it is an error.
+func OpenKeyNamed(path, name string) (*Key, error) {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) && name != "" {
+		k := &Key{path: path, dir: filepath.Dir(path)}
+		if _, err := k.createNamed(path, name); err != nil {
+			return nil, err
+		}
+	}
+	k, err := OpenKey(path)
+	if err == nil && name != "" && k.Origin() != name {
+		return nil, fmt.Errorf("the key %s names the installation %s, not %s", path, k.Origin(), name)
+	}
+	return k, err
+}
+
 func (k *Key) create(path string) ([]byte, error) {
 	known, err := k.VerifierKeys()
 	if err != nil {
@@ -87,6 +104,10 @@ func (k *Key) create(path string) ([]byte, error) {
 	} else {
 		origin = defaultOrigin()
 	}
+	return k.createNamed(path, origin)
+}
+
+func (k *Key) createNamed(path, origin string) ([]byte, error) {
 	skey, _, err := note.GenerateKey(rand.Reader, origin)
 	if err != nil {
 		return nil, fmt.Errorf("generate audit key: %w", err)

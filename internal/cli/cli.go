@@ -76,6 +76,7 @@ var commands = []*command{
 	auditCheckpointCommand,
 	auditVerifyCommand,
 	federationWhoamiCommand,
+	federationCertCommand,
 	federationPeerCommand,
 	federationStatusCommand,
 	federationSyncCommand,

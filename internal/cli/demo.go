@@ -74,6 +74,12 @@ func setupDemo(fs *flag.FlagSet, con *console) func(context.Context) error {
 			return err
 		}
 		defer stop()
+		stopFederation, err := startFederation(ctx, s, con.getenv, log)
+		if err != nil {
+			srv.Close()
+			return err
+		}
+		defer stopFederation()
 		fmt.Fprintf(con.stdout, "Serving on %s (Ctrl-C to stop).\n", site)
 		return srv.Run(ctx)
 	}

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"net"
 	"net/http"
 	"strconv"
@@ -15,6 +16,7 @@ import (
 
 	"golang.org/x/mod/sumdb/note"
 
+	"github.com/liandong/liandong/internal/auditlog"
 	"github.com/liandong/liandong/internal/domain"
 	"github.com/liandong/liandong/internal/federation"
 	"github.com/liandong/liandong/internal/federation/mtls"
@@ -78,6 +80,60 @@ created at first use.`,
 			}
 			defer s.Close()
 			fmt.Fprintf(con.stdout, "name %s\nverifier-key %s\n", s.AuditKey.Origin(), s.AuditKey.VerifierKey())
+			return nil
+		}
+	},
+}
+
+var federationCertCommand = &command{
+	name:    "federation cert",
+	args:    "--ca DIR [--name NAME] [--dns HOST]... [flags]",
+	summary: "issue this installation's certificate for mutual TLS from a CA kept in a directory",
+	help: `
+Issues the certificate this installation presents to its peers (and they
+to it), valid a year, named after the installation, from the CA kept in
+--ca (created there at first use): federation.crt and federation.key in the
+data directory. For a demonstration or a test bed where both installations
+trust one CA; governments federating in earnest use their own PKI and set
+LIANDONG_FEDERATION_CERT, _KEY and _CA to its files. --name names the
+installation when its key is created now (liandong/chengdu); it prints the
+installation's name and verifier key, for the peer to pin.`,
+	setup: func(fs *flag.FlagSet, con *console) func(context.Context) error {
+		var db storeOptions
+		var key auditKeyOptions
+		var caDir, name string
+		var dns []string
+		db.define(fs)
+		key.define(fs)
+		fs.StringVar(&caDir, "ca", "", "`directory` of the CA (ca.crt, ca.key), created at first use")
+		fs.StringVar(&name, "name", "", "the installation's `name`, when its key is created now")
+		fs.Func("dns", "a host `name` the certificate is valid for besides localhost; repeat for several", func(v string) error {
+			dns = append(dns, v)
+			return nil
+		})
+		return func(ctx context.Context) error {
+			if caDir == "" {
+				return errors.New("--ca is required: the directory of the CA both installations trust")
+			}
+			k, err := auditlog.OpenKeyNamed(key.file(db.dataDir), name)
+			if err != nil {
+				return err
+			}
+			ca, err := mtls.OpenCA(caDir, "liandong federation CA")
+			if err != nil {
+				return err
+			}
+			now := time.Now()
+			cert, err := ca.Issue(k.Origin(), now.Add(-time.Hour), now.AddDate(1, 0, 0), dns...)
+			if err != nil {
+				return err
+			}
+			certFile, keyFile := filepath.Join(db.dataDir, "federation.crt"), filepath.Join(db.dataDir, "federation.key")
+			if err := mtls.WriteCertificate(cert, certFile, keyFile); err != nil {
+				return err
+			}
+			fmt.Fprintf(con.stdout, "name %s\nverifier-key %s\nLIANDONG_FEDERATION_CERT=%s\nLIANDONG_FEDERATION_KEY=%s\nLIANDONG_FEDERATION_CA=%s\n",
+				k.Origin(), k.VerifierKey(), certFile, keyFile, filepath.Join(caDir, mtls.CACertFile))
 			return nil
 		}
 	},
