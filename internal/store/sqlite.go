@@ -28,8 +28,13 @@ func sqliteDSN(path string) string {
 	}
 	q.Set("_txlock", "immediate")
 	q.Set("_time_format", "sqlite")
-	return "file:" + path + "?" + q.Encode()
+	return "file:" + uriPath.Replace(path) + "?" + q.Encode()
 }
+
+// uriPath escapes what a file name may hold and an SQLite URI reads as
+// something else: a data directory named "a#1" would otherwise open "a",
+// the same database as "a#2".
+var uriPath = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
 
 func (sqliteDialect) name() string       { return "sqlite" }
 func (sqliteDialect) driverName() string { return "sqlite" }

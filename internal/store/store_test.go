@@ -3,6 +3,8 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -203,4 +205,41 @@ func TestListPaginatesStablyWithFilters(t *testing.T) {
 			}
 		})
 	})
+}
+
+// TestSQLiteFileNamesAreTakenLiterally: two data directories whose names
+// differ after a # or a ? are two databases, not one (an SQLite URI reads
+// those as the start of a fragment or a query).
+func TestSQLiteFileNamesAreTakenLiterally(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	var stores []*store.Store
+	for _, name := range []string{"a#1", "a#2", "b?x", "c%41"} {
+		if err := os.MkdirAll(filepath.Join(dir, name), 0o750); err != nil {
+			t.Fatal(err)
+		}
+		s, err := store.Open(ctx, filepath.Join(dir, name, "test.db"), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		if _, err := s.Migrate(ctx); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		stores = append(stores, s)
+	}
+	if err := stores[0].Jurisdictions.Create(ctx, domain.Actor{}, &domain.Jurisdiction{Code: "510100", Name: "成都市", Kind: domain.City}); err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range stores[1:] {
+		got, err := store.All(ctx, s.Jurisdictions, nil, true)
+		if err != nil || len(got) != 0 {
+			t.Fatalf("database %d holds %d jurisdictions (%v), want none: it is the first one's file", i+2, len(got), err)
+		}
+	}
+	for _, name := range []string{"a#1", "a#2", "b?x", "c%41"} {
+		if _, err := os.Stat(filepath.Join(dir, name, "test.db")); err != nil {
+			t.Errorf("no database file in %s: %v", name, err)
+		}
+	}
 }
