@@ -62,7 +62,7 @@ func TestLogTreeRootIsTheWitnessRoot(t *testing.T) {
 			t.Fatal(err)
 		}
 		if want := l.root(n); got != want {
-			t.Fatalf("root at size %d: got %x, want %x", n, got, want)
+			t.Fatalf("root at size %d: got %v, want %v", n, got, want)
 		}
 	}
 	if _, err := tree.root(71); err == nil {
@@ -121,7 +121,7 @@ func TestLogTreeCatchUp(t *testing.T) {
 				t.Fatal(err)
 			}
 			if want := l.root(int(tt.wantSize)); got != want {
-				t.Errorf("root: got %x, want the store's %x", got, want)
+				t.Errorf("root: got %v, want the store's %v", got, want)
 			}
 			if tt.wantSize > 0 && string(tree.last) != string(l.envs[tt.wantSize-1]) {
 				t.Errorf("last envelope: got %q, want %q", tree.last, l.envs[tt.wantSize-1])
