@@ -178,7 +178,7 @@ func convergeThroughFaults(t *testing.T, cd, cq *installation, seed uint64, requ
 }
 
 // mechAndUnitOn is the shared mechanism and Chongqing's unit as in holds them.
-func mechAndUnitOn(t *testing.T, in *installation, w *twinCore) (int64, int64, bool) {
+func mechAndUnitOn(t testing.TB, in *installation, w *twinCore) (int64, int64, bool) {
 	t.Helper()
 	ctx := context.Background()
 	if in.name == "liandong/chengdu" {

@@ -36,7 +36,7 @@ type installation struct {
 
 // newInstallation starts an installation named name on s. Its client to
 // the peers is made by connect, once the peer's CA is known.
-func newInstallation(t *testing.T, s *store.Store, name string) *installation {
+func newInstallation(t testing.TB, s *store.Store, name string) *installation {
 	t.Helper()
 	skey, _, err := note.GenerateKey(rand.Reader, name)
 	if err != nil {
@@ -60,7 +60,7 @@ func newInstallation(t *testing.T, s *store.Store, name string) *installation {
 
 // connect serves each installation to the other over mutual TLS, each
 // trusting the other's CA, through the transports wrap makes.
-func connect(t *testing.T, a, b *installation, wrap func(http.RoundTripper) http.RoundTripper) {
+func connect(t testing.TB, a, b *installation, wrap func(http.RoundTripper) http.RoundTripper) {
 	t.Helper()
 	for _, pair := range [][2]*installation{{a, b}, {b, a}} {
 		self, peer := pair[0], pair[1]
@@ -83,7 +83,7 @@ func connect(t *testing.T, a, b *installation, wrap func(http.RoundTripper) http
 }
 
 // agree configures peer on in, sharing the mechanisms given.
-func agree(t *testing.T, in, peer *installation, shares ...string) {
+func agree(t testing.TB, in, peer *installation, shares ...string) {
 	t.Helper()
 	p := &domain.Peer{Name: peer.name, BaseURL: peer.url, VerifierKey: peer.node.Key.VerifierKey(), Shares: shares}
 	if err := in.store.SavePeer(context.Background(), domain.Actor{}, p); err != nil {
@@ -99,7 +99,7 @@ type twinCore struct {
 	globalMech string
 }
 
-func newTwinCore(t *testing.T, in *installation) *twinCore {
+func newTwinCore(t testing.TB, in *installation) *twinCore {
 	t.Helper()
 	ctx := context.Background()
 	s := in.store
@@ -130,7 +130,7 @@ type creator[T any, P interface {
 func mustCreate[T any, P interface {
 	*T
 	domain.Entity
-}](t *testing.T, _ *store.Store, rs creator[T, P], v P) P {
+}](t testing.TB, _ *store.Store, rs creator[T, P], v P) P {
 	t.Helper()
 	if err := rs.Create(context.Background(), domain.Actor{}, v); err != nil {
 		t.Fatal(err)
@@ -138,7 +138,7 @@ func mustCreate[T any, P interface {
 	return v
 }
 
-func sync(t *testing.T, ins ...*installation) {
+func sync(t testing.TB, ins ...*installation) {
 	t.Helper()
 	for _, in := range ins {
 		if err := in.node.Sync(context.Background()); err != nil {
@@ -149,7 +149,7 @@ func sync(t *testing.T, ins ...*installation) {
 
 // sharedItems is what an installation holds of the items of the shared
 // mechanism: by global id, the fields that cross, ids made global.
-func sharedItems(t *testing.T, in *installation, globalMech string) map[string]string {
+func sharedItems(t testing.TB, in *installation, globalMech string) map[string]string {
 	t.Helper()
 	ctx := context.Background()
 	g, _ := domain.ParseGlobalID(globalMech)
@@ -199,7 +199,7 @@ func keys(m map[string]string) []string {
 
 // chengduAndChongqing are two installations, Chengdu's on SQLite and
 // Chongqing's on PostgreSQL (SQLite too when no server is configured).
-func chengduAndChongqing(t *testing.T) (*installation, *installation) {
+func chengduAndChongqing(t testing.TB) (*installation, *installation) {
 	pg := storetest.MustOpenPostgres(t)
 	if pg == nil {
 		if os.Getenv("LIANDONG_REQUIRE_POSTGRES") != "" {

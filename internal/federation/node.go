@@ -53,7 +53,15 @@ type Node struct {
 	cosigner *wire.Cosigner
 	mu       sync.Mutex
 	pulls    map[string]*sync.Mutex // one pull of a peer at a time
+	trees    map[logKey]*logTree    // the logs' hash trees, caught up with the store before each use
 	kicks    chan string            // peers whose hint came in
+}
+
+// logKey names one of the two logs of a peer: the one kept for it
+// (outbox) or the one received from it.
+type logKey struct {
+	peer   int64
+	outbox bool
 }
 
 // NewNode makes the node of an installation whose store and key are open.
@@ -66,7 +74,7 @@ func NewNode(s *store.Store, key *auditlog.Key, client *http.Client, log *slog.L
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Node{Store: s, Key: key, Client: client, Log: log, Now: time.Now, cosigner: c,
-		pulls: map[string]*sync.Mutex{}, kicks: make(chan string, 16)}, nil
+		pulls: map[string]*sync.Mutex{}, trees: map[logKey]*logTree{}, kicks: make(chan string, 16)}, nil
 }
 
 // Name is the installation's name, its logs' sender and its records' origin.
@@ -98,25 +106,49 @@ func (n *Node) Export(ctx context.Context) (map[string]int, error) {
 	return added, nil
 }
 
-// checkpoint signs the checkpoint of the log kept for peer as it stands.
-func (n *Node) checkpoint(ctx context.Context, p *domain.Peer) ([]byte, error) {
-	size, err := n.Store.OutboxSize(ctx, p)
+// tree returns the hash tree of a log of peer, locked and caught up with
+// the store; the caller unlocks it.
+func (n *Node) tree(ctx context.Context, p *domain.Peer, outbox bool) (*logTree, error) {
+	n.mu.Lock()
+	if n.trees == nil {
+		n.trees = map[logKey]*logTree{}
+	}
+	t, ok := n.trees[logKey{p.ID, outbox}]
+	if !ok {
+		t = &logTree{}
+		n.trees[logKey{p.ID, outbox}] = t
+	}
+	n.mu.Unlock()
+
+	tail, read := n.Store.InboxTail, n.Store.Inbox
+	if outbox {
+		tail, read = n.Store.OutboxTail, n.Store.Outbox
+	}
+	t.mu.Lock()
+	size, last, err := tail(ctx, p)
+	if err == nil {
+		err = t.catchUp(size, last, func(from, to int64) ([][]byte, error) { return read(ctx, p, from, to) })
+	}
 	if err != nil {
+		t.mu.Unlock()
 		return nil, err
 	}
-	envs, err := n.Store.Outbox(ctx, p, 0, size)
-	if err != nil {
-		return nil, err
-	}
-	return wire.SignCheckpoint(n.Key.Signer(), wire.Checkpoint{Origin: wire.LogOrigin(n.Name(), p.Name), Tree: tlog.Tree{N: size, Hash: rootOf(envs)}})
+	return t, nil
 }
 
-func rootOf(envs [][]byte) tlog.Hash {
-	leaves := make([]tlog.Hash, len(envs))
-	for i, e := range envs {
-		leaves[i] = wire.LeafHash(e)
+// checkpoint signs the checkpoint of the log kept for peer as it stands.
+func (n *Node) checkpoint(ctx context.Context, p *domain.Peer) ([]byte, error) {
+	t, err := n.tree(ctx, p, true)
+	if err != nil {
+		return nil, err
 	}
-	return wire.RootOf(leaves)
+	size := t.size()
+	root, err := t.root(size)
+	t.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	return wire.SignCheckpoint(n.Key.Signer(), wire.Checkpoint{Origin: wire.LogOrigin(n.Name(), p.Name), Tree: tlog.Tree{N: size, Hash: root}})
 }
 
 // Handler serves the federation endpoints to the peers, who present their
@@ -216,11 +248,20 @@ func (n *Node) keepReceipt(ctx context.Context, p *domain.Peer, body []byte) err
 	if _, err := wire.VerifyCosignature(cv, c, lines[0]); err != nil {
 		return err
 	}
-	envs, err := n.Store.Outbox(ctx, p, 0, c.N)
+	t, err := n.tree(ctx, p, true)
 	if err != nil {
 		return err
 	}
-	if int64(len(envs)) != c.N || rootOf(envs) != c.Hash {
+	var root tlog.Hash
+	if c.N <= t.size() {
+		root, err = t.root(c.N)
+	}
+	held := t.size()
+	t.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	if c.N > held || root != c.Hash {
 		return errors.New("the checkpoint cosigned is not one of this log")
 	}
 	return n.Store.KeepCheckpoint(ctx, p, store.SentCheckpoint, c.N, body, true)
@@ -266,23 +307,18 @@ func (n *Node) Pull(ctx context.Context, p *domain.Peer) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("peer %s: checkpoint refused: %w", p.Name, err)
 	}
-	held, err := n.Store.Held(ctx, p)
+	// The leaves held, copied: the witness wants them all, and the tree
+	// takes the new ones only once they are stored.
+	inbox, err := n.tree(ctx, p, false)
 	if err != nil {
 		return 0, err
 	}
-	envs, err := n.Store.Inbox(ctx, p, 0, held)
-	if err != nil {
-		return 0, err
-	}
-	leaves := make([]tlog.Hash, 0, cp.N)
-	for _, e := range envs {
-		leaves = append(leaves, wire.LeafHash(e))
-	}
+	held := inbox.size()
+	leaves := make([]tlog.Hash, held, max(held, cp.N))
+	copy(leaves, inbox.leaves)
+	prev := inbox.last // the new entries chain from it
+	inbox.mu.Unlock()
 	var received []store.Received
-	prev := []byte(nil)
-	if len(envs) > 0 {
-		prev = envs[len(envs)-1]
-	}
 	for next := held; next < cp.N; {
 		body, err := n.get(ctx, p, fmt.Sprintf("/federation/v1/entries?from=%d&to=%d", next, cp.N))
 		if err != nil {
@@ -340,6 +376,19 @@ func (n *Node) Pull(ctx context.Context, p *domain.Peer) (int, error) {
 		if _, err := n.Store.Receive(ctx, p, held, received, witnessed, cp.N); err != nil {
 			return 0, err
 		}
+		// Stored: the tree takes them, unless it moved meanwhile (then
+		// the next pull catches it up from the store).
+		inbox.mu.Lock()
+		if inbox.size() == held && len(received) > 0 {
+			for _, l := range leaves[held:] {
+				if err := inbox.add(l); err != nil {
+					inbox.truncate(0)
+					break
+				}
+			}
+			inbox.last = received[len(received)-1].Envelope
+		}
+		inbox.mu.Unlock()
 	}
 	// The receipt: a lost one goes again with the next pull.
 	if err := n.post(ctx, p, "/federation/v1/cosignature", witnessed); err != nil {
