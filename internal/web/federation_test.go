@@ -93,6 +93,22 @@ func (fs *federatedSite) agree(t *testing.T, mech *domain.Mechanism) *domain.Pee
 	return p
 }
 
+// receive keeps Chongqing's log as Chongqing's node would have delivered
+// it: a jurisdiction of its own, the same event again, and a write to
+// item, which Chengdu keeps.
+func (fs *federatedSite) receive(t *testing.T, peer *domain.Peer, item int64) {
+	t.Helper()
+	own := store.FederatedEvent{ID: chongqing + "#audit-1", At: fs.clock, ActorName: "重庆", ActorRole: "admin", Type: "jurisdiction.created",
+		Record: chongqing + ":jurisdictions:1", Data: []byte(`{"code":"500000","name":"重庆市","kind":"municipality"}`)}
+	intrusion := store.FederatedEvent{ID: chongqing + "#audit-2", At: fs.clock, ActorName: "重庆", ActorRole: "admin", Type: "item.updated",
+		Record: fmt.Sprintf("%s:items:%d", chengdu, item), Base: 1, Data: []byte(`{"title":"改个名字"}`)}
+	received := []store.Received{{Seq: 0, Envelope: []byte("envelope 0"), Event: own}, {Seq: 1, Envelope: []byte("envelope 1"), Event: own},
+		{Seq: 2, Envelope: []byte("envelope 2"), Event: intrusion}}
+	if _, err := fs.Store.Receive(context.Background(), peer, 0, received, []byte("their checkpoint"), 3); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // figure reads the number a page shows in the element of class name.
 func figure(t *testing.T, body, class string) int {
 	t.Helper()
@@ -171,18 +187,7 @@ func TestFederationPageAndMarks(t *testing.T) {
 	if err != nil || size == 0 {
 		t.Fatalf("the log kept for %s holds %d entries (%v), want the working group's records", chongqing, size, err)
 	}
-	// Chongqing's log as Chongqing's node would have delivered it: a
-	// jurisdiction of its own, the same event again, and a write to a
-	// record Chengdu keeps.
-	own := store.FederatedEvent{ID: chongqing + "#audit-1", At: fs.clock, ActorName: "重庆", ActorRole: "admin", Type: "jurisdiction.created",
-		Record: chongqing + ":jurisdictions:1", Data: []byte(`{"code":"500000","name":"重庆市","kind":"municipality"}`)}
-	intrusion := store.FederatedEvent{ID: chongqing + "#audit-2", At: fs.clock, ActorName: "重庆", ActorRole: "admin", Type: "item.updated",
-		Record: fmt.Sprintf("%s:items:%d", chengdu, item.ID), Base: 1, Data: []byte(`{"title":"改个名字"}`)}
-	received := []store.Received{{Seq: 0, Envelope: []byte("envelope 0"), Event: own}, {Seq: 1, Envelope: []byte("envelope 1"), Event: own},
-		{Seq: 2, Envelope: []byte("envelope 2"), Event: intrusion}}
-	if _, err := fs.Store.Receive(ctx, peer, 0, received, []byte("their checkpoint"), 3); err != nil {
-		t.Fatal(err)
-	}
+	fs.receive(t, peer, item.ID)
 
 	t.Run("BeforeTheReceipt", func(t *testing.T) {
 		fs.clock = fs.clock.Add(5 * time.Minute)
