@@ -16,7 +16,7 @@ import (
 // wrap instead of widening the page, and nothing scrolls sideways.
 func TestFederationPageInTheBrowser(t *testing.T) {
 	b := mustStartBrowser(t)
-	fs := mustStartFederatedSite(t)
+	fs := federate(t, mustStartSite(t))
 	ctx := context.Background()
 	mech, _ := fs.workingGroup(t)
 	peer := fs.agree(t, mech)

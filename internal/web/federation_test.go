@@ -41,9 +41,10 @@ type federatedSite struct {
 	node    *federation.Node
 }
 
-func mustStartFederatedSite(t *testing.T) *federatedSite {
+// federate gives st a key and a clock of the test's, and a peer key.
+func federate(t *testing.T, st *site) *federatedSite {
 	t.Helper()
-	fs := &federatedSite{site: mustStartSite(t)}
+	fs := &federatedSite{site: st}
 	fs.clock = fs.Store.Now().Add(time.Hour)
 	fs.Store.Now = func() time.Time { return fs.clock }
 	fs.Store.AuditKey = mustKey(t, chengdu)
@@ -136,8 +137,11 @@ func gauge(t *testing.T, metrics, name string) string {
 // page says whether Chongqing has countersigned its latest change; the
 // metrics report the lag; anyone else is refused with the usual page.
 func TestFederationPageAndMarks(t *testing.T) {
+	forEachDB(t, func(t *testing.T, st *site) { testFederationPageAndMarks(t, federate(t, st)) })
+}
+
+func testFederationPageAndMarks(t *testing.T, fs *federatedSite) {
 	ctx := context.Background()
-	fs := mustStartFederatedSite(t)
 	mech, batch := fs.workingGroup(t)
 	items, err := fs.Store.Items.List(ctx, domain.ListQuery{Filters: map[string]string{"batch": fmt.Sprint(batch.ID)}})
 	if err != nil || len(items.Items) == 0 {
