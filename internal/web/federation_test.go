@@ -251,6 +251,18 @@ func testFederationPageAndMarks(t *testing.T, fs *federatedSite) {
 		}
 	})
 
+	t.Run("AForkRaisesTheAlarm", func(t *testing.T) {
+		if err := fs.Store.KeepCheckpoint(ctx, peer, store.ForkedCheckpoint, 3, []byte("a contradicting checkpoint"), false); err != nil {
+			t.Fatal(err)
+		}
+		if _, body := admin.get("/admin/federation"); !strings.Contains(body, `class="flash err alarm forks"`) || !strings.Contains(body, "对方日志有 1 个检查点") {
+			t.Errorf("a fork kept as evidence: the page raises no alarm")
+		}
+		if got := gauge(t, metrics(t), "liandong_federation_forks"); got != "1" {
+			t.Errorf("forks in the metrics: got %s, want 1", got)
+		}
+	})
+
 	t.Run("InEnglish", func(t *testing.T) {
 		_, body := admin.get("/")
 		admin.post("/language", url.Values{"csrf": {admin.csrf(body)}, "locale": {"en"}, "back": {"/"}})
