@@ -215,7 +215,9 @@ var federationStatusCommand = &command{
 For each peer: the mechanisms shared, the size of the log kept for it and
 how much of it the peer has countersigned (its receipt), the envelopes
 received from it (applied, duplicate, refused) and the last checkpoint of
-its log this installation witnessed. A forked log is reported here.`,
+its log this installation witnessed. A forked log is reported here, and so
+is a receipt overdue: entries the peer has not countersigned for longer
+than LIANDONG_FEDERATION_ALERT_AFTER (10m).`,
 	setup: func(fs *flag.FlagSet, con *console) func(context.Context) error {
 		var db storeOptions
 		var key auditKeyOptions
@@ -234,11 +236,16 @@ its log this installation witnessed. A forked log is reported here.`,
 			if len(peers) == 0 {
 				fmt.Fprintln(con.stdout, "no peer: 'liandong federation peer' records an agreement")
 			}
+			alertAfter, err := federation.AlertAfterFrom(con.getenv)
+			if err != nil {
+				return err
+			}
 			for _, p := range peers {
 				st, err := federation.StatusOf(ctx, s, p)
 				if err != nil {
 					return err
 				}
+				st.AlertAfter = alertAfter
 				fmt.Fprintf(con.stdout, "%s\n%s", p.Name, st)
 			}
 			return nil

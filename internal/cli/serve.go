@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/liandong/liandong/internal/api"
+	"github.com/liandong/liandong/internal/federation"
 	"github.com/liandong/liandong/internal/notify"
 	"github.com/liandong/liandong/internal/server"
 	"github.com/liandong/liandong/internal/store"
@@ -68,7 +69,11 @@ func setupServe(fs *flag.FlagSet, con *console) func(context.Context) error {
 			return err
 		}
 		defer stopFederation()
-		srv := newServer(server.Config{Addr: addr, MetricsAddr: metricsAddr, ShutdownTimeout: *shutdownTimeout}, s, con.getenv, log)
+		alertAfter, err := federation.AlertAfterFrom(con.getenv)
+		if err != nil {
+			return err
+		}
+		srv := newServer(server.Config{Addr: addr, MetricsAddr: metricsAddr, ShutdownTimeout: *shutdownTimeout, FederationAlertAfter: alertAfter}, s, con.getenv, log)
 		return srv.Run(ctx)
 	}
 }
@@ -112,6 +117,7 @@ func newServer(cfg server.Config, s *store.Store, getenv func(string) string, lo
 	h := web.Must(web.New(s, log))
 	// Meeting notices go out through the notifier's channels, by mail too.
 	h.SetNotify(notify.ConfigFromEnv(getenv))
+	h.SetFederationAlert(cfg.FederationAlertAfter)
 	cfg.Web = h
 	return server.New(cfg, s, api.New(s, log), log)
 }

@@ -23,6 +23,14 @@ type Status struct {
 	Witnessed     int64     // size of the peer's log last witnessed
 	LastWitnessed time.Time // when
 	Forks         int       // checkpoints refused as a fork, kept as evidence
+	// OldestWaiting is when the oldest entry the peer has not countersigned
+	// was written; zero when it has countersigned them all.
+	OldestWaiting time.Time
+	// CheckedAt is when the status was read (the store's clock), and
+	// AlertAfter how long an entry may wait for its receipt before String
+	// raises the alarm (DefaultAlertAfter unless the caller sets it).
+	CheckedAt  time.Time
+	AlertAfter time.Duration
 }
 
 // Lag is how many entries of the log kept for the peer it has not yet
@@ -31,7 +39,7 @@ func (st Status) Lag() int64 { return st.LogSize - st.Countersigned }
 
 // StatusOf reads the status of peer p.
 func StatusOf(ctx context.Context, s *store.Store, p *domain.Peer) (Status, error) {
-	st := Status{Shares: p.Shares}
+	st := Status{Shares: p.Shares, CheckedAt: s.Now(), AlertAfter: DefaultAlertAfter}
 	var err error
 	if st.LogSize, err = s.OutboxSize(ctx, p); err != nil {
 		return st, err
@@ -68,8 +76,22 @@ func StatusOf(ctx context.Context, s *store.Store, p *domain.Peer) (Status, erro
 		st.Witnessed, st.LastWitnessed = last.Size, last.RecordedAt
 	}
 	forks, err := s.Checkpoints(ctx, p, store.ForkedCheckpoint)
+	if err != nil {
+		return st, err
+	}
 	st.Forks = len(forks)
+	rc, err := s.Receipts(ctx, p)
+	if rc.Countersigned == st.Countersigned {
+		st.OldestWaiting = rc.OldestWaiting
+	}
 	return st, err
+}
+
+// Overdue says whether the operator's alert fires at now: the peer has not
+// countersigned some entry of the log kept for it, and the oldest such
+// entry was written more than after ago.
+func (st Status) Overdue(now time.Time, after time.Duration) bool {
+	return st.Lag() > 0 && !st.OldestWaiting.IsZero() && now.Sub(st.OldestWaiting) > after
 }
 
 // String is the status as 'liandong federation status' prints it.
@@ -89,6 +111,13 @@ func (st Status) String() string {
 		fmt.Fprintf(&b, " (%s)", st.LastWitnessed.UTC().Format(time.RFC3339))
 	}
 	b.WriteString("\n")
+	if st.Lag() > 0 && !st.OldestWaiting.IsZero() {
+		fmt.Fprintf(&b, "  waiting      %d entries not countersigned, the oldest since %s\n", st.Lag(), st.OldestWaiting.UTC().Format(time.RFC3339))
+	}
+	if st.Overdue(st.CheckedAt, st.AlertAfter) {
+		fmt.Fprintf(&b, "  ALARM        no receipt for %s: the peer has not countersigned entries written more than %s ago\n",
+			st.CheckedAt.Sub(st.OldestWaiting).Round(time.Second), st.AlertAfter)
+	}
 	if st.Forks > 0 {
 		fmt.Fprintf(&b, "  ALARM        %d checkpoints of their log contradict one seen before: kept as evidence\n", st.Forks)
 	}

@@ -83,6 +83,7 @@ var catalogue = []entry{
 	{"forbidden_reject", "only who confirms for a side (its lead unit, or for a side without one the unit the mechanism names) or the secretariat can reject this change", "只有代表一方确认的单位（该方的牵头单位；没有牵头单位的一方，为机制指定的单位）或秘书处可以退回该变更"},
 	{"forbidden_admin_only", "only an administrator may change %s", "只有管理员可以修改%s"},
 	{"forbidden_manage_users", "only an administrator may manage users", "只有管理员可以管理用户"},
+	{"forbidden_federation", "only an administrator may see how this installation federates", "只有管理员可以查看本系统与其他系统的联通情况"},
 	{"forbidden_confirm", "only who confirms for a side still awaited (%v) can confirm this change: its lead unit, or for a side without one the unit the mechanism names (its secretariat on that side)", "只有代表尚待确认的一方（%v）确认的单位可以确认该变更：该方的牵头单位；没有牵头单位的一方，为机制指定的单位（默认为该方的秘书处）"},
 	{"forbidden_oversee", "only the mechanism's secretariat and leaders may %s what spans the whole mechanism", "只有机制的秘书处和领导可以%s涉及整个机制的内容"},
 	{"forbidden_publish", "only the mechanism's secretariat may choose what it publishes", "只有机制的秘书处可以选择公开的内容"},

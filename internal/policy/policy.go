@@ -24,6 +24,8 @@
 //   - Reference data (jurisdictions, units, mechanisms' membership) and
 //     users are changed by administrators; a secretariat may change its own
 //     mechanism.
+//   - How the installation federates (its peers, their keys, what crossed)
+//     is seen by administrators only.
 package policy
 
 import (
@@ -279,6 +281,10 @@ func ReadScope(p *Principal, entity string) Scope {
 	return sc
 }
 
+// Federation is what Check is asked about for the federation page: the
+// peers, their keys and what crossed, which only administrators see.
+const Federation = "federation"
+
 // Check is the coarse gate a handler may apply before loading anything:
 // whether u may perform action on records of entity at all. The store's
 // object-level Decide still applies to each record.
@@ -294,6 +300,9 @@ func Check(u *domain.User, action Action, entity string) error {
 	}
 	if entity == "users" {
 		return domain.Errorf(domain.Forbidden, "only an administrator may manage users")
+	}
+	if entity == Federation {
+		return domain.Errorf(domain.Forbidden, "only an administrator may see how this installation federates")
 	}
 	if len(u.Grants) == 0 {
 		return domain.Errorf(domain.Forbidden, "you hold no role yet; ask an administrator")

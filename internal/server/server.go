@@ -33,6 +33,11 @@ type Config struct {
 	// main address then serves no /metrics. When empty, /metrics is on the
 	// main address and answers only an administrator's API token.
 	MetricsAddr string
+	// FederationAlertAfter is how long an entry may wait for a peer's
+	// receipt before liandong_federation_receipt_overdue turns 1
+	// (LIANDONG_FEDERATION_ALERT_AFTER); zero means
+	// federation.DefaultAlertAfter.
+	FederationAlertAfter time.Duration
 }
 
 // DefaultShutdownTimeout is long enough for an ordinary request to finish and
@@ -74,6 +79,9 @@ func New(cfg Config, s *store.Store, apiHandler http.Handler, log *slog.Logger) 
 		cfg.ShutdownTimeout = DefaultShutdownTimeout
 	}
 	srv := &Server{cfg: cfg, store: s, api: apiHandler, log: log, metrics: newMetrics()}
+	if s != nil {
+		srv.metrics.registry.MustRegister(newFederationCollector(s, cfg.FederationAlertAfter, log))
+	}
 	// The recovery sits inside the observation so that a panic is logged
 	// and counted as the 500 the client received.
 	srv.handler = srv.observe(hsts(srv.recoverPanics(srv.routes())))

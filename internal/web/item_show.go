@@ -10,6 +10,7 @@ import (
 	"github.com/liandong/liandong/internal/cycle"
 	"github.com/liandong/liandong/internal/domain"
 	"github.com/liandong/liandong/internal/policy"
+	"github.com/liandong/liandong/internal/store"
 )
 
 type sideView struct {
@@ -63,6 +64,11 @@ type itemPageData struct {
 	// change the item.
 	MayEdit  bool
 	Comments *commentsBlock
+	// Crossing says which installation keeps the item when its mechanism
+	// is shared with another, and whether the peers have its latest
+	// change; SharedWith names those peers, for reading.
+	Crossing   store.Crossing
+	SharedWith string
 }
 
 // pendingView is a two-side change as the item page shows it: what it
@@ -200,6 +206,15 @@ func (h *Handler) itemShow(w http.ResponseWriter, r *http.Request) {
 		d.MayDerive = len(it.DeriveMilestones(day)) > 0 && d.MayEdit
 	}
 	d.MayRaise = h.store.MayRaiseProblemOn(ctx, actor(r), it) == nil
+	if d.Crossing, err = h.store.Crossing(ctx, "items", it.ID); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var peers []string
+	for _, p := range d.Crossing.Peers {
+		peers = append(peers, p.Peer)
+	}
+	d.SharedWith = strings.Join(peers, t.T("list.sep"))
 	for _, ms := range it.Milestones {
 		d.Milestones = append(d.Milestones, milestoneRow{Item: it, Milestone: ms, Overdue: ms.DoneOn.IsZero() && ms.DueOn.Before(day)})
 	}

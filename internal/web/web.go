@@ -35,6 +35,9 @@ type Handler struct {
 	// notify is how meeting notices are sent: the mail server; its zero
 	// value sends to webhooks and group robots only.
 	notify notify.Config
+	// alertAfter is how long an entry may wait for a peer's receipt before
+	// the federation page raises the alarm; zero means the default.
+	alertAfter time.Duration
 }
 
 // New parses every template in every language and hashes the assets. An

@@ -145,7 +145,7 @@ func TestEveryPageRenders(t *testing.T) {
 		fmt.Sprintf("/items/%d", items.Items[0].ID), fmt.Sprintf("/items/new?mechanism=%d&batch=%d", m.ID, b.ID), "/items/new",
 		"/report", fmt.Sprintf("/report?unit=%d", st.orgID(t, "温江区人民政府")), "/problems", fmt.Sprintf("/problems/new?mechanism=%d", m.ID),
 		"/inbox", "/meetings", fmt.Sprintf("/meetings/%d", meetings.Items[0].ID), "/tasks", "/tasks?year=2024", "/agreements", "/catalogs",
-		fmt.Sprintf("/catalogs/%d", catalogs.Items[0].ID), "/indicators", "/admin/users", "/admin/jurisdictions", "/admin/mechanisms"}
+		fmt.Sprintf("/catalogs/%d", catalogs.Items[0].ID), "/indicators", "/admin/users", "/admin/jurisdictions", "/admin/mechanisms", "/admin/federation"}
 	for _, loc := range []string{"zh-CN", "en"} {
 		_, body := c.get("/")
 		c.post("/language", url.Values{"csrf": {c.csrf(body)}, "locale": {loc}, "back": {"/"}})

@@ -1,0 +1,58 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestFederationPageInTheBrowser: the federation page, with a peer whose
+// receipt is overdue and an envelope refused, reads at 1280 and 360 px in
+// Chinese and English: the alarm shows, the verifier key and the global ids
+// wrap instead of widening the page, and nothing scrolls sideways.
+func TestFederationPageInTheBrowser(t *testing.T) {
+	b := mustStartBrowser(t)
+	fs := federate(t, mustStartSite(t))
+	ctx := context.Background()
+	mech, _ := fs.workingGroup(t)
+	peer := fs.agree(t, mech)
+	if _, err := fs.node.Export(ctx); err != nil {
+		t.Fatal(err)
+	}
+	fs.receive(t, peer, 1)
+	fs.clock = fs.clock.Add(time.Hour)
+	b.signIn(fs.URL, fs.User.Email)
+
+	for _, run := range []struct {
+		name   string
+		width  int64
+		mobile bool
+		lang   string
+		alarm  string
+	}{{"zh-1280", 1280, false, "zh-CN", "签收超时"}, {"zh-360", 360, true, "zh-CN", "签收超时"},
+		{"en-360", 360, true, "en", "Receipt overdue"}, {"en-1280", 1280, false, "en", "Receipt overdue"}} {
+		t.Run(run.name, func(t *testing.T) {
+			b.t = t
+			b.viewport(run.width, 800, run.mobile)
+			b.do("federation page", chromedp.Navigate(fs.URL+"/admin/federation"), chromedp.WaitVisible(chromedp.ID("verifier-key")))
+			if b.eval(`document.documentElement.lang`) != run.lang {
+				b.do("switch language", chromedp.Click(chromedp.ID("switch-language")))
+				b.waitFor("language", fmt.Sprintf(`document.documentElement.lang === %q && !!document.getElementById("verifier-key")`, run.lang))
+			}
+			b.checkPage(run.name + " federation")
+			if got := b.text(fmt.Sprintf("#peer-%d .overdue", peer.ID)); !strings.Contains(got, run.alarm) {
+				t.Errorf("the overdue alarm reads %q, want it to say %q", got, run.alarm)
+			}
+			for _, sel := range []string{"#verifier-key", fmt.Sprintf("#peer-%d", peer.ID), fmt.Sprintf("#peer-%d .refused", peer.ID)} {
+				if v := b.eval(fmt.Sprintf(`(e => String(e.scrollWidth <= e.clientWidth && e.getBoundingClientRect().right <= window.innerWidth))(document.querySelector(%q))`, sel)); v != "true" {
+					t.Errorf("%s is wider than the window at %d px", sel, run.width)
+				}
+			}
+			b.screenshot("federation-" + run.name)
+		})
+	}
+}

@@ -1,0 +1,297 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"html"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/liandong/liandong/internal/auditlog"
+	"github.com/liandong/liandong/internal/domain"
+	"github.com/liandong/liandong/internal/federation"
+	"github.com/liandong/liandong/internal/store"
+)
+
+// The installations of the federation tests: the site is Chengdu's.
+const (
+	chengdu   = "liandong/chengdu"
+	chongqing = "liandong/chongqing"
+)
+
+// federatedSite is a site that has a key of its own (it signs as
+// chengdu) and a store clock the test moves; Chongqing is a peer it knows
+// by name and key only: what Chongqing would do is written through the
+// store, as its node would.
+type federatedSite struct {
+	*site
+	clock   time.Time
+	peerKey string
+	node    *federation.Node
+}
+
+// federate gives st a key and a clock of the test's, and a peer key.
+func federate(t *testing.T, st *site) *federatedSite {
+	t.Helper()
+	fs := &federatedSite{site: st}
+	fs.clock = fs.Store.Now().Add(time.Hour)
+	fs.Store.Now = func() time.Time { return fs.clock }
+	fs.Store.AuditKey = mustKey(t, chengdu)
+	var err error
+	if fs.node, err = federation.NewNode(fs.Store, fs.Store.AuditKey, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	_, fs.peerKey, err = note.GenerateKey(rand.Reader, chongqing)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fs
+}
+
+// mustKey makes an installation key named name, as 'liandong keygen' would.
+func mustKey(t *testing.T, name string) *auditlog.Key {
+	t.Helper()
+	skey, _, err := note.GenerateKey(rand.Reader, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), auditlog.KeyFile)
+	if err := os.WriteFile(path, []byte(skey+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	key, err := auditlog.OpenKey(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key
+}
+
+// agree records Chongqing as a peer sharing the demo's working group, and
+// a mechanism of Chongqing's none of whose records has arrived yet.
+func (fs *federatedSite) agree(t *testing.T, mech *domain.Mechanism) *domain.Peer {
+	t.Helper()
+	ctx := context.Background()
+	g, err := fs.Store.GlobalID(ctx, "mechanisms", mech.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &domain.Peer{Name: chongqing, BaseURL: "https://cq.example.gov.cn:8443", VerifierKey: fs.peerKey,
+		Shares: []string{g.String(), chongqing + ":mechanisms:7"}}
+	if err := fs.Store.SavePeer(ctx, domain.Actor{}, p); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// receive keeps Chongqing's log as Chongqing's node would have delivered
+// it: a jurisdiction of its own, the same event again, and a write to
+// item, which Chengdu keeps.
+func (fs *federatedSite) receive(t *testing.T, peer *domain.Peer, item int64) {
+	t.Helper()
+	own := store.FederatedEvent{ID: chongqing + "#audit-1", At: fs.clock, ActorName: "重庆", ActorRole: "admin", Type: "jurisdiction.created",
+		Record: chongqing + ":jurisdictions:1", Data: []byte(`{"code":"500000","name":"重庆市","kind":"municipality"}`)}
+	intrusion := store.FederatedEvent{ID: chongqing + "#audit-2", At: fs.clock, ActorName: "重庆", ActorRole: "admin", Type: "item.updated",
+		Record: fmt.Sprintf("%s:items:%d", chengdu, item), Base: 1, Data: []byte(`{"title":"改个名字"}`)}
+	received := []store.Received{{Seq: 0, Envelope: []byte("envelope 0"), Event: own}, {Seq: 1, Envelope: []byte("envelope 1"), Event: own},
+		{Seq: 2, Envelope: []byte("envelope 2"), Event: intrusion}}
+	if _, err := fs.Store.Receive(context.Background(), peer, 0, received, []byte("their checkpoint"), 3); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// figure reads the number a page shows in the element of class name.
+func figure(t *testing.T, body, class string) int {
+	t.Helper()
+	m := regexp.MustCompile(`class="` + class + `">(\d+)<`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no figure %q on the page", class)
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
+}
+
+// gauge reads one series of the federation metrics for Chongqing.
+func gauge(t *testing.T, metrics, name string) string {
+	t.Helper()
+	m := regexp.MustCompile(`(?m)^` + name + `\{peer="` + regexp.QuoteMeta(chongqing) + `"\} (\S+)$`).FindStringSubmatch(metrics)
+	if m == nil {
+		t.Fatalf("no %s for %s in the metrics:\n%s", name, chongqing, metrics)
+	}
+	return m[1]
+}
+
+// TestFederationPageAndMarks: the administrator's federation page shows
+// this installation's key and, for Chongqing, what was sent, countersigned
+// and received, with the alarm once a receipt is overdue; a shared item's
+// page says whether Chongqing has countersigned its latest change; the
+// metrics report the lag; anyone else is refused with the usual page.
+func TestFederationPageAndMarks(t *testing.T) {
+	forEachDB(t, func(t *testing.T, st *site) { testFederationPageAndMarks(t, federate(t, st)) })
+}
+
+func testFederationPageAndMarks(t *testing.T, fs *federatedSite) {
+	ctx := context.Background()
+	mech, batch := fs.workingGroup(t)
+	items, err := fs.Store.Items.List(ctx, domain.ListQuery{Filters: map[string]string{"batch": fmt.Sprint(batch.ID)}})
+	if err != nil || len(items.Items) == 0 {
+		t.Fatalf("demo items: %v", err)
+	}
+	item := items.Items[0]
+	itemPage := fmt.Sprintf("/items/%d", item.ID)
+	admin := fs.client(t)
+	admin.signIn(fs.User.Email, testPassword)
+	token, _, err := fs.Store.CreateToken(ctx, domain.Actor{}, fs.User.ID, "metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics := func(t *testing.T) string {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, fs.URL+"/metrics", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return string(b)
+	}
+
+	t.Run("NoPeerExplainsTheCommand", func(t *testing.T) {
+		res, body := admin.get("/admin/federation")
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("GET /admin/federation = %d", res.StatusCode)
+		}
+		for _, want := range []string{`id="no-peer"`, "liandong federation peer --name", chengdu, fs.Store.AuditKey.VerifierKey(), `href="/admin/federation"`} {
+			if !strings.Contains(html.UnescapeString(body), want) {
+				t.Errorf("the page with no peer lacks %q", want)
+			}
+		}
+		if _, body := admin.get(itemPage); strings.Contains(body, `id="crossing"`) {
+			t.Errorf("an item of a mechanism shared with no one shows a federation mark")
+		}
+	})
+
+	peer := fs.agree(t, mech)
+	if _, err := fs.node.Export(ctx); err != nil {
+		t.Fatal(err)
+	}
+	size, err := fs.Store.OutboxSize(ctx, peer)
+	if err != nil || size == 0 {
+		t.Fatalf("the log kept for %s holds %d entries (%v), want the working group's records", chongqing, size, err)
+	}
+	fs.receive(t, peer, item.ID)
+
+	t.Run("BeforeTheReceipt", func(t *testing.T) {
+		fs.clock = fs.clock.Add(5 * time.Minute)
+		_, body := admin.get("/admin/federation")
+		for class, want := range map[string]int{"log-size": int(size), "countersigned": 0, "lag": int(size), "applied": 1, "duplicates": 1, "refused-count": 1} {
+			if got := figure(t, body, class); got != want {
+				t.Errorf("%s: got %d, want %d", class, got, want)
+			}
+		}
+		for _, want := range []string{chongqing, "https://cq.example.gov.cn:8443", mech.Name, chongqing + ":mechanisms:7", "本系统尚未收到",
+			"第 2 条 " + chongqing + "#audit-2", "3 条"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the peer's block lacks %q", want)
+			}
+		}
+		if strings.Contains(body, `class="flash err alarm overdue"`) {
+			t.Errorf("the alarm is raised 5 minutes after the entries were written, want only after 10")
+		}
+		if _, body := admin.get(itemPage); !strings.Contains(body, "由本系统保管，与 "+chongqing+" 共享") || !strings.Contains(body, chongqing+"：等待对方签收") {
+			t.Errorf("the shared item's page before the receipt does not say it waits for %s", chongqing)
+		}
+		if got := gauge(t, metrics(t), "liandong_federation_lag_entries"); got != fmt.Sprint(size) {
+			t.Errorf("lag in the metrics: got %s, want %d", got, size)
+		}
+	})
+
+	t.Run("OverdueRaisesTheAlarm", func(t *testing.T) {
+		fs.clock = fs.clock.Add(6 * time.Minute)
+		_, body := admin.get("/admin/federation")
+		if !strings.Contains(body, `class="flash err alarm overdue"`) || !strings.Contains(body, "最早的已等待 11 分钟") {
+			t.Errorf("11 minutes without a receipt: the page raises no overdue alarm")
+		}
+		if got := gauge(t, metrics(t), "liandong_federation_receipt_overdue"); got != "1" {
+			t.Errorf("overdue in the metrics: got %s, want 1", got)
+		}
+	})
+
+	if err := fs.Store.KeepCheckpoint(ctx, peer, store.SentCheckpoint, size, []byte("our checkpoint, cosigned"), true); err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("AfterTheReceipt", func(t *testing.T) {
+		_, body := admin.get("/admin/federation")
+		if got, lag := figure(t, body, "countersigned"), figure(t, body, "lag"); got != int(size) || lag != 0 {
+			t.Errorf("after the receipt: countersigned %d, lag %d; want %d and 0", got, lag, size)
+		}
+		if strings.Contains(body, `alarm overdue`) {
+			t.Errorf("the overdue alarm stays after the receipt came")
+		}
+		if _, body := admin.get(itemPage); !strings.Contains(body, chongqing+"：对方已签收") {
+			t.Errorf("the shared item's page after the receipt does not say %s countersigned it", chongqing)
+		}
+		m := metrics(t)
+		if lag, late, forks := gauge(t, m, "liandong_federation_lag_entries"), gauge(t, m, "liandong_federation_receipt_overdue"),
+			gauge(t, m, "liandong_federation_forks"); lag != "0" || late != "0" || forks != "0" {
+			t.Errorf("metrics after the receipt: lag %s, overdue %s, forks %s; want 0, 0, 0", lag, late, forks)
+		}
+	})
+
+	t.Run("AForkRaisesTheAlarm", func(t *testing.T) {
+		if err := fs.Store.KeepCheckpoint(ctx, peer, store.ForkedCheckpoint, 3, []byte("a contradicting checkpoint"), false); err != nil {
+			t.Fatal(err)
+		}
+		if _, body := admin.get("/admin/federation"); !strings.Contains(body, `class="flash err alarm forks"`) || !strings.Contains(body, "对方日志有 1 个检查点") {
+			t.Errorf("a fork kept as evidence: the page raises no alarm")
+		}
+		if got := gauge(t, metrics(t), "liandong_federation_forks"); got != "1" {
+			t.Errorf("forks in the metrics: got %s, want 1", got)
+		}
+	})
+
+	t.Run("InEnglish", func(t *testing.T) {
+		_, body := admin.get("/")
+		admin.post("/language", url.Values{"csrf": {admin.csrf(body)}, "locale": {"en"}, "back": {"/"}})
+		_, body = admin.get("/admin/federation")
+		if !strings.Contains(body, "Countersigned by the peer") || strings.Contains(body, "⟦") {
+			t.Errorf("the English page is not in English or lacks a catalogue key")
+		}
+		if _, body := admin.get(itemPage); !strings.Contains(body, chongqing+": received by the peer (countersigned)") {
+			t.Errorf("the English item page does not say the peer countersigned")
+		}
+	})
+
+	t.Run("OthersAreRefusedPolitely", func(t *testing.T) {
+		viewer := &domain.User{Email: "viewer-fed@example.gov.cn", Name: "观察员", Locale: "zh-CN", Password: testPassword,
+			Grants: []domain.Grant{{Role: domain.Viewer}}}
+		if err := fs.Store.Users.Create(ctx, domain.Actor{}, viewer); err != nil {
+			t.Fatal(err)
+		}
+		c := fs.client(t)
+		c.signIn(viewer.Email, testPassword)
+		res, body := c.get("/admin/federation")
+		if res.StatusCode != http.StatusForbidden {
+			t.Fatalf("a viewer's GET /admin/federation = %d, want 403", res.StatusCode)
+		}
+		if !strings.Contains(body, "只有管理员可以查看本系统与其他系统的联通情况") || !strings.Contains(body, `<html lang="zh-CN">`) {
+			t.Errorf("the refusal is not the usual page with its reason")
+		}
+		if strings.Contains(body, fs.peerKey) || strings.Contains(body, chongqing) {
+			t.Errorf("the refusal shows the peers")
+		}
+	})
+}
