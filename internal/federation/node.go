@@ -357,7 +357,7 @@ func (n *Node) Pull(ctx context.Context, p *domain.Peer) (int, error) {
 	if _, err := w.Check(signed, sender, leaves); err != nil {
 		var fork *wire.ForkError
 		if errors.As(err, &fork) {
-			n.Log.Error("federation: the peer's log has forked; both checkpoints kept as evidence", "peer", p.Name, "reason", fork.Reason)
+			n.Log.Error("federation: the peer's log has forked; both checkpoints kept as evidence", "peer", p.Name, "detail", fork.Detail)
 			if kerr := n.Store.KeepCheckpoint(ctx, p, store.ForkedCheckpoint, cp.N, fork.Conflicting, false); kerr != nil {
 				return 0, kerr
 			}

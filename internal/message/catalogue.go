@@ -84,6 +84,14 @@ var catalogue = []entry{
 	{"forbidden_admin_only", "only an administrator may change %s", "只有管理员可以修改%s"},
 	{"forbidden_manage_users", "only an administrator may manage users", "只有管理员可以管理用户"},
 	{"forbidden_federation", "only an administrator may see how this installation federates", "只有管理员可以查看本系统与其他系统的联通情况"},
+	// Federation (issue 14): the agreement, global ids, records kept elsewhere.
+	{"forbidden_configure_federation", "only an administrator configures federation", "只有管理员可以配置系统联通"},
+	{"peer_unknown", "no peer named %q is configured", "未配置名为“%s”的对方系统"},
+	{"kept_elsewhere", "%s %d is kept by the installation %s: it changes there, and its changes arrive here", "%s %d 由 %s 系统保管：须在该系统修改，其修改会同步到本系统"},
+	{"federation_needs_key", "federation needs the installation's key (LIANDONG_AUDIT_KEY_FILE)", "系统联通需要本系统的签名密钥（LIANDONG_AUDIT_KEY_FILE）"},
+	{"envelopes_received_meanwhile", "the envelopes of %s from %d were received meanwhile (%d held)", "%s 自第 %d 条起的消息已由另一实例接收（现有 %d 条）"},
+	{"sent_record_unreadable", "the %s sent cannot be read: %v", "对方发来的%s无法读取：%v"},
+	{"global_id_invalid", "global id %q is not origin:entity:id", "全局标识“%s”不是“来源:类别:编号”的形式"},
 	{"forbidden_confirm", "only who confirms for a side still awaited (%v) can confirm this change: its lead unit, or for a side without one the unit the mechanism names (its secretariat on that side)", "只有代表尚待确认的一方（%v）确认的单位可以确认该变更：该方的牵头单位；没有牵头单位的一方，为机制指定的单位（默认为该方的秘书处）"},
 	{"forbidden_oversee", "only the mechanism's secretariat and leaders may %s what spans the whole mechanism", "只有机制的秘书处和领导可以%s涉及整个机制的内容"},
 	{"forbidden_publish", "only the mechanism's secretariat may choose what it publishes", "只有机制的秘书处可以选择公开的内容"},
@@ -114,6 +122,10 @@ var catalogue = []entry{
 	{"ledger_too_large", "the ledger is too large", "台账太大"},
 
 	// Reasons: why one field was refused.
+	{"peer_name_invalid", "must be the peer's installation name: no spaces or +, no /to/, at most 200 bytes", "须为对方系统的名称：不含空格或 +，不含 /to/，至多 200 字节"},
+	{"https_address", "must be an https:// address", "须为 https:// 地址"},
+	{"verifier_key_required", "is required: the peer's verifier key, pinned", "必填：对方系统的验证公钥（固定使用）"},
+	{"mechanism_global_id", "must be a mechanism's global id (origin:mechanisms:id)", "须为机制的全局标识（来源:mechanisms:编号）"},
 	{"required", "is required", "必填"},
 	{"resolution_required", "is required to resolve a problem", "须填写解决情况"},
 	{"report_text_required", "is required to submit a report", "提交时须填写进展"},

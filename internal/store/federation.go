@@ -337,7 +337,7 @@ const exportBatch = 500
 // audit seal's lock), so the log has no gap and no fork.
 func (s *Store) Export(ctx context.Context, peer *domain.Peer, sign func(seq int64, prev []byte, ev FederatedEvent) ([]byte, error)) (int, error) {
 	if s.Origin() == "" {
-		return 0, domain.Errorf(domain.Invalid, "federation needs the installation's key (LIANDONG_AUDIT_KEY)")
+		return 0, domain.Errorf(domain.Invalid, "federation needs the installation's key (LIANDONG_AUDIT_KEY_FILE)")
 	}
 	// The events committed and not yet sealed get their places first: the
 	// export follows the log's order.

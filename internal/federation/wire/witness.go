@@ -39,13 +39,14 @@ type ForkError struct {
 	Known []byte
 	// Conflicting is the signed checkpoint just received.
 	Conflicting []byte
-	// Reason says what conflicts.
-	Reason string
+	// Detail says what conflicts, for the operator's log and the evidence;
+	// it is no refusal shown to a person.
+	Detail string
 }
 
 // Error says which log forked and how.
 func (e *ForkError) Error() string {
-	return fmt.Sprintf("log %s has forked: %s", e.Origin, e.Reason)
+	return fmt.Sprintf("log %s has forked: %s", e.Origin, e.Detail)
 }
 
 // Unwrap makes errors.Is(err, ErrForked) hold.
@@ -107,7 +108,7 @@ func (w *Witness) Check(signed []byte, sender note.Verifier, leaves []tlog.Hash)
 	for _, seen := range w.Accepted {
 		if seen.Size == c.N && seen.Root != root {
 			return Checkpoint{}, &ForkError{Origin: w.Origin, Known: []byte(seen.Signed), Conflicting: signed,
-				Reason: fmt.Sprintf("two roots for size %d", c.N)}
+				Detail: fmt.Sprintf("two roots for size %d", c.N)}
 		}
 	}
 	last, hasLast := w.last()
@@ -138,7 +139,7 @@ func (w *Witness) Check(signed []byte, sender note.Verifier, leaves []tlog.Hash)
 	if nextRoot != c.Hash {
 		known, _ := w.Last()
 		return Checkpoint{}, &ForkError{Origin: w.Origin, Known: known, Conflicting: signed,
-			Reason: fmt.Sprintf("the root at size %d is not that of the envelopes the sender sent", c.N)}
+			Detail: fmt.Sprintf("the root at size %d is not that of the envelopes the sender sent", c.N)}
 	}
 	if hasLast && c.N < last.N {
 		return Checkpoint{}, fmt.Errorf("%w: size %d, last accepted %d", ErrOlderCheckpoint, c.N, last.N)
