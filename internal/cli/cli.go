@@ -78,6 +78,7 @@ var commands = []*command{
 	federationWhoamiCommand,
 	federationCertCommand,
 	federationPeerCommand,
+	federationRotateCommand,
 	federationStatusCommand,
 	federationSyncCommand,
 	backupCommand,

@@ -207,6 +207,42 @@ func shareID(ctx context.Context, s *store.Store, v string) (string, error) {
 	return g.String(), err
 }
 
+var federationRotateCommand = &command{
+	name:    "federation rotate-key",
+	args:    "[flags]",
+	summary: "replace the installation's key, telling every peer by a statement signed with both keys",
+	help: `
+Replaces the installation's key (the audit key, which signs the audit log's
+checkpoints and the federation's envelopes, checkpoints and receipts) by a
+new key of the same name. The old key stays beside it as
+audit.key.retired-UNIX and its verifier key in audit-verifiers, so that what
+it signed stays verifiable. The statement of the rotation, signed with the
+old and the new key, is logged and sent to every peer as the next entry of
+its log: a peer that pinned the old key checks both signatures and pins the
+new one. Restart every serving instance afterwards: an instance still
+holding the old key stops sending until it is restarted.`,
+	setup: func(fs *flag.FlagSet, con *console) func(context.Context) error {
+		var db storeOptions
+		var key auditKeyOptions
+		db.define(fs)
+		key.define(fs)
+		return func(ctx context.Context) error {
+			s, err := key.openStore(ctx, &db)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			old := s.AuditKey.VerifierKey()
+			next, err := federation.RotateKey(ctx, s, key.file(db.dataDir), time.Now())
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(con.stdout, "rotated %s\nold verifier-key %s\nnew verifier-key %s\nrestart the serving instances to sign with the new key\n", next.Origin(), old, next.VerifierKey())
+			return nil
+		}
+	},
+}
+
 var federationStatusCommand = &command{
 	name:    "federation status",
 	args:    "[flags]",

@@ -83,6 +83,15 @@ func (n *Node) Name() string { return n.Key.Origin() }
 // Export appends to each peer's log the changes made here since the last
 // export, and returns how many entries it added per peer.
 func (n *Node) Export(ctx context.Context) (map[string]int, error) {
+	// An instance still holding a key rotated away by another must not
+	// sign with it: the peers pin the new key from the statement on.
+	if statement, err := n.Store.LatestRotation(ctx); err != nil {
+		return nil, err
+	} else if statement != nil {
+		if current, err := wire.RotationNewKey(statement); err != nil || current != n.Key.VerifierKey() {
+			return nil, fmt.Errorf("federation: this instance signs with a key rotated away (the current one is %s): restart it to read the new key", current)
+		}
+	}
 	peers, err := n.Store.Peers(ctx)
 	if err != nil {
 		return nil, err
@@ -294,19 +303,18 @@ func (n *Node) Pull(ctx context.Context, p *domain.Peer) (int, error) {
 	m.Lock()
 	defer m.Unlock()
 
-	sender, err := note.NewVerifier(p.VerifierKey)
-	if err != nil {
-		return 0, fmt.Errorf("peer %s: verifier key: %w", p.Name, err)
-	}
 	origin := wire.LogOrigin(p.Name, n.Name())
 	signed, err := n.get(ctx, p, "/federation/v1/checkpoint")
 	if err != nil {
 		return 0, err
 	}
-	cp, err := wire.OpenCheckpoint(signed, sender, origin)
-	if err != nil {
-		return 0, fmt.Errorf("peer %s: checkpoint refused: %w", p.Name, err)
+	// The checkpoint is checked once the entries it covers are: a key
+	// rotation among them names the key that signed it.
+	cp, err := wire.PeekCheckpoint(signed)
+	if err != nil || cp.Origin != origin {
+		return 0, fmt.Errorf("peer %s: checkpoint refused: not one of the log %q (%v)", p.Name, origin, err)
 	}
+	pinned := p.VerifierKey
 	// The leaves held, copied: the witness wants them all, and the tree
 	// takes the new ones only once they are stored.
 	inbox, err := n.tree(ctx, p, false)
@@ -332,10 +340,11 @@ func (n *Node) Pull(ctx context.Context, p *domain.Peer) (int, error) {
 			return 0, fmt.Errorf("peer %s: no entries from %d though its checkpoint holds %d", p.Name, next, cp.N)
 		}
 		for _, env := range batch {
-			ev, err := wire.OpenEvent(env, note.VerifierList(sender))
+			ev, key, err := wire.OpenEventPinned(env, pinned)
 			if err != nil {
 				return 0, fmt.Errorf("peer %s: entry %d refused: %w", p.Name, next, err)
 			}
+			pinned = key
 			wantPrev := ""
 			if prev != nil {
 				wantPrev = wire.PrevOf(prev)
@@ -349,6 +358,13 @@ func (n *Node) Pull(ctx context.Context, p *domain.Peer) (int, error) {
 			prev = env
 			next++
 		}
+	}
+	sender, err := note.NewVerifier(pinned)
+	if err != nil {
+		return 0, fmt.Errorf("peer %s: verifier key: %w", p.Name, err)
+	}
+	if cp, err = wire.OpenCheckpoint(signed, sender, origin); err != nil {
+		return 0, fmt.Errorf("peer %s: checkpoint refused: %w", p.Name, err)
 	}
 	w, err := n.witness(ctx, p, origin)
 	if err != nil {

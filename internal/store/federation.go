@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/liandong/liandong/internal/domain"
+	"github.com/liandong/liandong/internal/federation/wire"
 )
 
 // Federation (issue 14, docs/FEDERATION.md): the records of a mechanism
@@ -462,6 +463,8 @@ func (x *exporter) event(ctx context.Context, ev domain.AuditEvent) error {
 		return x.proposal(ctx, ev)
 	case answersEntity:
 		return x.answer(ev)
+	case keysEntity:
+		return x.rotation(ev)
 	}
 	noun, ok := federatedNouns[ev.Entity]
 	kind, known := eventTypes[ev.Action]
@@ -738,6 +741,9 @@ func (t *Tx) receive(ctx context.Context, peer *domain.Peer, shared map[string]b
 	g, err := domain.ParseGlobalID(ev.Record)
 	if err != nil {
 		return Refused, err.Error(), nil
+	}
+	if ev.Type == wire.KeyRotatedType {
+		return t.receiveRotation(ctx, peer, ev, g)
 	}
 	noun, ok := federatedNouns[g.Entity]
 	if !ok {

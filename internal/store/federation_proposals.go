@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/liandong/liandong/internal/domain"
+	"github.com/liandong/liandong/internal/federation/wire"
 )
 
 // Changes proposed across installations (issue 14, point 4). A record
@@ -320,4 +321,76 @@ func (t *Tx) localize(ctx context.Context, refs map[string]string, state map[str
 		}
 	}
 	return "", nil
+}
+
+// keysEntity is the audit entity of the installation's key rotations; each
+// event's state is the signed statement, sent to every peer.
+const keysEntity = "federation_keys"
+
+// RecordKeyRotation logs the statement by which this installation replaced
+// its key (wire.SignRotation): it goes to every peer as the next entry of
+// the log kept for it, and a peer that pinned the old key pins the new one
+// once it has checked both signatures.
+func (s *Store) RecordKeyRotation(ctx context.Context, statement []byte) error {
+	return s.Write(ctx, domain.Actor{}, func(t *Tx) error {
+		var n int64
+		if err := t.reader().queryRow(ctx, "SELECT COUNT(*) FROM audit_events WHERE entity = ?", keysEntity).Scan(&n); err != nil {
+			return domain.Internalf(err, "count key rotations")
+		}
+		return t.audit(ctx, "rotate", keysEntity, n+1, nil, map[string]string{"statement": string(statement)})
+	})
+}
+
+// rotation exports a key rotation to the peer.
+func (x *exporter) rotation(ev domain.AuditEvent) error {
+	var data map[string]string
+	if err := json.Unmarshal([]byte(ev.After), &data); err != nil || data["statement"] == "" {
+		return domain.Internalf(fmt.Errorf("rotation event %d holds no statement", ev.ID), "export")
+	}
+	b, err := json.Marshal(data)
+	if err != nil {
+		return domain.Internalf(err, "encode rotation")
+	}
+	x.out = append(x.out, FederatedEvent{ID: x.self + "#audit-" + strconv.FormatInt(ev.ID, 10), At: ev.At.UTC(), ActorName: "liandong", ActorRole: "system",
+		Type: wire.KeyRotatedType, Record: domain.GlobalID{Origin: x.self, Entity: keysEntity, ID: ev.EntityID}.String(), Data: b})
+	return nil
+}
+
+// receiveRotation pins the peer's new key, once its statement is signed by
+// the key pinned now and by the new one.
+func (t *Tx) receiveRotation(ctx context.Context, peer *domain.Peer, ev FederatedEvent, g domain.GlobalID) (string, string, error) {
+	if g.Origin != peer.Name {
+		return Refused, fmt.Sprintf("%s sent a rotation of %s's key", peer.Name, g.Origin), nil
+	}
+	var data struct{ Statement string }
+	if err := json.Unmarshal(ev.Data, &data); err != nil {
+		return Refused, "the rotation cannot be read", nil
+	}
+	next, err := wire.OpenRotation([]byte(data.Statement), peer.VerifierKey)
+	if err != nil {
+		return Refused, err.Error(), nil
+	}
+	if _, err := t.reader().exec(ctx, "UPDATE federation_peers SET verifier_key = ?, updated_at = ? WHERE id = ?", next, t.now, peer.ID); err != nil {
+		return "", "", domain.Internalf(err, "pin the peer's new key")
+	}
+	peer.VerifierKey = next
+	return Applied, "", t.audit(ctx, "rotate", "federation_peers", peer.ID, nil, map[string]string{"peer": peer.Name, "verifier_key": next})
+}
+
+// LatestRotation returns the statement of this installation's latest key
+// rotation, or nil when its key never rotated.
+func (s *Store) LatestRotation(ctx context.Context) ([]byte, error) {
+	var after string
+	err := s.reader().queryRow(ctx, "SELECT after_json FROM audit_events WHERE entity = ? ORDER BY id DESC LIMIT 1", keysEntity).Scan(&after)
+	if isNoRows(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, domain.Internalf(err, "read key rotations")
+	}
+	var data map[string]string
+	if err := json.Unmarshal([]byte(after), &data); err != nil {
+		return nil, domain.Internalf(err, "read key rotations")
+	}
+	return []byte(data["statement"]), nil
 }
