@@ -295,3 +295,70 @@ func testFederationPageAndMarks(t *testing.T, fs *federatedSite) {
 		}
 	})
 }
+
+// TestFederationReplicaShowsItsProposal: an item Chongqing keeps, edited
+// here, is proposed to Chongqing; its page says the change went to its
+// keeper, and then what Chongqing answered.
+func TestFederationReplicaShowsItsProposal(t *testing.T) {
+	forEachDB(t, func(t *testing.T, st *site) {
+		ctx := context.Background()
+		fs := federate(t, st)
+		mech, _ := fs.workingGroup(t)
+		peer := fs.agree(t, mech)
+		theirs := chongqing + ":mechanisms:7"
+		event := func(seq int64, typ, record, data string) store.Received {
+			return store.Received{Seq: seq, Envelope: []byte(fmt.Sprint("envelope ", seq)), Event: store.FederatedEvent{ID: fmt.Sprintf("%s#audit-%d", chongqing, seq+1),
+				At: fs.clock, ActorName: "重庆", ActorRole: "admin", Type: typ, Record: record, Data: []byte(data)}}
+		}
+		log := []store.Received{
+			event(0, "jurisdiction.stated", chongqing+":jurisdictions:1", `{"code":"500000","name":"重庆市","kind":"municipality"}`),
+			event(1, "organization.stated", chongqing+":organizations:1", `{"jurisdiction_id":"`+chongqing+`:jurisdictions:1","name":"重庆市发展和改革委员会","kind":"department"}`),
+			event(2, "mechanism.created", theirs, `{"name":"渝蓉协作小组","tier":"execution","time_zone":"Asia/Shanghai","cadence":"monthly",
+				"sides":[{"key":"chongqing","name":"重庆","jurisdiction_id":"`+chongqing+`:jurisdictions:1"}],
+				"members":[{"organization_id":"`+chongqing+`:organizations:1","side":"chongqing","role":"member"}]}`),
+			event(3, "item.created", chongqing+":items:1", `{"mechanism_id":"`+theirs+`","title":"渝蓉高速扩容","status":"not_started",
+				"parties":[{"side":"chongqing","organization_id":"`+chongqing+`:organizations:1","role":"lead"}]}`),
+		}
+		outcomes, err := fs.Store.Receive(ctx, peer, 0, log, []byte("their checkpoint"), int64(len(log)))
+		if err != nil || strings.Join(outcomes, " ") != "applied applied applied applied" {
+			t.Fatalf("Chongqing's log: %v, %v", outcomes, err)
+		}
+		id, ok, err := fs.Store.LocalID(ctx, domain.GlobalID{Origin: chongqing, Entity: "items", ID: 1})
+		if err != nil || !ok {
+			t.Fatalf("no replica of Chongqing's item (%v)", err)
+		}
+		it, _ := fs.Store.Items.Get(ctx, id)
+		it.Title = "渝蓉高速扩容（成都建议）"
+		if err := fs.Store.Items.Update(ctx, domain.ActorFor(fs.User), it); err != nil {
+			t.Fatal(err)
+		}
+		admin := fs.client(t)
+		admin.signIn(fs.User.Email, testPassword)
+		page := fmt.Sprintf("/items/%d", id)
+		_, body := admin.get(page + "?change=held")
+		if !strings.Contains(body, "您的修改已提交给保管方 "+chongqing) || !strings.Contains(body, `id="proposal"`) {
+			t.Fatalf("the replica's page after the edit does not say it went to its keeper:\n%s", excerpt(body, "crossing"))
+		}
+		if again, _ := fs.Store.Items.Get(ctx, id); again.Title != "渝蓉高速扩容" {
+			t.Fatalf("the replica changed before its keeper did: %q", again.Title)
+		}
+		ps, _ := fs.Store.Proposals(ctx, "items", id)
+		answer := event(4, "proposal.answered", chongqing+":items:1", fmt.Sprintf(`{"proposal":"%s#proposal-%d","outcome":"refused","reason":"stale: propose again"}`, chengdu, ps[0].ID))
+		if _, err := fs.Store.Receive(ctx, peer, 4, []store.Received{answer}, []byte("their checkpoint"), 5); err != nil {
+			t.Fatal(err)
+		}
+		_, body = admin.get(page)
+		if !strings.Contains(body, "最近一次提交给 "+chongqing+" 的修改未被接受： stale: propose again") {
+			t.Fatalf("the replica's page does not give the keeper's answer:\n%s", excerpt(body, "crossing"))
+		}
+	})
+}
+
+// excerpt is the part of body from the element of id on, for a failure.
+func excerpt(body, id string) string {
+	i := strings.Index(body, `id="`+id+`"`)
+	if i < 0 {
+		return "(no element " + id + ")"
+	}
+	return body[i:min(len(body), i+800)]
+}

@@ -69,6 +69,9 @@ type itemPageData struct {
 	// change; SharedWith names those peers, for reading.
 	Crossing   store.Crossing
 	SharedWith string
+	// Proposal is the latest change proposed from here to the keeper of
+	// a replica, with what became of it.
+	Proposal *store.Proposal
 }
 
 // pendingView is a two-side change as the item page shows it: what it
@@ -215,6 +218,16 @@ func (h *Handler) itemShow(w http.ResponseWriter, r *http.Request) {
 		peers = append(peers, p.Peer)
 	}
 	d.SharedWith = strings.Join(peers, t.T("list.sep"))
+	if d.Crossing.Shared() && !d.Crossing.KeptHere {
+		proposals, err := h.store.Proposals(ctx, "items", it.ID)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		if len(proposals) > 0 {
+			d.Proposal = &proposals[0]
+		}
+	}
 	for _, ms := range it.Milestones {
 		d.Milestones = append(d.Milestones, milestoneRow{Item: it, Milestone: ms, Overdue: ms.DoneOn.IsZero() && ms.DueOn.Before(day)})
 	}
@@ -281,8 +294,11 @@ func (h *Handler) itemShow(w http.ResponseWriter, r *http.Request) {
 	case "derive_stale":
 		v.Error = t.T("schedule.stale")
 	case "held":
-		if len(it.Pending) > 0 {
+		switch {
+		case len(it.Pending) > 0:
 			v.Message = t.F("change.held", waitingFor(t, []*domain.Mechanism{m}, awaitedSides(it.Pending)))
+		case d.Proposal != nil && d.Proposal.State == store.ProposalSent:
+			v.Message = t.F("federation.proposal_sent", d.Proposal.Keeper)
 		}
 	}
 	v.Data = d
