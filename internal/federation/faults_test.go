@@ -47,7 +47,9 @@ func TestFederationConvergesThroughFaults(t *testing.T) {
 // FuzzFederationConverges drives the same schedule from fuzzed seeds, both
 // installations on SQLite: `go test -fuzz FuzzFederationConverges
 // ./internal/federation/`. A seed that ever fails is kept in
-// testdata/fuzz/FuzzFederationConverges, which every go test runs.
+// testdata/fuzz/FuzzFederationConverges, which every go test runs: the
+// first one kept is the run that found two SQLite data directories named
+// …seed#0/001 and …seed#0/002 opening one database.
 func FuzzFederationConverges(f *testing.F) {
 	f.Add(uint64(4))
 	f.Fuzz(func(t *testing.T, seed uint64) {

@@ -281,6 +281,25 @@ func TestFederationItemsCrossBothWays(t *testing.T) {
 		}
 	})
 
+	t.Run("ProblemsAndTheirEscalationCross", func(t *testing.T) {
+		pr := mustCreate(t, cd.store, cd.store.Problems, &domain.Problem{MechanismID: w.mech.ID, ItemID: rail.ID, Title: "征地拆迁进度滞后", Tier: domain.Execution,
+			Status: domain.ProblemOpen, Responsible: []domain.ResponsibleUnit{{Side: "chongqing", OrganizationID: w.cqDRC.ID}}})
+		if _, err := cd.store.Escalate(ctx, domain.Actor{}, pr.ID, pr.Version, "执行层协调未果"); err != nil {
+			t.Fatal(err)
+		}
+		sync(t, cd, cq)
+		g, _ := cd.store.GlobalID(ctx, "problems", pr.ID)
+		local, ok, err := cq.store.LocalID(ctx, g)
+		if err != nil || !ok {
+			t.Fatalf("no replica of %s on Chongqing (%v)", g, err)
+		}
+		got, _ := cq.store.Problems.Get(ctx, local)
+		unit, _ := cq.store.GlobalID(ctx, "organizations", got.Responsible[0].OrganizationID)
+		if got.Title != pr.Title || got.Tier != domain.Coordination || unit.String() != mustGlobal(t, cd, "organizations", w.cqDRC.ID) {
+			t.Fatalf("Chongqing's replica: %q at the %s tier, responsible %s; want it escalated to coordination, Chongqing's unit responsible", got.Title, got.Tier, unit)
+		}
+	})
+
 	t.Run("ReceiptsAndReplays", func(t *testing.T) {
 		p, _ := cd.store.Peer(ctx, cq.name)
 		size, _ := cd.store.OutboxSize(ctx, p)

@@ -38,6 +38,10 @@ var federatedNouns = map[string]struct {
 	"batches": {refs: map[string]string{"mechanism_id": "mechanisms"}, local: []string{"meeting_id", "recorded_count"}},
 	"items": {refs: map[string]string{"mechanism_id": "mechanisms", "batch_id": "batches", "parties[].organization_id": "organizations"},
 		local: []string{"agreement_id", "decision_id", "pending", "milestones[].id"}},
+	// A problem of a shared mechanism; its escalations' timeline stays
+	// with its keeper for now (the replica has its tier and time limit).
+	"problems": {refs: map[string]string{"mechanism_id": "mechanisms", "item_id": "items", "responsible[].organization_id": "organizations"},
+		local: []string{"escalations"}},
 	// A unit's report on a shared item, once handed in (a draft stays at
 	// home); its files and its review stay where they were made for now.
 	"reports": {refs: map[string]string{"item_id": "items", "organization_id": "organizations"},
@@ -512,7 +516,7 @@ func (x *exporter) isShared(ctx context.Context, entity string, id int64, state 
 	switch entity {
 	case "mechanisms":
 		mechanism = id
-	case "batches", "items":
+	case "batches", "items", "problems":
 		mechanism = idOf(state["mechanism_id"])
 	case "reports":
 		if state["status"] == string(domain.Draft) {
@@ -767,7 +771,7 @@ func (t *Tx) receive(ctx context.Context, peer *domain.Peer, shared map[string]b
 		if !shared[g.String()] {
 			return Refused, fmt.Sprintf("mechanism %s is not shared with %s here", g, peer.Name), nil
 		}
-	case "batches", "items":
+	case "batches", "items", "problems":
 		if m, _ := state["mechanism_id"].(string); !shared[m] {
 			return Refused, fmt.Sprintf("mechanism %q is not shared with %s here", m, peer.Name), nil
 		}
@@ -849,7 +853,7 @@ type replicator interface {
 
 func (s *Store) replicas() map[string]replicator {
 	return map[string]replicator{"jurisdictions": s.Jurisdictions, "organizations": s.Organizations, "mechanisms": s.Mechanisms,
-		"batches": s.Batches, "items": s.Items, "reports": s.Reports}
+		"batches": s.Batches, "items": s.Items, "reports": s.Reports, "problems": s.Problems}
 }
 
 // sharedItem says why a report on the item of global id item may not be
