@@ -2,7 +2,6 @@ package federation_test
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -11,8 +10,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-
-	"golang.org/x/mod/sumdb/note"
 
 	"github.com/liandong/liandong/internal/auditlog"
 	"github.com/liandong/liandong/internal/domain"
@@ -38,15 +35,7 @@ type installation struct {
 // the peers is made by connect, once the peer's CA is known.
 func newInstallation(t testing.TB, s *store.Store, name string) *installation {
 	t.Helper()
-	skey, _, err := note.GenerateKey(rand.Reader, name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), auditlog.KeyFile)
-	if err := os.WriteFile(path, []byte(skey+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	key, err := auditlog.OpenKey(path)
+	key, err := auditlog.OpenKeyNamed(filepath.Join(t.TempDir(), auditlog.KeyFile), name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,6 +184,18 @@ func keys(m map[string]string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// sharingPair is Chengdu and Chongqing connected over mutual TLS, each
+// having agreed with the other to share Chengdu's twin-core mechanism.
+func sharingPair(t testing.TB) (cd, cq *installation, w *twinCore) {
+	t.Helper()
+	cd, cq = chengduAndChongqing(t)
+	connect(t, cd, cq, nil)
+	w = newTwinCore(t, cd)
+	agree(t, cd, cq, w.globalMech)
+	agree(t, cq, cd, w.globalMech)
+	return cd, cq, w
 }
 
 // chengduAndChongqing are two installations, Chengdu's on SQLite and

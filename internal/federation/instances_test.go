@@ -46,11 +46,7 @@ func createItems(t *testing.T, cd *installation, w *twinCore, n int) {
 // receipt for them.
 func TestFederationCheckpointCoversAnotherInstancesExport(t *testing.T) {
 	ctx := context.Background()
-	cd, cq := chengduAndChongqing(t)
-	connect(t, cd, cq, nil)
-	w := newTwinCore(t, cd)
-	agree(t, cd, cq, w.globalMech)
-	agree(t, cq, cd, w.globalMech)
+	cd, cq, w := sharingPair(t)
 	createItems(t, cd, w, 3)
 	sync(t, cd, cq) // Chengdu's node has served its log as it stood
 

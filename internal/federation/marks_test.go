@@ -18,11 +18,7 @@ import (
 // waiting and raises the overdue alarm only past the limit.
 func TestFederationMarksFollowTheReceipts(t *testing.T) {
 	ctx := context.Background()
-	cd, cq := chengduAndChongqing(t)
-	connect(t, cd, cq, nil)
-	w := newTwinCore(t, cd)
-	agree(t, cd, cq, w.globalMech)
-	agree(t, cq, cd, w.globalMech)
+	cd, cq, w := sharingPair(t)
 	rail := mustCreate(t, cd.store, cd.store.Items, &domain.Item{MechanismID: w.mech.ID, Title: "成渝中线高铁", Status: domain.NotStarted,
 		Parties: []domain.Party{{Side: "chengdu", OrganizationID: w.cdDRC.ID, Role: domain.LeadUnit}}})
 	alone := mustCreate(t, cd.store, cd.store.Mechanisms, &domain.Mechanism{Name: "成都市内工作组", Tier: domain.Execution, TimeZone: "Asia/Shanghai", Cadence: domain.Monthly,

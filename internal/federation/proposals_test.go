@@ -18,11 +18,7 @@ import (
 // Chengdu has since changed is refused as stale.
 func TestFederationProposalsCrossToTheKeeper(t *testing.T) {
 	ctx := context.Background()
-	cd, cq := chengduAndChongqing(t)
-	connect(t, cd, cq, nil)
-	w := newTwinCore(t, cd)
-	agree(t, cd, cq, w.globalMech)
-	agree(t, cq, cd, w.globalMech)
+	cd, cq, w := sharingPair(t)
 	rail := mustCreate(t, cd.store, cd.store.Items, &domain.Item{MechanismID: w.mech.ID, Title: "成渝中线高铁", Status: domain.Advancing,
 		Parties: []domain.Party{{Side: "chengdu", OrganizationID: w.cdDRC.ID, Role: domain.LeadUnit}, {Side: "chongqing", OrganizationID: w.cqDRC.ID, Role: domain.LeadUnit}}})
 	sync(t, cd, cq)

@@ -16,11 +16,7 @@ import (
 // it crosses. An instance still holding the old key stops sending.
 func TestFederationKeyRotation(t *testing.T) {
 	ctx := context.Background()
-	cd, cq := chengduAndChongqing(t)
-	connect(t, cd, cq, nil)
-	w := newTwinCore(t, cd)
-	agree(t, cd, cq, w.globalMech)
-	agree(t, cq, cd, w.globalMech)
+	cd, cq, w := sharingPair(t)
 	sync(t, cd, cq)
 	old := cd.node.Key
 

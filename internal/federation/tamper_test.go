@@ -19,11 +19,7 @@ import (
 // fork: refused, with the checkpoint kept as evidence.
 func TestFederationRefusesTamperedLogs(t *testing.T) {
 	ctx := context.Background()
-	cd, cq := chengduAndChongqing(t)
-	connect(t, cd, cq, nil)
-	w := newTwinCore(t, cd)
-	agree(t, cd, cq, w.globalMech)
-	agree(t, cq, cd, w.globalMech)
+	cd, cq, w := sharingPair(t)
 	sync(t, cd, cq)
 	p, _ := cd.store.Peer(ctx, cq.name)
 	q, _ := cq.store.Peer(ctx, cd.name)

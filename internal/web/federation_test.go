@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -59,18 +58,11 @@ func federate(t *testing.T, st *site) *federatedSite {
 	return fs
 }
 
-// mustKey makes an installation key named name, as 'liandong keygen' would.
+// mustKey makes an installation key named name, as 'liandong federation
+// cert --name' would.
 func mustKey(t *testing.T, name string) *auditlog.Key {
 	t.Helper()
-	skey, _, err := note.GenerateKey(rand.Reader, name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), auditlog.KeyFile)
-	if err := os.WriteFile(path, []byte(skey+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	key, err := auditlog.OpenKey(path)
+	key, err := auditlog.OpenKeyNamed(filepath.Join(t.TempDir(), auditlog.KeyFile), name)
 	if err != nil {
 		t.Fatal(err)
 	}
