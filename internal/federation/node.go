@@ -35,6 +35,10 @@ import (
 	"github.com/liandong/liandong/internal/store"
 )
 
+// exportPause is the least time between a change and its export when
+// changes come quickly: one export carries the changes made meanwhile.
+const exportPause = 100 * time.Millisecond
+
 // maxEntries is how many envelopes one answer carries; a pull asks again.
 const maxEntries = 1000
 
@@ -580,25 +584,43 @@ func (n *Node) exportAndHint(ctx context.Context) error {
 	return nil
 }
 
-// Run syncs every interval, and pulls a peer at once when its hint comes,
-// until ctx ends. Failures are logged; the next round tries again.
+// Run syncs every interval, exports (and hints) as soon as a change made
+// here is in the log, and pulls a peer at once when its hint comes, until
+// ctx ends. Failures are logged; the next round tries again.
 func (n *Node) Run(ctx context.Context, every time.Duration) {
 	tick := time.NewTicker(every)
 	defer tick.Stop()
-	for {
-		if err := n.Sync(ctx); err != nil && ctx.Err() == nil {
-			n.Log.Warn("federation: sync", "err", err)
+	warn := func(what string, err error, args ...any) {
+		if err != nil && ctx.Err() == nil {
+			n.Log.Warn("federation: "+what, append(args, "err", err)...)
 		}
+	}
+	warn("sync", n.Sync(ctx))
+	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
+			warn("sync", n.Sync(ctx))
+		case <-n.Store.Sealed():
+			// A change made here is in the log: it leaves now, hinted,
+			// rather than at the next tick. The pause gathers the
+			// changes of a busy moment into one export.
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(exportPause):
+			}
+			warn("export", n.exportAndHint(ctx))
 		case name := <-n.kicks:
-			if p, err := n.Store.Peer(ctx, name); err == nil {
-				if _, err := n.Pull(ctx, p); err != nil {
-					n.Log.Warn("federation: pull", "peer", name, "err", err)
+			p, err := n.Store.Peer(ctx, name)
+			if err == nil {
+				var received int
+				if received, err = n.Pull(ctx, p); err == nil && received > 0 {
+					err = n.exportAndHint(ctx) // what the pull caused: answers, applied proposals
 				}
 			}
+			warn("pull", err, "peer", name)
 		}
 	}
 }

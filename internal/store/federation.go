@@ -918,7 +918,9 @@ func (rs *Records[T, P]) replicate(ctx context.Context, t *Tx, local int64, data
 // InboxSize is how many envelopes of peer's log this installation holds.
 func InboxSize(ctx context.Context, r reader, peer int64) (int64, error) {
 	var n int64
-	if err := r.queryRow(ctx, "SELECT COUNT(*) FROM federation_inbox WHERE peer_id = ?", peer).Scan(&n); err != nil {
+	// Places have no gap: the next is one past the last, read from the
+	// key's index rather than counted.
+	if err := r.queryRow(ctx, "SELECT COALESCE(MAX(seq) + 1, 0) FROM federation_inbox WHERE peer_id = ?", peer).Scan(&n); err != nil {
 		return 0, domain.Internalf(err, "read envelopes received")
 	}
 	return n, nil

@@ -212,6 +212,10 @@ func (s *Store) Write(ctx context.Context, actor domain.Actor, fn func(*Tx) erro
 // for one.
 type sealer struct {
 	wakeup chan struct{}
+	// sealed tells, without waiting, that a seal ran: the events it
+	// placed may be what a reader of the log (the federation's export)
+	// waits for.
+	sealed chan struct{}
 	cancel context.CancelFunc
 	done   chan struct{}
 }
@@ -221,7 +225,7 @@ const sealPause = 50 * time.Millisecond
 
 func startSealer(s *Store) *sealer {
 	ctx, cancel := context.WithCancel(context.Background())
-	sl := &sealer{wakeup: make(chan struct{}, 1), cancel: cancel, done: make(chan struct{})}
+	sl := &sealer{wakeup: make(chan struct{}, 1), sealed: make(chan struct{}, 1), cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(sl.done)
 		for {
@@ -232,7 +236,12 @@ func startSealer(s *Store) *sealer {
 				// A failed seal leaves its events to the next one; an
 				// explicit SealAudit (audit checkpoint, audit verify)
 				// reports why it fails.
-				s.sealAudit(ctx, nil)
+				if s.sealAudit(ctx, nil) == nil {
+					select {
+					case sl.sealed <- struct{}{}:
+					default:
+					}
+				}
 			}
 			// The pause gathers the commits of a busy moment into one
 			// seal: at most a hundred seals a second, whatever the rate
@@ -246,6 +255,11 @@ func startSealer(s *Store) *sealer {
 	}()
 	return sl
 }
+
+// Sealed receives after the background sealer has sealed the events of
+// this process's commits (at most one signal waits): a change here is in
+// the log, ready to be exported.
+func (s *Store) Sealed() <-chan struct{} { return s.sealer.sealed }
 
 // wake asks for a seal; a seal already asked for covers this one too.
 func (sl *sealer) wake() {
