@@ -251,8 +251,16 @@ func TestAuditUnsealedEventsSealed(t *testing.T) {
 		mustCreate(t, s.Items, w.item("成渝中线高铁", nil, ""))
 		mustCreate(t, s.Items, w.item("川渝电网一体化", nil, ""))
 		sealed(t, s)
-		mustExec(t, s, fmt.Sprintf("UPDATE audit_events SET seq = NULL WHERE seq >= %d", checkpoint.N),
-			fmt.Sprintf("DELETE FROM audit_tree WHERE idx >= %d", tlog.StoredHashIndex(0, checkpoint.N)))
+		// The crash is staged under the seal's lock: a background seal
+		// woken by the commits above must not run between its two steps
+		// (on PostgreSQL it would read the events unsealed and the tree
+		// not yet cut).
+		staged := []string{fmt.Sprintf("UPDATE audit_events SET seq = NULL WHERE seq >= %d", checkpoint.N),
+			fmt.Sprintf("DELETE FROM audit_tree WHERE idx >= %d", tlog.StoredHashIndex(0, checkpoint.N))}
+		if s.Dialect() == "postgres" {
+			staged = append([]string{"SELECT pg_advisory_xact_lock(7244330)"}, staged...)
+		}
+		mustExec(t, s, staged...)
 		n, err := s.VerifyAudit(ctx, checkpoint)
 		if err != nil {
 			t.Fatal(err)
