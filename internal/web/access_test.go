@@ -543,6 +543,7 @@ func TestWebPolicyMatrixCoversEveryRoute(t *testing.T) {
 		"POST /indicators/{id}/values/{on}":          {coveredBy: "TestIndicatorUpkeepOnThePage"},
 		"POST /indicators/{id}/target":               {coveredBy: "TestIndicatorUpkeepOnThePage"},
 		"GET /admin/users":                           {path: "/admin/users", allowed: admin},
+		"GET /admin/federation":                      {path: "/admin/federation", allowed: admin},
 		"POST /admin/users":                          {coveredBy: "TestAdminAddsUser"},
 		"GET /admin/users/{id}":                      {path: fmt.Sprintf("/admin/users/%d", st.User.ID), allowed: admin},
 		"POST /admin/users/{id}":                     {coveredBy: "TestAdminUserUpkeepOnThePage"},
