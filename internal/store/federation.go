@@ -110,7 +110,7 @@ func (s *Store) SavePeer(ctx context.Context, actor domain.Actor, p *domain.Peer
 				return t.s.dialect.normalize(domain.Internalf(err, "save shares"))
 			}
 		}
-		return t.auditPlain(ctx, "federate", "federation_peers", p.ID, p)
+		return t.audit(ctx, "federate", "federation_peers", p.ID, nil, p)
 	})
 }
 
@@ -174,11 +174,6 @@ func (s *Store) peers(ctx context.Context, r reader, name string) ([]*domain.Pee
 		}
 	}
 	return out, nil
-}
-
-// auditPlain records a change to a table outside the record kit.
-func (t *Tx) auditPlain(ctx context.Context, action, entity string, id int64, after any) error {
-	return t.audit(ctx, action, entity, id, nil, after)
 }
 
 // GlobalID names a local record across installations: its origin's id if

@@ -310,20 +310,25 @@ func (rs *Records[T, P]) updateTx(ctx context.Context, t *Tx, before, v P, actio
 		return domain.Internalf(fmt.Errorf("record %d given as the stored state of %d", before.Base().ID, b.ID), "update %s", rs.t.name)
 	}
 	// A record another installation keeps changes there: what its
-	// reader here would change is proposed to its keeper.
-	if !t.federated && !t.confirmed && action == "update" {
+	// reader here would change is proposed to its keeper, and the store's
+	// own actions on it (a report's review) are refused. Asked once: the
+	// policy's checks below know the record is kept here.
+	if !t.federated && !t.confirmed {
 		keeper, err := t.reader().keeperOf(ctx, rs.t.name, b.ID)
 		if err != nil {
 			return err
 		}
-		if keeper != "" {
+		if keeper != "" && action == "update" {
 			return rs.proposeToKeeper(ctx, t, keeper, before, v)
+		}
+		if keeper != "" {
+			return keptBy(rs.t.name, b.ID, keeper)
 		}
 	}
 	// A change the sides have confirmed (Tx.confirmed) was allowed when it
 	// was proposed; it is applied for them even where a side confirming it
 	// is not yet a party.
-	if err := rs.mayWriteUnlessConfirmed(ctx, t, before); err != nil {
+	if err := rs.mayWriteKeptHere(ctx, t, before); err != nil {
 		return err
 	}
 	if before.Base().Version != b.Version {
@@ -339,7 +344,7 @@ func (rs *Records[T, P]) updateTx(ctx context.Context, t *Tx, before, v P, actio
 	}
 	// The changed record must still be the actor's: a liaison may not hand
 	// an item over to units it does not act for.
-	if err := rs.mayWriteUnlessConfirmed(ctx, t, v); err != nil {
+	if err := rs.mayWriteKeptHere(ctx, t, v); err != nil {
 		return err
 	}
 	// Archiving and restoring are changes of their own (Archive, Restore).
@@ -451,26 +456,33 @@ func (rs *Records[T, P]) archiveTx(ctx context.Context, t *Tx, before P, archive
 	return out, t.audit(ctx, action, rs.t.name, id, before, out)
 }
 
-// mayWriteUnlessConfirmed is mayWrite, except while a change every side
-// confirmed is applied (Tx.confirmed).
-func (rs *Records[T, P]) mayWriteUnlessConfirmed(ctx context.Context, t *Tx, v P) error {
-	if t.confirmed {
+// mayWriteKeptHere is mayWrite for a record known to be kept here, except
+// while a change every side confirmed is applied (Tx.confirmed).
+func (rs *Records[T, P]) mayWriteKeptHere(ctx context.Context, t *Tx, v P) error {
+	if t.confirmed || rs.policyWaived(t) {
 		return nil
 	}
-	return rs.mayWrite(ctx, t, v)
+	return rs.mayDecide(ctx, t, v)
 }
 
 // mayWrite asks the policy whether the transaction's actor may change v. A
-// record the actor may not even read answers NotFound, as reads do.
+// record the actor may not even read answers NotFound, as reads do; one
+// another installation keeps is refused, naming its keeper.
 func (rs *Records[T, P]) mayWrite(ctx context.Context, t *Tx, v P) error {
-	if t.namingUnits && rs.t.name == "organizations" || t.federated {
+	if rs.policyWaived(t) {
 		return nil
 	}
-	r := t.reader()
-	if err := r.keptElsewhere(ctx, rs.t.name, v.Base().ID); err != nil {
+	if err := t.reader().keptElsewhere(ctx, rs.t.name, v.Base().ID); err != nil {
 		return err
 	}
 	return rs.mayDecide(ctx, t, v)
+}
+
+// policyWaived says whether something other than the policy decided the
+// transaction's writes: a unit named for a ledger under policy.NameUnits,
+// or a peer's changes applied under its agreement (Store.Receive).
+func (rs *Records[T, P]) policyWaived(t *Tx) bool {
+	return t.namingUnits && rs.t.name == "organizations" || t.federated
 }
 
 // mayDecide is mayWrite's question to the policy alone.
