@@ -198,6 +198,34 @@ func sharingPair(t testing.TB) (cd, cq *installation, w *twinCore) {
 	return cd, cq, w
 }
 
+// sharedRail is sharingPair with an item Chengdu keeps, led by a unit on
+// each side, received by Chongqing: its id on each installation, and
+// Chongqing's unit as Chongqing holds it.
+func sharedRail(t testing.TB) (cd, cq *installation, w *twinCore, rail, railOnCQ, cqUnit int64) {
+	t.Helper()
+	ctx := context.Background()
+	cd, cq, w = sharingPair(t)
+	it := mustCreate(t, cd.store, cd.store.Items, &domain.Item{MechanismID: w.mech.ID, Title: "成渝中线高铁", Status: domain.Advancing,
+		Parties: []domain.Party{{Side: "chengdu", OrganizationID: w.cdDRC.ID, Role: domain.LeadUnit}, {Side: "chongqing", OrganizationID: w.cqDRC.ID, Role: domain.LeadUnit}}})
+	sync(t, cd, cq)
+	railOnCQ, ok, err := cq.store.LocalID(ctx, domain.GlobalID{Origin: cd.name, Entity: "items", ID: it.ID})
+	if err != nil || !ok {
+		t.Fatalf("Chongqing holds no replica of the item (%v)", err)
+	}
+	cqUnit, _, _ = cq.store.LocalID(ctx, domain.GlobalID{Origin: cd.name, Entity: "organizations", ID: w.cqDRC.ID})
+	return cd, cq, w, it.ID, railOnCQ, cqUnit
+}
+
+// liaisonOf creates, on in, a liaison acting for unit.
+func liaisonOf(t testing.TB, in *installation, email, name string, unit int64) *domain.User {
+	t.Helper()
+	u := &domain.User{Email: email, Name: name, Locale: "zh-CN", Grants: []domain.Grant{{Role: domain.Liaison, ScopeKind: domain.OrganizationScope, ScopeID: unit}}}
+	if err := in.store.Users.Create(context.Background(), domain.Actor{}, u); err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
 // chengduAndChongqing are two installations, Chengdu's on SQLite and
 // Chongqing's on PostgreSQL (SQLite too when no server is configured).
 func chengduAndChongqing(t testing.TB) (*installation, *installation) {

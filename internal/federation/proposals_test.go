@@ -18,17 +18,8 @@ import (
 // Chengdu has since changed is refused as stale.
 func TestFederationProposalsCrossToTheKeeper(t *testing.T) {
 	ctx := context.Background()
-	cd, cq, w := sharingPair(t)
-	rail := mustCreate(t, cd.store, cd.store.Items, &domain.Item{MechanismID: w.mech.ID, Title: "成渝中线高铁", Status: domain.Advancing,
-		Parties: []domain.Party{{Side: "chengdu", OrganizationID: w.cdDRC.ID, Role: domain.LeadUnit}, {Side: "chongqing", OrganizationID: w.cqDRC.ID, Role: domain.LeadUnit}}})
-	sync(t, cd, cq)
-
-	railOnCQ, _, _ := cq.store.LocalID(ctx, domain.GlobalID{Origin: cd.name, Entity: "items", ID: rail.ID})
-	cqUnit, _, _ := cq.store.LocalID(ctx, domain.GlobalID{Origin: cd.name, Entity: "organizations", ID: w.cqDRC.ID})
-	liaison := &domain.User{Email: "liaison@cq.example", Name: "重庆联络员", Locale: "zh-CN", Grants: []domain.Grant{{Role: domain.Liaison, ScopeKind: domain.OrganizationScope, ScopeID: cqUnit}}}
-	if err := cq.store.Users.Create(ctx, domain.Actor{}, liaison); err != nil {
-		t.Fatal(err)
-	}
+	cd, cq, w, rail, railOnCQ, cqUnit := sharedRail(t)
+	liaison := liaisonOf(t, cq, "liaison@cq.example", "重庆联络员", cqUnit)
 	propose := func(t *testing.T, edit func(*domain.Item)) {
 		t.Helper()
 		it, err := cq.store.Items.Get(ctx, railOnCQ)
@@ -70,7 +61,7 @@ func TestFederationProposalsCrossToTheKeeper(t *testing.T) {
 			t.Fatalf("before any sync the proposal is %s, want sent", p.State)
 		}
 		sync(t, cq, cd, cq)
-		onCD, _ := cd.store.Items.Get(ctx, rail.ID)
+		onCD, _ := cd.store.Items.Get(ctx, rail)
 		onCQ, _ := cq.store.Items.Get(ctx, railOnCQ)
 		if onCD.Title != "成渝中线高铁（重庆建议）" || onCQ.Title != onCD.Title {
 			t.Fatalf("titles after the proposal: Chengdu %q, Chongqing %q", onCD.Title, onCQ.Title)
@@ -83,7 +74,7 @@ func TestFederationProposalsCrossToTheKeeper(t *testing.T) {
 	t.Run("HeldForTheKeepersSide", func(t *testing.T) {
 		propose(t, func(it *domain.Item) { it.Status = domain.Completed })
 		sync(t, cq, cd, cq)
-		onCD, _ := cd.store.Items.Get(ctx, rail.ID)
+		onCD, _ := cd.store.Items.Get(ctx, rail)
 		if onCD.Status != domain.Advancing || len(onCD.Pending) != 1 || !slices.Equal(onCD.Pending[0].Awaiting, []string{"chengdu"}) {
 			t.Fatalf("on Chengdu the item is %s with pending %+v; want it advancing, completion awaiting Chengdu's side", onCD.Status, onCD.Pending)
 		}
@@ -94,7 +85,7 @@ func TestFederationProposalsCrossToTheKeeper(t *testing.T) {
 
 	t.Run("StaleBaseRefused", func(t *testing.T) {
 		propose(t, func(it *domain.Item) { it.Title = "重庆的改法" })
-		it, _ := cd.store.Items.Get(ctx, rail.ID)
+		it, _ := cd.store.Items.Get(ctx, rail)
 		it.Title = "成都的改法"
 		if err := cd.store.Items.Update(ctx, domain.Actor{}, it); err != nil {
 			t.Fatal(err)
@@ -104,7 +95,7 @@ func TestFederationProposalsCrossToTheKeeper(t *testing.T) {
 		if p.State != store.ProposalRefused || !strings.Contains(p.Reason, "stale") {
 			t.Fatalf("the proposal on an old version is %s (%s), want refused as stale", p.State, p.Reason)
 		}
-		onCD, _ := cd.store.Items.Get(ctx, rail.ID)
+		onCD, _ := cd.store.Items.Get(ctx, rail)
 		onCQ, _ := cq.store.Items.Get(ctx, railOnCQ)
 		if onCD.Title != "成都的改法" || onCQ.Title != onCD.Title {
 			t.Fatalf("titles: Chengdu %q, Chongqing %q; want Chengdu's on both", onCD.Title, onCQ.Title)
@@ -120,7 +111,7 @@ func TestFederationProposalsCrossToTheKeeper(t *testing.T) {
 			}
 		}
 		sync(t, cq, cd)
-		got, err := store.All(ctx, cd.store.Reports, map[string]string{"item": itoa(rail.ID)}, false)
+		got, err := store.All(ctx, cd.store.Reports, map[string]string{"item": itoa(rail)}, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -128,4 +119,179 @@ func TestFederationProposalsCrossToTheKeeper(t *testing.T) {
 			t.Fatalf("Chengdu holds the reports %+v; want only the one handed in, by Chongqing's unit", got)
 		}
 	})
+}
+
+// TestFederationTwoSideChangesCrossBothWays: a change Chengdu's side makes
+// to an item both lead, held by the two-side rule for Chongqing to
+// confirm, reaches Chongqing's installation as a change waiting there;
+// Chongqing's lead confirms or rejects it on its own pages, the decision
+// goes to Chengdu, which keeps the item, and is made there by the same
+// rule; the outcome comes back. A proposal from Chongqing held for
+// Chengdu's side is answered again when Chengdu decides it.
+func TestFederationTwoSideChangesCrossBothWays(t *testing.T) {
+	ctx := context.Background()
+	cd, cq, w, rail, railOnCQ, cqUnit := sharedRail(t)
+	cdLiaison := liaisonOf(t, cd, "liaison@cd.example", "成都联络员", w.cdDRC.ID)
+	cqLiaison := liaisonOf(t, cq, "liaison@cq.example", "重庆联络员", cqUnit)
+
+	// propose has Chengdu's liaison change the item; the rule holds it.
+	propose := func(t *testing.T, edit func(*domain.Item)) {
+		t.Helper()
+		it, _ := cd.store.Items.Get(ctx, rail)
+		edit(it)
+		if err := cd.store.Items.Update(ctx, domain.ActorFor(cdLiaison), it); err != nil {
+			t.Fatal(err)
+		}
+		if it, _ := cd.store.Items.Get(ctx, rail); len(it.Pending) != 1 {
+			t.Fatalf("Chengdu's change is not held for Chongqing: pending %+v", it.Pending)
+		}
+	}
+	// waitingOnCQ is the change waiting on Chongqing's replica, which
+	// Chongqing's lead may confirm there.
+	waitingOnCQ := func(t *testing.T) domain.ItemChange {
+		t.Helper()
+		it, err := cq.store.Items.Get(ctx, railOnCQ)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(it.Pending) != 1 || !slices.Equal(it.Pending[0].Awaiting, []string{"chongqing"}) || !slices.Equal(it.Pending[0].Confirmed, []string{"chengdu"}) {
+			t.Fatalf("Chongqing's replica shows pending %+v; want the change confirmed by Chengdu, awaiting Chongqing", it.Pending)
+		}
+		if !cq.store.MayConfirm(ctx, domain.ActorFor(cqLiaison), it, it.Pending[0]) {
+			t.Fatal("Chongqing's lead may not confirm the change on its own installation")
+		}
+		return it.Pending[0]
+	}
+	status := func(in *installation, id int64) domain.ItemStatus {
+		it, err := in.store.Items.Get(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return it.Status
+	}
+
+	t.Run("ConfirmedOnThePeersInstallation", func(t *testing.T) {
+		propose(t, func(it *domain.Item) { it.Status = domain.Completed })
+		sync(t, cd, cq)
+		ch := waitingOnCQ(t)
+		if _, err := cq.store.ConfirmItemChange(ctx, domain.ActorFor(cqLiaison), railOnCQ, ch.ID); err != nil {
+			t.Fatal(err)
+		}
+		if status(cq, railOnCQ) != domain.Advancing {
+			t.Fatal("the replica applied the confirmation itself: only its keeper may")
+		}
+		if _, err := cq.store.ConfirmItemChange(ctx, domain.ActorFor(cqLiaison), railOnCQ, ch.ID); domain.ErrorCode(err) != domain.Conflict {
+			t.Fatalf("confirming again before the keeper answered: got %v, want a conflict", err)
+		}
+		sync(t, cq, cd, cq)
+		if status(cd, rail) != domain.Completed || status(cq, railOnCQ) != domain.Completed {
+			t.Fatalf("after Chongqing confirmed: Chengdu %s, Chongqing %s; want completed on both", status(cd, rail), status(cq, railOnCQ))
+		}
+		if it, _ := cq.store.Items.Get(ctx, railOnCQ); len(it.Pending) != 0 {
+			t.Fatalf("the applied change still waits on Chongqing: %+v", it.Pending)
+		}
+		if p := latestProposal(t, cq, railOnCQ); p.State != store.ProposalApplied || p.ChangeID != ch.ID {
+			t.Fatalf("Chongqing's confirmation is %s (%s) on change %d, want applied on %d", p.State, p.Reason, p.ChangeID, ch.ID)
+		}
+	})
+
+	t.Run("RejectedOnThePeersInstallation", func(t *testing.T) {
+		propose(t, func(it *domain.Item) { it.Status = domain.Advancing }) // reopening is two-side too
+		sync(t, cd, cq)
+		ch := waitingOnCQ(t)
+		if _, err := cq.store.RejectItemChange(ctx, domain.ActorFor(cqLiaison), railOnCQ, ch.ID); err != nil {
+			t.Fatal(err)
+		}
+		sync(t, cq, cd, cq)
+		onCD, _ := cd.store.Items.Get(ctx, rail)
+		onCQ, _ := cq.store.Items.Get(ctx, railOnCQ)
+		if onCD.Status != domain.Completed || onCQ.Status != domain.Completed || len(onCD.Pending)+len(onCQ.Pending) != 0 {
+			t.Fatalf("after Chongqing rejected: Chengdu %s pending %d, Chongqing %s pending %d; want completed, nothing waiting",
+				onCD.Status, len(onCD.Pending), onCQ.Status, len(onCQ.Pending))
+		}
+	})
+
+	t.Run("StaleWhenConfirmed", func(t *testing.T) {
+		propose(t, func(it *domain.Item) { it.Status = domain.Advancing })
+		sync(t, cd, cq)
+		ch := waitingOnCQ(t)
+		// Meanwhile Chengdu's system sets the status another way.
+		it, _ := cd.store.Items.Get(ctx, rail)
+		it.Status = domain.Paused
+		if err := cd.store.Items.Update(ctx, domain.Actor{}, it); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := cq.store.ConfirmItemChange(ctx, domain.ActorFor(cqLiaison), railOnCQ, ch.ID); err != nil {
+			t.Fatal(err)
+		}
+		sync(t, cq, cd, cq)
+		p := latestProposal(t, cq, railOnCQ)
+		if p.State != store.ProposalRefused || !strings.Contains(p.Reason, "status") {
+			t.Fatalf("confirming a change whose field changed since: %s (%s), want refused naming the status", p.State, p.Reason)
+		}
+		if status(cd, rail) != domain.Paused || status(cq, railOnCQ) != domain.Paused {
+			t.Fatalf("a stale change was applied: Chengdu %s, Chongqing %s", status(cd, rail), status(cq, railOnCQ))
+		}
+	})
+
+	t.Run("OnlyWhoConfirmsForTheSideAwaited", func(t *testing.T) {
+		// A change Chongqing proposes is held for Chengdu: Chongqing's own
+		// lead may not confirm it for Chengdu, on either installation.
+		it, _ := cq.store.Items.Get(ctx, railOnCQ)
+		it.Status = domain.Completed
+		if err := cq.store.Items.Update(ctx, domain.ActorFor(cqLiaison), it); err != nil {
+			t.Fatal(err)
+		}
+		sync(t, cq, cd, cq)
+		onCQ, _ := cq.store.Items.Get(ctx, railOnCQ)
+		if len(onCQ.Pending) != 1 || !slices.Equal(onCQ.Pending[0].Awaiting, []string{"chengdu"}) {
+			t.Fatalf("Chongqing's proposal held on Chengdu shows on Chongqing as %+v, want it awaiting Chengdu", onCQ.Pending)
+		}
+		if p := latestProposal(t, cq, railOnCQ); p.State != store.ProposalHeld || p.ChangeID != onCQ.Pending[0].ID {
+			t.Fatalf("the proposal is %s on change %d, want held as change %d", p.State, p.ChangeID, onCQ.Pending[0].ID)
+		}
+		if _, err := cq.store.ConfirmItemChange(ctx, domain.ActorFor(cqLiaison), railOnCQ, onCQ.Pending[0].ID); domain.ErrorCode(err) != domain.Forbidden {
+			t.Fatalf("Chongqing confirming for Chengdu: got %v, want forbidden", err)
+		}
+
+		// Chengdu's lead confirms it on Chengdu: the proposal is answered.
+		onCD, _ := cd.store.Items.Get(ctx, rail)
+		if _, err := cd.store.ConfirmItemChange(ctx, domain.ActorFor(cdLiaison), rail, onCD.Pending[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		sync(t, cd, cq)
+		if p := latestProposal(t, cq, railOnCQ); p.State != store.ProposalApplied {
+			t.Fatalf("Chongqing's proposal, confirmed by Chengdu: %s (%s), want applied", p.State, p.Reason)
+		}
+		if status(cq, railOnCQ) != domain.Completed {
+			t.Fatalf("Chongqing's replica is %s, want completed", status(cq, railOnCQ))
+		}
+	})
+
+	t.Run("EveryEnvelopeApplied", func(t *testing.T) {
+		for _, pair := range [][2]*installation{{cd, cq}, {cq, cd}} {
+			q, _ := pair[1].store.Peer(ctx, pair[0].name)
+			outcomes, _ := pair[1].store.Outcomes(ctx, q)
+			for _, o := range outcomes {
+				if o.Outcome != store.Applied {
+					t.Errorf("%s: envelope %d (%s): %s %s", pair[1].name, o.Seq, o.EventID, o.Outcome, o.Reason)
+				}
+			}
+		}
+		for _, in := range []*installation{cd, cq} {
+			if _, err := in.store.VerifyAudit(ctx); err != nil {
+				t.Errorf("%s: the audit log and the rows disagree: %v", in.name, err)
+			}
+		}
+	})
+}
+
+// latestProposal is the latest proposal in made on its replica item.
+func latestProposal(t *testing.T, in *installation, item int64) store.Proposal {
+	t.Helper()
+	ps, err := in.store.Proposals(context.Background(), "items", item)
+	if err != nil || len(ps) == 0 {
+		t.Fatalf("no proposal recorded on %s (%v)", in.name, err)
+	}
+	return ps[0]
 }

@@ -219,79 +219,91 @@ func (s *Store) ConfirmItemChange(ctx context.Context, actor domain.Actor, itemI
 	var out *domain.Item
 	var stale error
 	err := s.Write(ctx, actor, func(t *Tx) error {
-		it, ch, err := t.pendingChange(ctx, actor, itemID, changeID)
-		if err != nil {
-			return err
-		}
-		want := ch.Proposed(it, t.now)
-		c, err := t.sidesActedFor(ctx, it, want)
-		if err != nil {
-			return err
-		}
-		added := false
-		for _, side := range c.Acting {
-			if !slices.Contains(ch.Confirmed, side) {
-				ch.Confirmed, added = append(ch.Confirmed, side), true
-			}
-		}
-		if !added {
-			return domain.Errorf(domain.Forbidden, "only who confirms for a side still awaited (%v) can confirm this change: its lead unit, or for a side without one the unit the mechanism names (its secretariat on that side)", c.Awaiting(ch.Confirmed))
-		}
-		changed := ""
-		if ch.BaseVersion != it.Version {
-			if changed, err = t.heldFieldChanged(ctx, ch); err != nil {
-				return err
-			}
-		}
-		state := domain.ChangePending
-		switch {
-		case changed != "":
-			state = domain.ChangeStale
-			stale = domain.Errorf(domain.Conflict, "the %s of item %d changed after change %d was proposed on its version %d (the stored version is %d), so the change is not applied over it: propose it again if it still holds", changed, itemID, ch.ID, ch.BaseVersion, it.Version).
-				With(domain.FieldErrorf(changed, "changed since version %d, which the change was proposed on; the stored version is %d", ch.BaseVersion, it.Version))
-		case len(c.Awaiting(ch.Confirmed)) == 0:
-			state = domain.ChangeApplied
-			rs := items.records(s)
-			// The change happened when its proposer said, unless the
-			// confirmation states a day of its own.
-			applying := ctx
-			if _, _, stated := Occurred(ctx); !stated {
-				applying = WithOccurred(ctx, ch.OccurredOn, ch.OccurredPrecision)
-			}
-			t.confirmed = true
-			if slices.Contains(ch.Fields, domain.FieldArchived) {
-				_, err = rs.archiveTx(applying, t, it, ch.Archived)
-			} else {
-				err = rs.UpdateTxFrom(applying, t, it, want)
-			}
-			t.confirmed = false
-			if err != nil {
-				return err
-			}
-		}
-		res, err := t.reader().exec(ctx, "UPDATE item_changes SET confirmed = ?, state = ?, decided_at = ? WHERE id = ? AND state = 'pending'",
-			jsonCol{ch.Confirmed}, string(state), decidedAt(state, t), ch.ID)
-		if err != nil {
-			return domain.Internalf(err, "record confirmation")
-		}
-		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			return domain.Errorf(domain.Conflict, "change %d was decided meanwhile; reload the item", ch.ID)
-		}
-		ch.State = state
-		action := "confirm"
-		if state == domain.ChangeStale {
-			action = "stale"
-		}
-		if err := t.audit(ctx, action, "items", itemID, nil, ch); err != nil {
-			return err
-		}
-		out, err = items.records(s).get(ctx, t.reader(), itemID)
+		var err error
+		out, stale, err = t.confirmChange(ctx, itemID, changeID)
 		return err
 	})
 	if err == nil && stale != nil {
 		return out, stale
 	}
 	return out, err
+}
+
+// confirmChange is ConfirmItemChange within t, for its actor; stale is the
+// Conflict of a change found stale, which t keeps marked so. On a replica
+// the confirmation goes to the item's keeper, which decides.
+func (t *Tx) confirmChange(ctx context.Context, itemID, changeID int64) (out *domain.Item, stale error, err error) {
+	it, ch, err := t.pendingChange(ctx, t.actor, itemID, changeID)
+	if err != nil {
+		return nil, nil, err
+	}
+	want := ch.Proposed(it, t.now)
+	c, err := t.sidesActedFor(ctx, it, want)
+	if err != nil {
+		return nil, nil, err
+	}
+	added := false
+	for _, side := range c.Acting {
+		if !slices.Contains(ch.Confirmed, side) {
+			ch.Confirmed, added = append(ch.Confirmed, side), true
+		}
+	}
+	if !added {
+		return nil, nil, domain.Errorf(domain.Forbidden, "only who confirms for a side still awaited (%v) can confirm this change: its lead unit, or for a side without one the unit the mechanism names (its secretariat on that side)", c.Awaiting(ch.Confirmed))
+	}
+	if sent, err := t.decideAtKeeper(ctx, it, ch, decisionConfirm); sent || err != nil {
+		return it, nil, err
+	}
+	changed := ""
+	if ch.BaseVersion != it.Version {
+		if changed, err = t.heldFieldChanged(ctx, ch); err != nil {
+			return nil, nil, err
+		}
+	}
+	state := domain.ChangePending
+	switch {
+	case changed != "":
+		state = domain.ChangeStale
+		stale = domain.Errorf(domain.Conflict, "the %s of item %d changed after change %d was proposed on its version %d (the stored version is %d), so the change is not applied over it: propose it again if it still holds", changed, itemID, ch.ID, ch.BaseVersion, it.Version).
+			With(domain.FieldErrorf(changed, "changed since version %d, which the change was proposed on; the stored version is %d", ch.BaseVersion, it.Version))
+	case len(c.Awaiting(ch.Confirmed)) == 0:
+		state = domain.ChangeApplied
+		rs := items.records(t.s)
+		// The change happened when its proposer said, unless the
+		// confirmation states a day of its own.
+		applying := ctx
+		if _, _, stated := Occurred(ctx); !stated {
+			applying = WithOccurred(ctx, ch.OccurredOn, ch.OccurredPrecision)
+		}
+		t.confirmed = true
+		if slices.Contains(ch.Fields, domain.FieldArchived) {
+			_, err = rs.archiveTx(applying, t, it, ch.Archived)
+		} else {
+			err = rs.UpdateTxFrom(applying, t, it, want)
+		}
+		t.confirmed = false
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	res, err := t.reader().exec(ctx, "UPDATE item_changes SET confirmed = ?, state = ?, decided_at = ? WHERE id = ? AND state = 'pending'",
+		jsonCol{ch.Confirmed}, string(state), decidedAt(state, t), ch.ID)
+	if err != nil {
+		return nil, nil, domain.Internalf(err, "record confirmation")
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return nil, nil, domain.Errorf(domain.Conflict, "change %d was decided meanwhile; reload the item", ch.ID)
+	}
+	ch.State = state
+	action := "confirm"
+	if state == domain.ChangeStale {
+		action = "stale"
+	}
+	if err := t.audit(ctx, action, "items", itemID, nil, ch); err != nil {
+		return nil, nil, err
+	}
+	out, err = items.records(t.s).get(ctx, t.reader(), itemID)
+	return out, stale, err
 }
 
 // heldFieldJSON is where each field a change may hold lies in an item's
@@ -356,28 +368,38 @@ func (t *Tx) heldFieldChanged(ctx context.Context, ch domain.ItemChange) (string
 func (s *Store) RejectItemChange(ctx context.Context, actor domain.Actor, itemID, changeID int64) (*domain.Item, error) {
 	var out *domain.Item
 	err := s.Write(ctx, actor, func(t *Tx) error {
-		it, ch, err := t.pendingChange(ctx, actor, itemID, changeID)
-		if err != nil {
-			return err
-		}
-		c, err := t.sidesActedFor(ctx, it, ch.Proposed(it, t.now))
-		if err != nil {
-			return err
-		}
-		if len(c.Acting) == 0 && !t.mayOversee(ctx, it.MechanismID) {
-			return domain.Errorf(domain.Forbidden, "only who confirms for a side (its lead unit, or for a side without one the unit the mechanism names) or the secretariat can reject this change")
-		}
-		if _, err := t.reader().exec(ctx, "UPDATE item_changes SET state = ?, decided_at = ? WHERE id = ?", string(domain.ChangeRejected), t.now, ch.ID); err != nil {
-			return domain.Internalf(err, "reject change")
-		}
-		ch.State = domain.ChangeRejected
-		if err := t.audit(ctx, "reject", "items", itemID, nil, ch); err != nil {
-			return err
-		}
-		out, err = items.records(s).get(ctx, t.reader(), itemID)
+		var err error
+		out, err = t.rejectChange(ctx, itemID, changeID)
 		return err
 	})
 	return out, err
+}
+
+// rejectChange is RejectItemChange within t, for its actor. On a replica
+// the rejection goes to the item's keeper, which decides.
+func (t *Tx) rejectChange(ctx context.Context, itemID, changeID int64) (*domain.Item, error) {
+	it, ch, err := t.pendingChange(ctx, t.actor, itemID, changeID)
+	if err != nil {
+		return nil, err
+	}
+	c, err := t.sidesActedFor(ctx, it, ch.Proposed(it, t.now))
+	if err != nil {
+		return nil, err
+	}
+	if len(c.Acting) == 0 && !t.mayOversee(ctx, it.MechanismID) {
+		return nil, domain.Errorf(domain.Forbidden, "only who confirms for a side (its lead unit, or for a side without one the unit the mechanism names) or the secretariat can reject this change")
+	}
+	if sent, err := t.decideAtKeeper(ctx, it, ch, decisionReject); sent || err != nil {
+		return it, err
+	}
+	if _, err := t.reader().exec(ctx, "UPDATE item_changes SET state = ?, decided_at = ? WHERE id = ?", string(domain.ChangeRejected), t.now, ch.ID); err != nil {
+		return nil, domain.Internalf(err, "reject change")
+	}
+	ch.State = domain.ChangeRejected
+	if err := t.audit(ctx, "reject", "items", itemID, nil, ch); err != nil {
+		return nil, err
+	}
+	return items.records(t.s).get(ctx, t.reader(), itemID)
 }
 
 // mayOversee reports whether the actor is an administrator or the

@@ -457,6 +457,9 @@ var eventTypes = map[string]string{"create": "created", "update": "updated", "ar
 // event exports one audit event if it is a change to a record this
 // installation keeps in a mechanism shared with the peer.
 func (x *exporter) event(ctx context.Context, ev domain.AuditEvent) error {
+	if ev.Entity == "items" && changeActions[ev.Action] {
+		return x.change(ctx, ev)
+	}
 	switch ev.Entity {
 	case proposalsEntity:
 		return x.proposal(ctx, ev)
@@ -544,6 +547,20 @@ func (x *exporter) globalize(ctx context.Context, entity string, refs map[string
 	for _, f := range local {
 		dropPath(state, f)
 	}
+	if err := x.globalRefs(ctx, refs, state); err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(state)
+	if err != nil {
+		return nil, domain.Internalf(err, "encode %s", entity)
+	}
+	return b, nil
+}
+
+// globalRefs replaces the local ids at the reference paths of state with
+// their global ids; a record of this installation the peer has not
+// received yet is stated first.
+func (x *exporter) globalRefs(ctx context.Context, refs map[string]string, state map[string]any) error {
 	for path, table := range refs {
 		err := walkRefs(state, path, func(v any) (any, error) {
 			id := idOf(v)
@@ -562,14 +579,10 @@ func (x *exporter) globalize(ctx context.Context, entity string, refs map[string
 			return g.String(), nil
 		})
 		if err != nil {
-			return nil, err
+			return err
 		}
 	}
-	b, err := json.Marshal(state)
-	if err != nil {
-		return nil, domain.Internalf(err, "encode %s", entity)
-	}
-	return b, nil
+	return nil
 }
 
 // state sends the current state of a record the peer is about to need, once.
@@ -751,6 +764,12 @@ func (t *Tx) receive(ctx context.Context, peer *domain.Peer, shared map[string]b
 	switch ev.Type {
 	case proposedType:
 		return t.receiveProposal(ctx, peer, shared, ev, g)
+	case changeType:
+		return t.receiveChange(ctx, peer, shared, ev, g)
+	case decisionTypes[decisionConfirm]:
+		return t.receiveDecision(ctx, peer, shared, ev, g, decisionConfirm)
+	case decisionTypes[decisionReject]:
+		return t.receiveDecision(ctx, peer, shared, ev, g, decisionReject)
 	case answeredType:
 		return t.receiveAnswer(ctx, peer, ev, g)
 	}

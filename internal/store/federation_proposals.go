@@ -37,6 +37,8 @@ const (
 	ProposalApplied = "applied" // the keeper made the change
 	ProposalHeld    = "held"    // the keeper's side is asked to confirm it
 	ProposalRefused = "refused" // the keeper refused it (the reason says why)
+	// The change held for the keeper's side was rejected there.
+	ProposalRejected = "rejected"
 )
 
 // Proposal is a change proposed from here to the keeper of a record.
@@ -52,6 +54,9 @@ type Proposal struct {
 	State       string     `json:"state"`
 	Reason      string     `json:"reason,omitempty"`
 	AnsweredAt  *time.Time `json:"answered_at,omitempty"`
+	// ChangeID is the local copy of the two-side change it concerns: the
+	// change it was held as, or the change it confirms or rejects.
+	ChangeID int64 `json:"change_id,omitempty"`
 }
 
 // answer is the keeper's answer to a proposal, as its audit event and its
@@ -62,6 +67,7 @@ type answer struct {
 	Record   string `json:"record"`   // the record's global id
 	Outcome  string `json:"outcome"`
 	Reason   string `json:"reason,omitempty"`
+	Change   string `json:"change,omitempty"` // the global id of the change it was held as
 }
 
 // proposalEventID names a proposal across installations.
@@ -89,29 +95,36 @@ func (rs *Records[T, P]) proposeToKeeper(ctx context.Context, t *Tx, keeper stri
 	if err := rs.mayDecide(ctx, t, v); err != nil {
 		return err
 	}
+	t.held = append(t.held, domain.ItemChange{ItemID: b.ID, BaseVersion: b.Version, ProposedBy: t.actor.UserID, ProposedAt: t.now,
+		Awaiting: []string{keeper}, State: domain.ChangePending})
+	return t.recordProposal(ctx, rs.t.name, b.ID, keeper, v, 0)
+}
+
+// recordProposal records what is proposed to the keeper of a record (the
+// record as proposed, or a decision on one of its changes) against the
+// version the keeper last sent; its audit event carries it to the keeper.
+func (t *Tx) recordProposal(ctx context.Context, entity string, id int64, keeper string, proposed any, change int64) error {
 	r := t.reader()
 	var base int64
-	if err := r.queryRow(ctx, "SELECT origin_version FROM federation_records WHERE entity = ? AND local_id = ?", rs.t.name, b.ID).Scan(&base); err != nil {
+	if err := r.queryRow(ctx, "SELECT origin_version FROM federation_records WHERE entity = ? AND local_id = ?", entity, id).Scan(&base); err != nil {
 		return domain.Internalf(err, "read the keeper's version")
 	}
-	p := Proposal{Entity: rs.t.name, LocalID: b.ID, Keeper: keeper, BaseVersion: base, Item: v, ProposedBy: t.actor.UserID, ProposedAt: t.now, State: ProposalSent}
-	item, err := json.Marshal(v)
+	p := Proposal{Entity: entity, LocalID: id, Keeper: keeper, BaseVersion: base, Item: proposed, ProposedBy: t.actor.UserID, ProposedAt: t.now, State: ProposalSent, ChangeID: change}
+	body, err := json.Marshal(proposed)
 	if err != nil {
 		return domain.Internalf(err, "encode proposal")
 	}
-	err = r.queryRow(ctx, `INSERT INTO federation_proposals (entity, local_id, keeper, base_version, proposal, proposed_by, proposed_at, state)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, p.Entity, p.LocalID, p.Keeper, p.BaseVersion, string(item), p.ProposedBy, p.ProposedAt, p.State).Scan(&p.ID)
+	err = r.queryRow(ctx, `INSERT INTO federation_proposals (entity, local_id, keeper, base_version, proposal, proposed_by, proposed_at, state, change_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, p.Entity, p.LocalID, p.Keeper, p.BaseVersion, string(body), p.ProposedBy, p.ProposedAt, p.State, p.ChangeID).Scan(&p.ID)
 	if err != nil {
 		return domain.Internalf(err, "record proposal")
 	}
-	t.held = append(t.held, domain.ItemChange{ItemID: b.ID, BaseVersion: b.Version, ProposedBy: t.actor.UserID, ProposedAt: t.now,
-		Awaiting: []string{keeper}, State: domain.ChangePending})
 	return t.audit(ctx, "create", proposalsEntity, p.ID, nil, p)
 }
 
 // Proposals lists the proposals made here about a record, newest first.
 func (s *Store) Proposals(ctx context.Context, entity string, id int64) ([]Proposal, error) {
-	rows, err := s.reader().query(ctx, `SELECT id, entity, local_id, keeper, base_version, proposed_by, proposed_at, state, reason, answered_at
+	rows, err := s.reader().query(ctx, `SELECT id, entity, local_id, keeper, base_version, proposed_by, proposed_at, state, reason, answered_at, change_id
 		FROM federation_proposals WHERE entity = ? AND local_id = ? ORDER BY id DESC`, entity, id)
 	if err != nil {
 		return nil, domain.Internalf(err, "read proposals")
@@ -120,7 +133,7 @@ func (s *Store) Proposals(ctx context.Context, entity string, id int64) ([]Propo
 	var out []Proposal
 	for rows.Next() {
 		var p Proposal
-		if err := rows.Scan(&p.ID, &p.Entity, &p.LocalID, &p.Keeper, &p.BaseVersion, &p.ProposedBy, timeCol{&p.ProposedAt}, &p.State, &p.Reason, nullTime{&p.AnsweredAt}); err != nil {
+		if err := rows.Scan(&p.ID, &p.Entity, &p.LocalID, &p.Keeper, &p.BaseVersion, &p.ProposedBy, timeCol{&p.ProposedAt}, &p.State, &p.Reason, nullTime{&p.AnsweredAt}, &p.ChangeID); err != nil {
 			return nil, domain.Internalf(err, "read proposals")
 		}
 		out = append(out, p)
@@ -143,6 +156,10 @@ func (x *exporter) proposal(ctx context.Context, ev domain.AuditEvent) error {
 	g, err := x.t.reader().globalID(ctx, x.self, p.Entity, p.LocalID)
 	if err != nil {
 		return err
+	}
+	var d decision
+	if json.Unmarshal(p.Item, &d) == nil && d.Decision != "" {
+		return x.decision(ctx, ev, p.Proposal, g, d)
 	}
 	state, err := decodeObject(p.Item)
 	if err != nil {
@@ -169,7 +186,7 @@ func (x *exporter) answer(ev domain.AuditEvent) error {
 	if a.Peer != x.peer.Name {
 		return nil
 	}
-	data, err := json.Marshal(map[string]string{"proposal": a.Proposal, "outcome": a.Outcome, "reason": a.Reason})
+	data, err := json.Marshal(map[string]string{"proposal": a.Proposal, "outcome": a.Outcome, "reason": a.Reason, "change": a.Change})
 	if err != nil {
 		return domain.Internalf(err, "encode answer")
 	}
@@ -205,16 +222,12 @@ func (t *Tx) receiveProposal(ctx context.Context, peer *domain.Peer, shared map[
 		}
 		return refuse(reason)
 	}
-	unitID, err := domain.ParseGlobalID(ev.ActorUnit)
-	if err != nil || unitID.Entity != "organizations" {
-		return refuse("a proposal is made by a liaison acting for one unit; " + ev.ActorName + " names none")
-	}
-	unit, ok, err := t.reader().localID(ctx, self, unitID)
-	if err != nil {
-		return "", "", err
-	}
-	if !ok {
-		return refuse(fmt.Sprintf("the proposer's unit %s is not held here", ev.ActorUnit))
+	proposer, why, err := t.proposer(ctx, peer, ev)
+	if err != nil || why != "" {
+		if err != nil {
+			return "", "", err
+		}
+		return refuse(why)
 	}
 	before, err := t.s.Items.get(ctx, t.reader(), g.ID)
 	if err != nil {
@@ -232,10 +245,6 @@ func (t *Tx) receiveProposal(ctx context.Context, peer *domain.Peer, shared map[
 		return refuse("the item proposed cannot be read: " + err.Error())
 	}
 	want.ID, want.Version = before.ID, before.Version
-	// The proposer acts here as a liaison for its unit: the policy and the
-	// two-side rule see it as they would see that unit's liaison here.
-	proposer := &domain.User{Name: ev.ActorName + " (" + peer.Name + ")",
-		Grants: []domain.Grant{{Role: domain.Liaison, ScopeKind: domain.OrganizationScope, ScopeID: unit}}}
 	saved, held := t.actor, len(t.held)
 	t.actor, t.federated = domain.ActorFor(proposer), false
 	outcome, reason, err := t.inSavepoint(ctx, func() error { return items.records(t.s).UpdateTxFrom(ctx, t, before, want) })
@@ -243,20 +252,42 @@ func (t *Tx) receiveProposal(ctx context.Context, peer *domain.Peer, shared map[
 	if err != nil {
 		return "", "", err
 	}
-	answerState := ProposalApplied
+	a := answer{Outcome: ProposalApplied, Reason: reason}
 	switch {
 	case outcome == Refused:
-		answerState = ProposalRefused
+		a.Outcome = ProposalRefused
 	case len(t.held) > held:
-		answerState = ProposalHeld
+		a.Outcome = ProposalHeld
+		a.Change = domain.GlobalID{Origin: self, Entity: changesEntity, ID: t.held[len(t.held)-1].ID}.String()
 	}
-	return outcome, reason, t.answer(ctx, peer, ev, g, answerState, reason)
+	return outcome, reason, t.answerWith(ctx, peer, ev, g, a)
+}
+
+// proposer is who made a proposal the peer sent, as they act here: a
+// liaison for their unit, so that the policy and the two-side rule see them
+// as they would see that unit's liaison here. why says why there is none.
+func (t *Tx) proposer(ctx context.Context, peer *domain.Peer, ev FederatedEvent) (*domain.User, string, error) {
+	unitID, err := domain.ParseGlobalID(ev.ActorUnit)
+	if err != nil || unitID.Entity != "organizations" {
+		return nil, "a proposal is made by a liaison acting for one unit; " + ev.ActorName + " names none", nil
+	}
+	unit, ok, err := t.reader().localID(ctx, t.s.Origin(), unitID)
+	if err != nil || !ok {
+		return nil, fmt.Sprintf("the proposer's unit %s is not held here", ev.ActorUnit), err
+	}
+	return &domain.User{Name: ev.ActorName + " (" + peer.Name + ")",
+		Grants: []domain.Grant{{Role: domain.Liaison, ScopeKind: domain.OrganizationScope, ScopeID: unit}}}, "", nil
 }
 
 // answer records the keeper's answer to a proposal; its event goes back to
 // the proposer.
 func (t *Tx) answer(ctx context.Context, peer *domain.Peer, ev FederatedEvent, g domain.GlobalID, outcome, reason string) error {
-	return t.audit(ctx, "create", answersEntity, g.ID, nil, answer{Proposal: ev.ID, Peer: peer.Name, Record: g.String(), Outcome: outcome, Reason: reason})
+	return t.answerWith(ctx, peer, ev, g, answer{Outcome: outcome, Reason: reason})
+}
+
+func (t *Tx) answerWith(ctx context.Context, peer *domain.Peer, ev FederatedEvent, g domain.GlobalID, a answer) error {
+	a.Proposal, a.Peer, a.Record = ev.ID, peer.Name, g.String()
+	return t.audit(ctx, "create", answersEntity, g.ID, nil, a)
 }
 
 // receiveAnswer records, on the proposer, the keeper's answer to one of
@@ -265,7 +296,7 @@ func (t *Tx) receiveAnswer(ctx context.Context, peer *domain.Peer, ev FederatedE
 	if g.Origin != peer.Name {
 		return Refused, fmt.Sprintf("%s answered about %s, which it does not keep", peer.Name, g), nil
 	}
-	var a struct{ Proposal, Outcome, Reason string }
+	var a struct{ Proposal, Outcome, Reason, Change string }
 	if err := json.Unmarshal(ev.Data, &a); err != nil {
 		return Refused, "the answer cannot be read", nil
 	}
@@ -274,7 +305,7 @@ func (t *Tx) receiveAnswer(ctx context.Context, peer *domain.Peer, ev FederatedE
 		return Refused, fmt.Sprintf("%q is not a proposal made here", a.Proposal), nil
 	}
 	switch a.Outcome {
-	case ProposalApplied, ProposalHeld, ProposalRefused:
+	case ProposalApplied, ProposalHeld, ProposalRefused, ProposalRejected:
 	default:
 		return Refused, fmt.Sprintf("%q is not an answer", a.Outcome), nil
 	}
@@ -285,6 +316,21 @@ func (t *Tx) receiveAnswer(ctx context.Context, peer *domain.Peer, ev FederatedE
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
 		return Refused, fmt.Sprintf("no proposal %d was made here to %s", id, peer.Name), nil
+	}
+	if a.Outcome == ProposalHeld && a.Change != "" {
+		// Held as a change, whose copy came just before: its decision
+		// answers the proposal (receiveChange).
+		cg, err := domain.ParseGlobalID(a.Change)
+		if err != nil || cg.Entity != changesEntity || cg.Origin != peer.Name {
+			return Refused, fmt.Sprintf("%q is not a change %s keeps", a.Change, peer.Name), nil
+		}
+		change, ok, err := t.reader().localID(ctx, t.s.Origin(), cg)
+		if err != nil || !ok {
+			return Refused, fmt.Sprintf("the change %s was not received here", a.Change), err
+		}
+		if _, err := t.reader().exec(ctx, "UPDATE federation_proposals SET change_id = ? WHERE id = ?", change, id); err != nil {
+			return "", "", domain.Internalf(err, "record answer")
+		}
 	}
 	return Applied, "", nil
 }

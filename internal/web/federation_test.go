@@ -346,6 +346,83 @@ func TestFederationReplicaShowsItsProposal(t *testing.T) {
 	})
 }
 
+// TestFederationReplicaSendsItsDecision: on Chengdu's replica of an item
+// Chongqing keeps, a change Chongqing's side proposed waits for Chengdu.
+// Chengdu's lead sees it with the confirm button, confirms, and the page
+// says the decision went to Chongqing; the item stays as it was until
+// Chongqing's events apply the change, and then nothing waits.
+func TestFederationReplicaSendsItsDecision(t *testing.T) {
+	forEachDB(t, func(t *testing.T, st *site) {
+		ctx := context.Background()
+		fs := federate(t, st)
+		mech, _ := fs.workingGroup(t)
+		peer := fs.agree(t, mech)
+		theirs, item := chongqing+":mechanisms:7", chongqing+":items:1"
+		seq := int64(0)
+		event := func(typ, record, data string) store.Received {
+			seq++
+			return store.Received{Seq: seq - 1, Envelope: []byte(fmt.Sprint("envelope ", seq-1)), Event: store.FederatedEvent{ID: fmt.Sprintf("%s#audit-%d", chongqing, seq),
+				At: fs.clock, ActorName: "重庆", ActorRole: "admin", Type: typ, Record: record, Base: 1, Data: []byte(data)}}
+		}
+		receive := func(evs ...store.Received) {
+			t.Helper()
+			outcomes, err := fs.Store.Receive(ctx, peer, evs[0].Seq, evs, []byte("their checkpoint"), seq)
+			if err != nil || strings.Count(strings.Join(outcomes, " "), "applied") != len(evs) {
+				t.Fatalf("Chongqing's log: %v, %v", outcomes, err)
+			}
+		}
+		units := `"sides":[{"key":"chongqing","name":"重庆","jurisdiction_id":"` + chongqing + `:jurisdictions:1"},{"key":"chengdu","name":"成都","jurisdiction_id":"` + chongqing + `:jurisdictions:2"}],
+			"members":[{"organization_id":"` + chongqing + `:organizations:1","side":"chongqing","role":"member"},{"organization_id":"` + chongqing + `:organizations:2","side":"chengdu","role":"member"}]`
+		parties := `"parties":[{"side":"chongqing","organization_id":"` + chongqing + `:organizations:1","role":"lead"},{"side":"chengdu","organization_id":"` + chongqing + `:organizations:2","role":"lead"}]`
+		receive(
+			event("jurisdiction.stated", chongqing+":jurisdictions:1", `{"code":"500000","name":"重庆市","kind":"municipality"}`),
+			event("jurisdiction.stated", chongqing+":jurisdictions:2", `{"code":"510100","name":"成都市","kind":"city"}`),
+			event("organization.stated", chongqing+":organizations:1", `{"jurisdiction_id":"`+chongqing+`:jurisdictions:1","name":"重庆市发展和改革委员会","kind":"department"}`),
+			event("organization.stated", chongqing+":organizations:2", `{"jurisdiction_id":"`+chongqing+`:jurisdictions:2","name":"成都市交通运输局","kind":"department"}`),
+			event("mechanism.created", theirs, `{"name":"渝蓉协作小组","tier":"execution","time_zone":"Asia/Shanghai","cadence":"monthly",`+units+`}`),
+			event("item.created", item, `{"mechanism_id":"`+theirs+`","title":"渝蓉高速扩容","status":"advancing",`+parties+`}`),
+			event("item.change", item, `{"change":"`+chongqing+`:item_changes:1","fields":["status"],"status":"completed","confirmed":["chongqing"],"state":"pending","proposed_at":"2026-11-30T08:00:00Z"}`),
+		)
+		id, _, _ := fs.Store.LocalID(ctx, domain.GlobalID{Origin: chongqing, Entity: "items", ID: 1})
+		unit, _, _ := fs.Store.LocalID(ctx, domain.GlobalID{Origin: chongqing, Entity: "organizations", ID: 2})
+		_, lead := fs.inboxUser(t, "lead@cd.example", domain.Grant{Role: domain.Liaison, ScopeKind: domain.OrganizationScope, ScopeID: unit})
+		page := fmt.Sprintf("/items/%d", id)
+		_, body := lead.get(page)
+		it, _ := fs.Store.Items.Get(ctx, id)
+		if len(it.Pending) != 1 {
+			t.Fatalf("the replica holds pending %+v, want Chongqing's change", it.Pending)
+		}
+		confirm := fmt.Sprintf("/items/%d/changes/%d/confirm", id, it.Pending[0].ID)
+		if !strings.Contains(body, `action="`+confirm+`"`) {
+			t.Fatalf("Chengdu's lead is not offered to confirm Chongqing's change:\n%s", excerpt(body, "pending"))
+		}
+		res, _ := lead.post(confirm, url.Values{"csrf": {lead.csrf(body)}})
+		if res.StatusCode != http.StatusSeeOther || !strings.HasSuffix(res.Header.Get("Location"), "?change=sent") {
+			t.Fatalf("confirming on the replica: %d to %q, want a redirect saying it was sent", res.StatusCode, res.Header.Get("Location"))
+		}
+		_, body = lead.get(res.Header.Get("Location"))
+		if !strings.Contains(body, "您的决定已发送给保管方 "+chongqing) {
+			t.Fatalf("the page does not say the decision went to the keeper:\n%s", excerpt(body, "crossing"))
+		}
+		if again, _ := fs.Store.Items.Get(ctx, id); again.Status != domain.Advancing {
+			t.Fatalf("the replica applied the decision itself: %s", again.Status)
+		}
+		ps, _ := fs.Store.Proposals(ctx, "items", id)
+		receive(
+			event("proposal.answered", item, fmt.Sprintf(`{"proposal":"%s#proposal-%d","outcome":"applied"}`, chengdu, ps[0].ID)),
+			event("item.updated", item, `{"mechanism_id":"`+theirs+`","title":"渝蓉高速扩容","status":"completed",`+parties+`}`),
+			event("item.change", item, `{"change":"`+chongqing+`:item_changes:1","fields":["status"],"status":"completed","confirmed":["chongqing","chengdu"],"state":"applied","proposed_at":"2026-11-30T08:00:00Z"}`),
+		)
+		_, body = lead.get(page)
+		if strings.Contains(body, `id="pending"`) || !strings.Contains(body, "最近一次提交给 "+chongqing+" 的修改已被应用") {
+			t.Fatalf("once Chongqing applied it the page should show nothing waiting and the answer:\n%s", excerpt(body, "crossing"))
+		}
+		if again, _ := fs.Store.Items.Get(ctx, id); again.Status != domain.Completed {
+			t.Fatalf("the replica is %s after its keeper's events, want completed", again.Status)
+		}
+	})
+}
+
 // excerpt is the part of body from the element of id on, for a failure.
 func excerpt(body, id string) string {
 	i := strings.Index(body, `id="`+id+`"`)

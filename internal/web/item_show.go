@@ -285,6 +285,10 @@ func (h *Handler) itemShow(w http.ResponseWriter, r *http.Request) {
 		v.Message = t.T("change.applied")
 	case "rejected":
 		v.Message = t.T("change.rejected")
+	case "sent":
+		if d.Proposal != nil {
+			v.Message = t.F("federation.decision_sent", d.Proposal.Keeper)
+		}
 	case "stale":
 		v.Error = t.T("change.stale")
 	case "derived":
@@ -328,8 +332,14 @@ func (h *Handler) itemChangeDecide(confirm bool) http.HandlerFunc {
 		if confirm && err == nil && !slices.ContainsFunc(it.Pending, func(ch domain.ItemChange) bool { return ch.ID == change }) {
 			outcome = "applied" // the last side awaited confirmed it
 		}
+		if err == nil {
+			// On a replica the decision went to the item's keeper.
+			if ps, perr := h.store.Proposals(r.Context(), "items", id); perr == nil && len(ps) > 0 && ps[0].ChangeID == change && ps[0].State == store.ProposalSent {
+				outcome = "sent"
+			}
+		}
 		switch {
-		case confirm && domain.ErrorCode(err) == domain.Conflict:
+		case confirm && domain.ErrorCode(err) == domain.Conflict && len(domain.ErrorFields(err)) > 0:
 			outcome = "stale" // refused and marked so: the item changed since it was proposed
 		case err != nil:
 			h.fail(w, r, err)

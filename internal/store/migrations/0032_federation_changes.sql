@@ -1,0 +1,10 @@
+-- Two-side changes across installations (issue 14, point 4): a change the
+-- keeper of an item holds for a side to confirm crosses to the peer as the
+-- change itself (its copy there is a row of item_changes, mapped in
+-- federation_records), and the peer's side confirms or rejects it on its
+-- own installation: the decision goes to the keeper as a proposal. change_id
+-- links a proposal made here to the local copy of the change it concerns:
+-- the change it was held as, or the change it decides, so that the change's
+-- final state answers the proposal too.
+ALTER TABLE federation_proposals ADD COLUMN change_id BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX federation_proposals_change ON federation_proposals(change_id);
