@@ -356,7 +356,7 @@ func TestFederationItemsCrossBothWays(t *testing.T) {
 	})
 }
 
-func mustGlobal(t *testing.T, in *installation, entity string, id int64) string {
+func mustGlobal(t testing.TB, in *installation, entity string, id int64) string {
 	t.Helper()
 	g, err := in.store.GlobalID(context.Background(), entity, id)
 	if err != nil {

@@ -268,6 +268,42 @@ func TestFederationTwoSideChangesCrossBothWays(t *testing.T) {
 		}
 	})
 
+	t.Run("ArchivedAndRestoredByBothSides", func(t *testing.T) {
+		// Archiving a two-side item is a two-side change: Chengdu's lead
+		// asks, Chongqing's lead agrees on its own installation.
+		for _, archive := range []bool{true, false} {
+			it, _ := cd.store.Items.Get(ctx, rail)
+			var err error
+			if archive {
+				_, err = cd.store.Items.Archive(ctx, domain.ActorFor(cdLiaison), rail, it.Version)
+			} else {
+				_, err = cd.store.Items.Restore(ctx, domain.ActorFor(cdLiaison), rail, it.Version)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			sync(t, cd, cq)
+			ch := waitingOnCQ(t)
+			if !slices.Equal(ch.Fields, []string{domain.FieldArchived}) {
+				t.Fatalf("the change waiting on Chongqing holds %v, want it to archive or restore", ch.Fields)
+			}
+			if _, err := cq.store.ConfirmItemChange(ctx, domain.ActorFor(cqLiaison), railOnCQ, ch.ID); err != nil {
+				t.Fatal(err)
+			}
+			sync(t, cq, cd, cq)
+			onCD, _ := cd.store.Items.Get(ctx, rail)
+			onCQ, _ := cq.store.Items.Get(ctx, railOnCQ)
+			if (onCD.ArchivedAt != nil) != archive || (onCQ.ArchivedAt != nil) != archive {
+				t.Fatalf("archive %v, once both agreed: archived on Chengdu %v, on Chongqing %v", archive, onCD.ArchivedAt != nil, onCQ.ArchivedAt != nil)
+			}
+		}
+		// On the replica itself archiving is refused, naming the keeper.
+		it, _ := cq.store.Items.Get(ctx, railOnCQ)
+		if _, err := cq.store.Items.Archive(ctx, domain.ActorFor(cqLiaison), railOnCQ, it.Version); domain.ErrorCode(err) != domain.Forbidden || !strings.Contains(err.Error(), cd.name) {
+			t.Fatalf("archiving the replica: got %v, want forbidden naming %s", err, cd.name)
+		}
+	})
+
 	t.Run("EveryEnvelopeApplied", func(t *testing.T) {
 		for _, pair := range [][2]*installation{{cd, cq}, {cq, cd}} {
 			q, _ := pair[1].store.Peer(ctx, pair[0].name)

@@ -55,14 +55,32 @@ func (t *Tx) decideAtKeeper(ctx context.Context, it *domain.Item, ch domain.Item
 	if err != nil || keeper == "" {
 		return false, err
 	}
-	var waiting int
-	if err := t.reader().queryRow(ctx, "SELECT COUNT(*) FROM federation_proposals WHERE change_id = ? AND state = ?", ch.ID, ProposalSent).Scan(&waiting); err != nil {
-		return false, domain.Internalf(err, "read proposals")
-	}
-	if waiting > 0 {
-		return false, domain.Errorf(domain.Conflict, "a decision on change %d is on its way to %s, which keeps item %d; wait for its answer", ch.ID, keeper, it.ID)
+	if sent, err := t.reader().decisionSent(ctx, ch.ID); err != nil || sent != "" {
+		if err == nil {
+			err = domain.Errorf(domain.Conflict, "a decision on change %d is on its way to %s, which keeps item %d; wait for its answer", ch.ID, keeper, it.ID)
+		}
+		return false, err
 	}
 	return true, t.recordProposal(ctx, "items", it.ID, keeper, decision{Decision: kind, Change: ch.ID}, ch.ID)
+}
+
+// DecisionSent names the keeper a decision on the change (the copy here of
+// a change its keeper holds) is on its way to, or "" when none is: the
+// page then says so in place of offering another.
+func (s *Store) DecisionSent(ctx context.Context, change int64) (string, error) {
+	return s.reader().decisionSent(ctx, change)
+}
+
+func (r reader) decisionSent(ctx context.Context, change int64) (string, error) {
+	var keeper string
+	err := r.queryRow(ctx, "SELECT keeper FROM federation_proposals WHERE change_id = ? AND decision <> '' AND state = ?", change, ProposalSent).Scan(&keeper)
+	if isNoRows(err) {
+		return "", nil
+	}
+	if err != nil {
+		return "", domain.Internalf(err, "read proposals")
+	}
+	return keeper, nil
 }
 
 // decision exports a decision made here on a change of a record the peer

@@ -57,6 +57,9 @@ type Proposal struct {
 	// ChangeID is the local copy of the two-side change it concerns: the
 	// change it was held as, or the change it confirms or rejects.
 	ChangeID int64 `json:"change_id,omitempty"`
+	// Decision is "confirm" or "reject" for a decision on that change, ""
+	// for a change to the record.
+	Decision string `json:"decision,omitempty"`
 }
 
 // answer is the keeper's answer to a proposal, as its audit event and its
@@ -110,12 +113,15 @@ func (t *Tx) recordProposal(ctx context.Context, entity string, id int64, keeper
 		return domain.Internalf(err, "read the keeper's version")
 	}
 	p := Proposal{Entity: entity, LocalID: id, Keeper: keeper, BaseVersion: base, Item: proposed, ProposedBy: t.actor.UserID, ProposedAt: t.now, State: ProposalSent, ChangeID: change}
+	if d, ok := proposed.(decision); ok {
+		p.Decision = d.Decision
+	}
 	body, err := json.Marshal(proposed)
 	if err != nil {
 		return domain.Internalf(err, "encode proposal")
 	}
-	err = r.queryRow(ctx, `INSERT INTO federation_proposals (entity, local_id, keeper, base_version, proposal, proposed_by, proposed_at, state, change_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, p.Entity, p.LocalID, p.Keeper, p.BaseVersion, string(body), p.ProposedBy, p.ProposedAt, p.State, p.ChangeID).Scan(&p.ID)
+	err = r.queryRow(ctx, `INSERT INTO federation_proposals (entity, local_id, keeper, base_version, proposal, proposed_by, proposed_at, state, change_id, decision)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, p.Entity, p.LocalID, p.Keeper, p.BaseVersion, string(body), p.ProposedBy, p.ProposedAt, p.State, p.ChangeID, p.Decision).Scan(&p.ID)
 	if err != nil {
 		return domain.Internalf(err, "record proposal")
 	}
@@ -124,7 +130,7 @@ func (t *Tx) recordProposal(ctx context.Context, entity string, id int64, keeper
 
 // Proposals lists the proposals made here about a record, newest first.
 func (s *Store) Proposals(ctx context.Context, entity string, id int64) ([]Proposal, error) {
-	rows, err := s.reader().query(ctx, `SELECT id, entity, local_id, keeper, base_version, proposed_by, proposed_at, state, reason, answered_at, change_id
+	rows, err := s.reader().query(ctx, `SELECT id, entity, local_id, keeper, base_version, proposed_by, proposed_at, state, reason, answered_at, change_id, decision
 		FROM federation_proposals WHERE entity = ? AND local_id = ? ORDER BY id DESC`, entity, id)
 	if err != nil {
 		return nil, domain.Internalf(err, "read proposals")
@@ -133,7 +139,7 @@ func (s *Store) Proposals(ctx context.Context, entity string, id int64) ([]Propo
 	var out []Proposal
 	for rows.Next() {
 		var p Proposal
-		if err := rows.Scan(&p.ID, &p.Entity, &p.LocalID, &p.Keeper, &p.BaseVersion, &p.ProposedBy, timeCol{&p.ProposedAt}, &p.State, &p.Reason, nullTime{&p.AnsweredAt}, &p.ChangeID); err != nil {
+		if err := rows.Scan(&p.ID, &p.Entity, &p.LocalID, &p.Keeper, &p.BaseVersion, &p.ProposedBy, timeCol{&p.ProposedAt}, &p.State, &p.Reason, nullTime{&p.AnsweredAt}, &p.ChangeID, &p.Decision); err != nil {
 			return nil, domain.Internalf(err, "read proposals")
 		}
 		out = append(out, p)

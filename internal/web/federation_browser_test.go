@@ -56,3 +56,48 @@ func TestFederationPageInTheBrowser(t *testing.T) {
 		})
 	}
 }
+
+// TestFederationDecisionInTheBrowser: Chengdu's lead, on Chengdu's
+// replica of an item Chongqing keeps, confirms the change Chongqing's side
+// proposed; the page says the decision went to Chongqing, then, once
+// Chongqing's events arrive, that it was applied. At 1280 and 360 px, in
+// Chinese and English.
+func TestFederationDecisionInTheBrowser(t *testing.T) {
+	b := mustStartBrowser(t)
+	for _, run := range []struct {
+		name        string
+		width       int64
+		mobile      bool
+		lang        string
+		sent, after string
+	}{{"zh-1280", 1280, false, "zh-CN", "本方的决定已发往保管方", "记录"}, {"zh-360", 360, true, "zh-CN", "本方的决定已发往保管方", "记录"},
+		{"en-360", 360, true, "en", "Your side's decision went to", "was recorded by"}, {"en-1280", 1280, false, "en", "Your side's decision went to", "was recorded by"}} {
+		t.Run(run.name, func(t *testing.T) {
+			b.t = t
+			r := replicaWithAChange(t, federate(t, mustStartSite(t)))
+			b.viewport(run.width, 800, run.mobile)
+			b.signIn(r.fs.URL, r.email)
+			page := fmt.Sprintf("%s/items/%d", r.fs.URL, r.item)
+			b.do("replica item", chromedp.Navigate(page), chromedp.WaitVisible(chromedp.ID("pending")))
+			if b.eval(`document.documentElement.lang`) != run.lang {
+				b.do("switch language", chromedp.Click(chromedp.ID("switch-language")))
+				b.waitFor("language", fmt.Sprintf(`document.documentElement.lang === %q && !!document.getElementById("pending")`, run.lang))
+			}
+			b.checkPage(run.name + " replica item")
+			b.screenshot("federation-decision-" + run.name)
+			b.do("confirm", chromedp.Click(fmt.Sprintf(`form[action=%q] button`, r.confirm)))
+			b.waitFor("sent", fmt.Sprintf(`document.body.innerText.includes(%q)`, run.sent))
+			if b.eval(fmt.Sprintf(`String(!!document.querySelector(%q))`, fmt.Sprintf(`form[action=%q]`, r.confirm))) != "false" {
+				t.Error("the confirmation is offered again while the first is on its way")
+			}
+			b.checkPage(run.name + " decision sent")
+			b.screenshot("federation-decision-sent-" + run.name)
+			r.keeperApplies(t)
+			b.do("reload", chromedp.Navigate(page), chromedp.WaitVisible(chromedp.ID("proposal")))
+			if got := b.text("#proposal"); !strings.Contains(got, run.after) || b.eval(`String(!!document.getElementById("pending"))`) != "false" {
+				t.Errorf("after Chongqing applied it the page says %q (pending shown: %s), want %q and nothing waiting", got, b.eval(`String(!!document.getElementById("pending"))`), run.after)
+			}
+			b.screenshot("federation-decision-applied-" + run.name)
+		})
+	}
+}

@@ -354,73 +354,108 @@ func TestFederationReplicaShowsItsProposal(t *testing.T) {
 func TestFederationReplicaSendsItsDecision(t *testing.T) {
 	forEachDB(t, func(t *testing.T, st *site) {
 		ctx := context.Background()
-		fs := federate(t, st)
-		mech, _ := fs.workingGroup(t)
-		peer := fs.agree(t, mech)
-		theirs, item := chongqing+":mechanisms:7", chongqing+":items:1"
-		seq := int64(0)
-		event := func(typ, record, data string) store.Received {
-			seq++
-			return store.Received{Seq: seq - 1, Envelope: []byte(fmt.Sprint("envelope ", seq-1)), Event: store.FederatedEvent{ID: fmt.Sprintf("%s#audit-%d", chongqing, seq),
-				At: fs.clock, ActorName: "重庆", ActorRole: "admin", Type: typ, Record: record, Base: 1, Data: []byte(data)}}
-		}
-		receive := func(evs ...store.Received) {
-			t.Helper()
-			outcomes, err := fs.Store.Receive(ctx, peer, evs[0].Seq, evs, []byte("their checkpoint"), seq)
-			if err != nil || strings.Count(strings.Join(outcomes, " "), "applied") != len(evs) {
-				t.Fatalf("Chongqing's log: %v, %v", outcomes, err)
-			}
-		}
-		units := `"sides":[{"key":"chongqing","name":"重庆","jurisdiction_id":"` + chongqing + `:jurisdictions:1"},{"key":"chengdu","name":"成都","jurisdiction_id":"` + chongqing + `:jurisdictions:2"}],
-			"members":[{"organization_id":"` + chongqing + `:organizations:1","side":"chongqing","role":"member"},{"organization_id":"` + chongqing + `:organizations:2","side":"chengdu","role":"member"}]`
-		parties := `"parties":[{"side":"chongqing","organization_id":"` + chongqing + `:organizations:1","role":"lead"},{"side":"chengdu","organization_id":"` + chongqing + `:organizations:2","role":"lead"}]`
-		receive(
-			event("jurisdiction.stated", chongqing+":jurisdictions:1", `{"code":"500000","name":"重庆市","kind":"municipality"}`),
-			event("jurisdiction.stated", chongqing+":jurisdictions:2", `{"code":"510100","name":"成都市","kind":"city"}`),
-			event("organization.stated", chongqing+":organizations:1", `{"jurisdiction_id":"`+chongqing+`:jurisdictions:1","name":"重庆市发展和改革委员会","kind":"department"}`),
-			event("organization.stated", chongqing+":organizations:2", `{"jurisdiction_id":"`+chongqing+`:jurisdictions:2","name":"成都市交通运输局","kind":"department"}`),
-			event("mechanism.created", theirs, `{"name":"渝蓉协作小组","tier":"execution","time_zone":"Asia/Shanghai","cadence":"monthly",`+units+`}`),
-			event("item.created", item, `{"mechanism_id":"`+theirs+`","title":"渝蓉高速扩容","status":"advancing",`+parties+`}`),
-			event("item.change", item, `{"change":"`+chongqing+`:item_changes:1","fields":["status"],"status":"completed","confirmed":["chongqing"],"state":"pending","proposed_at":"2026-11-30T08:00:00Z"}`),
-		)
-		id, _, _ := fs.Store.LocalID(ctx, domain.GlobalID{Origin: chongqing, Entity: "items", ID: 1})
-		unit, _, _ := fs.Store.LocalID(ctx, domain.GlobalID{Origin: chongqing, Entity: "organizations", ID: 2})
-		_, lead := fs.inboxUser(t, "lead@cd.example", domain.Grant{Role: domain.Liaison, ScopeKind: domain.OrganizationScope, ScopeID: unit})
-		page := fmt.Sprintf("/items/%d", id)
-		_, body := lead.get(page)
-		it, _ := fs.Store.Items.Get(ctx, id)
-		if len(it.Pending) != 1 {
-			t.Fatalf("the replica holds pending %+v, want Chongqing's change", it.Pending)
-		}
-		confirm := fmt.Sprintf("/items/%d/changes/%d/confirm", id, it.Pending[0].ID)
-		if !strings.Contains(body, `action="`+confirm+`"`) {
+		r := replicaWithAChange(t, federate(t, st))
+		page := fmt.Sprintf("/items/%d", r.item)
+		_, body := r.lead.get(page)
+		if !strings.Contains(body, `action="`+r.confirm+`"`) {
 			t.Fatalf("Chengdu's lead is not offered to confirm Chongqing's change:\n%s", excerpt(body, "pending"))
 		}
-		res, _ := lead.post(confirm, url.Values{"csrf": {lead.csrf(body)}})
+		res, _ := r.lead.post(r.confirm, url.Values{"csrf": {r.lead.csrf(body)}})
 		if res.StatusCode != http.StatusSeeOther || !strings.HasSuffix(res.Header.Get("Location"), "?change=sent") {
 			t.Fatalf("confirming on the replica: %d to %q, want a redirect saying it was sent", res.StatusCode, res.Header.Get("Location"))
 		}
-		_, body = lead.get(res.Header.Get("Location"))
-		if !strings.Contains(body, "您的决定已发送给保管方 "+chongqing) {
+		_, body = r.lead.get(res.Header.Get("Location"))
+		if !strings.Contains(body, "您对修改的决定已发送给保管方 "+chongqing) {
 			t.Fatalf("the page does not say the decision went to the keeper:\n%s", excerpt(body, "crossing"))
 		}
-		if again, _ := fs.Store.Items.Get(ctx, id); again.Status != domain.Advancing {
+		if again, _ := r.fs.Store.Items.Get(ctx, r.item); again.Status != domain.Advancing {
 			t.Fatalf("the replica applied the decision itself: %s", again.Status)
 		}
-		ps, _ := fs.Store.Proposals(ctx, "items", id)
-		receive(
-			event("proposal.answered", item, fmt.Sprintf(`{"proposal":"%s#proposal-%d","outcome":"applied"}`, chengdu, ps[0].ID)),
-			event("item.updated", item, `{"mechanism_id":"`+theirs+`","title":"渝蓉高速扩容","status":"completed",`+parties+`}`),
-			event("item.change", item, `{"change":"`+chongqing+`:item_changes:1","fields":["status"],"status":"completed","confirmed":["chongqing","chengdu"],"state":"applied","proposed_at":"2026-11-30T08:00:00Z"}`),
-		)
-		_, body = lead.get(page)
-		if strings.Contains(body, `id="pending"`) || !strings.Contains(body, "最近一次提交给 "+chongqing+" 的修改已被应用") {
+		r.keeperApplies(t)
+		_, body = r.lead.get(page)
+		if strings.Contains(body, `id="pending"`) || !strings.Contains(body, "您最近一次对修改的决定已由 "+chongqing+" 记录") {
 			t.Fatalf("once Chongqing applied it the page should show nothing waiting and the answer:\n%s", excerpt(body, "crossing"))
 		}
-		if again, _ := fs.Store.Items.Get(ctx, id); again.Status != domain.Completed {
+		if again, _ := r.fs.Store.Items.Get(ctx, r.item); again.Status != domain.Completed {
 			t.Fatalf("the replica is %s after its keeper's events, want completed", again.Status)
 		}
 	})
+}
+
+// replica is Chengdu holding an item Chongqing keeps, which both sides
+// lead, with a change Chongqing's side proposed waiting for Chengdu's.
+type replica struct {
+	fs      *federatedSite
+	peer    *domain.Peer
+	item    int64   // the replica here
+	lead    *client // signed in as Chengdu's lead unit's liaison
+	email   string
+	confirm string // where the lead confirms the change
+	seq     int64  // the size of Chongqing's log received
+}
+
+func replicaWithAChange(t *testing.T, fs *federatedSite) *replica {
+	t.Helper()
+	ctx := context.Background()
+	mech, _ := fs.workingGroup(t)
+	r := &replica{fs: fs, peer: fs.agree(t, mech), email: "lead@cd.example"}
+	units := `"sides":[{"key":"chongqing","name":"重庆","jurisdiction_id":"` + chongqing + `:jurisdictions:1"},{"key":"chengdu","name":"成都","jurisdiction_id":"` + chongqing + `:jurisdictions:2"}],
+		"members":[{"organization_id":"` + chongqing + `:organizations:1","side":"chongqing","role":"member"},{"organization_id":"` + chongqing + `:organizations:2","side":"chengdu","role":"member"}]`
+	r.receive(t,
+		r.event("jurisdiction.stated", chongqing+":jurisdictions:1", `{"code":"500000","name":"重庆市","kind":"municipality"}`),
+		r.event("jurisdiction.stated", chongqing+":jurisdictions:2", `{"code":"510100","name":"成都市","kind":"city"}`),
+		r.event("organization.stated", chongqing+":organizations:1", `{"jurisdiction_id":"`+chongqing+`:jurisdictions:1","name":"重庆市发展和改革委员会","kind":"department"}`),
+		r.event("organization.stated", chongqing+":organizations:2", `{"jurisdiction_id":"`+chongqing+`:jurisdictions:2","name":"成都市交通运输局","kind":"department"}`),
+		r.event("mechanism.created", chongqing+":mechanisms:7", `{"name":"渝蓉协作小组","tier":"execution","time_zone":"Asia/Shanghai","cadence":"monthly",`+units+`}`),
+		r.event("item.created", chongqing+":items:1", r.itemState("advancing")),
+		r.event("item.change", chongqing+":items:1", r.changeState(`["chongqing"]`, "pending")),
+	)
+	r.item, _, _ = fs.Store.LocalID(ctx, domain.GlobalID{Origin: chongqing, Entity: "items", ID: 1})
+	unit, _, _ := fs.Store.LocalID(ctx, domain.GlobalID{Origin: chongqing, Entity: "organizations", ID: 2})
+	_, r.lead = fs.inboxUser(t, r.email, domain.Grant{Role: domain.Liaison, ScopeKind: domain.OrganizationScope, ScopeID: unit})
+	it, _ := fs.Store.Items.Get(ctx, r.item)
+	if len(it.Pending) != 1 {
+		t.Fatalf("the replica holds pending %+v, want Chongqing's change", it.Pending)
+	}
+	r.confirm = fmt.Sprintf("/items/%d/changes/%d/confirm", r.item, it.Pending[0].ID)
+	return r
+}
+
+func (r *replica) itemState(status string) string {
+	return `{"mechanism_id":"` + chongqing + `:mechanisms:7","title":"渝蓉高速扩容","status":"` + status + `",
+		"parties":[{"side":"chongqing","organization_id":"` + chongqing + `:organizations:1","role":"lead"},{"side":"chengdu","organization_id":"` + chongqing + `:organizations:2","role":"lead"}]}`
+}
+
+func (r *replica) changeState(confirmed, state string) string {
+	return `{"change":"` + chongqing + `:item_changes:1","fields":["status"],"status":"completed","confirmed":` + confirmed + `,"state":"` + state + `","proposed_at":"2026-11-30T08:00:00Z"}`
+}
+
+// event is the next entry of Chongqing's log.
+func (r *replica) event(typ, record, data string) store.Received {
+	r.seq++
+	return store.Received{Seq: r.seq - 1, Envelope: []byte(fmt.Sprint("envelope ", r.seq-1)), Event: store.FederatedEvent{ID: fmt.Sprintf("%s#audit-%d", chongqing, r.seq),
+		At: r.fs.clock, ActorName: "重庆", ActorRole: "admin", Type: typ, Record: record, Base: 1, Data: []byte(data)}}
+}
+
+func (r *replica) receive(t *testing.T, evs ...store.Received) {
+	t.Helper()
+	outcomes, err := r.fs.Store.Receive(context.Background(), r.peer, evs[0].Seq, evs, []byte("their checkpoint"), r.seq)
+	if err != nil || strings.Count(strings.Join(outcomes, " "), "applied") != len(evs) {
+		t.Fatalf("Chongqing's log: %v, %v", outcomes, err)
+	}
+}
+
+// keeperApplies receives what Chongqing sends once the lead's
+// confirmation reached it: its answer, the item completed, the change
+// applied.
+func (r *replica) keeperApplies(t *testing.T) {
+	t.Helper()
+	ps, _ := r.fs.Store.Proposals(context.Background(), "items", r.item)
+	r.receive(t,
+		r.event("proposal.answered", chongqing+":items:1", fmt.Sprintf(`{"proposal":"%s#proposal-%d","outcome":"applied"}`, chengdu, ps[0].ID)),
+		r.event("item.updated", chongqing+":items:1", r.itemState("completed")),
+		r.event("item.change", chongqing+":items:1", r.changeState(`["chongqing","chengdu"]`, "applied")),
+	)
 }
 
 // excerpt is the part of body from the element of id on, for a failure.

@@ -59,6 +59,8 @@ func changedFields(before, after string) []string {
 		switch k {
 		case "version", "updated_at", "created_at", "id":
 			continue
+		case "pending": // derived: the changes held have entries of their own
+			continue
 		}
 		if !reflect.DeepEqual(a[k], v) {
 			out = append(out, k)

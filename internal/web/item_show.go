@@ -81,6 +81,9 @@ type pendingView struct {
 	Confirmed  []string
 	Waiting    string // "等待重庆方确认"
 	MayConfirm bool   // the viewer acts for a side still awaited
+	// SentTo names the keeper this installation's decision on the change
+	// is on its way to: none other is offered meanwhile.
+	SentTo string
 }
 
 // waitingFor says whom a held change waits for, naming the sides as the
@@ -274,8 +277,13 @@ func (h *Handler) itemShow(w http.ResponseWriter, r *http.Request) {
 		return out
 	}
 	for _, ch := range it.Pending {
+		sent, err := h.store.DecisionSent(ctx, ch.ID)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
 		d.Pending = append(d.Pending, pendingView{Change: ch, Confirmed: names(ch.Confirmed), Waiting: waitingFor(t, []*domain.Mechanism{m}, ch.Awaiting),
-			MayConfirm: h.store.MayConfirm(ctx, actor(r), it, ch)})
+			MayConfirm: sent == "" && h.store.MayConfirm(ctx, actor(r), it, ch), SentTo: sent})
 	}
 	v := h.newView(r, it.Title, "items")
 	switch r.URL.Query().Get("change") {
@@ -286,9 +294,7 @@ func (h *Handler) itemShow(w http.ResponseWriter, r *http.Request) {
 	case "rejected":
 		v.Message = t.T("change.rejected")
 	case "sent":
-		if d.Proposal != nil {
-			v.Message = t.F("federation.decision_sent", d.Proposal.Keeper)
-		}
+		v.Message = t.T("federation.decision_flash")
 	case "stale":
 		v.Error = t.T("change.stale")
 	case "derived":

@@ -5,6 +5,8 @@
 -- own installation: the decision goes to the keeper as a proposal. change_id
 -- links a proposal made here to the local copy of the change it concerns:
 -- the change it was held as, or the change it decides, so that the change's
--- final state answers the proposal too.
+-- final state answers the proposal too. decision is "confirm" or "reject"
+-- for a proposal that decides a change, "" for one that changes the record.
 ALTER TABLE federation_proposals ADD COLUMN change_id BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE federation_proposals ADD COLUMN decision TEXT NOT NULL DEFAULT '';
 CREATE INDEX federation_proposals_change ON federation_proposals(change_id);
