@@ -58,7 +58,9 @@ func connect(t testing.TB, a, b *installation, wrap func(http.RoundTripper) http
 		if err != nil {
 			t.Fatal(err)
 		}
-		self.url = fedtest.Serve(t, self.node.Handler(), srv)
+		// Through self.node as it is at each request: a restarted
+		// installation serves at the same address.
+		self.url = fedtest.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { self.node.Handler().ServeHTTP(w, r) }), srv)
 		cli, err := mtls.ClientConfigFor(cert, peer.ca.Pool())
 		if err != nil {
 			t.Fatal(err)

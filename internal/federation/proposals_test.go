@@ -14,8 +14,9 @@ import (
 // item Chengdu keeps. The change is proposed to Chengdu against the
 // version Chengdu last sent, applied there through Chengdu's own two-side
 // rule (what Chengdu's side must confirm waits for it), comes back as
-// Chengdu's change, and the proposal is answered; a proposal on a version
-// Chengdu has since changed is refused as stale.
+// Chengdu's change, and the proposal is answered. A proposal that changes
+// a field Chengdu changed since the version it was made on is refused as
+// stale; one that changes other fields lands beside Chengdu's change.
 func TestFederationProposalsCrossToTheKeeper(t *testing.T) {
 	ctx := context.Background()
 	cd, cq, w, rail, railOnCQ, cqUnit := sharedRail(t)
@@ -92,13 +93,34 @@ func TestFederationProposalsCrossToTheKeeper(t *testing.T) {
 		}
 		sync(t, cd, cq, cd, cq)
 		p := latest(t)
-		if p.State != store.ProposalRefused || !strings.Contains(p.Reason, "stale") {
-			t.Fatalf("the proposal on an old version is %s (%s), want refused as stale", p.State, p.Reason)
+		if p.State != store.ProposalRefused || !strings.Contains(p.Reason, "stale: the title changed") {
+			t.Fatalf("the proposal on an old version is %s (%s), want refused as stale, naming the title", p.State, p.Reason)
 		}
 		onCD, _ := cd.store.Items.Get(ctx, rail)
 		onCQ, _ := cq.store.Items.Get(ctx, railOnCQ)
 		if onCD.Title != "成都的改法" || onCQ.Title != onCD.Title {
 			t.Fatalf("titles: Chengdu %q, Chongqing %q; want Chengdu's on both", onCD.Title, onCQ.Title)
+		}
+	})
+
+	t.Run("OtherFieldsChangedMeanwhile", func(t *testing.T) {
+		// Chengdu retitles the item while Chongqing's proposal to change
+		// its content is on the way: the proposal changes no field
+		// Chengdu changed, so both land.
+		propose(t, func(it *domain.Item) { it.Content = "重庆段：先行开工" })
+		it, _ := cd.store.Items.Get(ctx, rail)
+		it.Title = "成渝中线高铁（成都改）"
+		if err := cd.store.Items.Update(ctx, domain.Actor{}, it); err != nil {
+			t.Fatal(err)
+		}
+		sync(t, cq, cd, cq)
+		onCD, _ := cd.store.Items.Get(ctx, rail)
+		onCQ, _ := cq.store.Items.Get(ctx, railOnCQ)
+		if onCD.Title != "成渝中线高铁（成都改）" || onCD.Content != "重庆段：先行开工" || onCQ.Title != onCD.Title || onCQ.Content != onCD.Content {
+			t.Fatalf("Chengdu holds %q / %q, Chongqing %q / %q; want Chengdu's title and Chongqing's content on both", onCD.Title, onCD.Content, onCQ.Title, onCQ.Content)
+		}
+		if p := latest(t); p.State != store.ProposalApplied {
+			t.Fatalf("the proposal is %s (%s), want applied", p.State, p.Reason)
 		}
 	})
 

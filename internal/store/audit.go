@@ -59,9 +59,17 @@ func (t *Tx) audit(ctx context.Context, action, entity string, id int64, before,
 		return err
 	}
 	ev.Hash = eventHash(ev)
-	_, err = t.reader().exec(ctx, `INSERT INTO audit_events (at, actor_id, action, entity, entity_id, before_json, after_json, prev_hash, hash, occurred_on, occurred_precision)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, ev.At, optID(ev.ActorID), ev.Action, ev.Entity, ev.EntityID, ev.Before, ev.After, ev.PrevHash, ev.Hash,
-		ev.OccurredOn, optText(string(ev.OccurredPrecision)))
+	const insert = `INSERT INTO audit_events (at, actor_id, action, entity, entity_id, before_json, after_json, prev_hash, hash, occurred_on, occurred_precision)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	args := []any{ev.At, optID(ev.ActorID), ev.Action, ev.Entity, ev.EntityID, ev.Before, ev.After, ev.PrevHash, ev.Hash, ev.OccurredOn, optText(string(ev.OccurredPrecision))}
+	if t.applying != nil {
+		err = t.reader().queryRow(ctx, insert+" RETURNING id", args...).Scan(&ev.ID)
+		if err == nil {
+			err = t.attribute(ctx, ev.ID)
+		}
+	} else {
+		_, err = t.reader().exec(ctx, insert, args...)
+	}
 	if err != nil {
 		return domain.Internalf(err, "append audit event")
 	}

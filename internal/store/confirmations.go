@@ -320,44 +320,93 @@ var heldFieldJSON = map[string]string{
 // Without the state of the base version on record, every held field
 // counts as changed.
 func (t *Tx) heldFieldChanged(ctx context.Context, ch domain.ItemChange) (string, error) {
-	rows, err := t.reader().query(ctx, `SELECT after_json FROM audit_events WHERE entity = 'items' AND entity_id = ?
-		AND action IN ('create', 'update', 'archive', 'restore') ORDER BY id`, ch.ItemID)
+	states, err := t.itemStates(ctx, ch.ItemID)
 	if err != nil {
-		return "", domain.Internalf(err, "read item states")
+		return "", err
+	}
+	keys := make([]string, len(ch.Fields))
+	for i, f := range ch.Fields {
+		keys[i] = heldFieldJSON[f]
+	}
+	changed, _, ok := changedSince(states, ch.BaseVersion, keys)
+	if !ok && len(ch.Fields) > 0 {
+		return ch.Fields[0], nil
+	}
+	for f, k := range heldFieldJSON {
+		if k == changed && slices.Contains(ch.Fields, f) {
+			return f, nil
+		}
+	}
+	return "", nil
+}
+
+// itemStates are an item's states as its audit events record them, oldest
+// first.
+func (t *Tx) itemStates(ctx context.Context, id int64) ([]map[string]any, error) {
+	rows, err := t.reader().query(ctx, `SELECT after_json FROM audit_events WHERE entity = 'items' AND entity_id = ?
+		AND action IN ('create', 'update', 'archive', 'restore') ORDER BY id`, id)
+	if err != nil {
+		return nil, domain.Internalf(err, "read item states")
 	}
 	defer rows.Close()
-	var base map[string]any
+	var out []map[string]any
 	for rows.Next() {
 		var text string
 		if err := rows.Scan(&text); err != nil {
-			return "", domain.Internalf(err, "read item states")
+			return nil, domain.Internalf(err, "read item states")
 		}
-		var state map[string]any
-		if err := json.Unmarshal([]byte(text), &state); err != nil {
-			return "", domain.Internalf(err, "read the state of item %d", ch.ItemID)
+		state, err := decodeObject([]byte(text))
+		if err != nil {
+			return nil, domain.Internalf(err, "read the state of item %d", id)
 		}
-		version, _ := state["version"].(float64)
+		out = append(out, state)
+	}
+	return out, rows.Err()
+}
+
+// changedSince names the first of keys that a state after version base
+// sets differently from the state of that version (sameField), or "" when
+// none does; was is the state of version base, and ok is false when none
+// is on record. This is the one judgement of staleness: of a change held
+// here for a side, and of a change another installation proposes.
+func changedSince(states []map[string]any, base int64, keys []string) (changed string, was map[string]any, ok bool) {
+	for _, state := range states {
+		version := idOf(state["version"])
 		switch {
-		case int64(version) == ch.BaseVersion:
-			base = state
-		case base != nil && int64(version) > ch.BaseVersion:
-			for _, f := range ch.Fields {
-				k := heldFieldJSON[f]
-				was, _ := json.Marshal(canonical(base[k]))
-				now, _ := json.Marshal(canonical(state[k]))
-				if string(was) != string(now) {
-					return f, nil
+		case version == base:
+			was = state
+		case was != nil && version > base:
+			for _, k := range keys {
+				if !sameField(k, was[k], state[k]) {
+					return k, was, true
 				}
 			}
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return "", domain.Internalf(err, "read item states")
+	return "", was, was != nil
+}
+
+// sameField says whether two states of an item's field k say the same:
+// zero and absent alike, times to the microsecond, milestones regardless
+// of their ids (which differ between installations).
+func sameField(k string, a, b any) bool {
+	norm := func(v any) string {
+		raw, _ := json.Marshal(v)
+		var plain any
+		json.Unmarshal(raw, &plain)
+		if k == "milestones" {
+			if list, ok := plain.([]any); ok {
+				for _, m := range list {
+					if m, ok := m.(map[string]any); ok {
+						delete(m, "id")
+					}
+				}
+			}
+		}
+		out, _ := json.Marshal(canonical(plain))
+		return string(out)
 	}
-	if base == nil && len(ch.Fields) > 0 {
-		return ch.Fields[0], nil
-	}
-	return "", nil
+	return norm(a) == norm(b)
 }
 
 // RejectItemChange withdraws a pending change; who confirms for any side

@@ -723,7 +723,9 @@ func (s *Store) Receive(ctx context.Context, peer *domain.Peer, from int64, entr
 			if e.Seq != from+int64(i) {
 				return domain.Internalf(fmt.Errorf("envelope %d given at place %d", e.Seq, from+int64(i)), "receive")
 			}
+			t.applying = &remoteActor{peer: peer, seq: e.Seq, name: e.Event.ActorName, role: e.Event.ActorRole, unit: e.Event.ActorUnit}
 			outcome, reason, err := t.receive(ctx, peer, shared, e.Event)
+			t.applying = nil
 			if err != nil {
 				return err
 			}

@@ -216,3 +216,60 @@ func (s *Store) Receipts(ctx context.Context, peer *domain.Peer) (Receipts, erro
 	}
 	return rc, nil
 }
+
+// remoteActor is who made, on a peer installation, the change applied here.
+type remoteActor struct {
+	peer       *domain.Peer
+	seq        int64
+	name, role string
+	unit       string // their unit's global id, when they act for one
+}
+
+// attribute records that the audit event id was written applying the
+// change t.applying names.
+func (t *Tx) attribute(ctx context.Context, id int64) error {
+	a := t.applying
+	var unit int64
+	if g, err := domain.ParseGlobalID(a.unit); err == nil && g.Entity == "organizations" {
+		local, ok, err := t.reader().localID(ctx, t.s.Origin(), g)
+		if err != nil {
+			return err
+		}
+		if ok {
+			unit = local
+		}
+	}
+	_, err := t.reader().exec(ctx, "INSERT INTO federation_applied (audit_id, peer_id, seq, actor_name, actor_role, actor_unit) VALUES (?, ?, ?, ?, ?, ?)",
+		id, a.peer.ID, a.seq, a.name, a.role, unit)
+	return err
+}
+
+// RemoteActor is who made a change on the peer installation that sent it.
+type RemoteActor struct {
+	Peer   string // the installation's name
+	Name   string // "liandong" for its system
+	Role   string // "system" for its system
+	UnitID int64  // their unit, as held here; 0 when none
+}
+
+// RemoteActors names, for each audit event of a record written applying a
+// peer's change, who made that change there, by audit event id.
+func (s *Store) RemoteActors(ctx context.Context, entity string, id int64) (map[int64]RemoteActor, error) {
+	rows, err := s.reader().query(ctx, `SELECT a.audit_id, p.name, a.actor_name, a.actor_role, a.actor_unit FROM federation_applied a
+		JOIN audit_events e ON e.id = a.audit_id JOIN federation_peers p ON p.id = a.peer_id
+		WHERE e.entity = ? AND e.entity_id = ?`, entity, id)
+	if err != nil {
+		return nil, domain.Internalf(err, "read who made the changes received")
+	}
+	defer rows.Close()
+	out := map[int64]RemoteActor{}
+	for rows.Next() {
+		var audit int64
+		var a RemoteActor
+		if err := rows.Scan(&audit, &a.Peer, &a.Name, &a.Role, &a.UnitID); err != nil {
+			return nil, domain.Internalf(err, "read who made the changes received")
+		}
+		out[audit] = a
+	}
+	return out, rows.Err()
+}

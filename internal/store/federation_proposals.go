@@ -240,7 +240,14 @@ func (t *Tx) receiveProposal(ctx context.Context, peer *domain.Peer, shared map[
 		return refuse(err.Error())
 	}
 	if before.Version != ev.Base {
-		return refuse(fmt.Sprintf("stale: proposed on version %d, the item is at version %d; propose again on the new state", ev.Base, before.Version))
+		merged, why, err := t.rebase(ctx, before, ev.Base, state)
+		if err != nil {
+			return "", "", err
+		}
+		if why != "" {
+			return refuse(why)
+		}
+		state = merged
 	}
 	data, err := json.Marshal(state)
 	if err != nil {
@@ -267,6 +274,44 @@ func (t *Tx) receiveProposal(ctx context.Context, peer *domain.Peer, shared map[
 		a.Change = domain.GlobalID{Origin: self, Entity: changesEntity, ID: t.held[len(t.held)-1].ID}.String()
 	}
 	return outcome, reason, t.answerWith(ctx, peer, ev, g, a)
+}
+
+// rebase carries a proposal made on an older version of an item over the
+// item as it now stands, judged as a local two-side change is
+// (changedSince): the fields the proposal changes from that version are
+// set on the current state, and writes meanwhile to other fields do not
+// stale it. why says why it is stale: a field it changes was changed
+// since, or the version it was made on is not on record.
+func (t *Tx) rebase(ctx context.Context, now *domain.Item, base int64, proposed map[string]any) (map[string]any, string, error) {
+	states, err := t.itemStates(ctx, now.ID)
+	if err != nil {
+		return nil, "", err
+	}
+	_, was, ok := changedSince(states, base, nil)
+	if !ok {
+		return nil, fmt.Sprintf("stale: proposed on version %d, which is not on record here (the item is at version %d); propose again on the new state", base, now.Version), nil
+	}
+	var keys []string
+	for _, k := range sortedKeys(proposed) {
+		if !sameField(k, proposed[k], was[k]) {
+			keys = append(keys, k)
+		}
+	}
+	if changed, _, _ := changedSince(states, base, keys); changed != "" {
+		return nil, fmt.Sprintf("stale: the %s changed after version %d, which the proposal was made on (the item is at version %d); propose again on the new state", changed, base, now.Version), nil
+	}
+	b, err := json.Marshal(now)
+	if err != nil {
+		return nil, "", domain.Internalf(err, "encode item")
+	}
+	current, err := decodeObject(b)
+	if err != nil {
+		return nil, "", domain.Internalf(err, "encode item")
+	}
+	for _, k := range keys {
+		current[k] = proposed[k]
+	}
+	return current, "", nil
 }
 
 // proposer is who made a proposal the peer sent, as they act here: a

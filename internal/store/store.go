@@ -156,6 +156,9 @@ type Tx struct {
 	// applied to the records it keeps (Store.Receive): its agreement, not
 	// the policy, decided them, and its side confirmed them as it must.
 	federated bool
+	// applying is, while a peer's event is applied, who made it there: the
+	// audit events written meanwhile are attributed to them.
+	applying *remoteActor
 	// namingUnits is set while a unit is named or created for a
 	// mechanism's ledger under policy.NameUnits, which decided the write.
 	namingUnits bool

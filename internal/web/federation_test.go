@@ -379,6 +379,10 @@ func TestFederationReplicaSendsItsDecision(t *testing.T) {
 		if again, _ := r.fs.Store.Items.Get(ctx, r.item); again.Status != domain.Completed {
 			t.Fatalf("the replica is %s after its keeper's events, want completed", again.Status)
 		}
+		// The history names who made each change on Chongqing's side.
+		if !strings.Contains(body, "重庆联络员（重庆市发展和改革委员会，"+chongqing+"）") || !strings.Contains(body, "重庆（"+chongqing+"）") {
+			t.Fatalf("the replica's history does not say who made Chongqing's changes:\n%s", body[strings.LastIndex(body, "<ol"):])
+		}
 	})
 }
 
@@ -451,11 +455,10 @@ func (r *replica) receive(t *testing.T, evs ...store.Received) {
 func (r *replica) keeperApplies(t *testing.T) {
 	t.Helper()
 	ps, _ := r.fs.Store.Proposals(context.Background(), "items", r.item)
-	r.receive(t,
-		r.event("proposal.answered", chongqing+":items:1", fmt.Sprintf(`{"proposal":"%s#proposal-%d","outcome":"applied"}`, chengdu, ps[0].ID)),
-		r.event("item.updated", chongqing+":items:1", r.itemState("completed")),
-		r.event("item.change", chongqing+":items:1", r.changeState(`["chongqing","chengdu"]`, "applied")),
-	)
+	answer := r.event("proposal.answered", chongqing+":items:1", fmt.Sprintf(`{"proposal":"%s#proposal-%d","outcome":"applied"}`, chengdu, ps[0].ID))
+	completed := r.event("item.updated", chongqing+":items:1", r.itemState("completed"))
+	completed.Event.ActorName, completed.Event.ActorRole, completed.Event.ActorUnit = "重庆联络员", "liaison", chongqing+":organizations:1"
+	r.receive(t, answer, completed, r.event("item.change", chongqing+":items:1", r.changeState(`["chongqing","chengdu"]`, "applied")))
 }
 
 // excerpt is the part of body from the element of id on, for a failure.

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/liandong/liandong/internal/domain"
+	"github.com/liandong/liandong/internal/store"
 )
 
 // historyRow is one audit event as a record's page shows it, newest first.
@@ -24,6 +25,10 @@ func (h *Handler) history(ctx context.Context, t tr, entity string, id int64) ([
 	if err != nil {
 		return nil, err
 	}
+	remote, err := h.store.RemoteActors(ctx, entity, id)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]historyRow, 0, len(events))
 	for i := len(events) - 1; i >= 0; i-- {
 		ev := events[i]
@@ -34,7 +39,9 @@ func (h *Handler) history(ctx context.Context, t tr, entity string, id int64) ([
 			}
 			row.Changed = append(row.Changed, f)
 		}
-		if ev.ActorID == 0 {
+		if a, ok := remote[ev.ID]; ok {
+			row.Actor = h.remoteActor(ctx, t, a)
+		} else if ev.ActorID == 0 {
 			row.Actor = t.T("history.system")
 		} else if u, err := h.store.Users.Get(ctx, ev.ActorID); err == nil {
 			row.Actor = u.Name
@@ -42,6 +49,20 @@ func (h *Handler) history(ctx context.Context, t tr, entity string, id int64) ([
 		out = append(out, row)
 	}
 	return out, nil
+}
+
+// remoteActor names who made a change on the installation that sent it:
+// "成都联络员（温江区人民政府，liandong/chengdu）", or its system.
+func (h *Handler) remoteActor(ctx context.Context, t tr, a store.RemoteActor) string {
+	if a.Role == "system" {
+		return t.F("history.remote_system", a.Peer)
+	}
+	if a.UnitID != 0 {
+		if u, err := h.store.Organizations.Get(ctx, a.UnitID); err == nil {
+			return t.F("history.remote_in_unit", a.Name, u.Name, a.Peer)
+		}
+	}
+	return t.F("history.remote", a.Name, a.Peer)
 }
 
 // changedFields names the top-level fields that differ between two JSON

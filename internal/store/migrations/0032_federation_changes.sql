@@ -10,3 +10,16 @@
 ALTER TABLE federation_proposals ADD COLUMN change_id BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE federation_proposals ADD COLUMN decision TEXT NOT NULL DEFAULT '';
 CREATE INDEX federation_proposals_change ON federation_proposals(change_id);
+
+-- Who made each change a peer sent (issue 14, point 6): the audit events
+-- written here while applying a peer's event, with the actor the envelope
+-- names, so that a replica's history says who changed it, on which side,
+-- rather than "the system".
+CREATE TABLE federation_applied (
+    audit_id BIGINT PRIMARY KEY,
+    peer_id BIGINT NOT NULL REFERENCES federation_peers(id),
+    seq BIGINT NOT NULL,
+    actor_name TEXT NOT NULL,
+    actor_role TEXT NOT NULL DEFAULT '',
+    actor_unit BIGINT NOT NULL DEFAULT 0
+);
