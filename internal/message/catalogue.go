@@ -342,6 +342,7 @@ var terms = map[string]string{
 	"catalog_entry": "清单条目", "column mapping": "列映射", "column_mapping": "列映射", "column_mappings": "列映射",
 	"notification channel": "通知渠道", "notification_channel": "通知渠道", "notification_channels": "通知渠道",
 	"item change": "事项变更", "item_changes": "事项变更", "saved view": "保存的视图",
+	"peer pack": "对方系统发布的会议材料", "issued pack": "已发布的会议材料",
 	// Actions.
 	"read": "查看", "write": "修改",
 	// Fields and ledger columns.

@@ -460,6 +460,9 @@ func (x *exporter) event(ctx context.Context, ev domain.AuditEvent) error {
 	if ev.Entity == "items" && changeActions[ev.Action] {
 		return x.change(ctx, ev)
 	}
+	if ev.Entity == "meetings" && ev.Action == "pack_issue" {
+		return x.pack(ctx, ev)
+	}
 	switch ev.Entity {
 	case proposalsEntity:
 		return x.proposal(ctx, ev)
@@ -756,8 +759,11 @@ func (t *Tx) receive(ctx context.Context, peer *domain.Peer, shared map[string]b
 	if err != nil {
 		return Refused, err.Error(), nil
 	}
-	if ev.Type == wire.KeyRotatedType {
+	switch ev.Type {
+	case wire.KeyRotatedType:
 		return t.receiveRotation(ctx, peer, ev, g)
+	case packIssuedType:
+		return t.receivePack(ctx, peer, shared, ev, g)
 	}
 	noun, ok := federatedNouns[g.Entity]
 	if !ok {

@@ -544,6 +544,7 @@ func TestWebPolicyMatrixCoversEveryRoute(t *testing.T) {
 		"POST /indicators/{id}/target":               {coveredBy: "TestIndicatorUpkeepOnThePage"},
 		"GET /admin/users":                           {path: "/admin/users", allowed: admin},
 		"GET /admin/federation":                      {path: "/admin/federation", allowed: admin},
+		"GET /federation/packs/{id}":                 {coveredBy: "TestFederationPeerPacksOnTheMeetingsPage"},
 		"POST /admin/users":                          {coveredBy: "TestAdminAddsUser"},
 		"GET /admin/users/{id}":                      {path: fmt.Sprintf("/admin/users/%d", st.User.ID), allowed: admin},
 		"POST /admin/users/{id}":                     {coveredBy: "TestAdminUserUpkeepOnThePage"},

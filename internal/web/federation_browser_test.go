@@ -98,6 +98,19 @@ func TestFederationDecisionInTheBrowser(t *testing.T) {
 				t.Errorf("after Chongqing applied it the page says %q (pending shown: %s), want %q and nothing waiting", got, b.eval(`String(!!document.getElementById("pending"))`), run.after)
 			}
 			b.screenshot("federation-decision-applied-" + run.name)
+
+			// The secretariat's side: a pack Chongqing issued, on the
+			// meetings page, its SHA-256 wrapping at 360 px.
+			r.receivePack(t, "渝蓉协作小组第2次会议")
+			b.do("sign out", chromedp.Click(chromedp.ID("sign-out")), chromedp.WaitVisible(chromedp.ID("email")))
+			b.signIn(r.fs.URL, r.fs.User.Email)
+			b.do("meetings", chromedp.Navigate(r.fs.URL+"/meetings"), chromedp.WaitVisible(chromedp.ID("peer-packs")))
+			if b.eval(`document.documentElement.lang`) != run.lang {
+				b.do("switch language", chromedp.Click(chromedp.ID("switch-language")))
+				b.waitFor("language", fmt.Sprintf(`document.documentElement.lang === %q && !!document.getElementById("peer-packs")`, run.lang))
+			}
+			b.checkPage(run.name + " peer packs")
+			b.screenshot("federation-peer-packs-" + run.name)
 		})
 	}
 }

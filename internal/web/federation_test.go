@@ -3,6 +3,9 @@ package web
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"html"
 	"io"
@@ -386,6 +389,39 @@ func TestFederationReplicaSendsItsDecision(t *testing.T) {
 	})
 }
 
+// TestFederationPeerPacksOnTheMeetingsPage: a pack Chongqing issued for
+// the shared mechanism is listed on Chengdu's meetings page, with its
+// SHA-256, for who may read that mechanism's packs, and opens as the page
+// Chongqing issued; Chengdu's liaison, who may not read packs, neither
+// sees nor opens it.
+func TestFederationPeerPacksOnTheMeetingsPage(t *testing.T) {
+	forEachDB(t, func(t *testing.T, st *site) {
+		fs := federate(t, st)
+		r := replicaWithAChange(t, fs)
+		page := r.receivePack(t, "渝蓉协作小组第2次会议")
+		sum := sha256.Sum256([]byte(page))
+
+		admin := fs.client(t)
+		admin.signIn(fs.User.Email, testPassword)
+		_, body := admin.get("/meetings")
+		packs, _ := fs.Store.PeerPacks(context.Background(), domain.ActorFor(fs.User))
+		if len(packs) != 1 || !strings.Contains(body, fmt.Sprintf(`href="/federation/packs/%d"`, packs[0].ID)) || !strings.Contains(body, hex.EncodeToString(sum[:])) {
+			t.Fatalf("the meetings page does not list Chongqing's pack with its SHA-256:\n%s", excerpt(body, "peer-packs"))
+		}
+		link := fmt.Sprintf("/federation/packs/%d", packs[0].ID)
+		res, got := admin.get(link)
+		if res.StatusCode != http.StatusOK || got != page || res.Header.Get("X-Content-SHA256") != hex.EncodeToString(sum[:]) {
+			t.Fatalf("opening the pack: %d, SHA-256 header %q, body %q; want Chongqing's page", res.StatusCode, res.Header.Get("X-Content-SHA256"), got)
+		}
+		if _, body := r.lead.get("/meetings"); strings.Contains(body, `id="peer-packs"`) {
+			t.Fatal("the meetings page lists Chongqing's packs to a liaison, who may not read packs")
+		}
+		if res, _ := r.lead.get(link); res.StatusCode != http.StatusNotFound {
+			t.Fatalf("a liaison opening the pack: %d, want 404", res.StatusCode)
+		}
+	})
+}
+
 // replica is Chengdu holding an item Chongqing keeps, which both sides
 // lead, with a change Chongqing's side proposed waiting for Chengdu's.
 type replica struct {
@@ -447,6 +483,18 @@ func (r *replica) receive(t *testing.T, evs ...store.Received) {
 	if err != nil || strings.Count(strings.Join(outcomes, " "), "applied") != len(evs) {
 		t.Fatalf("Chongqing's log: %v, %v", outcomes, err)
 	}
+}
+
+// receivePack receives the pack Chongqing issued for a meeting titled
+// title of its mechanism, and returns its page.
+func (r *replica) receivePack(t *testing.T, title string) string {
+	t.Helper()
+	page := "<!doctype html><title>" + title + "会议材料</title><h1>会议材料</h1>"
+	sum := sha256.Sum256([]byte(page))
+	data, _ := json.Marshal(map[string]any{"mechanism_id": chongqing + ":mechanisms:7", "number": 2, "title": title,
+		"held_on": "2026-11-20", "sha256": hex.EncodeToString(sum[:]), "figures": map[string]int{"items": 1}, "issued_at": "2026-11-21T02:00:00Z", "html": page})
+	r.receive(t, r.event("meeting.pack_issued", chongqing+":meetings:5", string(data)))
+	return page
 }
 
 // keeperApplies receives what Chongqing sends once the lead's

@@ -114,3 +114,22 @@ func (h *Handler) sendDocument(w http.ResponseWriter, r *http.Request, f pack.Fo
 	w.Header().Set("Content-Type", f.ContentType())
 	w.Write(b)
 }
+
+// peerPack answers GET /federation/packs/{id}: a pack a peer installation
+// issued for a shared mechanism, the page byte for byte as it arrived, with
+// the SHA-256 its keeper recorded; for who may read that mechanism's packs
+// here (Store.PeerPackAs).
+func (h *Handler) peerPack(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	p, err := h.store.PeerPackAs(r.Context(), actor(r), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.Header().Set("X-Content-SHA256", p.SHA256)
+	h.sendDocument(w, r, pack.HTML, p.HTML, nil, "peer-pack-"+strconv.FormatInt(id, 10), p.Title)
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/liandong/liandong/internal/domain"
 	"github.com/liandong/liandong/internal/message"
 	"github.com/liandong/liandong/internal/policy"
+	"github.com/liandong/liandong/internal/store"
 )
 
 type meetingRow struct {
@@ -19,6 +20,15 @@ type meetingRow struct {
 type meetingListData struct {
 	Rows      []meetingRow
 	CanCreate bool
+	// PeerPacks are the packs peer installations issued for the shared
+	// mechanisms whose packs the reader may read.
+	PeerPacks []peerPackRow
+}
+
+// peerPackRow is a pack a peer issued, as the meetings page lists it.
+type peerPackRow struct {
+	store.PeerPack
+	Mechanism string
 }
 
 // meetingList answers GET /meetings, newest first.
@@ -50,6 +60,18 @@ func (h *Handler) meetingList(w http.ResponseWriter, r *http.Request) {
 	// A new meeting is offered to whom may write a meeting of some
 	// mechanism, by the check the create applies.
 	d := meetingListData{Rows: rows}
+	packs, err := h.store.PeerPacks(r.Context(), actor(r))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	for _, p := range packs {
+		row := peerPackRow{PeerPack: p}
+		if mm, ok := rf.mechanisms[p.MechanismID]; ok {
+			row.Mechanism = t.Name(mm.Name, mm.NameEN)
+		}
+		d.PeerPacks = append(d.PeerPacks, row)
+	}
 	if policy.Check(currentUser(r), policy.Write, "meetings") == nil {
 		mechs, err := h.writableMechanisms(r)
 		if err != nil {

@@ -118,6 +118,7 @@ func (h *Handler) routes() *http.ServeMux {
 	mux.HandleFunc("GET /admin/mechanisms/{id}", h.signedIn(h.adminMechanismEdit))
 	mux.HandleFunc("POST /admin/mechanisms/{id}", h.signedIn(h.adminMechanismSave))
 	mux.HandleFunc("GET /admin/federation", h.signedIn(h.adminFederation))
+	mux.HandleFunc("GET /federation/packs/{id}", h.signedIn(h.peerPack))
 
 	mux.HandleFunc("/", h.notFound)
 	return mux

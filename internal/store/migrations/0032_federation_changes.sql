@@ -23,3 +23,23 @@ CREATE TABLE federation_applied (
     actor_role TEXT NOT NULL DEFAULT '',
     actor_unit BIGINT NOT NULL DEFAULT 0
 );
+
+-- The meeting packs a peer issued for a shared mechanism (issue 14, point
+-- 2: "meeting pack issued"): the print-ready page as issued, byte for byte,
+-- with the SHA-256 its keeper's audit log recorded, checked on arrival.
+CREATE TABLE federation_packs (
+    id {{pk}},
+    peer_id BIGINT NOT NULL REFERENCES federation_peers(id),
+    origin_meeting BIGINT NOT NULL,
+    mechanism_id BIGINT NOT NULL REFERENCES mechanisms(id),
+    number INTEGER NOT NULL DEFAULT 0,
+    title TEXT NOT NULL,
+    held_on TEXT NOT NULL DEFAULT '',
+    sha256 TEXT NOT NULL,
+    figures TEXT NOT NULL,
+    html TEXT NOT NULL,
+    issued_at TIMESTAMP NOT NULL,
+    received_at TIMESTAMP NOT NULL,
+    UNIQUE (peer_id, origin_meeting)
+);
+CREATE INDEX federation_packs_mechanism ON federation_packs(mechanism_id);
