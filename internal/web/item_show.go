@@ -340,7 +340,7 @@ func (h *Handler) itemChangeDecide(confirm bool) http.HandlerFunc {
 		}
 		if err == nil {
 			// On a replica the decision went to the item's keeper.
-			if ps, perr := h.store.Proposals(r.Context(), "items", id); perr == nil && len(ps) > 0 && ps[0].ChangeID == change && ps[0].State == store.ProposalSent {
+			if keeper, serr := h.store.DecisionSent(r.Context(), change); serr == nil && keeper != "" {
 				outcome = "sent"
 			}
 		}
