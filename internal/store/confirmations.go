@@ -332,8 +332,8 @@ func (t *Tx) heldFieldChanged(ctx context.Context, ch domain.ItemChange) (string
 	if !ok && len(ch.Fields) > 0 {
 		return ch.Fields[0], nil
 	}
-	for f, k := range heldFieldJSON {
-		if k == changed && slices.Contains(ch.Fields, f) {
+	for _, f := range ch.Fields {
+		if changed != "" && heldFieldJSON[f] == changed {
 			return f, nil
 		}
 	}

@@ -85,8 +85,8 @@ func (r reader) decisionSent(ctx context.Context, change int64) (string, error) 
 
 // decision exports a decision made here on a change of a record the peer
 // keeps; the change is named by the keeper's id.
-func (x *exporter) decision(ctx context.Context, ev domain.AuditEvent, p Proposal, item domain.GlobalID, d decision) error {
-	change, err := x.t.reader().globalID(ctx, x.self, changesEntity, d.Change)
+func (x *exporter) decision(ctx context.Context, ev domain.AuditEvent, p Proposal, item domain.GlobalID) error {
+	change, err := x.t.reader().globalID(ctx, x.self, changesEntity, p.ChangeID)
 	if err != nil {
 		return err
 	}
@@ -94,7 +94,7 @@ func (x *exporter) decision(ctx context.Context, ev domain.AuditEvent, p Proposa
 	if err != nil {
 		return domain.Internalf(err, "encode decision")
 	}
-	fe := FederatedEvent{ID: proposalEventID(x.self, p.ID), At: ev.At.UTC(), Type: decisionTypes[d.Decision], Record: item.String(), Base: p.BaseVersion, Data: data}
+	fe := FederatedEvent{ID: proposalEventID(x.self, p.ID), At: ev.At.UTC(), Type: decisionTypes[p.Decision], Record: item.String(), Base: p.BaseVersion, Data: data}
 	if err := x.actor(ctx, ev.ActorID, &fe); err != nil {
 		return err
 	}

@@ -127,9 +127,10 @@ func (t *Tx) receivePack(ctx context.Context, peer *domain.Peer, shared map[stri
 
 const peerPackColumns = "fp.id, p.name, fp.origin_meeting, fp.mechanism_id, fp.number, fp.title, fp.held_on, fp.sha256, fp.figures, fp.issued_at, fp.received_at"
 
-func scanPeerPack(sc scanner, p *PeerPack) error {
+// scanPeerPack reads peerPackColumns into p, then more.
+func scanPeerPack(sc scanner, p *PeerPack, more ...any) error {
 	var meeting int64
-	err := sc.Scan(&p.ID, &p.Peer, &meeting, &p.MechanismID, &p.Number, &p.Title, &p.HeldOn, &p.SHA256, jsonCol{&p.Figures}, timeCol{&p.IssuedAt}, timeCol{&p.ReceivedAt})
+	err := sc.Scan(append([]any{&p.ID, &p.Peer, &meeting, &p.MechanismID, &p.Number, &p.Title, &p.HeldOn, &p.SHA256, jsonCol{&p.Figures}, timeCol{&p.IssuedAt}, timeCol{&p.ReceivedAt}}, more...)...)
 	p.Meeting = domain.GlobalID{Origin: p.Peer, Entity: "meetings", ID: meeting}.String()
 	return err
 }
@@ -171,17 +172,14 @@ func (s *Store) PeerPackAs(ctx context.Context, actor domain.Actor, id int64) (*
 		return nil, err
 	}
 	p := &PeerPack{}
-	var meeting int64
 	var html string
-	err = r.queryRow(ctx, "SELECT "+peerPackColumns+", fp.html FROM federation_packs fp JOIN federation_peers p ON p.id = fp.peer_id WHERE fp.id = ?", id).
-		Scan(&p.ID, &p.Peer, &meeting, &p.MechanismID, &p.Number, &p.Title, &p.HeldOn, &p.SHA256, jsonCol{&p.Figures}, timeCol{&p.IssuedAt}, timeCol{&p.ReceivedAt}, &html)
+	err = scanPeerPack(r.queryRow(ctx, "SELECT "+peerPackColumns+", fp.html FROM federation_packs fp JOIN federation_peers p ON p.id = fp.peer_id WHERE fp.id = ?", id), p, &html)
 	if isNoRows(err) || (err == nil && policy.Oversee(pr, p.MechanismID, policy.Read) != nil) {
 		return nil, domain.Errorf(domain.NotFound, "%s %d not found", "peer pack", id)
 	}
 	if err != nil {
 		return nil, domain.Internalf(err, "read the peer's pack")
 	}
-	p.Meeting = domain.GlobalID{Origin: p.Peer, Entity: "meetings", ID: meeting}.String()
 	p.HTML = []byte(html)
 	return p, nil
 }

@@ -37,7 +37,8 @@ const (
 	ProposalApplied = "applied" // the keeper made the change
 	ProposalHeld    = "held"    // the keeper's side is asked to confirm it
 	ProposalRefused = "refused" // the keeper refused it (the reason says why)
-	// The change held for the keeper's side was rejected there.
+	// The change held for the keeper's side was rejected there (settled
+	// by the change's state, not by an answer).
 	ProposalRejected = "rejected"
 )
 
@@ -163,9 +164,8 @@ func (x *exporter) proposal(ctx context.Context, ev domain.AuditEvent) error {
 	if err != nil {
 		return err
 	}
-	var d decision
-	if json.Unmarshal(p.Item, &d) == nil && d.Decision != "" {
-		return x.decision(ctx, ev, p.Proposal, g, d)
+	if p.Decision != "" {
+		return x.decision(ctx, ev, p.Proposal, g)
 	}
 	state, err := decodeObject(p.Item)
 	if err != nil {
@@ -356,21 +356,16 @@ func (t *Tx) receiveAnswer(ctx context.Context, peer *domain.Peer, ev FederatedE
 		return Refused, fmt.Sprintf("%q is not a proposal made here", a.Proposal), nil
 	}
 	switch a.Outcome {
-	case ProposalApplied, ProposalHeld, ProposalRefused, ProposalRejected:
+	case ProposalApplied, ProposalHeld, ProposalRefused:
 	default:
 		return Refused, fmt.Sprintf("%q is not an answer", a.Outcome), nil
 	}
-	res, err := t.reader().exec(ctx, "UPDATE federation_proposals SET state = ?, reason = ?, answered_at = ? WHERE id = ? AND keeper = ?",
-		a.Outcome, a.Reason, t.now, id, peer.Name)
-	if err != nil {
-		return "", "", domain.Internalf(err, "record answer")
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return Refused, fmt.Sprintf("no proposal %d was made here to %s", id, peer.Name), nil
-	}
+	query := "UPDATE federation_proposals SET state = ?, reason = ?, answered_at = ? WHERE id = ? AND keeper = ?"
+	args := []any{a.Outcome, a.Reason, t.now, id, peer.Name}
 	if a.Outcome == ProposalHeld && a.Change != "" {
 		// Held as a change, whose copy came just before: its decision
-		// answers the proposal (receiveChange).
+		// settles the proposal (receiveChange). Checked before anything
+		// is written: a refused answer changes nothing.
 		cg, err := domain.ParseGlobalID(a.Change)
 		if err != nil || cg.Entity != changesEntity || cg.Origin != peer.Name {
 			return Refused, fmt.Sprintf("%q is not a change %s keeps", a.Change, peer.Name), nil
@@ -379,9 +374,15 @@ func (t *Tx) receiveAnswer(ctx context.Context, peer *domain.Peer, ev FederatedE
 		if err != nil || !ok {
 			return Refused, fmt.Sprintf("the change %s was not received here", a.Change), err
 		}
-		if _, err := t.reader().exec(ctx, "UPDATE federation_proposals SET change_id = ? WHERE id = ?", change, id); err != nil {
-			return "", "", domain.Internalf(err, "record answer")
-		}
+		query = "UPDATE federation_proposals SET state = ?, reason = ?, answered_at = ?, change_id = ? WHERE id = ? AND keeper = ?"
+		args = []any{a.Outcome, a.Reason, t.now, change, id, peer.Name}
+	}
+	res, err := t.reader().exec(ctx, query, args...)
+	if err != nil {
+		return "", "", domain.Internalf(err, "record answer")
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return Refused, fmt.Sprintf("no proposal %d was made here to %s", id, peer.Name), nil
 	}
 	return Applied, "", nil
 }

@@ -338,8 +338,18 @@ func TestFederationReplicaShowsItsProposal(t *testing.T) {
 			t.Fatalf("the replica changed before its keeper did: %q", again.Title)
 		}
 		ps, _ := fs.Store.Proposals(ctx, "items", id)
-		answer := event(4, "proposal.answered", chongqing+":items:1", fmt.Sprintf(`{"proposal":"%s#proposal-%d","outcome":"refused","reason":"stale: propose again"}`, chengdu, ps[0].ID))
-		if _, err := fs.Store.Receive(ctx, peer, 4, []store.Received{answer}, []byte("their checkpoint"), 5); err != nil {
+		// An answer naming a change never received is refused, and
+		// changes nothing: the proposal still waits.
+		bogus := event(4, "proposal.answered", chongqing+":items:1", fmt.Sprintf(`{"proposal":"%s#proposal-%d","outcome":"held","change":"%s:item_changes:99"}`, chengdu, ps[0].ID, chongqing))
+		answer := event(5, "proposal.answered", chongqing+":items:1", fmt.Sprintf(`{"proposal":"%s#proposal-%d","outcome":"refused","reason":"stale: propose again"}`, chengdu, ps[0].ID))
+		outcomes, err = fs.Store.Receive(ctx, peer, 4, []store.Received{bogus}, []byte("their checkpoint"), 5)
+		if err != nil || outcomes[0] != store.Refused {
+			t.Fatalf("an answer naming a change never received: %v (%v), want refused", outcomes, err)
+		}
+		if again, _ := fs.Store.Proposals(ctx, "items", id); again[0].State != store.ProposalSent || again[0].ChangeID != 0 {
+			t.Fatalf("a refused answer changed the proposal: %s on change %d", again[0].State, again[0].ChangeID)
+		}
+		if _, err := fs.Store.Receive(ctx, peer, 5, []store.Received{answer}, []byte("their checkpoint"), 6); err != nil {
 			t.Fatal(err)
 		}
 		_, body = admin.get(page)

@@ -29,6 +29,7 @@ func (h *Handler) history(ctx context.Context, t tr, entity string, id int64) ([
 	if err != nil {
 		return nil, err
 	}
+	units := map[int64]string{} // the peer's actors' units, read once a page
 	out := make([]historyRow, 0, len(events))
 	for i := len(events) - 1; i >= 0; i-- {
 		ev := events[i]
@@ -40,7 +41,7 @@ func (h *Handler) history(ctx context.Context, t tr, entity string, id int64) ([
 			row.Changed = append(row.Changed, f)
 		}
 		if a, ok := remote[ev.ID]; ok {
-			row.Actor = h.remoteActor(ctx, t, a)
+			row.Actor = h.remoteActor(ctx, t, a, units)
 		} else if ev.ActorID == 0 {
 			row.Actor = t.T("history.system")
 		} else if u, err := h.store.Users.Get(ctx, ev.ActorID); err == nil {
@@ -53,14 +54,19 @@ func (h *Handler) history(ctx context.Context, t tr, entity string, id int64) ([
 
 // remoteActor names who made a change on the installation that sent it:
 // "成都联络员（温江区人民政府，liandong/chengdu）", or its system.
-func (h *Handler) remoteActor(ctx context.Context, t tr, a store.RemoteActor) string {
+func (h *Handler) remoteActor(ctx context.Context, t tr, a store.RemoteActor, units map[int64]string) string {
 	if a.Role == "system" {
 		return t.F("history.remote_system", a.Peer)
 	}
-	if a.UnitID != 0 {
+	if _, read := units[a.UnitID]; !read && a.UnitID != 0 {
 		if u, err := h.store.Organizations.Get(ctx, a.UnitID); err == nil {
-			return t.F("history.remote_in_unit", a.Name, u.Name, a.Peer)
+			units[a.UnitID] = u.Name
+		} else {
+			units[a.UnitID] = ""
 		}
+	}
+	if unit := units[a.UnitID]; unit != "" {
+		return t.F("history.remote_in_unit", a.Name, unit, a.Peer)
 	}
 	return t.F("history.remote", a.Name, a.Peer)
 }
