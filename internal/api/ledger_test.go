@@ -56,9 +56,10 @@ func TestLedgerRoundTripOverHTTP(t *testing.T) {
 		if ct := res.header.Get("Content-Type"); ct != xlsxType {
 			t.Fatalf("Content-Type %q", ct)
 		}
-		// Completing an item with lead units on two sides waits for their
-		// confirmation; pausing it does not.
-		edited := setCells(t, res.body, map[string]string{"J2": "已暂停", "D2": "完成初步设计"})
+		// Completing an item with lead units on two sides, or changing its
+		// targets (the schedule), waits for their confirmation; pausing it
+		// or rewriting its content does not.
+		edited := setCells(t, res.body, map[string]string{"J2": "已暂停", "C2": "完成初步设计并报批"})
 		res = c.do(t, "POST", base+"/preview", edited, "Content-Type", xlsxType)
 		wantStatus(t, res, 200)
 		var p ledger.Preview
@@ -68,14 +69,14 @@ func TestLedgerRoundTripOverHTTP(t *testing.T) {
 		}
 		for _, fc := range p.Changes[0].Fields {
 			if fc.Note != "" {
-				t.Errorf("pausing and a schedule cell need no one's confirmation, yet %s notes %q", fc.Field, fc.Note)
+				t.Errorf("pausing and the content need no one's confirmation, yet %s notes %q", fc.Field, fc.Note)
 			}
 		}
 		res = c.do(t, "POST", base+"/import", edited, "Content-Type", xlsxType)
 		wantStatus(t, res, 200)
 		got, _ := s.Items.Get(context.Background(), f.item.ID)
-		if got.Status != domain.Paused || got.Schedule.Q1 != "完成初步设计" || got.Version != f.item.Version+1 {
-			t.Fatalf("item after import: %s %+v v%d", got.Status, got.Schedule, got.Version)
+		if got.Status != domain.Paused || got.Content != "完成初步设计并报批" || got.Version != f.item.Version+1 {
+			t.Fatalf("item after import: %s %q v%d", got.Status, got.Content, got.Version)
 		}
 		res = c.do(t, "POST", base+"/import", edited, "Content-Type", xlsxType)
 		json.Unmarshal(res.body, &p)
@@ -84,15 +85,20 @@ func TestLedgerRoundTripOverHTTP(t *testing.T) {
 		}
 		// Completion is held for both sides; importing it again adds nothing.
 		res = c.do(t, "GET", base+".xlsx", nil)
-		done := setCells(t, res.body, map[string]string{"J2": "已完成"})
+		done := setCells(t, res.body, map[string]string{"J2": "已完成", "D2": "完成初步设计"})
 		res = c.do(t, "POST", base+"/import", done, "Content-Type", xlsxType)
 		json.Unmarshal(res.body, &p)
-		if res.status != 200 || p.Changed != 1 || !strings.Contains(p.Changes[0].Fields[0].Note, "to confirm") {
+		if res.status != 200 || p.Changed != 1 || len(p.Changes[0].Fields) != 2 {
 			t.Fatalf("completing import: %d %s", res.status, res.body)
 		}
+		for _, fc := range p.Changes[0].Fields {
+			if !strings.Contains(fc.Note, "to confirm") {
+				t.Errorf("%s is not noted as waiting for confirmation: %q", fc.Field, fc.Note)
+			}
+		}
 		got, _ = s.Items.Get(context.Background(), f.item.ID)
-		if got.Status != domain.Paused || len(got.Pending) != 1 {
-			t.Fatalf("completion not held: %s, %d pending", got.Status, len(got.Pending))
+		if got.Status != domain.Paused || got.Schedule.Q1 != "" || len(got.Pending) != 1 || fmt.Sprint(got.Pending[0].Fields) != "[targets status]" {
+			t.Fatalf("completion and schedule not held: %s %+v, pending %+v", got.Status, got.Schedule, got.Pending)
 		}
 		res = c.do(t, "POST", base+"/import", done, "Content-Type", xlsxType)
 		json.Unmarshal(res.body, &p)

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -255,8 +256,14 @@ const (
 	ChangeStale ChangeState = "stale"
 )
 
-// The parts of an item a two-side change may hold.
+// The parts of an item a two-side change may hold: its joint fields
+// (title, period, targets, completion, milestones, who takes part) and its
+// place (archived, mechanism, batch), which both sides agree to, and a
+// side's own units among its parties, which that side agrees to.
 const (
+	FieldTitle      = "title"
+	FieldPeriod     = "period"  // start_on and end_on, the item's deadline
+	FieldTargets    = "targets" // the quarterly schedule and the investment total and planned this year
 	FieldStatus     = "status"
 	FieldParties    = "parties"
 	FieldMilestones = "milestones"
@@ -264,6 +271,28 @@ const (
 	FieldMechanism  = "mechanism_id"
 	FieldBatch      = "batch_id"
 )
+
+// HeldPaths are where each part a two-side change may hold lies in an
+// item's JSON (a key, or a key of a nested object).
+var HeldPaths = map[string][]string{
+	FieldTitle: {"title"}, FieldPeriod: {"start_on", "end_on"}, FieldTargets: {"schedule", "investment.total", "investment.planned_this_year"},
+	FieldStatus: {"status"}, FieldParties: {"parties"}, FieldMilestones: {"milestones"},
+	FieldArchived: {"archived_at"}, FieldMechanism: {"mechanism_id"}, FieldBatch: {"batch_id"},
+}
+
+// HeldPart names the part of a two-side change that an item's field, by
+// its JSON path (schedule.q1, parties[0].role), belongs to, or "" for a
+// field no change holds.
+func HeldPart(path string) string {
+	for part, paths := range HeldPaths {
+		for _, p := range paths {
+			if path == p || strings.HasPrefix(path, p+".") || strings.HasPrefix(path, p+"[") {
+				return part
+			}
+		}
+	}
+	return ""
+}
 
 // ItemChange is a change to an item that needs both sides (see TwoSide):
 // it takes effect only when every side taking part has confirmed it (its
@@ -274,11 +303,23 @@ const (
 type ItemChange struct {
 	ID     int64    `json:"id"`
 	ItemID int64    `json:"item_id"`
-	Fields []string `json:"fields"` // which parts it changes: status, parties, milestones, archived, mechanism_id, batch_id
+	Fields []string `json:"fields"` // which parts it changes: title, period, targets, status, parties, milestones, archived, mechanism_id, batch_id
 	// BaseVersion is the item's version the change was proposed on.
-	BaseVersion int64       `json:"base_version"`
-	Status      ItemStatus  `json:"status,omitempty"`
-	Parties     []Party     `json:"parties,omitempty"`
+	BaseVersion int64  `json:"base_version"`
+	Title       string `json:"title,omitempty"`
+	StartOn     Date   `json:"start_on,omitzero"`
+	EndOn       Date   `json:"end_on,omitzero"`
+	// The targets: the schedule and the investment total and planned this
+	// year (what is done is progress, not a target).
+	Schedule          Schedule   `json:"schedule,omitzero"`
+	InvestmentTotal   float64    `json:"investment_total,omitempty"`
+	InvestmentPlanned float64    `json:"investment_planned_this_year,omitempty"`
+	Status            ItemStatus `json:"status,omitempty"`
+	Parties           []Party    `json:"parties,omitempty"`
+	// PartySides are the sides whose own units Parties changes; the other
+	// sides' units stay as they stand when it is applied. Empty when it
+	// changes who takes part: Parties is then the whole list.
+	PartySides  []string    `json:"party_sides,omitempty"`
 	Milestones  []Milestone `json:"milestones,omitempty"`
 	MechanismID int64       `json:"mechanism_id,omitempty"`
 	BatchID     int64       `json:"batch_id,omitempty"`
@@ -320,6 +361,9 @@ type Confirmation struct {
 	Sides  []string // the sides that must agree to them (see SideConfirmers)
 	Acting []string // of Sides, those the proposer acts for
 	fresh  *Item    // at creation, what the item may be created as at once
+	// partySides are the sides whose own units the parties change, when
+	// the change is not to who takes part.
+	partySides []string
 	// oneSide is set for the secretariat's change to an item one side
 	// takes part in at most: no side can commit another there.
 	oneSide bool
@@ -336,6 +380,10 @@ func (c Confirmation) Awaiting(confirmed []string) []string {
 	return out
 }
 
+// OwnSides are the sides whose own units the change sets among the
+// parties, when it does not change who takes part.
+func (c Confirmation) OwnSides() []string { return c.partySides }
+
 // Held reports whether the change must wait: it makes a two-side part and
 // some side that must agree is not the proposer's.
 func (c Confirmation) Held() bool {
@@ -344,23 +392,35 @@ func (c Confirmation) Held() bool {
 
 // TwoSide states the two-side rule, the one place it is written; every
 // path that creates or changes an item (create, update, bulk edit,
-// import, archive, restore, move) asks it. before is the item as stored,
-// nil at creation; want is the item as the proposer wants it; m is the
-// item's mechanism, whose rules say who acts for a side without a lead.
+// import, archive, restore, move, a proposal from another installation)
+// asks it. before is the item as stored, nil at creation; want is the item
+// as the proposer wants it; m is the item's mechanism, whose rules say who
+// acts for a side without a lead.
 //
-// The two-side parts of a change are: completing the item, or setting a
-// completed one back (status); its parties; its milestones; archiving or
-// restoring it; moving it to another mechanism or batch. At creation the
-// same rule compares the item with what it may be created as (freshFor):
-// whatever would need the other side as a change from a fresh item needs
-// it at creation too — created completed, a milestone already done, a
-// party on a side the proposer does not act for. Created advancing or
-// paused is not held, as setting a not-started item so is not.
+// Each field of an item is joint, one side's own, or free:
+//   - Joint, agreed by every side taking part: its title, its period (the
+//     deadline), its targets (the quarterly schedule, the investment total
+//     and planned this year), its completion (completing it, or setting a
+//     completed one back), its milestones, who takes part (a side joining
+//     or leaving, the order across sides), archiving or restoring it, and
+//     moving it to another mechanism or batch.
+//   - A side's own: its units among the parties (its lead and cooperating
+//     units), agreed by that side alone (OwnParties). Across installations
+//     this is what a side changes while the other is unreachable.
+//   - Free, written by either side as its rules allow: the content, the
+//     track and mode, the custom fields, progress (advancing, paused, the
+//     investment done) and the light. Reports and their progress are each
+//     unit's own records.
 //
-// The sides that must agree are those taking part in the item, with a
-// lead unit or cooperating units only, before or after the change. Who
-// agrees for a side is SideConfirmers: its lead unit, or for a side with
-// none, the units the mechanism's rules name (its secretariat on that
+// At creation the same rule compares the item with what it may be created
+// as (freshFor): whatever would need the other side as a change from a
+// fresh item needs it at creation too — created completed, a milestone
+// already done, a party on a side the proposer does not act for. Created
+// advancing or paused is not held, as setting a not-started item so is
+// not.
+//
+// Who agrees for a side is SideConfirmers: its lead unit, or for a side
+// with none, the units the mechanism's rules name (its secretariat on that
 // side by default). The proposer acts for a side when it acts for one of
 // those units; the secretariat acts for no side (see Proposer), except a
 // side without a lead for which the mechanism names no unit, so that no
@@ -389,12 +449,23 @@ func TwoSide(before, want *Item, m *Mechanism, p Proposer) Confirmation {
 		c.fresh = want.freshFor(c.Acting, p.Secretariat)
 		before = c.fresh
 	}
+	if want.Title != before.Title {
+		c.Fields = append(c.Fields, FieldTitle)
+	}
+	if want.StartOn != before.StartOn || want.EndOn != before.EndOn {
+		c.Fields = append(c.Fields, FieldPeriod)
+	}
+	if want.Schedule != before.Schedule || want.Investment.Total != before.Investment.Total || want.Investment.PlannedThisYear != before.Investment.PlannedThisYear {
+		c.Fields = append(c.Fields, FieldTargets)
+	}
 	completed := func(it *Item) bool { return it.Status == Completed }
 	if want.Status != before.Status && (completed(want) || completed(before)) {
 		c.Fields = append(c.Fields, FieldStatus)
 	}
-	if !reflect.DeepEqual(nonNil(want.Parties), nonNil(before.Parties)) {
+	own, whoTakesPart := OwnParties(before.Parties, want.Parties)
+	if len(own) > 0 || whoTakesPart {
 		c.Fields = append(c.Fields, FieldParties)
+		c.partySides = own
 	}
 	if !reflect.DeepEqual(nonNil(want.Milestones), nonNil(before.Milestones)) {
 		c.Fields = append(c.Fields, FieldMilestones)
@@ -408,7 +479,67 @@ func TwoSide(before, want *Item, m *Mechanism, p Proposer) Confirmation {
 	if want.BatchID != before.BatchID {
 		c.Fields = append(c.Fields, FieldBatch)
 	}
+	if slices.Equal(c.Fields, []string{FieldParties}) && !whoTakesPart {
+		// Only some sides' own units change: theirs to agree to.
+		c.Sides = slices.DeleteFunc(c.Sides, func(s string) bool { return !slices.Contains(own, s) })
+		c.Acting = slices.DeleteFunc(c.Acting, func(s string) bool { return !slices.Contains(own, s) })
+	}
 	return c
+}
+
+// OwnParties compares two lists of an item's parties side by side: own
+// lists the sides whose own units differ (which units, their roles, their
+// order), and whoTakesPart is set when the change is to who takes part —
+// a side joining or leaving, or the order across sides — which is joint.
+func OwnParties(before, want []Party) (own []string, whoTakesPart bool) {
+	sides := func(ps []Party) []string {
+		var out []string
+		for _, p := range ps {
+			if !slices.Contains(out, p.Side) {
+				out = append(out, p.Side)
+			}
+		}
+		return out
+	}
+	if !slices.Equal(sides(before), sides(want)) {
+		return nil, true
+	}
+	for _, s := range sides(want) {
+		if !slices.Equal(SideParties(before, s), SideParties(want, s)) {
+			own = append(own, s)
+		}
+	}
+	return own, len(own) == 0 && !slices.Equal(before, want)
+}
+
+// SideParties returns the parties of one side, in order.
+func SideParties(parties []Party, side string) []Party {
+	var out []Party
+	for _, p := range parties {
+		if p.Side == side {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// WithSideParties returns parties with side's units replaced by own, in
+// the place of the side's first party (at the end for a side that had
+// none); the other sides' parties keep theirs.
+func WithSideParties(parties []Party, side string, own []Party) []Party {
+	out := make([]Party, 0, len(parties)+len(own))
+	placed := false
+	for _, p := range parties {
+		if p.Side != side {
+			out = append(out, p)
+		} else if !placed {
+			out, placed = append(out, own...), true
+		}
+	}
+	if !placed {
+		out = append(out, own...)
+	}
+	return out
 }
 
 // SideConfirmers returns the units that agree for side to a change from
@@ -462,10 +593,17 @@ func (c Confirmation) Withhold(before, want *Item) ItemChange {
 	ch := ItemChange{Fields: c.Fields, Confirmed: nonNil(c.Acting), Awaiting: c.Awaiting(c.Acting), State: ChangePending}
 	for _, f := range c.Fields {
 		switch f {
+		case FieldTitle:
+			ch.Title, want.Title = want.Title, before.Title
+		case FieldPeriod:
+			ch.StartOn, ch.EndOn, want.StartOn, want.EndOn = want.StartOn, want.EndOn, before.StartOn, before.EndOn
+		case FieldTargets:
+			ch.Schedule, ch.InvestmentTotal, ch.InvestmentPlanned = want.Schedule, want.Investment.Total, want.Investment.PlannedThisYear
+			want.Schedule, want.Investment.Total, want.Investment.PlannedThisYear = before.Schedule, before.Investment.Total, before.Investment.PlannedThisYear
 		case FieldStatus:
 			ch.Status, want.Status = want.Status, before.Status
 		case FieldParties:
-			ch.Parties, want.Parties = nonNil(want.Parties), before.Parties
+			ch.Parties, ch.PartySides, want.Parties = nonNil(want.Parties), c.partySides, before.Parties
 		case FieldMilestones:
 			ch.Milestones, want.Milestones = nonNil(want.Milestones), before.Milestones
 		case FieldArchived:
@@ -485,10 +623,21 @@ func (ch ItemChange) Proposed(it *Item, at time.Time) *Item {
 	out := *it
 	for _, f := range ch.Fields {
 		switch f {
+		case FieldTitle:
+			out.Title = ch.Title
+		case FieldPeriod:
+			out.StartOn, out.EndOn = ch.StartOn, ch.EndOn
+		case FieldTargets:
+			out.Schedule, out.Investment.Total, out.Investment.PlannedThisYear = ch.Schedule, ch.InvestmentTotal, ch.InvestmentPlanned
 		case FieldStatus:
 			out.Status = ch.Status
 		case FieldParties:
-			out.Parties = ch.Parties
+			if len(ch.PartySides) == 0 {
+				out.Parties = ch.Parties
+			}
+			for _, s := range ch.PartySides {
+				out.Parties = WithSideParties(out.Parties, s, SideParties(ch.Parties, s))
+			}
 		case FieldMilestones:
 			out.Milestones = ch.Milestones
 		case FieldArchived:

@@ -78,6 +78,20 @@ func TestTwoSide(t *testing.T) {
 		{"UnledSideSecretariatConfirmsWhenNoUnitIsNamed", unled(nil), unled(func(it *Item) { it.Status = Completed }), noOffice, secretariat, "[status]", "[chengdu]"},
 		{"CooperatingUnitAddedOnAnotherSide", joint(func(it *Item) { it.Parties = it.Parties[:1] }), unled(nil), nil, chengdu, "[parties]", "[chongqing]"},
 		{"CreateWithUnledSide", nil, unled(nil), nil, chengdu, "[parties]", "[chongqing]"},
+		// Joint fields: both sides agree (issue 14, point 4).
+		{"TitleIsJoint", joint(nil), joint(func(it *Item) { it.Title = "新名称" }), nil, chengdu, "[title]", "[chongqing]"},
+		{"DeadlineIsJoint", joint(nil), joint(func(it *Item) { it.EndOn = MustDate("2027-12-31") }), nil, chengdu, "[period]", "[chongqing]"},
+		{"TargetsAreJoint", joint(nil), joint(func(it *Item) { it.Investment.Total, it.Schedule.Q3 = 5000, "完成主体" }), nil, chengdu, "[targets]", "[chongqing]"},
+		{"InvestmentDoneIsProgress", joint(nil), joint(func(it *Item) { it.Investment.Done = 1200 }), nil, chengdu, "", ""},
+		{"SecretariatRetitlesForBoth", joint(nil), joint(func(it *Item) { it.Title = "新名称" }), nil, secretariat, "[title]", "[chengdu chongqing]"},
+		// A side's own units are its own.
+		{"OwnLeadReplaced", joint(nil), joint(func(it *Item) { it.Parties[0].OrganizationID = wj }), nil, chengdu, "", ""},
+		{"OwnCooperatingUnitAdded", joint(nil), joint(func(it *Item) { it.Parties = append(it.Parties, coop("chengdu", wj)) }), nil, chengdu, "", ""},
+		{"OwnUnitsByItsCooperatingUnit", joint(func(it *Item) { it.Parties = append(it.Parties, coop("chengdu", wj)) }),
+			joint(func(it *Item) { it.Parties = append(it.Parties, coop("chengdu", wj))[:2] }), nil, Proposer{Units: []int64{wj}}, "[parties]", "[chengdu]"},
+		{"SecretariatChangesOneSidesUnits", joint(nil), joint(func(it *Item) { it.Parties = append(it.Parties, coop("chongqing", cqCoop)) }), nil, secretariat, "[parties]", "[chongqing]"},
+		{"OwnUnitsWithAJointField", joint(nil), joint(func(it *Item) { it.Parties[0].OrganizationID, it.Title = wj, "新名称" }), nil, chengdu, "[title parties]", "[chongqing]"},
+		{"OrderAcrossSidesIsJoint", joint(nil), joint(func(it *Item) { it.Parties[0], it.Parties[1] = it.Parties[1], it.Parties[0] }), nil, chengdu, "[parties]", "[chongqing]"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := tc.m
@@ -104,9 +118,37 @@ func TestTwoSide(t *testing.T) {
 				t.Fatalf("after withholding, %v is still held", again.Fields)
 			}
 			// Confirmed, the change gives the item as wanted.
-			if got := ch.Proposed(&want, now); fmt.Sprint(got.Status, got.Parties, got.MechanismID, got.BatchID, got.ArchivedAt != nil) !=
-				fmt.Sprint(tc.want.Status, tc.want.Parties, tc.want.MechanismID, tc.want.BatchID, tc.want.ArchivedAt != nil) {
+			shown := func(it *Item) string {
+				return fmt.Sprint(it.Title, it.StartOn, it.EndOn, it.Schedule, it.Investment, it.Status, it.Parties, it.MechanismID, it.BatchID, it.ArchivedAt != nil)
+			}
+			if got := ch.Proposed(&want, now); shown(got) != shown(tc.want) {
 				t.Fatalf("the change applied gives %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestWithSideParties replaces one side's units in their place and leaves
+// the other side's as they are.
+func TestWithSideParties(t *testing.T) {
+	p := func(side string, unit int64, role PartyRole) Party {
+		return Party{Side: side, OrganizationID: unit, Role: role}
+	}
+	parties := []Party{p("chengdu", 1, LeadUnit), p("chongqing", 2, LeadUnit), p("chengdu", 3, CooperatingUnit)}
+	for _, tc := range []struct {
+		name string
+		side string
+		own  []Party
+		want string
+	}{
+		{"InPlaceOfItsFirst", "chengdu", []Party{p("chengdu", 4, LeadUnit)}, "[{chengdu 4 lead} {chongqing 2 lead}]"},
+		{"OtherSide", "chongqing", []Party{p("chongqing", 5, LeadUnit), p("chongqing", 6, CooperatingUnit)}, "[{chengdu 1 lead} {chongqing 5 lead} {chongqing 6 cooperating} {chengdu 3 cooperating}]"},
+		{"NewSideAtTheEnd", "hechuan", []Party{p("hechuan", 7, CooperatingUnit)}, "[{chengdu 1 lead} {chongqing 2 lead} {chengdu 3 cooperating} {hechuan 7 cooperating}]"},
+		{"SideLeaves", "chongqing", nil, "[{chengdu 1 lead} {chengdu 3 cooperating}]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := fmt.Sprint(WithSideParties(parties, tc.side, tc.own)); got != tc.want {
+				t.Fatalf("got %s, want %s", got, tc.want)
 			}
 		})
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -146,9 +147,9 @@ func convergeThroughFaults(t *testing.T, cd, cq *installation, seed uint64, work
 		sync(t, cd, cq)
 	}
 	got, want := sharedItems(t, cq, w.globalMech), sharedItems(t, cd, w.globalMech)
-	if requireFaults && (len(people.created[cq]) == 0 || people.decided == 0 || people.proposed == 0) {
-		t.Fatalf("the work this test relies on did not all happen: Chongqing created %d items, %d proposals, %d decisions",
-			len(people.created[cq]), people.proposed, people.decided)
+	if requireFaults && (len(people.created[cq]) == 0 || people.decided == 0 || people.proposed == 0 || people.ownUnits == 0) {
+		t.Fatalf("the work this test relies on did not all happen: Chongqing created %d items, %d proposals, %d decisions, %d changes of a side's own units",
+			len(people.created[cq]), people.proposed, people.decided, people.ownUnits)
 	}
 	if !equal(got, want) || len(got) != len(people.created[cd])+len(people.created[cq]) {
 		t.Fatalf("after healing Chongqing holds %d items, Chengdu %d, created %d; differing: %v", len(got), len(want), len(people.created[cd])+len(people.created[cq]), diff(got, want))
@@ -196,12 +197,15 @@ type workers struct {
 	created  map[*installation][]int64
 	proposed int // proposals sent to the other installation
 	decided  int // changes confirmed or rejected
+	ownUnits int // changes of a side's own units
 }
 
 // act does one round's work on in, as what says: what%5 picks the action
-// (0 create an item, 1 its keeper edits one, 2 a liaison retitles one,
-// 3 a liaison completes or reopens one: two-side, 4 a liaison confirms or
-// rejects a change waiting for its side), what/5 picks the item.
+// (0 create an item, 1 its keeper edits one, 2 a liaison retitles one
+// (joint) or, for an odd pick, adds or removes a cooperating unit of its
+// own side (its own, applied at once even on a replica), 3 a liaison
+// completes or reopens one: two-side, 4 a liaison confirms or rejects a
+// change waiting for its side), what/5 picks the item.
 func (p *workers) act(t *testing.T, in *installation, round int, what byte) {
 	t.Helper()
 	ctx := context.Background()
@@ -245,7 +249,27 @@ func (p *workers) act(t *testing.T, in *installation, round int, what byte) {
 		it.Title, it.Investment.Done = fmt.Sprintf("%s·第%d轮", in.name, round), float64(round)
 		err = in.store.Items.Update(ctx, domain.Actor{}, it)
 	case 2:
-		it.Title = fmt.Sprintf("%s 联络员·第%d轮", in.name, round)
+		if pick%2 == 0 {
+			it.Title = fmt.Sprintf("%s 联络员·第%d轮", in.name, round)
+			err = p.edit(ctx, in, by, it)
+			break
+		}
+		side, economy := "chengdu", p.w.cdEconomy.ID
+		if in.name == "liandong/chongqing" {
+			side, economy = "chongqing", p.w.cqEconomy.ID
+		}
+		unit, ok, err := in.store.LocalID(ctx, domain.GlobalID{Origin: "liandong/chengdu", Entity: "organizations", ID: economy})
+		if err != nil || !ok {
+			t.Fatalf("%s holds no unit %d (%v)", in.name, economy, err)
+		}
+		own := domain.SideParties(it.Parties, side)
+		if i := slices.IndexFunc(own, func(pt domain.Party) bool { return pt.OrganizationID == unit }); i >= 0 {
+			own = slices.Delete(own, i, i+1)
+		} else {
+			own = append(own, domain.Party{Side: side, OrganizationID: unit, Role: domain.CooperatingUnit})
+		}
+		it.Parties = domain.WithSideParties(it.Parties, side, own)
+		p.ownUnits++
 		err = p.edit(ctx, in, by, it)
 	case 3:
 		if len(it.Pending) > 0 {

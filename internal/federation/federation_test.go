@@ -84,10 +84,13 @@ func agree(t testing.TB, in, peer *installation, shares ...string) {
 
 // twinCore is a mechanism with a unit on each side, kept by in.
 type twinCore struct {
-	mech       *domain.Mechanism
-	cdDRC      *domain.Organization
-	cqDRC      *domain.Organization
-	globalMech string
+	mech  *domain.Mechanism
+	cdDRC *domain.Organization
+	cqDRC *domain.Organization
+	// A member unit more on each side, which cooperates where its side
+	// says so.
+	cdEconomy, cqEconomy *domain.Organization
+	globalMech           string
 }
 
 func newTwinCore(t testing.TB, in *installation) *twinCore {
@@ -99,10 +102,14 @@ func newTwinCore(t testing.TB, in *installation) *twinCore {
 	w := &twinCore{}
 	w.cdDRC = mustCreate(t, s, s.Organizations, &domain.Organization{JurisdictionID: cd.ID, Name: "成都市发展和改革委员会", Kind: domain.Department})
 	w.cqDRC = mustCreate(t, s, s.Organizations, &domain.Organization{JurisdictionID: cq.ID, Name: "重庆市发展和改革委员会", Kind: domain.Department})
+	w.cdEconomy = mustCreate(t, s, s.Organizations, &domain.Organization{JurisdictionID: cd.ID, Name: "成都市经济和信息化局", Kind: domain.Department})
+	w.cqEconomy = mustCreate(t, s, s.Organizations, &domain.Organization{JurisdictionID: cq.ID, Name: "重庆市经济和信息化委员会", Kind: domain.Department})
 	w.mech = mustCreate(t, s, s.Mechanisms, &domain.Mechanism{Name: "成渝双核联动工作组", Tier: domain.Execution, TimeZone: "Asia/Shanghai", Cadence: domain.Monthly,
 		Sides: []domain.Side{{Key: "chengdu", Name: "成都", JurisdictionID: cd.ID}, {Key: "chongqing", Name: "重庆", JurisdictionID: cq.ID}},
 		Members: []domain.Member{{OrganizationID: w.cdDRC.ID, Side: "chengdu", Role: domain.MemberUnit},
-			{OrganizationID: w.cqDRC.ID, Side: "chongqing", Role: domain.MemberUnit}}})
+			{OrganizationID: w.cqDRC.ID, Side: "chongqing", Role: domain.MemberUnit},
+			{OrganizationID: w.cdEconomy.ID, Side: "chengdu", Role: domain.MemberUnit},
+			{OrganizationID: w.cqEconomy.ID, Side: "chongqing", Role: domain.MemberUnit}}})
 	g, err := s.GlobalID(ctx, "mechanisms", w.mech.ID)
 	if err != nil {
 		t.Fatal(err)

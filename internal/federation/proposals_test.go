@@ -2,6 +2,7 @@ package federation_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -57,15 +58,15 @@ func TestFederationProposalsCrossToTheKeeper(t *testing.T) {
 	}
 
 	t.Run("AppliedByTheKeeper", func(t *testing.T) {
-		propose(t, func(it *domain.Item) { it.Title = "成渝中线高铁（重庆建议）" })
+		propose(t, func(it *domain.Item) { it.Content = "重庆段：完成初步设计" })
 		if p := latest(t); p.State != store.ProposalSent {
 			t.Fatalf("before any sync the proposal is %s, want sent", p.State)
 		}
 		sync(t, cq, cd, cq)
 		onCD, _ := cd.store.Items.Get(ctx, rail)
 		onCQ, _ := cq.store.Items.Get(ctx, railOnCQ)
-		if onCD.Title != "成渝中线高铁（重庆建议）" || onCQ.Title != onCD.Title {
-			t.Fatalf("titles after the proposal: Chengdu %q, Chongqing %q", onCD.Title, onCQ.Title)
+		if onCD.Content != "重庆段：完成初步设计" || onCQ.Content != onCD.Content {
+			t.Fatalf("content after the proposal: Chengdu %q, Chongqing %q", onCD.Content, onCQ.Content)
 		}
 		if p := latest(t); p.State != store.ProposalApplied || p.AnsweredAt == nil {
 			t.Fatalf("the proposal is %s (%s), want applied", p.State, p.Reason)
@@ -81,6 +82,16 @@ func TestFederationProposalsCrossToTheKeeper(t *testing.T) {
 		}
 		if p := latest(t); p.State != store.ProposalHeld {
 			t.Fatalf("the proposal is %s (%s), want held", p.State, p.Reason)
+		}
+		// The title is joint: Chongqing's new title waits for Chengdu too.
+		propose(t, func(it *domain.Item) { it.Title = "成渝中线高铁（重庆建议）" })
+		sync(t, cq, cd, cq)
+		onCD, _ = cd.store.Items.Get(ctx, rail)
+		if onCD.Title != "成渝中线高铁" || len(onCD.Pending) != 2 || fmt.Sprint(onCD.Pending[1].Fields, onCD.Pending[1].Awaiting) != "[title] [chengdu]" {
+			t.Fatalf("on Chengdu the item is titled %q with pending %+v; want the title awaiting Chengdu's side", onCD.Title, onCD.Pending)
+		}
+		if p := latest(t); p.State != store.ProposalHeld {
+			t.Fatalf("the title proposal is %s (%s), want held", p.State, p.Reason)
 		}
 	})
 

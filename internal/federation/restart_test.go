@@ -53,7 +53,7 @@ func TestFederationRestartConverges(t *testing.T) {
 	network.Partition()
 	// Cut off, both work: Chengdu's lead completes the railway (held for
 	// Chongqing); Chongqing's creates an item led by both sides (Chengdu's
-	// lead held for Chengdu) and proposes a new title for the railway.
+	// lead held for Chengdu) and proposes new content for the railway.
 	it, _ := cd.store.Items.Get(ctx, rail.ID)
 	it.Status = domain.Completed
 	if err := cd.store.Items.Update(ctx, domain.ActorFor(cdLiaison), it); err != nil {
@@ -66,7 +66,7 @@ func TestFederationRestartConverges(t *testing.T) {
 		t.Fatal(err)
 	}
 	onCQ, _ := cq.store.Items.Get(ctx, railOnCQ)
-	onCQ.Title = "成渝中线高铁（重庆段先行）"
+	onCQ.Content = "重庆段先行开工"
 	if err := cq.store.Items.Update(ctx, domain.ActorFor(cqLiaison), onCQ); err != nil {
 		t.Fatal(err)
 	}
@@ -109,8 +109,8 @@ func TestFederationRestartConverges(t *testing.T) {
 	sameOutcome(t, cq, cd)
 	sameOutcome(t, cd, cq)
 	onCD, _ := cd.store.Items.Get(ctx, rail.ID)
-	if onCD.Title != "成渝中线高铁（重庆段先行）" {
-		t.Fatalf("Chongqing's proposal made before it stopped was lost: the title is %q", onCD.Title)
+	if onCD.Content != "重庆段先行开工" {
+		t.Fatalf("Chongqing's proposal made before it stopped was lost: the content is %q", onCD.Content)
 	}
 
 	// Everything attributed: who made each change on the other side.
@@ -130,5 +130,5 @@ func TestFederationRestartConverges(t *testing.T) {
 	attributed(cq, "items", railOnCQ, "成都联络员", cdUnitOnCQ, cd.name)
 	bioOnCD, _, _ := cd.store.LocalID(ctx, domain.GlobalID{Origin: cq.name, Entity: "items", ID: bio.ID})
 	attributed(cd, "items", bioOnCD, "重庆联络员", w.cqDRC.ID, cq.name)
-	attributed(cd, "items", rail.ID, "重庆联络员", w.cqDRC.ID, cq.name) // the title it proposed
+	attributed(cd, "items", rail.ID, "重庆联络员", w.cqDRC.ID, cq.name) // the content it proposed
 }

@@ -446,8 +446,8 @@ func (im *importer) row(r int) {
 		if now == was {
 			continue // another spelling of the same value, such as a status code
 		}
-		if it != nil && c.field == "status" && pendingStatus(it, next.Status) {
-			next.Status = it.Status // already proposed, awaiting confirmation
+		if it != nil && alreadyProposed(it, &next, c.field) {
+			set(&next, c.field, cellOf(c.field, it, nil, store.LedgerContext{})) // awaiting confirmation
 			continue
 		}
 		change.Fields = append(change.Fields, FieldChange{Field: c.field, Column: im.colName(im.col[c.field] - 1), From: was, To: now})
@@ -536,7 +536,11 @@ func (im *importer) noteHeld(it, next *domain.Item, change *RowChange) error {
 		sides = append(sides, key)
 	}
 	for i, fc := range change.Fields {
-		if slices.Contains(c.Fields, fc.Field) {
+		part := domain.HeldPart(fc.Field)
+		if fc.Field == "lead" || fc.Field == "cooperating" {
+			part = domain.FieldParties // the ledger's columns of the parties
+		}
+		if slices.Contains(c.Fields, part) {
 			change.Fields[i].Note = say(im.opts.Locale, domain.Textf("waits for %s to confirm", strings.Join(sides, "、")))
 		}
 	}
@@ -713,18 +717,21 @@ func set(it *domain.Item, field, v string) domain.Text {
 	return domain.Text{}
 }
 
-// pendingStatus reports whether a change to status is already proposed and
-// waiting for the sides' confirmation, so importing it again adds nothing.
-func pendingStatus(it *domain.Item, status domain.ItemStatus) bool {
+// alreadyProposed says whether a change pending on it already proposes
+// for field what next sets, so that importing the same ledger again
+// proposes nothing twice.
+func alreadyProposed(it, next *domain.Item, field string) bool {
+	part := domain.HeldPart(field)
+	want := normalise(cellOf(field, next, nil, store.LedgerContext{}))
 	for _, ch := range it.Pending {
-		if ch.Status == status {
+		if part != "" && slices.Contains(ch.Fields, part) && normalise(cellOf(field, ch.Proposed(it, ch.ProposedAt), nil, store.LedgerContext{})) == want {
 			return true
 		}
 	}
 	return false
 }
 
-// pendingParties is pendingStatus for the units of an item.
+// pendingParties is alreadyProposed for the units of an item.
 func pendingParties(it *domain.Item, parties []domain.Party) bool {
 	for _, ch := range it.Pending {
 		if slices.Contains(ch.Fields, "parties") && reflect.DeepEqual(ch.Parties, parties) {

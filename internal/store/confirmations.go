@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"slices"
+	"strings"
 
 	"github.com/liandong/liandong/internal/domain"
 	"github.com/liandong/liandong/internal/policy"
@@ -12,15 +13,36 @@ import (
 
 // proposal is what an item change would set, as item_changes keeps it.
 type proposal struct {
-	Status      domain.ItemStatus  `json:"status,omitempty"`
-	Parties     []domain.Party     `json:"parties,omitempty"`
-	Milestones  []domain.Milestone `json:"milestones,omitempty"`
-	MechanismID int64              `json:"mechanism_id,omitempty"`
-	BatchID     int64              `json:"batch_id,omitempty"`
-	Archived    bool               `json:"archived,omitempty"`
+	Title             string             `json:"title,omitempty"`
+	StartOn           domain.Date        `json:"start_on,omitzero"`
+	EndOn             domain.Date        `json:"end_on,omitzero"`
+	Schedule          domain.Schedule    `json:"schedule,omitzero"`
+	InvestmentTotal   float64            `json:"investment_total,omitempty"`
+	InvestmentPlanned float64            `json:"investment_planned_this_year,omitempty"`
+	Status            domain.ItemStatus  `json:"status,omitempty"`
+	Parties           []domain.Party     `json:"parties,omitempty"`
+	PartySides        []string           `json:"party_sides,omitempty"`
+	Milestones        []domain.Milestone `json:"milestones,omitempty"`
+	MechanismID       int64              `json:"mechanism_id,omitempty"`
+	BatchID           int64              `json:"batch_id,omitempty"`
+	Archived          bool               `json:"archived,omitempty"`
 	// The day the change happened, as its proposer stated it.
 	OccurredOn        domain.Date          `json:"occurred_on,omitzero"`
 	OccurredPrecision domain.DatePrecision `json:"occurred_precision,omitempty"`
+}
+
+// proposalOf is what item_changes keeps of ch.
+func proposalOf(ch domain.ItemChange) proposal {
+	return proposal{Title: ch.Title, StartOn: ch.StartOn, EndOn: ch.EndOn, Schedule: ch.Schedule, InvestmentTotal: ch.InvestmentTotal, InvestmentPlanned: ch.InvestmentPlanned,
+		Status: ch.Status, Parties: ch.Parties, PartySides: ch.PartySides, Milestones: ch.Milestones, MechanismID: ch.MechanismID, BatchID: ch.BatchID, Archived: ch.Archived,
+		OccurredOn: ch.OccurredOn, OccurredPrecision: ch.OccurredPrecision}
+}
+
+// setOn sets what p keeps on ch.
+func (p proposal) setOn(ch *domain.ItemChange) {
+	ch.Title, ch.StartOn, ch.EndOn, ch.Schedule, ch.InvestmentTotal, ch.InvestmentPlanned = p.Title, p.StartOn, p.EndOn, p.Schedule, p.InvestmentTotal, p.InvestmentPlanned
+	ch.Status, ch.Parties, ch.PartySides, ch.Milestones, ch.MechanismID, ch.BatchID, ch.Archived = p.Status, p.Parties, p.PartySides, p.Milestones, p.MechanismID, p.BatchID, p.Archived
+	ch.OccurredOn, ch.OccurredPrecision = p.OccurredOn, p.OccurredPrecision
 }
 
 func init() {
@@ -75,10 +97,8 @@ func holdForBothSides(ctx context.Context, t *Tx, before, v *domain.Item) (func(
 func (t *Tx) propose(ctx context.Context, itemID, version int64, ch domain.ItemChange) error {
 	ch.ItemID, ch.BaseVersion, ch.ProposedBy, ch.ProposedAt = itemID, version, t.actor.UserID, t.now
 	ch.OccurredOn, ch.OccurredPrecision, _ = Occurred(ctx)
-	p := proposal{Status: ch.Status, Parties: ch.Parties, Milestones: ch.Milestones, MechanismID: ch.MechanismID, BatchID: ch.BatchID, Archived: ch.Archived,
-		OccurredOn: ch.OccurredOn, OccurredPrecision: ch.OccurredPrecision}
 	err := t.reader().queryRow(ctx, "INSERT INTO item_changes (item_id, base_version, fields, proposal, proposed_by, proposed_at, confirmed, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-		ch.ItemID, ch.BaseVersion, jsonCol{ch.Fields}, jsonCol{p}, optID(ch.ProposedBy), ch.ProposedAt, jsonCol{emptyIfNil(ch.Confirmed)}, string(ch.State)).Scan(&ch.ID)
+		ch.ItemID, ch.BaseVersion, jsonCol{ch.Fields}, jsonCol{proposalOf(ch)}, optID(ch.ProposedBy), ch.ProposedAt, jsonCol{emptyIfNil(ch.Confirmed)}, string(ch.State)).Scan(&ch.ID)
 	if err != nil {
 		return domain.Internalf(err, "hold item change")
 	}
@@ -194,8 +214,7 @@ func scanChange(sc interface{ Scan(...any) error }) (domain.ItemChange, error) {
 	var ch domain.ItemChange
 	var p proposal
 	err := sc.Scan(&ch.ID, &ch.ItemID, &ch.BaseVersion, jsonCol{&ch.Fields}, jsonCol{&p}, idCol{&ch.ProposedBy}, timeCol{&ch.ProposedAt}, jsonCol{&ch.Confirmed}, &ch.State)
-	ch.Status, ch.Parties, ch.Milestones, ch.MechanismID, ch.BatchID, ch.Archived = p.Status, p.Parties, p.Milestones, p.MechanismID, p.BatchID, p.Archived
-	ch.OccurredOn, ch.OccurredPrecision = p.OccurredOn, p.OccurredPrecision
+	p.setOn(&ch)
 	ch.Confirmed = emptyIfNil(ch.Confirmed)
 	return ch, err
 }
@@ -306,38 +325,79 @@ func (t *Tx) confirmChange(ctx context.Context, itemID, changeID int64) (out *do
 	return out, stale, err
 }
 
-// heldFieldJSON is where each field a change may hold lies in an item's
-// JSON, as its audit events record it.
-var heldFieldJSON = map[string]string{
-	domain.FieldStatus: "status", domain.FieldParties: "parties", domain.FieldMilestones: "milestones",
-	domain.FieldArchived: "archived_at", domain.FieldMechanism: "mechanism_id", domain.FieldBatch: "batch_id",
-}
-
-// heldFieldChanged names the first field ch holds that some version of its
-// item after ch.BaseVersion set differently from that version, as the
+// heldFieldChanged names the first field ch holds that some version of
+// its item after ch.BaseVersion set differently from that version, as the
 // item's audit events record its states, or returns "" when every write
-// since left those fields alone. This is where a change is judged stale.
-// Without the state of the base version on record, every held field
-// counts as changed.
+// since left those fields alone. This is where a change is judged stale: a
+// change to some sides' own units among the parties by those sides' units
+// only, so that another side's own changes meanwhile stand. Without the
+// state of the base version on record, every held field counts as changed.
 func (t *Tx) heldFieldChanged(ctx context.Context, ch domain.ItemChange) (string, error) {
 	states, err := t.itemStates(ctx, ch.ItemID)
 	if err != nil {
 		return "", err
 	}
-	keys := make([]string, len(ch.Fields))
-	for i, f := range ch.Fields {
-		keys[i] = heldFieldJSON[f]
-	}
-	changed, _, ok := changedSince(states, ch.BaseVersion, keys)
-	if !ok && len(ch.Fields) > 0 {
-		return ch.Fields[0], nil
-	}
 	for _, f := range ch.Fields {
-		if changed != "" && heldFieldJSON[f] == changed {
+		keys := domain.HeldPaths[f]
+		if f == domain.FieldParties && len(ch.PartySides) > 0 {
+			keys = nil
+			for _, s := range ch.PartySides {
+				keys = append(keys, "parties."+s)
+			}
+		}
+		changed, _, ok := changedSince(states, ch.BaseVersion, keys)
+		if changed != "" || !ok {
 			return f, nil
 		}
 	}
 	return "", nil
+}
+
+// partyChange is how a change that sets an item's parties to proposed,
+// made on the state was, is judged and applied: by the sides whose own
+// units it changes (keys parties.<side>), merge replacing only those
+// sides' units in the parties as they stand; or, for a change to who takes
+// part, by the whole list, which merge sets.
+func partyChange(was map[string]any, proposed []domain.Party) (keys []string, merge func([]domain.Party) []domain.Party) {
+	own, whoTakesPart := domain.OwnParties(partiesOf(was["parties"]), proposed)
+	if whoTakesPart {
+		return []string{"parties"}, func([]domain.Party) []domain.Party { return proposed }
+	}
+	for _, s := range own {
+		keys = append(keys, "parties."+s)
+	}
+	return keys, func(now []domain.Party) []domain.Party {
+		for _, s := range own {
+			now = domain.WithSideParties(now, s, domain.SideParties(proposed, s))
+		}
+		return now
+	}
+}
+
+// partiesOf reads parties from an item's JSON state.
+func partiesOf(v any) []domain.Party {
+	var out []domain.Party
+	if b, err := json.Marshal(v); err == nil {
+		json.Unmarshal(b, &out)
+	}
+	return out
+}
+
+// fieldAt is the value at path in an item's JSON state: a key, a key of a
+// nested object (investment.total), or one side's parties (parties.<side>).
+func fieldAt(state map[string]any, path string) any {
+	key, rest, nested := strings.Cut(path, ".")
+	v := state[key]
+	if !nested {
+		return v
+	}
+	if key == "parties" {
+		return domain.SideParties(partiesOf(v), rest)
+	}
+	if m, ok := v.(map[string]any); ok {
+		return m[rest]
+	}
+	return nil
 }
 
 // itemStates are an item's states as its audit events record them, oldest
@@ -377,7 +437,7 @@ func changedSince(states []map[string]any, base int64, keys []string) (changed s
 			was = state
 		case was != nil && version > base:
 			for _, k := range keys {
-				if !sameField(k, was[k], state[k]) {
+				if !sameField(k, fieldAt(was, k), fieldAt(state, k)) {
 					return k, was, true
 				}
 			}

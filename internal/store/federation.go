@@ -810,13 +810,22 @@ func (t *Tx) receive(ctx context.Context, peer *domain.Peer, shared map[string]b
 		}
 		return Refused, reason, nil
 	}
-	data, err := json.Marshal(state)
-	if err != nil {
-		return "", "", domain.Internalf(err, "encode %s", g)
-	}
 	local, _, err := r.localID(ctx, "", g) // its replica here, if any
 	if err != nil {
 		return "", "", err
+	}
+	if g.Entity == "items" && local != 0 {
+		// The keeper's state does not hold yet what this side changed of
+		// its own units since: that stays.
+		parties, err := t.ownSidesOnTheirWay(ctx, local, partiesOf(state["parties"]))
+		if err != nil {
+			return "", "", err
+		}
+		state["parties"] = parties
+	}
+	data, err := json.Marshal(state)
+	if err != nil {
+		return "", "", domain.Internalf(err, "encode %s", g)
 	}
 	return t.inSavepoint(ctx, func() error {
 		id, err := t.s.replicas()[g.Entity].replicate(ctx, t, local, data, archived)

@@ -196,10 +196,8 @@ func (t *Tx) receiveChange(ctx context.Context, peer *domain.Peer, shared map[st
 			_, err = r.exec(ctx, "UPDATE item_changes SET confirmed = ?, state = ?, decided_at = ? WHERE id = ? AND item_id = ?",
 				jsonCol{ch.Confirmed}, string(ch.State), decidedAt(ch.State, t), ch.ID, item)
 		} else {
-			p := proposal{Status: ch.Status, Parties: ch.Parties, Milestones: ch.Milestones, MechanismID: ch.MechanismID, BatchID: ch.BatchID, Archived: ch.Archived,
-				OccurredOn: ch.OccurredOn, OccurredPrecision: ch.OccurredPrecision}
 			err = r.queryRow(ctx, `INSERT INTO item_changes (item_id, base_version, fields, proposal, proposed_by, proposed_at, confirmed, state, decided_at)
-				VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?) RETURNING id`, ch.ItemID, ch.BaseVersion, jsonCol{ch.Fields}, jsonCol{p}, ch.ProposedAt,
+				VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?) RETURNING id`, ch.ItemID, ch.BaseVersion, jsonCol{ch.Fields}, jsonCol{proposalOf(ch)}, ch.ProposedAt,
 				jsonCol{ch.Confirmed}, string(ch.State), decidedAt(ch.State, t)).Scan(&ch.ID)
 			if err == nil {
 				_, err = r.exec(ctx, "INSERT INTO federation_records (entity, local_id, origin, origin_id) VALUES (?, ?, ?, ?)", changesEntity, ch.ID, cg.Origin, cg.ID)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -61,6 +62,9 @@ type Proposal struct {
 	// Decision is "confirm" or "reject" for a decision on that change, ""
 	// for a change to the record.
 	Decision string `json:"decision,omitempty"`
+	// OwnSides are the sides whose own units the proposal set here at
+	// once (Records.proposeToKeeper); empty when it waits for the keeper.
+	OwnSides []string `json:"own_sides,omitempty"`
 }
 
 // answer is the keeper's answer to a proposal, as its audit event and its
@@ -99,21 +103,71 @@ func (rs *Records[T, P]) proposeToKeeper(ctx context.Context, t *Tx, keeper stri
 	if err := rs.mayDecide(ctx, t, v); err != nil {
 		return err
 	}
+	own, err := t.ownSidesOnly(ctx, any(before).(*domain.Item), any(v).(*domain.Item))
+	if err != nil {
+		return err
+	}
+	if len(own) > 0 {
+		// The proposer's side's own units: written here at once, so that
+		// the side works on while its keeper is unreachable, and proposed
+		// to the keeper, where no other side writes them.
+		t.ownSides = true
+		err := rs.updateTx(ctx, t, before, v, "update")
+		t.ownSides = false
+		if err != nil {
+			return err
+		}
+		return t.recordProposal(ctx, rs.t.name, b.ID, keeper, v, 0, own...)
+	}
 	t.held = append(t.held, domain.ItemChange{ItemID: b.ID, BaseVersion: b.Version, ProposedBy: t.actor.UserID, ProposedAt: t.now,
 		Awaiting: []string{keeper}, State: domain.ChangePending})
 	return t.recordProposal(ctx, rs.t.name, b.ID, keeper, v, 0)
 }
 
+// ownSidesOnly returns the sides whose own units changing before into want
+// changes, when that is all it changes and the two-side rule leaves it to
+// the proposer (domain.TwoSide): the proposer's own side's units. Nil for
+// any other change.
+func (t *Tx) ownSidesOnly(ctx context.Context, before, want *domain.Item) ([]string, error) {
+	c, err := t.sidesActedFor(ctx, before, want)
+	if err != nil || c.Held() || !slices.Equal(c.Fields, []string{domain.FieldParties}) || len(c.OwnSides()) == 0 {
+		return nil, err
+	}
+	rest := *want
+	rest.Parties = before.Parties
+	if !sameItem(before, &rest) {
+		return nil, nil
+	}
+	return c.OwnSides(), nil
+}
+
+// sameItem says whether two states of an item hold the same fields, apart
+// from the record's version and times and the derived pending changes.
+func sameItem(a, b *domain.Item) bool {
+	state := func(it *domain.Item) string {
+		c := *it
+		c.Record = domain.Record{ID: it.ID, Source: it.Source, ArchivedAt: it.ArchivedAt}
+		c.Pending = nil
+		raw, _ := json.Marshal(&c)
+		var plain any
+		json.Unmarshal(raw, &plain)
+		out, _ := json.Marshal(canonical(plain))
+		return string(out)
+	}
+	return state(a) == state(b)
+}
+
 // recordProposal records what is proposed to the keeper of a record (the
 // record as proposed, or a decision on one of its changes) against the
 // version the keeper last sent; its audit event carries it to the keeper.
-func (t *Tx) recordProposal(ctx context.Context, entity string, id int64, keeper string, proposed any, change int64) error {
+func (t *Tx) recordProposal(ctx context.Context, entity string, id int64, keeper string, proposed any, change int64, own ...string) error {
 	r := t.reader()
 	var base int64
 	if err := r.queryRow(ctx, "SELECT origin_version FROM federation_records WHERE entity = ? AND local_id = ?", entity, id).Scan(&base); err != nil {
 		return domain.Internalf(err, "read the keeper's version")
 	}
-	p := Proposal{Entity: entity, LocalID: id, Keeper: keeper, BaseVersion: base, Item: proposed, ProposedBy: t.actor.UserID, ProposedAt: t.now, State: ProposalSent, ChangeID: change}
+	p := Proposal{Entity: entity, LocalID: id, Keeper: keeper, BaseVersion: base, Item: proposed, ProposedBy: t.actor.UserID, ProposedAt: t.now, State: ProposalSent, ChangeID: change,
+		OwnSides: emptyIfNil(own)}
 	if d, ok := proposed.(decision); ok {
 		p.Decision = d.Decision
 	}
@@ -121,8 +175,8 @@ func (t *Tx) recordProposal(ctx context.Context, entity string, id int64, keeper
 	if err != nil {
 		return domain.Internalf(err, "encode proposal")
 	}
-	err = r.queryRow(ctx, `INSERT INTO federation_proposals (entity, local_id, keeper, base_version, proposal, proposed_by, proposed_at, state, change_id, decision)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, p.Entity, p.LocalID, p.Keeper, p.BaseVersion, string(body), p.ProposedBy, p.ProposedAt, p.State, p.ChangeID, p.Decision).Scan(&p.ID)
+	err = r.queryRow(ctx, `INSERT INTO federation_proposals (entity, local_id, keeper, base_version, proposal, proposed_by, proposed_at, state, change_id, decision, own_sides)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, p.Entity, p.LocalID, p.Keeper, p.BaseVersion, string(body), p.ProposedBy, p.ProposedAt, p.State, p.ChangeID, p.Decision, jsonCol{p.OwnSides}).Scan(&p.ID)
 	if err != nil {
 		return domain.Internalf(err, "record proposal")
 	}
@@ -131,7 +185,7 @@ func (t *Tx) recordProposal(ctx context.Context, entity string, id int64, keeper
 
 // Proposals lists the proposals made here about a record, newest first.
 func (s *Store) Proposals(ctx context.Context, entity string, id int64) ([]Proposal, error) {
-	rows, err := s.reader().query(ctx, `SELECT id, entity, local_id, keeper, base_version, proposed_by, proposed_at, state, reason, answered_at, change_id, decision
+	rows, err := s.reader().query(ctx, `SELECT id, entity, local_id, keeper, base_version, proposed_by, proposed_at, state, reason, answered_at, change_id, decision, own_sides
 		FROM federation_proposals WHERE entity = ? AND local_id = ? ORDER BY id DESC`, entity, id)
 	if err != nil {
 		return nil, domain.Internalf(err, "read proposals")
@@ -140,7 +194,7 @@ func (s *Store) Proposals(ctx context.Context, entity string, id int64) ([]Propo
 	var out []Proposal
 	for rows.Next() {
 		var p Proposal
-		if err := rows.Scan(&p.ID, &p.Entity, &p.LocalID, &p.Keeper, &p.BaseVersion, &p.ProposedBy, timeCol{&p.ProposedAt}, &p.State, &p.Reason, nullTime{&p.AnsweredAt}, &p.ChangeID, &p.Decision); err != nil {
+		if err := rows.Scan(&p.ID, &p.Entity, &p.LocalID, &p.Keeper, &p.BaseVersion, &p.ProposedBy, timeCol{&p.ProposedAt}, &p.State, &p.Reason, nullTime{&p.AnsweredAt}, &p.ChangeID, &p.Decision, jsonCol{&p.OwnSides}); err != nil {
 			return nil, domain.Internalf(err, "read proposals")
 		}
 		out = append(out, p)
@@ -280,8 +334,11 @@ func (t *Tx) receiveProposal(ctx context.Context, peer *domain.Peer, shared map[
 // item as it now stands, judged as a local two-side change is
 // (changedSince): the fields the proposal changes from that version are
 // set on the current state, and writes meanwhile to other fields do not
-// stale it. why says why it is stale: a field it changes was changed
-// since, or the version it was made on is not on record.
+// stale it. Its parties are judged side by side (partyChange): a change to
+// the proposer's side's own units stands over the other side's own changes
+// meanwhile, and replaces only that side's units. why says why it is
+// stale: a field it changes was changed since, or the version it was made
+// on is not on record.
 func (t *Tx) rebase(ctx context.Context, now *domain.Item, base int64, proposed map[string]any) (map[string]any, string, error) {
 	states, err := t.itemStates(ctx, now.ID)
 	if err != nil {
@@ -291,27 +348,40 @@ func (t *Tx) rebase(ctx context.Context, now *domain.Item, base int64, proposed 
 	if !ok {
 		return nil, fmt.Sprintf("stale: proposed on version %d, which is not on record here (the item is at version %d); propose again on the new state", base, now.Version), nil
 	}
-	var keys []string
+	var keys, judged []string
+	merge := func(p []domain.Party) []domain.Party { return p }
 	for _, k := range sortedKeys(proposed) {
-		if !sameField(k, proposed[k], was[k]) {
-			keys = append(keys, k)
+		if sameField(k, proposed[k], was[k]) {
+			continue
 		}
+		keys = append(keys, k)
+		if k != "parties" {
+			judged = append(judged, k)
+			continue
+		}
+		var sides []string
+		sides, merge = partyChange(was, partiesOf(proposed[k]))
+		judged = append(judged, sides...)
 	}
-	if changed, _, _ := changedSince(states, base, keys); changed != "" {
+	if changed, _, _ := changedSince(states, base, judged); changed != "" {
 		return nil, fmt.Sprintf("stale: the %s changed after version %d, which the proposal was made on (the item is at version %d); propose again on the new state", changed, base, now.Version), nil
 	}
-	b, err := json.Marshal(now)
+	current := *now
+	current.Parties = merge(now.Parties)
+	b, err := json.Marshal(&current)
 	if err != nil {
 		return nil, "", domain.Internalf(err, "encode item")
 	}
-	current, err := decodeObject(b)
+	state, err := decodeObject(b)
 	if err != nil {
 		return nil, "", domain.Internalf(err, "encode item")
 	}
 	for _, k := range keys {
-		current[k] = proposed[k]
+		if k != "parties" {
+			state[k] = proposed[k]
+		}
 	}
-	return current, "", nil
+	return state, "", nil
 }
 
 // proposer is who made a proposal the peer sent, as they act here: a
@@ -384,7 +454,74 @@ func (t *Tx) receiveAnswer(ctx context.Context, peer *domain.Peer, ev FederatedE
 	if n, _ := res.RowsAffected(); n != 1 {
 		return Refused, fmt.Sprintf("no proposal %d was made here to %s", id, peer.Name), nil
 	}
+	if a.Outcome == ProposalRefused {
+		return Applied, "", t.setBackOwnSides(ctx, id)
+	}
 	return Applied, "", nil
+}
+
+// ownSidesOnTheirWay returns parties, an item's parties as its keeper
+// sent them, with the units of each side this side changed here since
+// (Proposal.OwnSides) and the keeper has not yet answered.
+func (t *Tx) ownSidesOnTheirWay(ctx context.Context, item int64, parties []domain.Party) ([]domain.Party, error) {
+	rows, err := t.reader().query(ctx, "SELECT proposal, own_sides FROM federation_proposals WHERE entity = 'items' AND local_id = ? AND state = ? AND own_sides <> '[]' ORDER BY id",
+		item, ProposalSent)
+	if err != nil {
+		return nil, domain.Internalf(err, "read own changes on their way")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var proposed domain.Item
+		var own []string
+		if err := rows.Scan(jsonCol{&proposed}, jsonCol{&own}); err != nil {
+			return nil, domain.Internalf(err, "read own changes on their way")
+		}
+		for _, s := range own {
+			parties = domain.WithSideParties(parties, s, domain.SideParties(proposed.Parties, s))
+		}
+	}
+	return parties, rows.Err()
+}
+
+// setBackOwnSides undoes, once the keeper refused it, what a proposal set
+// here at once of this side's own units: those sides' units become the
+// keeper's again, as its latest state received here holds them, save
+// those of a later change still on its way.
+func (t *Tx) setBackOwnSides(ctx context.Context, proposal int64) error {
+	r := t.reader()
+	var item int64
+	var own []string
+	err := r.queryRow(ctx, "SELECT local_id, own_sides FROM federation_proposals WHERE id = ? AND entity = 'items'", proposal).Scan(&item, jsonCol{&own})
+	if err != nil && !isNoRows(err) {
+		return domain.Internalf(err, "read a refused proposal")
+	}
+	if len(own) == 0 {
+		return nil // nothing was set here at once
+	}
+	var kept domain.Item
+	err = r.queryRow(ctx, `SELECT a.after_json FROM audit_events a JOIN federation_applied f ON f.audit_id = a.id
+		WHERE a.entity = 'items' AND a.entity_id = ? AND a.action IN ('create', 'update') ORDER BY a.id DESC LIMIT 1`, item).Scan(jsonCol{&kept})
+	if isNoRows(err) {
+		return nil // no state of the keeper's on record to go back to
+	}
+	if err != nil {
+		return domain.Internalf(err, "read the keeper's state")
+	}
+	now, err := t.s.Items.get(ctx, r, item)
+	if err != nil {
+		return err
+	}
+	want := *now
+	for _, s := range own {
+		want.Parties = domain.WithSideParties(want.Parties, s, domain.SideParties(kept.Parties, s))
+	}
+	if want.Parties, err = t.ownSidesOnTheirWay(ctx, item, want.Parties); err != nil {
+		return err
+	}
+	if sameItem(now, &want) {
+		return nil
+	}
+	return items.records(t.s).UpdateTxFrom(ctx, t, now, &want)
 }
 
 // localize replaces the global ids at the reference paths of state with

@@ -313,7 +313,7 @@ func (rs *Records[T, P]) updateTx(ctx context.Context, t *Tx, before, v P, actio
 	// reader here would change is proposed to its keeper, and the store's
 	// own actions on it (a report's review) are refused. Asked once: the
 	// policy's checks below know the record is kept here.
-	if !t.federated && !t.confirmed {
+	if !t.federated && !t.confirmed && !t.ownSides {
 		keeper, err := t.reader().keeperOf(ctx, rs.t.name, b.ID)
 		if err != nil {
 			return err

@@ -156,6 +156,10 @@ type Tx struct {
 	// applied to the records it keeps (Store.Receive): its agreement, not
 	// the policy, decided them, and its side confirmed them as it must.
 	federated bool
+	// ownSides is set while a replica writes its side's own units of an
+	// item (Records.proposeToKeeper): the write is this side's to make here
+	// at once, and is proposed to the keeper as well.
+	ownSides bool
 	// applying is, while a peer's event is applied, who made it there: the
 	// audit events written meanwhile are attributed to them.
 	applying *remoteActor

@@ -218,34 +218,63 @@ func TestTwoSideRule(t *testing.T) {
 			wantFields(t, ch, "[chongqing]", "status")
 		})
 		t.Run("StalePendingChangeRefused", func(t *testing.T) {
+			// Chengdu proposes a unit for Chongqing's side; Chongqing then
+			// changes its own units itself (its own, applied at once). The
+			// older proposal for those units is stale.
 			it := joint("参与单位之争")
-			wj := append(slices.Clone(it.Parties), domain.Party{Side: "chengdu", OrganizationID: w.wjGov.ID, Role: domain.CooperatingUnit})
-			bn := append(slices.Clone(it.Parties), domain.Party{Side: "chongqing", OrganizationID: w.bnGov.ID, Role: domain.CooperatingUnit})
-			it.Parties = wj
+			cqLead := it.Parties[1]
+			bn := domain.Party{Side: "chongqing", OrganizationID: w.bnGov.ID, Role: domain.CooperatingUnit}
+			it.Parties = append(slices.Clone(it.Parties), bn)
 			if err := s.Items.Update(ctx, cd, it); err != nil {
 				t.Fatal(err)
 			}
 			_, older := oneChange(t, s, it.ID)
+			if fmt.Sprint(older.PartySides) != "[chongqing]" {
+				t.Fatalf("the change holds the units of %v, want Chongqing's", older.PartySides)
+			}
 			now, _ := s.Items.Get(ctx, it.ID)
-			now.Parties = bn
+			now.Parties = append(slices.Clone(now.Parties), bn)
 			if err := s.Items.Update(ctx, cq, now); err != nil {
 				t.Fatal(err)
 			}
-			now, _ = s.Items.Get(ctx, it.ID)
-			newer := now.Pending[len(now.Pending)-1]
-			if _, err := s.ConfirmItemChange(ctx, cd, it.ID, newer.ID); err != nil {
-				t.Fatal(err)
-			}
 			applied, _ := s.Items.Get(ctx, it.ID)
+			if len(applied.Pending) != 1 || len(domain.SideParties(applied.Parties, "chongqing")) != 2 {
+				t.Fatalf("Chongqing's change to its own units waits (%d pending) or was not applied: %+v", len(applied.Pending), applied.Parties)
+			}
 			_, err := s.ConfirmItemChange(ctx, cq, it.ID, older.ID)
 			wantCode(t, err, domain.Conflict)
 			got, _ := s.Items.Get(ctx, it.ID)
-			if fmt.Sprint(got.Parties) != fmt.Sprint(applied.Parties) || got.Version != applied.Version {
+			if fmt.Sprint(got.Parties) != fmt.Sprint(applied.Parties) || got.Version != applied.Version || got.Parties[1] != cqLead {
 				t.Fatalf("the stale change was applied over the newer one: %+v", got.Parties)
 			}
 			var state string
 			if err := s.DB().QueryRow(fmt.Sprintf("SELECT state FROM item_changes WHERE id = %d", older.ID)).Scan(&state); err != nil || state != "stale" {
 				t.Fatalf("the stale change is %q (%v), want stale", state, err)
+			}
+		})
+		t.Run("OtherSidesOwnUnitsMeanwhileStand", func(t *testing.T) {
+			// Chengdu proposes a unit for Chongqing's side, then changes
+			// its own units. Chongqing confirms: its units change, and
+			// Chengdu's own change stands.
+			it := joint("各方单位")
+			it.Parties = append(slices.Clone(it.Parties), domain.Party{Side: "chongqing", OrganizationID: w.bnGov.ID, Role: domain.CooperatingUnit})
+			if err := s.Items.Update(ctx, cd, it); err != nil {
+				t.Fatal(err)
+			}
+			_, held := oneChange(t, s, it.ID)
+			now, _ := s.Items.Get(ctx, it.ID)
+			wj := domain.Party{Side: "chengdu", OrganizationID: w.wjGov.ID, Role: domain.CooperatingUnit}
+			now.Parties = append(slices.Clone(now.Parties), wj)
+			if err := s.Items.Update(ctx, cd, now); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.ConfirmItemChange(ctx, cq, it.ID, held.ID); err != nil {
+				t.Fatal(err)
+			}
+			got, _ := s.Items.Get(ctx, it.ID)
+			want := fmt.Sprint([]domain.Party{now.Parties[0], now.Parties[1], {Side: "chongqing", OrganizationID: w.bnGov.ID, Role: domain.CooperatingUnit}, wj})
+			if fmt.Sprint(got.Parties) != want || len(got.Pending) != 0 {
+				t.Fatalf("parties after confirming %s, want %s (pending %+v)", fmt.Sprint(got.Parties), want, got.Pending)
 			}
 		})
 		// proposeCompletion has Chengdu complete a joint item, which waits

@@ -64,7 +64,7 @@ var enumValues = map[string][]string{
 	"adoption":       {string(domain.Planned), string(domain.Adopted), string(domain.Declined)},
 	"action":         {"create", "update", "archive", "restore", "propose", "confirm", "stale", "reject", "publish", "revoke"},
 	"jkind":          strs(domain.JurisdictionKinds),
-	"change_field":   {"status", "parties", "milestones", "archived", "mechanism_id", "batch_id"},
+	"change_field":   {"title", "period", "targets", "status", "parties", "milestones", "archived", "mechanism_id", "batch_id"},
 	"okind":          strs(domain.OrganizationKinds),
 	"role":           strs(domain.Roles),
 	"scope":          {"mechanism", "jurisdiction", "organization"},

@@ -126,28 +126,63 @@ func TestItemEditPage(t *testing.T) {
 			page := openEdit(t, c, id)
 			before := st.storedItem(t, id)
 			f := editForm(c.csrf(page), before)
-			f.Set("title", "温江巴南共建生物医药园区")
-			f.Set("investment.total", "52000")
-			f.Set("investment.planned_this_year", "8000.5")
+			f.Set("content", "温江巴南共建生物医药园区，一期先行")
 			f.Set("investment.done", "12000")
 			res, _ := c.post(editPath, f)
 			if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != fmt.Sprintf("/items/%d?change=saved", id) {
 				t.Fatalf("save: %d to %q", res.StatusCode, res.Header.Get("Location"))
 			}
 			got := st.storedItem(t, id)
-			if got.Title != "温江巴南共建生物医药园区" || got.Investment != (domain.Investment{Total: 52000, PlannedThisYear: 8000.5, Done: 12000}) || len(got.Pending) != 0 {
-				t.Fatalf("stored %q %+v, pending %d", got.Title, got.Investment, len(got.Pending))
+			if got.Content != "温江巴南共建生物医药园区，一期先行" || got.Investment.Done != 12000 || len(got.Pending) != 0 {
+				t.Fatalf("stored %q %+v, pending %d", got.Content, got.Investment, len(got.Pending))
 			}
 			if got.Version != before.Version+1 || len(got.Milestones) != 1 || got.Milestones[0].ID != before.Milestones[0].ID || len(got.Parties) != 2 {
 				t.Errorf("the save changed what it did not show: v%d, milestones %+v, parties %+v", got.Version, got.Milestones, got.Parties)
 			}
 			_, show := c.get(res.Header.Get("Location"))
-			if !strings.Contains(show, "已保存。") || !strings.Contains(show, "温江巴南共建生物医药园区") {
-				t.Errorf("the item page does not say it was saved, or shows the old title")
+			if !strings.Contains(show, "已保存。") || !strings.Contains(show, "一期先行") {
+				t.Errorf("the item page does not say it was saved, or shows the old content")
 			}
 			history := show[strings.Index(show, "修改记录"):]
-			if !strings.Contains(history, "editsecretariat@example.gov.cn · 修改") || !strings.Contains(history, "投资") || !strings.Contains(history, "名称") {
-				t.Errorf("the history does not show the secretariat's change of title and investment:\n%s", history)
+			if !strings.Contains(history, "editsecretariat@example.gov.cn · 修改") || !strings.Contains(history, "投资") || !strings.Contains(history, "内容") {
+				t.Errorf("the history does not show the secretariat's change of content and investment:\n%s", history)
+			}
+		})
+
+		t.Run("JointFieldsWaitForBothSides", func(t *testing.T) {
+			// The title and the targets are joint: the secretariat, which
+			// acts for no side, proposes them, and both leads confirm.
+			c := fx.secretariat
+			c.t = t
+			page := openEdit(t, c, id)
+			before := st.storedItem(t, id)
+			f := editForm(c.csrf(page), before)
+			f.Set("title", "温江巴南共建生物医药园区")
+			f.Set("investment.total", "52000")
+			f.Set("investment.planned_this_year", "8000.5")
+			res, _ := c.post(editPath, f)
+			if res.StatusCode != http.StatusSeeOther || !strings.HasSuffix(res.Header.Get("Location"), "?change=held") {
+				t.Fatalf("save: %d to %q", res.StatusCode, res.Header.Get("Location"))
+			}
+			got := st.storedItem(t, id)
+			if got.Title != before.Title || got.Investment != before.Investment || len(got.Pending) != 1 || fmt.Sprint(got.Pending[0].Fields, got.Pending[0].Awaiting) != "[title targets] [chengdu chongqing]" {
+				t.Fatalf("stored %q %+v, pending %+v; want the title and targets waiting for both sides", got.Title, got.Investment, got.Pending)
+			}
+			_, show := c.get(res.Header.Get("Location"))
+			if !strings.Contains(show, "拟改名称：温江巴南共建生物医药园区") || !strings.Contains(show, "目标（进度安排、总投资、本年计划投资）") {
+				t.Errorf("the item page does not say what waits")
+			}
+			for _, lead := range []*client{fx.wjLiaison, fx.bnLiaison} {
+				lead.t = t
+				_, show := lead.get(fmt.Sprintf("/items/%d", id))
+				confirm := fmt.Sprintf("/items/%d/changes/%d/confirm", id, got.Pending[0].ID)
+				if res, _ := lead.post(confirm, url.Values{"csrf": {lead.csrf(show)}}); res.StatusCode != http.StatusSeeOther {
+					t.Fatalf("confirm: %d", res.StatusCode)
+				}
+			}
+			got = st.storedItem(t, id)
+			if got.Title != "温江巴南共建生物医药园区" || got.Investment != (domain.Investment{Total: 52000, PlannedThisYear: 8000.5, Done: 12000}) || len(got.Pending) != 0 {
+				t.Fatalf("after both leads confirmed: %q %+v, pending %d", got.Title, got.Investment, len(got.Pending))
 			}
 		})
 
@@ -190,7 +225,7 @@ func TestItemEditPage(t *testing.T) {
 			}
 		})
 
-		t.Run("LiaisonPartyAddedWaits", func(t *testing.T) {
+		t.Run("LiaisonOwnUnitAppliesOtherSidesWaits", func(t *testing.T) {
 			c := fx.wjLiaison
 			c.t = t
 			page := openEdit(t, c, id)
@@ -200,11 +235,24 @@ func TestItemEditPage(t *testing.T) {
 			f.Set("parties[2].unit", fmt.Sprintf("chengdu:%d", drc))
 			f.Set("parties[2].role", "cooperating")
 			res, _ := c.post(editPath, f)
-			if res.StatusCode != http.StatusSeeOther || !strings.HasSuffix(res.Header.Get("Location"), "?change=held") {
+			if res.StatusCode != http.StatusSeeOther || !strings.HasSuffix(res.Header.Get("Location"), "?change=saved") {
 				t.Fatalf("save: %d to %q", res.StatusCode, res.Header.Get("Location"))
 			}
 			got := st.storedItem(t, id)
-			if len(got.Parties) != 2 || len(got.Pending) != 1 || len(got.Pending[0].Parties) != 3 {
+			if len(got.Parties) != 3 || len(got.Pending) != 0 {
+				t.Fatalf("温江's own side's unit waits: parties %+v, pending %+v", got.Parties, got.Pending)
+			}
+			// A unit for Chongqing's side is Chongqing's to agree to.
+			page = openEdit(t, c, id)
+			f = editForm(c.csrf(page), got)
+			f.Set("parties[3].unit", fmt.Sprintf("chongqing:%d", st.orgID(t, "重庆市发展和改革委员会")))
+			f.Set("parties[3].role", "cooperating")
+			res, _ = c.post(editPath, f)
+			if res.StatusCode != http.StatusSeeOther || !strings.HasSuffix(res.Header.Get("Location"), "?change=held") {
+				t.Fatalf("save: %d to %q", res.StatusCode, res.Header.Get("Location"))
+			}
+			got = st.storedItem(t, id)
+			if len(got.Parties) != 3 || len(got.Pending) != 1 || len(got.Pending[0].Parties) != 4 {
 				t.Fatalf("the unit was added without 巴南: parties %+v, pending %+v", got.Parties, got.Pending)
 			}
 			if _, show := c.get(res.Header.Get("Location")); !strings.Contains(show, "等待重庆方确认") {

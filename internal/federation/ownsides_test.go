@@ -1,0 +1,173 @@
+package federation_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/liandong/liandong/internal/domain"
+	"github.com/liandong/liandong/internal/store"
+)
+
+// TestFederationOwnUnitsWhileTheKeeperIsAway: a side's own units of a
+// shared item are its own (issue 14, point 4). Chongqing's lead changes
+// Chongqing's units on its own installation while Chengdu, which keeps the
+// item, is out of reach: the change takes effect there at once, and
+// nothing waits. Chengdu changes its own units meanwhile. Neither stales
+// the other: the keeper's states received meanwhile keep Chongqing's
+// change, the keeper lands it beside its own, and both installations end
+// with the same parties. A change of Chongqing's own that the keeper
+// refuses (the unit left the working group meanwhile) is set back to the
+// keeper's units on Chongqing. The joint fields still wait for both.
+func TestFederationOwnUnitsWhileTheKeeperIsAway(t *testing.T) {
+	ctx := context.Background()
+	cd, cq, w, rail, railOnCQ, cqUnit := sharedRail(t)
+	// More member units on each side, which both installations hold.
+	unit := func(name string, jurisdiction int64) *domain.Organization {
+		return mustCreate(t, cd.store, cd.store.Organizations, &domain.Organization{JurisdictionID: jurisdiction, Name: name, Kind: domain.Department})
+	}
+	cdTransport := unit("成都市交通运输局", w.cdDRC.JurisdictionID)
+	cqTransport := unit("重庆市交通运输委员会", w.cqDRC.JurisdictionID)
+	cqHousing := unit("重庆市住房和城乡建设委员会", w.cqDRC.JurisdictionID)
+	m, err := cd.store.Mechanisms.Get(ctx, w.mech.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Members = append(m.Members, domain.Member{OrganizationID: cdTransport.ID, Side: "chengdu", Role: domain.MemberUnit},
+		domain.Member{OrganizationID: cqTransport.ID, Side: "chongqing", Role: domain.MemberUnit},
+		domain.Member{OrganizationID: cqHousing.ID, Side: "chongqing", Role: domain.MemberUnit})
+	if err := cd.store.Mechanisms.Update(ctx, domain.Actor{}, m); err != nil {
+		t.Fatal(err)
+	}
+	sync(t, cd, cq)
+	onCQ := func(g int64) int64 {
+		t.Helper()
+		id, ok, err := cq.store.LocalID(ctx, domain.GlobalID{Origin: cd.name, Entity: "organizations", ID: g})
+		if err != nil || !ok {
+			t.Fatalf("Chongqing holds no unit %d of Chengdu's (%v)", g, err)
+		}
+		return id
+	}
+	cqLead := liaisonOf(t, cq, "lead@cq.example", "重庆牵头单位联络员", cqUnit)
+	cdLead := liaisonOf(t, cd, "lead@cd.example", "成都牵头单位联络员", w.cdDRC.ID)
+	// edit has who edit the item on in, and returns what waits.
+	edit := func(t *testing.T, in *installation, id int64, who *domain.User, change func(*domain.Item)) []domain.ItemChange {
+		t.Helper()
+		it, err := in.store.Items.Get(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		change(it)
+		var held []domain.ItemChange
+		err = in.store.Write(ctx, domain.ActorFor(who), func(tx *store.Tx) error {
+			if err := in.store.Items.UpdateTx(ctx, tx, it); err != nil {
+				return err
+			}
+			held = tx.Held()
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return held
+	}
+	coop := func(side string, unit int64) domain.Party {
+		return domain.Party{Side: side, OrganizationID: unit, Role: domain.CooperatingUnit}
+	}
+	units := func(in *installation, id int64) string {
+		it, err := in.store.Items.Get(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprint(sharedItems(t, in, w.globalMech)[fmt.Sprint(cd.name, ":items:", rail)], len(it.Pending))
+	}
+	same := func(t *testing.T) {
+		t.Helper()
+		if a, b := units(cd, rail), units(cq, railOnCQ); a != b {
+			t.Fatalf("the item differs:\nChengdu   %s\nChongqing %s", a, b)
+		}
+	}
+
+	t.Run("TakesEffectAtOnceAndLandsBesideTheOtherSides", func(t *testing.T) {
+		if held := edit(t, cq, railOnCQ, cqLead, func(it *domain.Item) {
+			it.Parties = append(it.Parties, coop("chongqing", onCQ(cqTransport.ID)))
+		}); len(held) != 0 {
+			t.Fatalf("Chongqing's change to its own units waits: %+v", held)
+		}
+		it, _ := cq.store.Items.Get(ctx, railOnCQ)
+		if len(domain.SideParties(it.Parties, "chongqing")) != 2 {
+			t.Fatalf("before any sync, Chongqing's units on its installation are %+v; want its change in effect", it.Parties)
+		}
+		ps, err := cq.store.Proposals(ctx, "items", railOnCQ)
+		if err != nil || len(ps) != 1 || ps[0].State != store.ProposalSent || !slices.Equal(ps[0].OwnSides, []string{"chongqing"}) {
+			t.Fatalf("the proposals made on Chongqing are %+v (%v); want one sent, set here for Chongqing's side", ps, err)
+		}
+		// Meanwhile Chengdu changes its own units: at once, too.
+		if held := edit(t, cd, rail, cdLead, func(it *domain.Item) { it.Parties = append(it.Parties, coop("chengdu", cdTransport.ID)) }); len(held) != 0 {
+			t.Fatalf("Chengdu's change to its own units waits: %+v", held)
+		}
+		// Chengdu's state reaches Chongqing before Chongqing's change
+		// reaches Chengdu: Chongqing's change stays.
+		if _, err := cd.node.Export(ctx); err != nil {
+			t.Fatal(err)
+		}
+		peer, err := cq.store.Peer(ctx, cd.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := cq.node.Pull(ctx, peer); err != nil {
+			t.Fatal(err)
+		}
+		it, _ = cq.store.Items.Get(ctx, railOnCQ)
+		if fmt.Sprint(it.Parties) != fmt.Sprint([]domain.Party{it.Parties[0], it.Parties[1], coop("chongqing", onCQ(cqTransport.ID)), coop("chengdu", onCQ(cdTransport.ID))}) {
+			t.Fatalf("after Chengdu's state arrived, Chongqing holds %+v; want both sides' new units", it.Parties)
+		}
+		sync(t, cq, cd, cq)
+		same(t)
+		onCD, _ := cd.store.Items.Get(ctx, rail)
+		if len(onCD.Parties) != 4 || len(onCD.Pending) != 0 {
+			t.Fatalf("Chengdu holds %+v, pending %+v; want both sides' units, nothing waiting", onCD.Parties, onCD.Pending)
+		}
+		if ps, _ := cq.store.Proposals(ctx, "items", railOnCQ); ps[0].State != store.ProposalApplied {
+			t.Fatalf("the proposal is %s (%s), want applied", ps[0].State, ps[0].Reason)
+		}
+	})
+
+	t.Run("RefusedByTheKeeperIsSetBack", func(t *testing.T) {
+		// Chengdu's secretariat takes the housing commission out of the
+		// working group while Chongqing, not yet told, names it.
+		m, _ := cd.store.Mechanisms.Get(ctx, w.mech.ID)
+		m.Members = slices.DeleteFunc(m.Members, func(mb domain.Member) bool { return mb.OrganizationID == cqHousing.ID })
+		if err := cd.store.Mechanisms.Update(ctx, domain.Actor{}, m); err != nil {
+			t.Fatal(err)
+		}
+		edit(t, cq, railOnCQ, cqLead, func(it *domain.Item) { it.Parties = append(it.Parties, coop("chongqing", onCQ(cqHousing.ID))) })
+		if it, _ := cq.store.Items.Get(ctx, railOnCQ); len(domain.SideParties(it.Parties, "chongqing")) != 3 {
+			t.Fatalf("Chongqing's change is not in effect on its installation: %+v", it.Parties)
+		}
+		sync(t, cq, cd, cq)
+		ps, _ := cq.store.Proposals(ctx, "items", railOnCQ)
+		if ps[0].State != store.ProposalRefused || !strings.Contains(ps[0].Reason, "not a member unit") {
+			t.Fatalf("the proposal is %s (%s), want refused: the unit is no member", ps[0].State, ps[0].Reason)
+		}
+		same(t)
+		if it, _ := cq.store.Items.Get(ctx, railOnCQ); len(domain.SideParties(it.Parties, "chongqing")) != 2 {
+			t.Fatalf("after the refusal Chongqing holds %+v; want its units as the keeper holds them", it.Parties)
+		}
+	})
+
+	t.Run("JointFieldsStillWaitForBoth", func(t *testing.T) {
+		held := edit(t, cq, railOnCQ, cqLead, func(it *domain.Item) { it.EndOn = domain.MustDate("2030-12-31") })
+		if len(held) != 1 {
+			t.Fatalf("a new deadline proposed on Chongqing holds %+v; want it waiting for the keeper", held)
+		}
+		sync(t, cq, cd, cq)
+		onCD, _ := cd.store.Items.Get(ctx, rail)
+		if !onCD.EndOn.IsZero() || len(onCD.Pending) != 1 || fmt.Sprint(onCD.Pending[0].Fields, onCD.Pending[0].Awaiting) != "[period] [chengdu]" {
+			t.Fatalf("on Chengdu the deadline is %s with pending %+v; want it waiting for Chengdu's side", onCD.EndOn, onCD.Pending)
+		}
+		same(t)
+	})
+}

@@ -1,0 +1,7 @@
+-- A side's own units of a shared item (issue 14, point 4): a replica
+-- applies a change to its own side's units at once, and proposes it to the
+-- keeper as well. own_sides lists the sides whose units a proposal set here
+-- already (a JSON list, '[]' for a proposal that waits for the keeper), so
+-- that the keeper's states received meanwhile keep them, and a refusal
+-- sets them back to the keeper's.
+ALTER TABLE federation_proposals ADD COLUMN own_sides TEXT NOT NULL DEFAULT '[]';
