@@ -463,9 +463,11 @@ func TwoSide(before, want *Item, m *Mechanism, p Proposer) Confirmation {
 		c.Fields = append(c.Fields, FieldStatus)
 	}
 	own, whoTakesPart := OwnParties(before.Parties, want.Parties)
-	if len(own) > 0 || whoTakesPart {
+	c.partySides = own
+	if whoTakesPart || slices.ContainsFunc(own, func(s string) bool { return !slices.Contains(c.Acting, s) }) {
+		// Who takes part is joint; a side's units are its own, and the
+		// proposer's own go through beside whatever else waits.
 		c.Fields = append(c.Fields, FieldParties)
-		c.partySides = own
 	}
 	if !reflect.DeepEqual(nonNil(want.Milestones), nonNil(before.Milestones)) {
 		c.Fields = append(c.Fields, FieldMilestones)
@@ -479,7 +481,7 @@ func TwoSide(before, want *Item, m *Mechanism, p Proposer) Confirmation {
 	if want.BatchID != before.BatchID {
 		c.Fields = append(c.Fields, FieldBatch)
 	}
-	if slices.Equal(c.Fields, []string{FieldParties}) && !whoTakesPart {
+	if len(own) > 0 && !whoTakesPart && !slices.ContainsFunc(c.Fields, func(f string) bool { return f != FieldParties }) {
 		// Only some sides' own units change: theirs to agree to.
 		c.Sides = slices.DeleteFunc(c.Sides, func(s string) bool { return !slices.Contains(own, s) })
 		c.Acting = slices.DeleteFunc(c.Acting, func(s string) bool { return !slices.Contains(own, s) })

@@ -90,7 +90,7 @@ func TestTwoSide(t *testing.T) {
 		{"OwnUnitsByItsCooperatingUnit", joint(func(it *Item) { it.Parties = append(it.Parties, coop("chengdu", wj)) }),
 			joint(func(it *Item) { it.Parties = append(it.Parties, coop("chengdu", wj))[:2] }), nil, Proposer{Units: []int64{wj}}, "[parties]", "[chengdu]"},
 		{"SecretariatChangesOneSidesUnits", joint(nil), joint(func(it *Item) { it.Parties = append(it.Parties, coop("chongqing", cqCoop)) }), nil, secretariat, "[parties]", "[chongqing]"},
-		{"OwnUnitsWithAJointField", joint(nil), joint(func(it *Item) { it.Parties[0].OrganizationID, it.Title = wj, "新名称" }), nil, chengdu, "[title parties]", "[chongqing]"},
+		{"OwnUnitsWithAJointField", joint(nil), joint(func(it *Item) { it.Parties[0].OrganizationID, it.Title = wj, "新名称" }), nil, chengdu, "[title]", "[chongqing]"},
 		{"OrderAcrossSidesIsJoint", joint(nil), joint(func(it *Item) { it.Parties[0], it.Parties[1] = it.Parties[1], it.Parties[0] }), nil, chengdu, "[parties]", "[chongqing]"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -126,11 +125,11 @@ func (rs *Records[T, P]) proposeToKeeper(ctx context.Context, t *Tx, keeper stri
 
 // ownSidesOnly returns the sides whose own units changing before into want
 // changes, when that is all it changes and the two-side rule leaves it to
-// the proposer (domain.TwoSide): the proposer's own side's units. Nil for
-// any other change.
+// the proposer (domain.TwoSide: nothing two-side remains): the proposer's
+// own side's units. Nil for any other change.
 func (t *Tx) ownSidesOnly(ctx context.Context, before, want *domain.Item) ([]string, error) {
 	c, err := t.sidesActedFor(ctx, before, want)
-	if err != nil || c.Held() || !slices.Equal(c.Fields, []string{domain.FieldParties}) || len(c.OwnSides()) == 0 {
+	if err != nil || len(c.Fields) > 0 || len(c.OwnSides()) == 0 {
 		return nil, err
 	}
 	rest := *want
