@@ -364,6 +364,9 @@ type Confirmation struct {
 	// partySides are the sides whose own units the parties change, when
 	// the change is not to who takes part.
 	partySides []string
+	// proposerSides are the sides on which a liaison proposer's units are
+	// members of the mechanism; every side for the secretariat.
+	proposerSides []string
 	// oneSide is set for the secretariat's change to an item one side
 	// takes part in at most: no side can commit another there.
 	oneSide bool
@@ -383,6 +386,20 @@ func (c Confirmation) Awaiting(confirmed []string) []string {
 // OwnSides are the sides whose own units the change sets among the
 // parties, when it does not change who takes part.
 func (c Confirmation) OwnSides() []string { return c.partySides }
+
+// WrongSides are the sides whose own units the change sets and on which
+// the proposer, a liaison, has no member unit: another side's. Within one
+// installation such a change waits for those sides; across installations
+// a side writes only its own (issue 14, point 4), so it is refused there.
+func (c Confirmation) WrongSides() []string {
+	var out []string
+	for _, s := range c.partySides {
+		if !slices.Contains(c.proposerSides, s) && !slices.Contains(c.Acting, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
 
 // Held reports whether the change must wait: it makes a two-side part and
 // some side that must agree is not the proposer's.
@@ -445,6 +462,12 @@ func TwoSide(before, want *Item, m *Mechanism, p Proposer) Confirmation {
 		}
 	}
 	c.oneSide = p.Secretariat && len(c.Sides) < 2
+	for _, s := range c.Sides {
+		member := func(u int64) bool { mb, ok := m.Member(u); return ok && mb.Side == s }
+		if p.Secretariat || (m != nil && slices.ContainsFunc(p.Units, member)) {
+			c.proposerSides = append(c.proposerSides, s)
+		}
+	}
 	if before == nil {
 		c.fresh = want.freshFor(c.Acting, p.Secretariat)
 		before = c.fresh

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 )
@@ -149,6 +150,35 @@ func TestWithSideParties(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := fmt.Sprint(WithSideParties(parties, tc.side, tc.own)); got != tc.want {
 				t.Fatalf("got %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestWrongSides: a liaison writing the units of a side on which its unit
+// is no member writes from the wrong side; its own side's, even when
+// another unit confirms for that side, is not.
+func TestWrongSides(t *testing.T) {
+	const cd, cq, cqCoop, cqOffice = 1, 2, 3, 4
+	m := &Mechanism{Sides: []Side{{Key: "chengdu"}, {Key: "chongqing"}}, Members: []Member{{OrganizationID: cd, Side: "chengdu", Role: MemberUnit},
+		{OrganizationID: cq, Side: "chongqing", Role: MemberUnit}, {OrganizationID: cqCoop, Side: "chongqing", Role: MemberUnit}, {OrganizationID: cqOffice, Side: "chongqing", Role: Secretariat}}}
+	before := &Item{Parties: []Party{{Side: "chengdu", OrganizationID: cd, Role: LeadUnit}, {Side: "chongqing", OrganizationID: cqCoop, Role: CooperatingUnit}}}
+	want := &Item{Parties: append(slices.Clone(before.Parties), Party{Side: "chongqing", OrganizationID: cq, Role: CooperatingUnit})}
+	for _, tc := range []struct {
+		name  string
+		by    Proposer
+		wrong string
+		held  bool
+	}{
+		{"OtherSidesUnits", Proposer{Units: []int64{cd}}, "[chongqing]", true},
+		{"OwnSideNotItsVoice", Proposer{Units: []int64{cqCoop}}, "[]", true},
+		{"OwnSidesVoice", Proposer{Units: []int64{cqOffice}}, "[]", false},
+		{"Secretariat", Proposer{Secretariat: true}, "[]", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := TwoSide(before, want, m, tc.by)
+			if got := fmt.Sprint(nonNil(c.WrongSides())); got != tc.wrong || c.Held() != tc.held {
+				t.Fatalf("wrong sides %s, held %v; want %s, held %v", got, c.Held(), tc.wrong, tc.held)
 			}
 		})
 	}

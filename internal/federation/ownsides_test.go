@@ -158,6 +158,97 @@ func TestFederationOwnUnitsWhileTheKeeperIsAway(t *testing.T) {
 		}
 	})
 
+	t.Run("AnotherSidesUnitsRefusedOnTheReplica", func(t *testing.T) {
+		// A side writes only its own: Chongqing's lead cannot name a unit
+		// for Chengdu's side from its installation.
+		it, _ := cq.store.Items.Get(ctx, railOnCQ)
+		proposals, _ := cq.store.Proposals(ctx, "items", railOnCQ)
+		it.Parties = append(it.Parties, coop("chengdu", onCQ(w.cdEconomy.ID)))
+		err := cq.store.Items.Update(ctx, domain.ActorFor(cqLead), it)
+		if domain.ErrorCode(err) != domain.Forbidden || len(domain.ErrorFields(err)) != 1 || domain.ErrorFields(err)[0].Field != "parties" || !strings.Contains(err.Error(), "side chengdu") {
+			t.Fatalf("Chongqing's lead naming a Chengdu unit: %v; want it refused, naming the parties and Chengdu's side", err)
+		}
+		if after, _ := cq.store.Proposals(ctx, "items", railOnCQ); len(after) != len(proposals) {
+			t.Fatalf("the refused change was proposed to the keeper all the same")
+		}
+		if again, _ := cq.store.Items.Get(ctx, railOnCQ); again.Version != it.Version {
+			t.Fatalf("the refused change changed the replica")
+		}
+	})
+
+	// park is an item Chongqing takes part in with a cooperating unit
+	// only, the economy commission, which the mechanism names to speak
+	// for Chongqing's side as its secretariat unit there: on Chongqing's
+	// installation its liaison changes Chongqing's units at once.
+	setRole := func(t *testing.T, role domain.MemberRole) {
+		m, _ := cd.store.Mechanisms.Get(ctx, w.mech.ID)
+		for i := range m.Members {
+			if m.Members[i].OrganizationID == w.cqEconomy.ID {
+				m.Members[i].Role = role
+			}
+		}
+		if role == "" {
+			m.Members = slices.DeleteFunc(m.Members, func(mb domain.Member) bool { return mb.OrganizationID == w.cqEconomy.ID })
+		}
+		if err := cd.store.Mechanisms.Update(ctx, domain.Actor{}, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	office := liaisonOf(t, cq, "office@cq.example", "重庆经信委联络员", onCQ(w.cqEconomy.ID))
+	park := func(t *testing.T, title string) (id, replica int64) {
+		setRole(t, domain.Secretariat)
+		it := mustCreate(t, cd.store, cd.store.Items, &domain.Item{MechanismID: w.mech.ID, Title: title, Status: domain.Advancing,
+			Parties: []domain.Party{{Side: "chengdu", OrganizationID: w.cdDRC.ID, Role: domain.LeadUnit}, coop("chongqing", w.cqEconomy.ID)}})
+		sync(t, cd, cq)
+		replica, _, _ = cq.store.LocalID(ctx, domain.GlobalID{Origin: cd.name, Entity: "items", ID: it.ID})
+		if held := edit(t, cq, replica, office, func(it *domain.Item) { it.Parties = append(it.Parties, coop("chongqing", onCQ(cqTransport.ID))) }); len(held) != 0 {
+			t.Fatalf("Chongqing's secretariat unit's change to its side's units waits: %+v", held)
+		}
+		if it, _ := cq.store.Items.Get(ctx, replica); len(it.Parties) != 3 {
+			t.Fatalf("the change is not in effect on Chongqing: %+v", it.Parties)
+		}
+		return it.ID, replica
+	}
+	setBack := func(t *testing.T, id, replica int64, state, reason string) {
+		t.Helper()
+		sync(t, cq, cd, cq)
+		ps, _ := cq.store.Proposals(ctx, "items", replica)
+		if len(ps) != 1 || ps[0].State != state || !strings.Contains(ps[0].Reason, reason) {
+			t.Fatalf("the proposals are %+v; want one %s (%s)", ps, state, reason)
+		}
+		onCD, _ := cd.store.Items.Get(ctx, id)
+		it, _ := cq.store.Items.Get(ctx, replica)
+		if len(onCD.Parties) != 2 || len(it.Parties) != 2 {
+			t.Fatalf("Chengdu holds %+v, Chongqing %+v; want the keeper's two units on both", onCD.Parties, it.Parties)
+		}
+	}
+
+	t.Run("HeldByTheKeeperIsSetBackAndWaits", func(t *testing.T) {
+		id, replica := park(t, "成渝数字经济产业园")
+		// Meanwhile Chengdu's secretariat makes the commission a plain
+		// member: on the keeper it no longer speaks for its side, so the
+		// change waits for whom the mechanism names now.
+		setRole(t, domain.MemberUnit)
+		setBack(t, id, replica, store.ProposalHeld, "")
+		if it, _ := cq.store.Items.Get(ctx, replica); len(it.Pending) != 1 || fmt.Sprint(it.Pending[0].Fields) != "[parties]" {
+			t.Fatalf("on Chongqing the held change is not pending: %+v", it.Pending)
+		}
+	})
+
+	t.Run("WrongSideRefusedByTheKeeper", func(t *testing.T) {
+		id, replica := park(t, "成渝数字文创产业园")
+		// Meanwhile Chengdu's secretariat takes the commission out of the
+		// working group: on the keeper it is no unit of Chongqing's side,
+		// and writes Chongqing's units from the wrong side.
+		setRole(t, "")
+		setBack(t, id, replica, store.ProposalRefused, "wrong side")
+		if outcomes, _ := cd.store.Outcomes(ctx, mustPeer(t, cd, cq.name)); !slices.ContainsFunc(outcomes, func(o store.InboxOutcome) bool {
+			return strings.Contains(o.EventID, "#proposal-") && o.Outcome == store.Refused && strings.Contains(o.Reason, "wrong side")
+		}) {
+			t.Fatalf("the keeper kept no evidence of the wrong-side write it refused")
+		}
+	})
+
 	t.Run("JointFieldsStillWaitForBoth", func(t *testing.T) {
 		held := edit(t, cq, railOnCQ, cqLead, func(it *domain.Item) { it.EndOn = domain.MustDate("2030-12-31") })
 		if len(held) != 1 {
@@ -170,4 +261,13 @@ func TestFederationOwnUnitsWhileTheKeeperIsAway(t *testing.T) {
 		}
 		same(t)
 	})
+}
+
+func mustPeer(t *testing.T, in *installation, name string) *domain.Peer {
+	t.Helper()
+	p, err := in.store.Peer(context.Background(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

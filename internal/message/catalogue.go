@@ -89,6 +89,8 @@ var catalogue = []entry{
 	{"peer_unknown", "no peer named %q is configured", "未配置名为“%s”的对方系统"},
 	{"kept_elsewhere", "%s %d is kept by the installation %s: it changes there, and its changes arrive here", "%s %d 由 %s 系统保管：须在该系统修改，其修改会同步到本系统"},
 	{"decision_on_its_way", "a decision on change %d is on its way to %s, which keeps item %d; wait for its answer", "对变更 %[1]d 的决定已发往保管事项 %[3]d 的 %[2]s 系统，请等待其答复"},
+	{"wrong_side", "the units of side %s are that side's own: its lead changes them, on its own installation (the item is kept by %s)", "%s方的参与单位由该方自行调整：须由该方牵头单位在其本方系统修改（该事项由 %s 系统保管）"},
+	{"wrong_side_field", "names units of side %s, which you do not act for", "涉及您不代表的%s方的单位"},
 	{"federation_needs_key", "federation needs the installation's key (LIANDONG_AUDIT_KEY_FILE)", "系统联通需要本系统的签名密钥（LIANDONG_AUDIT_KEY_FILE）"},
 	{"envelopes_received_meanwhile", "the envelopes of %s from %d were received meanwhile (%d held)", "%s 自第 %d 条起的消息已由另一实例接收（现有 %d 条）"},
 	{"sent_record_unreadable", "the %s sent cannot be read: %v", "对方发来的%s无法读取：%v"},

@@ -814,6 +814,14 @@ func (t *Tx) receive(ctx context.Context, peer *domain.Peer, shared map[string]b
 	if err != nil {
 		return "", "", err
 	}
+	kept := ""
+	if g.Entity == "items" {
+		b, err := json.Marshal(partiesOf(state["parties"]))
+		if err != nil {
+			return "", "", domain.Internalf(err, "encode parties")
+		}
+		kept = string(b)
+	}
 	if g.Entity == "items" && local != 0 {
 		// The keeper's state does not hold yet what this side changed of
 		// its own units since: that stays.
@@ -841,7 +849,7 @@ func (t *Tx) receive(ctx context.Context, peer *domain.Peer, shared map[string]b
 		if strings.HasSuffix(ev.Type, ".stated") {
 			version = ev.Base
 		}
-		_, err = r.exec(ctx, "UPDATE federation_records SET origin_version = ? WHERE entity = ? AND local_id = ?", version, g.Entity, id)
+		_, err = r.exec(ctx, "UPDATE federation_records SET origin_version = ?, kept_parties = ? WHERE entity = ? AND local_id = ?", version, kept, g.Entity, id)
 		return err
 	})
 }

@@ -102,10 +102,14 @@ func (rs *Records[T, P]) proposeToKeeper(ctx context.Context, t *Tx, keeper stri
 	if err := rs.mayDecide(ctx, t, v); err != nil {
 		return err
 	}
-	own, err := t.ownSidesOnly(ctx, any(before).(*domain.Item), any(v).(*domain.Item))
+	c, err := t.sidesActedFor(ctx, any(before).(*domain.Item), any(v).(*domain.Item))
 	if err != nil {
 		return err
 	}
+	if wrong := c.WrongSides(); len(wrong) > 0 {
+		return wrongSide(wrong, keeper)
+	}
+	own := ownSidesOnly(c, any(before).(*domain.Item), any(v).(*domain.Item))
 	if len(own) > 0 {
 		// The proposer's side's own units: written here at once, so that
 		// the side works on while its keeper is unreachable, and proposed
@@ -124,20 +128,27 @@ func (rs *Records[T, P]) proposeToKeeper(ctx context.Context, t *Tx, keeper stri
 }
 
 // ownSidesOnly returns the sides whose own units changing before into want
-// changes, when that is all it changes and the two-side rule leaves it to
-// the proposer (domain.TwoSide: nothing two-side remains): the proposer's
-// own side's units. Nil for any other change.
-func (t *Tx) ownSidesOnly(ctx context.Context, before, want *domain.Item) ([]string, error) {
-	c, err := t.sidesActedFor(ctx, before, want)
-	if err != nil || len(c.Fields) > 0 || len(c.OwnSides()) == 0 {
-		return nil, err
+// changes, when that is all it changes and the two-side rule c leaves it
+// to the proposer (nothing two-side remains): the proposer's own side's
+// units. Nil for any other change.
+func ownSidesOnly(c domain.Confirmation, before, want *domain.Item) []string {
+	if len(c.Fields) > 0 || len(c.OwnSides()) == 0 {
+		return nil
 	}
 	rest := *want
 	rest.Parties = before.Parties
 	if !sameItem(before, &rest) {
-		return nil, nil
+		return nil
 	}
-	return c.OwnSides(), nil
+	return c.OwnSides()
+}
+
+// wrongSide refuses a change across installations to the units of sides
+// the proposer does not act for: each side changes its own (issue 14,
+// point 4), on its own installation.
+func wrongSide(sides []string, keeper string) error {
+	return domain.Errorf(domain.Forbidden, "the units of side %s are that side's own: its lead changes them, on its own installation (the item is kept by %s)", strings.Join(sides, ", "), keeper).
+		With(domain.FieldErrorf("parties", "names units of side %s, which you do not act for", strings.Join(sides, ", ")))
 }
 
 // sameItem says whether two states of an item hold the same fields, apart
@@ -313,6 +324,15 @@ func (t *Tx) receiveProposal(ctx context.Context, peer *domain.Peer, shared map[
 	want.ID, want.Version = before.ID, before.Version
 	saved, held := t.actor, len(t.held)
 	t.actor, t.federated = domain.ActorFor(proposer), false
+	c, err := t.sidesActedFor(ctx, before, want)
+	if wrong := c.WrongSides(); err == nil && len(wrong) > 0 {
+		t.actor, t.federated = saved, true
+		return refuse("wrong side: " + domain.ErrorText(wrongSide(wrong, self)).String())
+	}
+	if err != nil {
+		t.actor, t.federated = saved, true
+		return "", "", err
+	}
 	outcome, reason, err := t.inSavepoint(ctx, func() error { return items.records(t.s).UpdateTxFrom(ctx, t, before, want) })
 	t.actor, t.federated = saved, true
 	if err != nil {
@@ -453,7 +473,9 @@ func (t *Tx) receiveAnswer(ctx context.Context, peer *domain.Peer, ev FederatedE
 	if n, _ := res.RowsAffected(); n != 1 {
 		return Refused, fmt.Sprintf("no proposal %d was made here to %s", id, peer.Name), nil
 	}
-	if a.Outcome == ProposalRefused {
+	if a.Outcome != ProposalApplied {
+		// Refused, or held for a side to confirm there: what was set here
+		// at once is the keeper's again, and a held change shows pending.
 		return Applied, "", t.setBackOwnSides(ctx, id)
 	}
 	return Applied, "", nil
@@ -482,10 +504,11 @@ func (t *Tx) ownSidesOnTheirWay(ctx context.Context, item int64, parties []domai
 	return parties, rows.Err()
 }
 
-// setBackOwnSides undoes, once the keeper refused it, what a proposal set
+// setBackOwnSides undoes, once the keeper refused or held it, what a proposal set
 // here at once of this side's own units: those sides' units become the
-// keeper's again, as its latest state received here holds them, save
-// those of a later change still on its way.
+// keeper's again, as its latest state received here held them
+// (federation_records.kept_parties), save those of a later change still
+// on its way.
 func (t *Tx) setBackOwnSides(ctx context.Context, proposal int64) error {
 	r := t.reader()
 	var item int64
@@ -497,14 +520,16 @@ func (t *Tx) setBackOwnSides(ctx context.Context, proposal int64) error {
 	if len(own) == 0 {
 		return nil // nothing was set here at once
 	}
-	var kept domain.Item
-	err = r.queryRow(ctx, `SELECT a.after_json FROM audit_events a JOIN federation_applied f ON f.audit_id = a.id
-		WHERE a.entity = 'items' AND a.entity_id = ? AND a.action IN ('create', 'update') ORDER BY a.id DESC LIMIT 1`, item).Scan(jsonCol{&kept})
-	if isNoRows(err) {
+	var kept string
+	if err := r.queryRow(ctx, "SELECT kept_parties FROM federation_records WHERE entity = 'items' AND local_id = ?", item).Scan(&kept); err != nil {
+		return domain.Internalf(err, "read the keeper's parties")
+	}
+	if kept == "" {
 		return nil // no state of the keeper's on record to go back to
 	}
-	if err != nil {
-		return domain.Internalf(err, "read the keeper's state")
+	var keepers []domain.Party
+	if err := json.Unmarshal([]byte(kept), &keepers); err != nil {
+		return domain.Internalf(err, "read the keeper's parties")
 	}
 	now, err := t.s.Items.get(ctx, r, item)
 	if err != nil {
@@ -512,7 +537,7 @@ func (t *Tx) setBackOwnSides(ctx context.Context, proposal int64) error {
 	}
 	want := *now
 	for _, s := range own {
-		want.Parties = domain.WithSideParties(want.Parties, s, domain.SideParties(kept.Parties, s))
+		want.Parties = domain.WithSideParties(want.Parties, s, domain.SideParties(keepers, s))
 	}
 	if want.Parties, err = t.ownSidesOnTheirWay(ctx, item, want.Parties); err != nil {
 		return err

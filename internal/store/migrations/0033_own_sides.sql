@@ -5,3 +5,7 @@
 -- that the keeper's states received meanwhile keep them, and a refusal
 -- sets them back to the keeper's.
 ALTER TABLE federation_proposals ADD COLUMN own_sides TEXT NOT NULL DEFAULT '[]';
+-- The parties of an item as its keeper last sent them (a JSON list, local
+-- ids), before this side's own changes on their way were kept over them:
+-- what a refusal sets those sides back to.
+ALTER TABLE federation_records ADD COLUMN kept_parties TEXT NOT NULL DEFAULT '';
