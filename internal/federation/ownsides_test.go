@@ -250,11 +250,22 @@ func TestFederationOwnUnitsWhileTheKeeperIsAway(t *testing.T) {
 	})
 
 	t.Run("JointFieldsStillWaitForBoth", func(t *testing.T) {
+		// Still out of reach of its keeper, Chongqing's lead changes its
+		// own units (the transport commission leaves), then proposes a new
+		// deadline, whose item carries them: the keeper, having landed the
+		// first, holds the second.
+		edit(t, cq, railOnCQ, cqLead, func(it *domain.Item) {
+			it.Parties = slices.DeleteFunc(it.Parties, func(pt domain.Party) bool { return pt.OrganizationID == onCQ(cqTransport.ID) })
+		})
 		held := edit(t, cq, railOnCQ, cqLead, func(it *domain.Item) { it.EndOn = domain.MustDate("2030-12-31") })
 		if len(held) != 1 {
 			t.Fatalf("a new deadline proposed on Chongqing holds %+v; want it waiting for the keeper", held)
 		}
 		sync(t, cq, cd, cq)
+		ps, _ := cq.store.Proposals(ctx, "items", railOnCQ)
+		if ps[0].State != store.ProposalHeld || ps[1].State != store.ProposalApplied {
+			t.Fatalf("the deadline is %s (%s) and the units %s (%s); want the deadline held and the units applied", ps[0].State, ps[0].Reason, ps[1].State, ps[1].Reason)
+		}
 		onCD, _ := cd.store.Items.Get(ctx, rail)
 		if !onCD.EndOn.IsZero() || len(onCD.Pending) != 1 || fmt.Sprint(onCD.Pending[0].Fields, onCD.Pending[0].Awaiting) != "[period] [chengdu]" {
 			t.Fatalf("on Chengdu the deadline is %s with pending %+v; want it waiting for Chengdu's side", onCD.EndOn, onCD.Pending)

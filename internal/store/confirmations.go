@@ -353,27 +353,6 @@ func (t *Tx) heldFieldChanged(ctx context.Context, ch domain.ItemChange) (string
 	return "", nil
 }
 
-// partyChange is how a change that sets an item's parties to proposed,
-// made on the state was, is judged and applied: by the sides whose own
-// units it changes (keys parties.<side>), merge replacing only those
-// sides' units in the parties as they stand; or, for a change to who takes
-// part, by the whole list, which merge sets.
-func partyChange(was map[string]any, proposed []domain.Party) (keys []string, merge func([]domain.Party) []domain.Party) {
-	own, whoTakesPart := domain.OwnParties(partiesOf(was["parties"]), proposed)
-	if whoTakesPart {
-		return []string{"parties"}, func([]domain.Party) []domain.Party { return proposed }
-	}
-	for _, s := range own {
-		keys = append(keys, "parties."+s)
-	}
-	return keys, func(now []domain.Party) []domain.Party {
-		for _, s := range own {
-			now = domain.WithSideParties(now, s, domain.SideParties(proposed, s))
-		}
-		return now
-	}
-}
-
 // partiesOf reads parties from an item's JSON state.
 func partiesOf(v any) []domain.Party {
 	var out []domain.Party

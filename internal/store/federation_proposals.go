@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -367,40 +368,61 @@ func (t *Tx) rebase(ctx context.Context, now *domain.Item, base int64, proposed 
 	if !ok {
 		return nil, fmt.Sprintf("stale: proposed on version %d, which is not on record here (the item is at version %d); propose again on the new state", base, now.Version), nil
 	}
+	cur, err := itemState(now)
+	if err != nil {
+		return nil, "", err
+	}
+	// The fields the proposal changes from its base, unless the item holds
+	// them so already (a change of this side's that reached the keeper
+	// before, carried along): those are judged for staleness and set.
 	var keys, judged []string
-	merge := func(p []domain.Party) []domain.Party { return p }
+	parties := now.Parties
 	for _, k := range sortedKeys(proposed) {
-		if sameField(k, proposed[k], was[k]) {
+		if sameField(k, proposed[k], was[k]) || sameField(k, proposed[k], cur[k]) {
 			continue
 		}
-		keys = append(keys, k)
 		if k != "parties" {
-			judged = append(judged, k)
+			keys, judged = append(keys, k), append(judged, k)
 			continue
 		}
-		var sides []string
-		sides, merge = partyChange(was, partiesOf(proposed[k]))
-		judged = append(judged, sides...)
+		want := partiesOf(proposed[k])
+		own, whoTakesPart := domain.OwnParties(partiesOf(was[k]), want)
+		if whoTakesPart {
+			judged, parties = append(judged, k), want
+			continue
+		}
+		for _, side := range own {
+			if mine := domain.SideParties(want, side); !slices.Equal(mine, domain.SideParties(now.Parties, side)) {
+				judged, parties = append(judged, "parties."+side), domain.WithSideParties(parties, side, mine)
+			}
+		}
 	}
 	if changed, _, _ := changedSince(states, base, judged); changed != "" {
 		return nil, fmt.Sprintf("stale: the %s changed after version %d, which the proposal was made on (the item is at version %d); propose again on the new state", changed, base, now.Version), nil
 	}
 	current := *now
-	current.Parties = merge(now.Parties)
-	b, err := json.Marshal(&current)
+	current.Parties = parties
+	state, err := itemState(&current)
 	if err != nil {
-		return nil, "", domain.Internalf(err, "encode item")
+		return nil, "", err
+	}
+	for _, k := range keys {
+		state[k] = proposed[k]
+	}
+	return state, "", nil
+}
+
+// itemState is an item as a JSON object, as its audit events record it.
+func itemState(it *domain.Item) (map[string]any, error) {
+	b, err := json.Marshal(it)
+	if err != nil {
+		return nil, domain.Internalf(err, "encode item")
 	}
 	state, err := decodeObject(b)
 	if err != nil {
-		return nil, "", domain.Internalf(err, "encode item")
+		return nil, domain.Internalf(err, "encode item")
 	}
-	for _, k := range keys {
-		if k != "parties" {
-			state[k] = proposed[k]
-		}
-	}
-	return state, "", nil
+	return state, nil
 }
 
 // proposer is who made a proposal the peer sent, as they act here: a
