@@ -214,7 +214,7 @@ func sharedRail(t testing.TB) (cd, cq *installation, w *twinCore, rail, railOnCQ
 	t.Helper()
 	ctx := context.Background()
 	cd, cq, w = sharingPair(t)
-	it := mustCreate(t, cd.store, cd.store.Items, &domain.Item{MechanismID: w.mech.ID, Title: "成渝中线高铁", Status: domain.Advancing,
+	it := mustCreate(t, cd.store, cd.store.Items, &domain.Item{Record: domain.Record{Source: "成都市发展和改革委员会 2024-11"}, MechanismID: w.mech.ID, Title: "成渝中线高铁", Status: domain.Advancing,
 		Parties: []domain.Party{{Side: "chengdu", OrganizationID: w.cdDRC.ID, Role: domain.LeadUnit}, {Side: "chongqing", OrganizationID: w.cqDRC.ID, Role: domain.LeadUnit}}})
 	sync(t, cd, cq)
 	railOnCQ, ok, err := cq.store.LocalID(ctx, domain.GlobalID{Origin: cd.name, Entity: "items", ID: it.ID})

@@ -68,6 +68,9 @@ func TestFederationProposalsCrossToTheKeeper(t *testing.T) {
 		if onCD.Content != "重庆段：完成初步设计" || onCQ.Content != onCD.Content {
 			t.Fatalf("content after the proposal: Chengdu %q, Chongqing %q", onCD.Content, onCQ.Content)
 		}
+		if onCD.Source != "成都市发展和改革委员会 2024-11" {
+			t.Fatalf("the proposal changed the item's source on its keeper: %q", onCD.Source)
+		}
 		if p := latest(t); p.State != store.ProposalApplied || p.AnsweredAt == nil {
 			t.Fatalf("the proposal is %s (%s), want applied", p.State, p.Reason)
 		}

@@ -322,7 +322,9 @@ func (t *Tx) receiveProposal(ctx context.Context, peer *domain.Peer, shared map[
 	if err := json.Unmarshal(data, want); err != nil {
 		return refuse("the item proposed cannot be read: " + err.Error())
 	}
-	want.ID, want.Version = before.ID, before.Version
+	// The record's kit (its source, times and version) is the keeper's:
+	// the replica holds none of it, and a proposal does not change it.
+	want.Record = before.Record
 	saved, held := t.actor, len(t.held)
 	t.actor, t.federated = domain.ActorFor(proposer), false
 	c, err := t.sidesActedFor(ctx, before, want)
