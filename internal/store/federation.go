@@ -486,8 +486,11 @@ func (x *exporter) event(ctx context.Context, ev domain.AuditEvent) error {
 		return domain.Internalf(err, "read audit event %d", ev.ID)
 	}
 	shared, err := x.isShared(ctx, ev.Entity, ev.EntityID, state)
-	if err != nil || !shared {
+	if err != nil {
 		return err
+	}
+	if !shared {
+		return x.left(ctx, ev, g)
 	}
 	var base int64
 	if ev.Before != "" {
@@ -508,6 +511,65 @@ func (x *exporter) event(ctx context.Context, ev domain.AuditEvent) error {
 	}
 	x.out = append(x.out, fe)
 	return nil
+}
+
+// leftType is the event by which the keeper of an item tells the peer
+// that it moved out of the mechanisms they share: the peer archives its
+// replica, which the item's next state, should it move back, restores.
+const leftType = "item.left"
+
+// left exports, when ev moved a shared item the peer received into a
+// mechanism not shared with it, that the item left.
+func (x *exporter) left(ctx context.Context, ev domain.AuditEvent, g domain.GlobalID) error {
+	if ev.Entity != "items" || ev.Before == "" {
+		return nil
+	}
+	before, err := decodeObject([]byte(ev.Before))
+	if err != nil {
+		return domain.Internalf(err, "read audit event %d", ev.ID)
+	}
+	if was, err := x.isShared(ctx, ev.Entity, ev.EntityID, before); err != nil || !was {
+		return err
+	}
+	m, err := x.t.reader().globalID(ctx, x.self, "mechanisms", idOf(before["mechanism_id"]))
+	if err != nil {
+		return err
+	}
+	fe := FederatedEvent{ID: x.self + "#audit-" + strconv.FormatInt(ev.ID, 10), At: ev.At.UTC(), Type: leftType, Record: g.String(), Base: idOf(before["version"])}
+	if err := x.actor(ctx, ev.ActorID, &fe); err != nil {
+		return err
+	}
+	if fe.Data, err = json.Marshal(map[string]string{"mechanism_id": m.String()}); err != nil {
+		return domain.Internalf(err, "encode event")
+	}
+	x.out = append(x.out, fe)
+	return nil
+}
+
+// receiveLeft archives the replica of an item its keeper moved out of the
+// mechanisms shared with this installation.
+func (t *Tx) receiveLeft(ctx context.Context, peer *domain.Peer, shared map[string]bool, ev FederatedEvent, g domain.GlobalID) (string, string, error) {
+	if g.Origin != peer.Name || g.Entity != "items" {
+		return Refused, fmt.Sprintf("%s is not an item %s keeps", g, peer.Name), nil
+	}
+	var data struct {
+		Mechanism string `json:"mechanism_id"`
+	}
+	if err := json.Unmarshal(ev.Data, &data); err != nil || !shared[data.Mechanism] {
+		return Refused, fmt.Sprintf("the item left mechanism %q, which is not shared with %s here", data.Mechanism, peer.Name), nil
+	}
+	local, ok, err := t.reader().localID(ctx, t.s.Origin(), g)
+	if err != nil || !ok {
+		return Refused, fmt.Sprintf("%s is not held here", g), err
+	}
+	return t.inSavepoint(ctx, func() error {
+		it, err := t.s.Items.get(ctx, t.reader(), local)
+		if err != nil || it.ArchivedAt != nil {
+			return err
+		}
+		_, err = items.records(t.s).archiveTx(ctx, t, it, true)
+		return err
+	})
 }
 
 // isShared says whether a record belongs to a mechanism shared with the
@@ -780,6 +842,8 @@ func (t *Tx) receive(ctx context.Context, peer *domain.Peer, shared map[string]b
 		return t.receiveDecision(ctx, peer, shared, ev, g, decisionReject)
 	case answeredType:
 		return t.receiveAnswer(ctx, peer, ev, g)
+	case leftType:
+		return t.receiveLeft(ctx, peer, shared, ev, g)
 	}
 	if g.Origin != peer.Name {
 		return Refused, fmt.Sprintf("the record is kept by %s, not by %s, who sent the change", g.Origin, peer.Name), nil
