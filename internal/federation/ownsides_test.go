@@ -2,6 +2,7 @@ package federation_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -132,6 +133,28 @@ func TestFederationOwnUnitsWhileTheKeeperIsAway(t *testing.T) {
 		}
 		if ps, _ := cq.store.Proposals(ctx, "items", railOnCQ); ps[0].State != store.ProposalApplied {
 			t.Fatalf("the proposal is %s (%s), want applied", ps[0].State, ps[0].Reason)
+		}
+		// The keeper's states that only say what Chongqing holds already
+		// leave no empty change in its history.
+		rows, err := cq.store.DB().QueryContext(ctx, "SELECT id, before_json, after_json FROM audit_events WHERE entity = 'items' AND entity_id = "+itoa(railOnCQ)+" AND action = 'update'")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var before, after string
+			rows.Scan(&id, &before, &after)
+			var b, a map[string]any
+			json.Unmarshal([]byte(before), &b)
+			json.Unmarshal([]byte(after), &a)
+			for _, k := range []string{"version", "updated_at", "pending"} {
+				delete(b, k)
+				delete(a, k)
+			}
+			if fmt.Sprint(b) == fmt.Sprint(a) {
+				t.Errorf("Chongqing's history holds an update that changed nothing (audit event %d)", id)
+			}
 		}
 	})
 

@@ -1001,7 +1001,12 @@ func (rs *Records[T, P]) replicate(ctx context.Context, t *Tx, local int64, data
 			return 0, err
 		}
 		v.Base().ID, v.Base().Version = local, before.Base().Version
-		if err := rs.UpdateTxFrom(ctx, t, before, v); err != nil {
+		if rs.sameState(before, v) {
+			// The keeper's state says what this replica holds already
+			// (the keeper applied a change of this side's): nothing to
+			// write, and no empty change in its history.
+			v = before
+		} else if err := rs.UpdateTxFrom(ctx, t, before, v); err != nil {
 			return 0, err
 		}
 	}
@@ -1016,6 +1021,29 @@ func (rs *Records[T, P]) replicate(ctx context.Context, t *Tx, local int64, data
 		}
 	}
 	return id, nil
+}
+
+// sameState says whether two states of a record hold the same fields,
+// apart from the record's kit (version, source, times), what its load
+// derives and what does not cross (federatedNouns).
+func (rs *Records[T, P]) sameState(a, b P) bool {
+	state := func(v P) string {
+		c := *v
+		cp := P(&c)
+		*cp.Base() = domain.Record{ID: v.Base().ID} // archiving is the archived flag's
+		raw, _ := json.Marshal(cp)
+		var plain map[string]any
+		json.Unmarshal(raw, &plain)
+		for _, k := range rs.t.derived {
+			delete(plain, k)
+		}
+		for _, path := range federatedNouns[rs.t.name].local {
+			dropPath(plain, path)
+		}
+		out, _ := json.Marshal(canonical(plain))
+		return string(out)
+	}
+	return state(a) == state(b)
 }
 
 // InboxSize is how many envelopes of peer's log this installation holds.
