@@ -1001,7 +1001,7 @@ func (rs *Records[T, P]) replicate(ctx context.Context, t *Tx, local int64, data
 			return 0, err
 		}
 		v.Base().ID, v.Base().Version = local, before.Base().Version
-		if rs.sameState(before, v) {
+		if rs.t.sameState(before, v) {
 			// The keeper's state says what this replica holds already
 			// (the keeper applied a change of this side's): nothing to
 			// write, and no empty change in its history.
@@ -1026,7 +1026,7 @@ func (rs *Records[T, P]) replicate(ctx context.Context, t *Tx, local int64, data
 // sameState says whether two states of a record hold the same fields,
 // apart from the record's kit (version, source, times), what its load
 // derives and what does not cross (federatedNouns).
-func (rs *Records[T, P]) sameState(a, b P) bool {
+func (tb *table[T, P]) sameState(a, b P) bool {
 	state := func(v P) string {
 		c := *v
 		cp := P(&c)
@@ -1034,10 +1034,10 @@ func (rs *Records[T, P]) sameState(a, b P) bool {
 		raw, _ := json.Marshal(cp)
 		var plain map[string]any
 		json.Unmarshal(raw, &plain)
-		for _, k := range rs.t.derived {
+		for _, k := range tb.derived {
 			delete(plain, k)
 		}
-		for _, path := range federatedNouns[rs.t.name].local {
+		for _, path := range federatedNouns[tb.name].local {
 			dropPath(plain, path)
 		}
 		out, _ := json.Marshal(canonical(plain))

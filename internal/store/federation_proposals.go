@@ -138,7 +138,7 @@ func ownSidesOnly(c domain.Confirmation, before, want *domain.Item) []string {
 	}
 	rest := *want
 	rest.Parties = before.Parties
-	if !sameItem(before, &rest) {
+	if !items.sameState(before, &rest) {
 		return nil
 	}
 	return c.OwnSides()
@@ -150,22 +150,6 @@ func ownSidesOnly(c domain.Confirmation, before, want *domain.Item) []string {
 func wrongSide(sides []string, keeper string) error {
 	return domain.Errorf(domain.Forbidden, "the units of side %s are that side's own: its lead changes them, on its own installation (the item is kept by %s)", strings.Join(sides, ", "), keeper).
 		With(domain.FieldErrorf("parties", "names units of side %s, which you do not act for", strings.Join(sides, ", ")))
-}
-
-// sameItem says whether two states of an item hold the same fields, apart
-// from the record's version and times and the derived pending changes.
-func sameItem(a, b *domain.Item) bool {
-	state := func(it *domain.Item) string {
-		c := *it
-		c.Record = domain.Record{ID: it.ID, Source: it.Source, ArchivedAt: it.ArchivedAt}
-		c.Pending = nil
-		raw, _ := json.Marshal(&c)
-		var plain any
-		json.Unmarshal(raw, &plain)
-		out, _ := json.Marshal(canonical(plain))
-		return string(out)
-	}
-	return state(a) == state(b)
 }
 
 // recordProposal records what is proposed to the keeper of a record (the
@@ -356,9 +340,10 @@ func (t *Tx) receiveProposal(ctx context.Context, peer *domain.Peer, shared map[
 // item as it now stands, judged as a local two-side change is
 // (changedSince): the fields the proposal changes from that version are
 // set on the current state, and writes meanwhile to other fields do not
-// stale it. Its parties are judged side by side (partyChange): a change to
-// the proposer's side's own units stands over the other side's own changes
-// meanwhile, and replaces only that side's units. why says why it is
+// stale it; a field the item holds as proposed already is left alone. Its
+// parties are judged side by side: a change to the proposer's side's own
+// units stands over the other side's own changes meanwhile, and replaces
+// only that side's units. why says why it is
 // stale: a field it changes was changed since, or the version it was made
 // on is not on record.
 func (t *Tx) rebase(ctx context.Context, now *domain.Item, base int64, proposed map[string]any) (map[string]any, string, error) {
@@ -566,7 +551,7 @@ func (t *Tx) setBackOwnSides(ctx context.Context, proposal int64) error {
 	if want.Parties, err = t.ownSidesOnTheirWay(ctx, item, want.Parties); err != nil {
 		return err
 	}
-	if sameItem(now, &want) {
+	if items.sameState(now, &want) {
 		return nil
 	}
 	return items.records(t.s).UpdateTxFrom(ctx, t, now, &want)
