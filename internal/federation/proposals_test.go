@@ -71,6 +71,19 @@ func TestFederationProposalsCrossToTheKeeper(t *testing.T) {
 		if onCD.Source != "成都市发展和改革委员会 2024-11" {
 			t.Fatalf("the proposal changed the item's source on its keeper: %q", onCD.Source)
 		}
+		// Chongqing's history names its liaison for the change Chengdu
+		// made for it, not Chengdu's system.
+		actors, err := cq.store.RemoteActors(ctx, "items", railOnCQ)
+		if err != nil {
+			t.Fatal(err)
+		}
+		named := false
+		for _, a := range actors {
+			named = named || (a.Name == "重庆联络员" && a.UnitID == cqUnit)
+		}
+		if !named {
+			t.Fatalf("Chongqing's history does not name its liaison for the change Chengdu applied: %+v", actors)
+		}
 		if p := latest(t); p.State != store.ProposalApplied || p.AnsweredAt == nil {
 			t.Fatalf("the proposal is %s (%s), want applied", p.State, p.Reason)
 		}

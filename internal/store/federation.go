@@ -500,7 +500,7 @@ func (x *exporter) event(ctx context.Context, ev domain.AuditEvent) error {
 	}
 	fe := FederatedEvent{ID: x.self + "#audit-" + strconv.FormatInt(ev.ID, 10), At: ev.At.UTC(), Type: singular(ev.Entity) + "." + kind,
 		Record: g.String(), Base: base}
-	if err := x.actor(ctx, ev.ActorID, &fe); err != nil {
+	if err := x.actorOf(ctx, ev, &fe); err != nil {
 		return err
 	}
 	if fe.Data, err = x.globalize(ctx, ev.Entity, noun.refs, noun.local, state); err != nil {
@@ -536,7 +536,7 @@ func (x *exporter) left(ctx context.Context, ev domain.AuditEvent, g domain.Glob
 		return err
 	}
 	fe := FederatedEvent{ID: x.self + "#audit-" + strconv.FormatInt(ev.ID, 10), At: ev.At.UTC(), Type: leftType, Record: g.String(), Base: idOf(before["version"])}
-	if err := x.actor(ctx, ev.ActorID, &fe); err != nil {
+	if err := x.actorOf(ctx, ev, &fe); err != nil {
 		return err
 	}
 	if fe.Data, err = json.Marshal(map[string]string{"mechanism_id": m.String()}); err != nil {
@@ -706,6 +706,35 @@ func (x *exporter) sent(ctx context.Context, entity string, id int64) error {
 	_, err := x.t.reader().exec(ctx, "INSERT INTO federation_sent (peer_id, entity, local_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", x.peer.ID, entity, id)
 	if err != nil {
 		return domain.Internalf(err, "note what was sent")
+	}
+	return nil
+}
+
+// actorOf names who made the change of audit event ev (actor). A change
+// this installation made applying a peer's event — a proposal or a
+// decision it made as the proposer's unit would — is named as that
+// person, as the peer's envelope named them (federation_applied), not as
+// this installation's system: the peer's history then says who it was.
+func (x *exporter) actorOf(ctx context.Context, ev domain.AuditEvent, fe *FederatedEvent) error {
+	if ev.ActorID != 0 {
+		return x.actor(ctx, ev.ActorID, fe)
+	}
+	var name, role string
+	var unit int64
+	err := x.t.reader().queryRow(ctx, "SELECT actor_name, actor_role, actor_unit FROM federation_applied WHERE audit_id = ?", ev.ID).Scan(&name, &role, &unit)
+	if isNoRows(err) || (err == nil && role == "system") {
+		return x.actor(ctx, 0, fe)
+	}
+	if err != nil {
+		return domain.Internalf(err, "read who made a change applied here")
+	}
+	fe.ActorName, fe.ActorRole, fe.ActorUnit = name, role, ""
+	if unit != 0 {
+		g, err := x.t.reader().globalID(ctx, x.self, "organizations", unit)
+		if err != nil {
+			return err
+		}
+		fe.ActorUnit = g.String()
 	}
 	return nil
 }

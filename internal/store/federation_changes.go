@@ -95,7 +95,7 @@ func (x *exporter) decision(ctx context.Context, ev domain.AuditEvent, p Proposa
 		return domain.Internalf(err, "encode decision")
 	}
 	fe := FederatedEvent{ID: proposalEventID(x.self, p.ID), At: ev.At.UTC(), Type: decisionTypes[p.Decision], Record: item.String(), Base: p.BaseVersion, Data: data}
-	if err := x.actor(ctx, ev.ActorID, &fe); err != nil {
+	if err := x.actorOf(ctx, ev, &fe); err != nil {
 		return err
 	}
 	x.out = append(x.out, fe)
@@ -131,7 +131,7 @@ func (x *exporter) change(ctx context.Context, ev domain.AuditEvent) error {
 	}
 	state["change"] = domain.GlobalID{Origin: x.self, Entity: changesEntity, ID: id}.String()
 	fe := FederatedEvent{ID: x.self + "#audit-" + strconv.FormatInt(ev.ID, 10), At: ev.At.UTC(), Type: changeType, Record: item.String(), Base: base}
-	if err := x.actor(ctx, ev.ActorID, &fe); err != nil {
+	if err := x.actorOf(ctx, ev, &fe); err != nil {
 		return err
 	}
 	if fe.Data, err = json.Marshal(state); err != nil {

@@ -77,7 +77,7 @@ func (x *exporter) pack(ctx context.Context, ev domain.AuditEvent) error {
 	}
 	fe := FederatedEvent{ID: x.self + "#audit-" + strconv.FormatInt(ev.ID, 10), At: ev.At.UTC(), Type: packIssuedType,
 		Record: domain.GlobalID{Origin: x.self, Entity: "meetings", ID: ev.EntityID}.String(), Data: data}
-	if err := x.actor(ctx, ev.ActorID, &fe); err != nil {
+	if err := x.actorOf(ctx, ev, &fe); err != nil {
 		return err
 	}
 	x.out = append(x.out, fe)

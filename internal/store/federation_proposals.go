@@ -222,7 +222,7 @@ func (x *exporter) proposal(ctx context.Context, ev domain.AuditEvent) error {
 	}
 	noun := federatedNouns[p.Entity]
 	fe := FederatedEvent{ID: proposalEventID(x.self, p.ID), At: ev.At.UTC(), Type: proposedType, Record: g.String(), Base: p.BaseVersion}
-	if err := x.actor(ctx, ev.ActorID, &fe); err != nil {
+	if err := x.actorOf(ctx, ev, &fe); err != nil {
 		return err
 	}
 	if fe.Data, err = x.globalize(ctx, p.Entity, noun.refs, noun.local, state); err != nil {
