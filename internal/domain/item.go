@@ -628,7 +628,15 @@ func (c Confirmation) Withhold(before, want *Item) ItemChange {
 		case FieldStatus:
 			ch.Status, want.Status = want.Status, before.Status
 		case FieldParties:
-			ch.Parties, ch.PartySides, want.Parties = nonNil(want.Parties), c.partySides, before.Parties
+			ch.Parties, want.Parties = nonNil(want.Parties), before.Parties
+			for _, s := range c.partySides {
+				if slices.Contains(c.Acting, s) {
+					// The proposer's own side's units go through now.
+					want.Parties = WithSideParties(want.Parties, s, SideParties(ch.Parties, s))
+				} else {
+					ch.PartySides = append(ch.PartySides, s)
+				}
+			}
 		case FieldMilestones:
 			ch.Milestones, want.Milestones = nonNil(want.Milestones), before.Milestones
 		case FieldArchived:

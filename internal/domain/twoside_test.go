@@ -92,6 +92,9 @@ func TestTwoSide(t *testing.T) {
 			joint(func(it *Item) { it.Parties = append(it.Parties, coop("chengdu", wj))[:2] }), nil, Proposer{Units: []int64{wj}}, "[parties]", "[chengdu]"},
 		{"SecretariatChangesOneSidesUnits", joint(nil), joint(func(it *Item) { it.Parties = append(it.Parties, coop("chongqing", cqCoop)) }), nil, secretariat, "[parties]", "[chongqing]"},
 		{"OwnUnitsWithAJointField", joint(nil), joint(func(it *Item) { it.Parties[0].OrganizationID, it.Title = wj, "新名称" }), nil, chengdu, "[title]", "[chongqing]"},
+		{"OwnUnitsBesideAnotherSidesUnits", joint(nil), joint(func(it *Item) {
+			it.Parties = append([]Party{lead("chengdu", wj)}, it.Parties[1], coop("chongqing", cqCoop))
+		}), nil, chengdu, "[parties]", "[chongqing]"},
 		{"OrderAcrossSidesIsJoint", joint(nil), joint(func(it *Item) { it.Parties[0], it.Parties[1] = it.Parties[1], it.Parties[0] }), nil, chengdu, "[parties]", "[chongqing]"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -113,6 +116,13 @@ func TestTwoSide(t *testing.T) {
 			ch := c.Withhold(tc.before, &want)
 			if got := fmt.Sprint(ch.Fields); got != tc.fields || fmt.Sprint(ch.Awaiting) != tc.awaiting {
 				t.Fatalf("held %s awaiting %v; want %s awaiting %s", got, ch.Awaiting, tc.fields, tc.awaiting)
+			}
+			// What goes through at once includes the proposer's own
+			// side's units; the change holds only the other sides'.
+			for _, s := range c.OwnSides() {
+				if slices.Contains(c.Acting, s) && (fmt.Sprint(SideParties(want.Parties, s)) != fmt.Sprint(SideParties(tc.want.Parties, s)) || slices.Contains(ch.PartySides, s)) {
+					t.Fatalf("the proposer's own side %s is held: went through %v, held for %v", s, want.Parties, ch.PartySides)
+				}
 			}
 			// What goes through at once leaves nothing the rule would hold.
 			if again := TwoSide(tc.before, &want, m, tc.by); tc.before != nil && again.Held() {
