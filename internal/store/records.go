@@ -871,19 +871,15 @@ func singular(table string) string {
 	return strings.TrimSuffix(strings.ReplaceAll(table, "_", " "), "s")
 }
 
-// Stamp returns a value that changes whenever a record of the tables is
-// created, updated or archived: each table's count and the sum of its
-// versions (every accepted change adds one to a version). Pages use it to
-// keep reference lists (units, places, mechanisms) until they change, on
-// any instance.
-func (s *Store) Stamp(ctx context.Context, tables ...string) (string, error) {
-	var b strings.Builder
-	for _, t := range tables {
-		var n, sum int64
-		if err := s.reader().queryRow(ctx, "SELECT COUNT(*), COALESCE(SUM(version), 0) FROM "+t).Scan(&n, &sum); err != nil {
-			return "", domain.Internalf(err, "stamp %s", t)
-		}
-		fmt.Fprintf(&b, "%s:%d:%d;", t, n, sum)
+// ReferencesStamp returns a number that changes whenever a unit, a place
+// (jurisdiction) or a mechanism is written, on any instance, and only once
+// the write has committed: the database's triggers keep it
+// (0034_record_stamps.sql). Pages keep those reference lists until it
+// changes.
+func (s *Store) ReferencesStamp(ctx context.Context) (int64, error) {
+	var v int64
+	if err := s.reader().queryRow(ctx, "SELECT version FROM record_stamps WHERE name = 'references'").Scan(&v); err != nil {
+		return 0, domain.Internalf(err, "read the references stamp")
 	}
-	return b.String(), nil
+	return v, nil
 }

@@ -70,7 +70,7 @@ func (h *Handler) loadRefs(ctx context.Context) (*refs, error) {
 // page names, and they change rarely. The maps are shared between requests
 // and read only.
 func (h *Handler) sharedRefs(ctx context.Context) (*refs, error) {
-	stamp, err := h.store.Stamp(ctx, "organizations", "jurisdictions", "mechanisms")
+	stamp, err := h.store.ReferencesStamp(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -29,7 +29,7 @@ type Handler struct {
 	// refs caches the reference lists until their tables change (sharedRefs).
 	refsMu    sync.Mutex
 	refs      *refs
-	refsStamp string
+	refsStamp int64
 	// inbox keeps each user's inbox for the menu's count (inbox.Counter).
 	inbox *inbox.Counter
 	// notify is how meeting notices are sent: the mail server; its zero
