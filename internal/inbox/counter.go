@@ -45,6 +45,11 @@ func (c *Counter) Inbox(ctx context.Context, user *domain.User, now time.Time) (
 	if err != nil {
 		return Inbox{}, err
 	}
+	return c.inbox(ctx, user, now, stamp)
+}
+
+// inbox is Inbox with the store's WorkStamp read.
+func (c *Counter) inbox(ctx context.Context, user *domain.User, now time.Time, stamp string) (Inbox, error) {
 	hour := now.Truncate(time.Hour)
 	c.mu.Lock()
 	k, ok := c.byUser[user.ID]
@@ -71,11 +76,11 @@ func (c *Counter) Unread(ctx context.Context, user *domain.User, now time.Time) 
 	if user == nil {
 		return 0, nil
 	}
-	seen, err := c.s.InboxSeen(ctx, user.ID)
+	stamp, seen, err := c.s.WorkStampSeen(ctx, user.ID)
 	if err != nil {
 		return 0, err
 	}
-	in, err := c.Inbox(ctx, user, now)
+	in, err := c.inbox(ctx, user, now, stamp)
 	if err != nil {
 		return 0, err
 	}

@@ -87,3 +87,82 @@ func TestSourcesTakeOneMore(t *testing.T) {
 		t.Fatalf("a viewer's inbox with one mention: %+v", in)
 	}
 }
+
+// TestCounterSeesALateCommit: a change whose audit event took its id
+// before another change's but committed after it still moves the count
+// (on PostgreSQL, where commits do not wait for each other; SQLite's one
+// writer commits in the order ids are taken). The count read between the
+// two commits is kept under a stamp that the late commit must move.
+func TestCounterSeesALateCommit(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		if err := demo.Load(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		page, err := s.Organizations.List(ctx, domain.ListQuery{Filters: map[string]string{"q": "温江区人民政府"}})
+		if err != nil || len(page.Items) == 0 {
+			t.Fatalf("温江: %v", err)
+		}
+		unit := page.Items[0]
+		ms, err := s.Mechanisms.List(ctx, domain.ListQuery{Filters: map[string]string{"q": "成渝双核联动工作组"}})
+		if err != nil || len(ms.Items) == 0 {
+			t.Fatalf("working group: %v", err)
+		}
+		u := &domain.User{Email: "late@example.gov.cn", Name: "联络员", Locale: "zh-CN",
+			Grants: []domain.Grant{{Role: domain.Liaison, ScopeKind: domain.OrganizationScope, ScopeID: unit.ID}}}
+		if err := s.Users.Create(ctx, domain.Actor{}, u); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.MarkInboxSeen(ctx, u.ID); err != nil {
+			t.Fatal(err)
+		}
+		now := time.Date(2024, 11, 26, 3, 0, 0, 0, time.UTC)
+		c := inbox.NewCounter(s)
+		task := &domain.Task{MechanismID: ms.Items[0].ID, Year: 2024, Content: "晚提交的任务", LeadID: unit.ID, Status: domain.TaskOpen}
+		other := &domain.Jurisdiction{Code: "510124", Name: "郫都区（测试）", Kind: domain.District}
+		if s.Dialect() != "postgres" {
+			// One writer: the task's event is committed before any
+			// later id is taken.
+			if err := s.Tasks.Create(ctx, domain.Actor{}, task); err != nil {
+				t.Fatal(err)
+			}
+			if n, err := c.Unread(ctx, u, now); err != nil || n != 1 {
+				t.Errorf("after a task was given: %d unread, want 1 (%v)", n, err)
+			}
+			return
+		}
+		created, release, done := make(chan struct{}), make(chan struct{}), make(chan error)
+		go func() {
+			done <- s.Write(ctx, domain.Actor{}, func(tx *store.Tx) error {
+				if err := s.Tasks.CreateTx(ctx, tx, task); err != nil {
+					return err
+				}
+				close(created)
+				<-release
+				return nil
+			})
+		}()
+		select {
+		case <-created:
+		case err := <-done:
+			t.Fatal(err)
+		}
+		// A later id, committed first.
+		if err := s.Jurisdictions.Create(ctx, domain.Actor{}, other); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := c.Unread(ctx, u, now); err != nil || n != 0 {
+			t.Fatalf("before the task committed: %d unread, want 0 (%v)", n, err)
+		}
+		close(release)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.SealAudit(ctx); err != nil { // what the background sealer does within a moment
+			t.Fatal(err)
+		}
+		if n, err := c.Unread(ctx, u, now); err != nil || n != 1 {
+			t.Errorf("after the task committed late: %d unread, want 1 (%v)", n, err)
+		}
+	})
+}
