@@ -152,9 +152,15 @@ func (t *table[T, P]) summaryColumns() string {
 	return recordColumns + ", " + strings.Join(cols, ", ")
 }
 
-func (t *table[T, P]) scanTargets(v P) []any {
+func (t *table[T, P]) scanTargets(v P, more ...any) []any {
 	b := v.Base()
-	return append([]any{&b.ID, &b.Version, &b.Source, timeCol{&b.CreatedAt}, timeCol{&b.UpdatedAt}, nullTime{&b.ArchivedAt}}, t.targets(v)...)
+	own := t.targets(v)
+	// One slice of the final length: a list scans a row at a time, and
+	// growing the slice twice a row was a fifth of what a page of 50
+	// items allocated.
+	out := make([]any, 0, 6+len(own)+len(more))
+	out = append(out, &b.ID, &b.Version, &b.Source, timeCol{&b.CreatedAt}, timeCol{&b.UpdatedAt}, nullTime{&b.ArchivedAt})
+	return append(append(out, own...), more...)
 }
 
 // Get returns the record with id, archived or not, as the system sees it.
@@ -658,7 +664,7 @@ func (rs *Records[T, P]) List(ctx context.Context, q domain.ListQuery) (domain.P
 	keys := make([]any, 0, limit+1)
 	for rows.Next() {
 		v := P(new(T))
-		if err := rows.Scan(append(rs.t.scanTargets(v), &lastKey)...); err != nil {
+		if err := rows.Scan(rs.t.scanTargets(v, &lastKey)...); err != nil {
 			return page, domain.Internalf(err, "scan %s", rs.t.name)
 		}
 		page.Items = append(page.Items, v)

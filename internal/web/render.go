@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/liandong/liandong/internal/domain"
 	"github.com/liandong/liandong/internal/ledger"
@@ -134,8 +135,9 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, pag
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	var buf bytes.Buffer
-	if err := t.t.ExecuteTemplate(&buf, "layout", v); err != nil {
+	buf := pageBuffers.Get().(*bytes.Buffer)
+	defer putPageBuffer(buf)
+	if err := t.t.ExecuteTemplate(buf, "layout", v); err != nil {
 		h.log.Error("render page", "page", page, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
@@ -144,6 +146,23 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, pag
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
+}
+
+// pageBuffers hold rendered pages until they are written: a page is
+// rendered whole first, so that an error shows the error page rather than
+// half of this one. Reused, a buffer has already grown to a page's size;
+// a new one for every page doubled its way there, and the copies were a
+// quarter of the bytes a list page allocated (issue 13, point 11).
+var pageBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// putPageBuffer returns buf to the pool, unless an unusually large page
+// grew it: the pool would keep that memory for every later small page.
+func putPageBuffer(buf *bytes.Buffer) {
+	if buf.Cap() > 1<<20 {
+		return
+	}
+	buf.Reset()
+	pageBuffers.Put(buf)
 }
 
 // fail is the one error boundary of the pages: it maps the error's code to
