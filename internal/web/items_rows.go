@@ -55,55 +55,62 @@ type itemFilterChoices struct {
 	// the rows are cards whose column headers, the other way to sort, are
 	// not shown.
 	Orders template.HTML
+	// Teams are the mechanisms a saved view may be shared with (every
+	// mechanism, for an administrator: 300 at national scale).
+	Teams template.HTML
 }
 
 func filterChoices(t tr, d *itemListData) itemFilterChoices {
 	var c itemFilterChoices
 	var cs []choice
+	order := d.Sort
+	if d.Desc {
+		order = "-" + d.Sort
+	}
 	list := func(chosen string) template.HTML {
-		h := options(cs, d.Filters[chosen])
+		h := options(cs, chosen)
 		cs = cs[:0]
 		return h
 	}
 	for _, m := range d.Mechanisms {
 		cs = append(cs, choice{strconv.FormatInt(m.ID, 10), t.Name(m.Name, m.NameEN)})
 	}
-	c.Mechanisms = list("mechanism")
+	c.Mechanisms = list(d.Filters["mechanism"])
 	for _, b := range d.Batches {
 		cs = append(cs, choice{strconv.FormatInt(b.ID, 10), t.Name(b.Name, b.NameEN)})
 	}
-	c.Batches = list("batch")
+	c.Batches = list(d.Filters["batch"])
 	for _, s := range d.Statuses {
 		cs = append(cs, choice{string(s), t.T("status." + string(s))})
 	}
-	c.Statuses = list("status")
+	c.Statuses = list(d.Filters["status"])
 	for _, l := range d.Lights {
 		if l != "" {
 			cs = append(cs, choice{string(l), t.T("light." + string(l))})
 		}
 	}
-	c.Lights = list("light")
+	c.Lights = list(d.Filters["light"])
 	for _, tk := range d.Tracks {
 		cs = append(cs, choice{tk.Key, t.Name(tk.Name, tk.NameEN)})
 	}
-	c.Tracks = list("track")
+	c.Tracks = list(d.Filters["track"])
 	for _, s := range d.Sides {
 		cs = append(cs, choice{s.Key, t.Name(s.Name, s.NameEN)})
 	}
-	c.Sides = list("side")
+	c.Sides = list(d.Filters["side"])
 	for _, u := range d.Units {
 		cs = append(cs, choice{strconv.FormatInt(u.ID, 10), t.Name(u.Name, u.NameEN)})
 	}
-	c.Units = list("unit")
-	chosen := d.Sort
-	if d.Desc {
-		chosen = "-" + d.Sort
-	}
+	c.Units = list(d.Filters["unit"])
 	for _, col := range itemSortColumns {
 		label := t.T("item." + col)
 		cs = append(cs, choice{col, label}, choice{"-" + col, label + t.T("items.descending")})
 	}
-	c.Orders = options(cs, chosen)
+	c.Orders = list(order)
+	for _, m := range d.Teams {
+		cs = append(cs, choice{strconv.FormatInt(m.ID, 10), t.Name(m.Name, m.NameEN)})
+	}
+	c.Teams = list("") // none chosen: "only me" is
 	return c
 }
 

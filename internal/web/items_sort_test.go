@@ -106,6 +106,11 @@ func TestSavedViewSharedWithTheTeam(t *testing.T) {
 		if !strings.Contains(page, `id="view-share"`) {
 			t.Fatal("the save-view form offers no sharing")
 		}
+		share := page[strings.Index(page, `id="view-share"`):]
+		share = share[:strings.Index(share, "</select>")]
+		if team := fmt.Sprintf(`<option value="%d">%s</option>`, mech.ID, html.EscapeString(mech.Name)); !strings.Contains(share, team) {
+			t.Fatalf("the sharing offers no option %s: %s", team, share)
+		}
 		query := fmt.Sprintf("batch=%d&sort=-title", batch.ID)
 		res, _ := sec.post("/items/views", url.Values{"csrf": {sec.csrf(page)}, "name": {"第一批倒序"}, "query": {query}, "share": {fmt.Sprint(mech.ID)}})
 		if res.StatusCode != http.StatusSeeOther {
