@@ -131,3 +131,41 @@ func TestTokensExpire(t *testing.T) {
 		}
 	})
 }
+
+// TestSessionUser: the session and its user come back together, the user
+// as Users.Get has them, grants included (one query with the session, one
+// for the grants); an unknown secret is Unauthorized, with no user.
+func TestSessionUser(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		w := newWorld(t, s)
+		u := &domain.User{Email: "session-user@example.gov.cn", Name: "联络员", Locale: "en",
+			Grants: []domain.Grant{{Role: domain.Liaison, ScopeKind: domain.OrganizationScope, ScopeID: w.wjGov.ID},
+				{Role: domain.Leader, ScopeKind: domain.MechanismScope, ScopeID: w.mech.ID}}}
+		if err := s.Users.Create(ctx, domain.Actor{}, u); err != nil {
+			t.Fatal(err)
+		}
+		secret, created, err := s.CreateSession(ctx, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ss, got, err := s.SessionUser(ctx, secret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := s.Users.Get(ctx, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ss.ID != created.ID || ss.UserID != u.ID || ss.CSRFToken != created.CSRFToken || !ss.ExpiresAt.Equal(created.ExpiresAt) {
+			t.Errorf("session %+v, want %+v", ss, created)
+		}
+		if got.ID != want.ID || got.Email != want.Email || got.Locale != "en" || got.Version != want.Version || len(got.Grants) != 2 ||
+			got.Grants[0] != want.Grants[0] || got.Grants[1] != want.Grants[1] || !got.CreatedAt.Equal(want.CreatedAt) {
+			t.Errorf("user %+v, want %+v", got, want)
+		}
+		if _, none, err := s.SessionUser(ctx, secret+"x"); domain.ErrorCode(err) != domain.Unauthorized || none != nil {
+			t.Errorf("an unknown secret: %v, %v; want Unauthorized and no user", none, err)
+		}
+	})
+}

@@ -135,6 +135,13 @@ func (t *table[T, P]) selectColumns() string {
 	return recordColumns + ", " + strings.Join(t.columns, ", ")
 }
 
+// columnsOf is selectColumns, each column named as of the table given
+// alias in a join.
+func (t *table[T, P]) columnsOf(alias string) string {
+	cols := append(strings.Split(recordColumns, ", "), t.columns...)
+	return alias + "." + strings.Join(cols, ", "+alias+".")
+}
+
 // summaryColumns are selectColumns with the columns no list row shows
 // read as constants, so the scan is the same and the work is not done.
 func (t *table[T, P]) summaryColumns() string {

@@ -121,22 +121,38 @@ func (s *Store) CreateSession(ctx context.Context, userID int64) (string, Sessio
 // SessionBySecret returns the live session whose cookie value is secret.
 // Errors: Unauthorized for an unknown or expired session.
 func (s *Store) SessionBySecret(ctx context.Context, secret string) (Session, error) {
+	ss, _, err := s.SessionUser(ctx, secret)
+	return ss, err
+}
+
+// SessionUser returns the live session whose cookie value is secret and
+// its user, grants included, as the store has them (disabled or archived
+// too: the caller decides). The session and the user are read in one
+// query: every page asks for them first. Errors: Unauthorized for an
+// unknown or expired session.
+func (s *Store) SessionUser(ctx context.Context, secret string) (Session, *domain.User, error) {
 	var ss Session
 	if secret == "" || len(secret) > 100 {
-		return ss, domain.Errorf(domain.Unauthorized, "no session")
+		return ss, nil, domain.Errorf(domain.Unauthorized, "no session")
 	}
-	err := s.reader().queryRow(ctx, "SELECT id, user_id, csrf_token, created_at, expires_at FROM web_sessions WHERE secret_hash = ?", hashSecret(secret)).
-		Scan(&ss.ID, &ss.UserID, &ss.CSRFToken, timeCol{&ss.CreatedAt}, timeCol{&ss.ExpiresAt})
+	u := new(domain.User)
+	r := s.reader()
+	err := r.queryRow(ctx, "SELECT "+users.columnsOf("u")+", s.id, s.user_id, s.csrf_token, s.created_at, s.expires_at"+
+		" FROM web_sessions s JOIN users u ON u.id = s.user_id WHERE s.secret_hash = ?", hashSecret(secret)).
+		Scan(users.scanTargets(u, &ss.ID, &ss.UserID, &ss.CSRFToken, timeCol{&ss.CreatedAt}, timeCol{&ss.ExpiresAt})...)
 	if isNoRows(err) {
-		return ss, domain.Errorf(domain.Unauthorized, "no session")
+		return ss, nil, domain.Errorf(domain.Unauthorized, "no session")
 	}
 	if err != nil {
-		return ss, domain.Internalf(err, "find session")
+		return ss, nil, domain.Internalf(err, "find session")
 	}
 	if !s.now().Before(ss.ExpiresAt) {
-		return ss, domain.Errorf(domain.Unauthorized, "the session has expired")
+		return ss, nil, domain.Errorf(domain.Unauthorized, "the session has expired")
 	}
-	return ss, nil
+	if err := users.load(ctx, r, []*domain.User{u}); err != nil {
+		return ss, nil, err
+	}
+	return ss, u, nil
 }
 
 // DeleteSession ends the session whose cookie value is secret; ending one

@@ -72,11 +72,10 @@ func (h *Handler) loadSession(w http.ResponseWriter, r *http.Request) (*http.Req
 		return r.WithContext(context.WithValue(r.Context(), stateKey{}, st)), true
 	}
 	if c, err := r.Cookie(sessionCookie); err == nil {
-		ss, err := h.store.SessionBySecret(r.Context(), c.Value)
+		ss, u, err := h.store.SessionUser(r.Context(), c.Value)
 		switch domain.ErrorCode(err) {
 		case "":
-			u, err := h.store.Users.Get(r.Context(), ss.UserID)
-			if err == nil && !u.Disabled && u.ArchivedAt == nil {
+			if !u.Disabled && u.ArchivedAt == nil {
 				st.user, st.secret, st.csrf = u, c.Value, ss.CSRFToken
 				// The language cookie is this browser's latest choice; it is
 				// set to the user's stored language at sign-in, so a new
