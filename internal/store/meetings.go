@@ -153,6 +153,10 @@ var batches = &table[domain.Batch, *domain.Batch]{
 		{"meeting_id", "meetings", func(b *domain.Batch) int64 { return b.MeetingID }},
 	},
 	derived: []string{"recorded_count"},
+	// A summary list leaves recorded_count at zero: the pages keep the
+	// batches as names until one is written (Store.ReferencesStamp), and
+	// the count follows the items, which write no batch.
+	summary: func(context.Context, reader, []*domain.Batch) error { return nil },
 	load: func(ctx context.Context, r reader, page []*domain.Batch) error {
 		args, byID := ids(page)
 		for _, b := range page {

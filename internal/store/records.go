@@ -885,7 +885,7 @@ func singular(table string) string {
 }
 
 // ReferencesStamp returns a number that changes whenever a unit, a place
-// (jurisdiction) or a mechanism is written, on any instance, and only once
+// (jurisdiction), a mechanism or a batch is written, on any instance, and only once
 // the write has committed: the database's triggers keep it
 // (0034_record_stamps.sql). Pages keep those reference lists until it
 // changes.

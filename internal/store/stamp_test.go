@@ -10,7 +10,7 @@ import (
 )
 
 // TestReferencesStamp: the stamp pages keep their reference lists by moves
-// on every write to a unit, a place or a mechanism (created, updated,
+// on every write to a unit, a place, a mechanism or a batch (created, updated,
 // archived, or written in SQL behind the store's back), only once the
 // write commits, and not on writes to other records.
 func TestReferencesStamp(t *testing.T) {
@@ -54,6 +54,8 @@ func TestReferencesStamp(t *testing.T) {
 		moved(t, "a mechanism renamed", true)
 		mustCreate(t, s.Jurisdictions, &domain.Jurisdiction{ParentID: w.cd.ID, Name: "郫都区", Kind: domain.District})
 		moved(t, "a place created", true)
+		mustCreate(t, s.Batches, &domain.Batch{MechanismID: w.mech.ID, Name: "第二批合作项目"})
+		moved(t, "a batch created", true)
 
 		// A write in SQL, which no code of the store sees.
 		if _, err := s.DB().Exec(rebind(s, "UPDATE jurisdictions SET name = ? WHERE id = ?"), "温江", w.wj.ID); err != nil {

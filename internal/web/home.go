@@ -35,9 +35,16 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 		creates[m.ID] = true
 	}
 	imports := policy.Check(currentUser(r), policy.Write, "items") == nil
+	// The batches with their recorded counts, which the kept references
+	// leave out: they follow the items.
+	batches, err := listAll(r.Context(), nil, h.store.Batches, nil)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	for _, m := range rf.mechList {
 		row := homeMechanism{Mechanism: m, NewBatch: creates[m.ID], Import: imports}
-		for _, b := range rf.batchList {
+		for _, b := range batches {
 			if b.MechanismID == m.ID {
 				row.Batches = append(row.Batches, b)
 			}

@@ -36,7 +36,8 @@ func listAll[T any, P interface {
 }
 
 // refs holds the records pages name others by: units, jurisdictions,
-// mechanisms and batches, by id. They are small lists read once per page.
+// mechanisms and batches, by id, kept until one of them is written
+// (sharedRefs).
 type refs struct {
 	orgs          map[int64]*domain.Organization
 	jurisdictions map[int64]*domain.Jurisdiction
@@ -48,27 +49,15 @@ type refs struct {
 }
 
 func (h *Handler) loadRefs(ctx context.Context) (*refs, error) {
-	rf, err := h.sharedRefs(ctx)
-	if err != nil {
-		return nil, err
-	}
-	// Batches are read each time: their recorded counts follow the items.
-	out := *rf
-	out.batches = map[int64]*domain.Batch{}
-	if out.batchList, err = listAll(ctx, nil, h.store.Batches, nil); err != nil {
-		return nil, err
-	}
-	for _, b := range out.batchList {
-		out.batches[b.ID] = b
-	}
-	return &out, nil
+	return h.sharedRefs(ctx)
 }
 
-// sharedRefs returns the units, places and mechanisms, read again only
-// when the store's stamp of those tables has changed (by a write on any
-// instance): at national scale they are thousands of records that every
+// sharedRefs returns the units, places, mechanisms and batches, read again
+// only when the store's stamp of those tables has changed (by a write on
+// any instance): at national scale they are thousands of records that every
 // page names, and they change rarely. The maps are shared between requests
-// and read only.
+// and read only. The batches are names: their recorded counts, which follow
+// the items, are left at zero (the home page reads them).
 func (h *Handler) sharedRefs(ctx context.Context) (*refs, error) {
 	stamp, err := h.store.ReferencesStamp(ctx)
 	if err != nil {
@@ -100,6 +89,21 @@ func (h *Handler) sharedRefs(ctx context.Context) (*refs, error) {
 	}
 	for _, m := range rf.mechList {
 		rf.mechanisms[m.ID] = m
+	}
+	rf.batches = map[int64]*domain.Batch{}
+	for q := (domain.ListQuery{Limit: domain.MaxPageSize, Summary: true}); ; {
+		page, err := h.store.Batches.List(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		rf.batchList = append(rf.batchList, page.Items...)
+		if page.NextCursor == "" || len(rf.batchList) >= listCap {
+			break
+		}
+		q.Cursor = page.NextCursor
+	}
+	for _, b := range rf.batchList {
+		rf.batches[b.ID] = b
 	}
 	h.refsMu.Lock()
 	h.refs, h.refsStamp = rf, stamp

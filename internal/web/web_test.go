@@ -587,3 +587,35 @@ func TestHomeSaysDeclaredCountOnlyWhenStated(t *testing.T) {
 		t.Error("the batch with no declared count does not say what is recorded")
 	}
 }
+
+// TestHomeCountsFollowTheItems: the pages keep the batches until one is
+// written, but the home page's recorded counts follow the items: an item
+// added to a batch after the batches were kept is counted at once.
+func TestHomeCountsFollowTheItems(t *testing.T) {
+	st := mustStartSite(t)
+	mech, _ := st.workingGroup(t)
+	batch := &domain.Batch{MechanismID: mech.ID, Name: "第九批合作项目"}
+	if err := st.Store.Batches.Create(context.Background(), domain.Actor{}, batch); err != nil {
+		t.Fatal(err)
+	}
+	c := st.client(t)
+	c.signIn(st.User.Email, testPassword)
+	recorded := func(home string) string {
+		at := strings.Index(home, "第九批合作项目")
+		if at < 0 {
+			t.Fatal("the home page does not list the new batch")
+		}
+		end := strings.Index(home[at:], "</li>")
+		return home[at : at+end]
+	}
+	if _, home := c.get("/"); !strings.Contains(recorded(home), "已录入 0 项") {
+		t.Fatalf("the new batch: %s", recorded(home))
+	}
+	it := &domain.Item{MechanismID: mech.ID, BatchID: batch.ID, Title: "新录入的项目", Status: domain.NotStarted}
+	if err := st.Store.Items.Create(context.Background(), domain.Actor{}, it); err != nil {
+		t.Fatal(err)
+	}
+	if _, home := c.get("/"); !strings.Contains(recorded(home), "已录入 1 项") {
+		t.Errorf("after an item was added: %s, want 已录入 1 项", recorded(home))
+	}
+}

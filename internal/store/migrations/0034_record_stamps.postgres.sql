@@ -5,3 +5,4 @@ CREATE FUNCTION record_stamp_bump() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
 CREATE TRIGGER organizations_stamp AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON organizations FOR EACH STATEMENT EXECUTE FUNCTION record_stamp_bump('references');
 CREATE TRIGGER jurisdictions_stamp AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON jurisdictions FOR EACH STATEMENT EXECUTE FUNCTION record_stamp_bump('references');
 CREATE TRIGGER mechanisms_stamp AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON mechanisms FOR EACH STATEMENT EXECUTE FUNCTION record_stamp_bump('references');
+CREATE TRIGGER batches_stamp AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON batches FOR EACH STATEMENT EXECUTE FUNCTION record_stamp_bump('references');

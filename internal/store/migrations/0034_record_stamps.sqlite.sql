@@ -9,3 +9,6 @@ CREATE TRIGGER jurisdictions_stamp_delete AFTER DELETE ON jurisdictions BEGIN UP
 CREATE TRIGGER mechanisms_stamp_insert AFTER INSERT ON mechanisms BEGIN UPDATE record_stamps SET version = version + 1 WHERE name = 'references'; END;
 CREATE TRIGGER mechanisms_stamp_update AFTER UPDATE ON mechanisms BEGIN UPDATE record_stamps SET version = version + 1 WHERE name = 'references'; END;
 CREATE TRIGGER mechanisms_stamp_delete AFTER DELETE ON mechanisms BEGIN UPDATE record_stamps SET version = version + 1 WHERE name = 'references'; END;
+CREATE TRIGGER batches_stamp_insert AFTER INSERT ON batches BEGIN UPDATE record_stamps SET version = version + 1 WHERE name = 'references'; END;
+CREATE TRIGGER batches_stamp_update AFTER UPDATE ON batches BEGIN UPDATE record_stamps SET version = version + 1 WHERE name = 'references'; END;
+CREATE TRIGGER batches_stamp_delete AFTER DELETE ON batches BEGIN UPDATE record_stamps SET version = version + 1 WHERE name = 'references'; END;
