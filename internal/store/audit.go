@@ -227,7 +227,8 @@ func seal(ctx context.Context, r reader) (int64, *treeHashes, bool, error) {
 		// Each batch reads what it needs of the tree again, so that a
 		// first seal of millions of events holds only one batch's hashes.
 		hashes.cached = map[int64]tlog.Hash{}
-		places := make([]any, 0, 2*len(batch))
+		places := make([]any, 0, 3*len(batch))
+		ids := make([]any, 0, len(batch))
 		stored := make([]any, 0, 4*len(batch))
 		for _, ev := range batch {
 			hs, err := tlog.StoredHashesForRecordHash(size, leafHash(ev.id, ev.hash), hashes)
@@ -240,11 +241,15 @@ func seal(ctx context.Context, r reader) (int64, *treeHashes, bool, error) {
 				stored = append(stored, at+int64(i), h.String())
 			}
 			places = append(places, ev.id, size)
+			ids = append(ids, ev.id)
 			size++
 		}
-		q := "UPDATE audit_events SET seq = v.column2 FROM (VALUES " + rowsOf("(CAST(? AS BIGINT), CAST(? AS BIGINT))", len(batch)) +
-			") AS v WHERE audit_events.id = v.column1"
-		if _, err := r.exec(ctx, q, places...); err != nil {
+		// Each event found by its id, its place chosen by CASE. The same
+		// as a join with a VALUES list, which SQLite planned as a walk
+		// through an index of every event: 30 ms a seal at national scale,
+		// three fifths of the CPU of eight clients submitting reports.
+		q := "UPDATE audit_events SET seq = CASE id" + strings.Repeat(" WHEN ? THEN CAST(? AS BIGINT)", len(batch)) + " END WHERE id IN (" + placeholders(len(batch)) + ")"
+		if _, err := r.exec(ctx, q, append(places, ids...)...); err != nil {
 			return 0, nil, false, domain.Internalf(err, "seal audit events")
 		}
 		if _, err := r.exec(ctx, "INSERT INTO audit_tree (idx, hash) VALUES "+rowsOf("(?, ?)", len(stored)/2), stored...); err != nil {
