@@ -5,31 +5,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/liandong/liandong/internal/demo"
 	"github.com/liandong/liandong/internal/domain"
 	"github.com/liandong/liandong/internal/inbox"
 	"github.com/liandong/liandong/internal/store"
 	"github.com/liandong/liandong/internal/store/storetest"
 )
 
-// demoLiaison loads the demo and adds a liaison of 温江区人民政府, whose
-// inbox holds the demo's report due.
-func demoLiaison(b *testing.B) (*store.Store, *domain.User) {
-	b.Helper()
+// benchLiaison is a liaison of 温江区人民政府 on the demo, whose inbox
+// holds the demo's report due.
+func benchLiaison(b *testing.B) (*store.Store, *domain.User) {
 	s := storetest.MustOpenSQLite(b)
-	ctx := context.Background()
-	if err := demo.Load(ctx, s); err != nil {
-		b.Fatal(err)
-	}
-	page, err := s.Organizations.List(ctx, domain.ListQuery{Filters: map[string]string{"q": "温江区人民政府"}})
-	if err != nil || len(page.Items) == 0 {
-		b.Fatalf("温江: %v", err)
-	}
-	u := &domain.User{Email: "bench-inbox@example.gov.cn", Name: "联络员", Locale: "zh-CN",
-		Grants: []domain.Grant{{Role: domain.Liaison, ScopeKind: domain.OrganizationScope, ScopeID: page.Items[0].ID}}}
-	if err := s.Users.Create(ctx, domain.Actor{}, u); err != nil {
-		b.Fatal(err)
-	}
+	u, _, _ := demoLiaison(b, s, "bench-inbox@example.gov.cn")
 	return s, u
 }
 
@@ -38,7 +24,7 @@ var benchNow = time.Date(2024, 11, 26, 3, 0, 0, 0, time.UTC)
 // BenchmarkFor reads every rule of a liaison's inbox on the demo: what the
 // inbox page and the API pay.
 func BenchmarkFor(b *testing.B) {
-	s, u := demoLiaison(b)
+	s, u := benchLiaison(b)
 	ctx := context.Background()
 	for b.Loop() {
 		in, err := inbox.For(ctx, s, u, benchNow)
@@ -52,7 +38,7 @@ func BenchmarkFor(b *testing.B) {
 // kept (nothing changed since): the stamp of the tables it lists and when
 // the user last looked.
 func BenchmarkUnread(b *testing.B) {
-	s, u := demoLiaison(b)
+	s, u := benchLiaison(b)
 	ctx := context.Background()
 	c := inbox.NewCounter(s)
 	for b.Loop() {

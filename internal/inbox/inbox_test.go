@@ -20,19 +20,7 @@ import (
 func TestCounterCountsWhatAroseSinceSeen(t *testing.T) {
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		if err := demo.Load(ctx, s); err != nil {
-			t.Fatal(err)
-		}
-		page, err := s.Organizations.List(ctx, domain.ListQuery{Filters: map[string]string{"q": "温江区人民政府"}})
-		if err != nil || len(page.Items) == 0 {
-			t.Fatalf("温江: %v", err)
-		}
-		unit := page.Items[0]
-		u := &domain.User{Email: "count@example.gov.cn", Name: "联络员", Locale: "zh-CN",
-			Grants: []domain.Grant{{Role: domain.Liaison, ScopeKind: domain.OrganizationScope, ScopeID: unit.ID}}}
-		if err := s.Users.Create(ctx, domain.Actor{}, u); err != nil {
-			t.Fatal(err)
-		}
+		u, unit, group := demoLiaison(t, s, "count@example.gov.cn")
 		now := time.Date(2024, 11, 26, 3, 0, 0, 0, time.UTC)
 		c := inbox.NewCounter(s)
 		in, err := c.Inbox(ctx, u, now)
@@ -48,11 +36,7 @@ func TestCounterCountsWhatAroseSinceSeen(t *testing.T) {
 		if n, err := c.Unread(ctx, u, now); err != nil || n != 0 {
 			t.Errorf("just opened: %d unread, want 0 (%v)", n, err)
 		}
-		ms, err := s.Mechanisms.List(ctx, domain.ListQuery{Filters: map[string]string{"q": "成渝双核联动工作组"}})
-		if err != nil || len(ms.Items) == 0 {
-			t.Fatalf("working group: %v", err)
-		}
-		task := &domain.Task{MechanismID: ms.Items[0].ID, Year: 2024, Content: "新交办的任务", LeadID: unit.ID, Status: domain.TaskOpen}
+		task := &domain.Task{MechanismID: group.ID, Year: 2024, Content: "新交办的任务", LeadID: unit.ID, Status: domain.TaskOpen}
 		if err := s.Tasks.Create(ctx, domain.Actor{}, task); err != nil {
 			t.Fatal(err)
 		}
@@ -96,29 +80,13 @@ func TestSourcesTakeOneMore(t *testing.T) {
 func TestCounterSeesALateCommit(t *testing.T) {
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		if err := demo.Load(ctx, s); err != nil {
-			t.Fatal(err)
-		}
-		page, err := s.Organizations.List(ctx, domain.ListQuery{Filters: map[string]string{"q": "温江区人民政府"}})
-		if err != nil || len(page.Items) == 0 {
-			t.Fatalf("温江: %v", err)
-		}
-		unit := page.Items[0]
-		ms, err := s.Mechanisms.List(ctx, domain.ListQuery{Filters: map[string]string{"q": "成渝双核联动工作组"}})
-		if err != nil || len(ms.Items) == 0 {
-			t.Fatalf("working group: %v", err)
-		}
-		u := &domain.User{Email: "late@example.gov.cn", Name: "联络员", Locale: "zh-CN",
-			Grants: []domain.Grant{{Role: domain.Liaison, ScopeKind: domain.OrganizationScope, ScopeID: unit.ID}}}
-		if err := s.Users.Create(ctx, domain.Actor{}, u); err != nil {
-			t.Fatal(err)
-		}
+		u, unit, group := demoLiaison(t, s, "late@example.gov.cn")
 		if _, err := s.MarkInboxSeen(ctx, u.ID); err != nil {
 			t.Fatal(err)
 		}
 		now := time.Date(2024, 11, 26, 3, 0, 0, 0, time.UTC)
 		c := inbox.NewCounter(s)
-		task := &domain.Task{MechanismID: ms.Items[0].ID, Year: 2024, Content: "晚提交的任务", LeadID: unit.ID, Status: domain.TaskOpen}
+		task := &domain.Task{MechanismID: group.ID, Year: 2024, Content: "晚提交的任务", LeadID: unit.ID, Status: domain.TaskOpen}
 		other := &domain.Jurisdiction{Code: "510124", Name: "郫都区（测试）", Kind: domain.District}
 		if s.Dialect() != "postgres" {
 			// One writer: the task's event is committed before any
@@ -165,4 +133,28 @@ func TestCounterSeesALateCommit(t *testing.T) {
 			t.Errorf("after the task committed late: %d unread, want 1 (%v)", n, err)
 		}
 	})
+}
+
+// demoLiaison loads the demo and returns a liaison of 温江区人民政府 with
+// email, their unit and the working group.
+func demoLiaison(t testing.TB, s *store.Store, email string) (*domain.User, *domain.Organization, *domain.Mechanism) {
+	t.Helper()
+	ctx := context.Background()
+	if err := demo.Load(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	page, err := s.Organizations.List(ctx, domain.ListQuery{Filters: map[string]string{"q": "温江区人民政府"}})
+	if err != nil || len(page.Items) == 0 {
+		t.Fatalf("温江: %v", err)
+	}
+	ms, err := s.Mechanisms.List(ctx, domain.ListQuery{Filters: map[string]string{"q": "成渝双核联动工作组"}})
+	if err != nil || len(ms.Items) == 0 {
+		t.Fatalf("working group: %v", err)
+	}
+	u := &domain.User{Email: email, Name: "联络员", Locale: "zh-CN",
+		Grants: []domain.Grant{{Role: domain.Liaison, ScopeKind: domain.OrganizationScope, ScopeID: page.Items[0].ID}}}
+	if err := s.Users.Create(ctx, domain.Actor{}, u); err != nil {
+		t.Fatal(err)
+	}
+	return u, page.Items[0], ms.Items[0]
 }
