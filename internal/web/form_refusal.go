@@ -63,7 +63,7 @@ func parseFormDate(r *http.Request, name string, p *domain.Problems) domain.Date
 // for a new record of that mechanism) lets the user create a record: the
 // choices of a create form, which is shown only when there is one.
 func (h *Handler) mechanismsFor(r *http.Request, allowed func(mechanism int64) error) []*domain.Mechanism {
-	rf, err := h.sharedRefs(r.Context())
+	rf, err := h.loadRefs(r.Context())
 	if err != nil {
 		return nil
 	}

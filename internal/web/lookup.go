@@ -20,8 +20,17 @@ func listAll[T any, P interface {
 	*T
 	domain.Entity
 }](ctx context.Context, viewer *domain.User, rs *store.Records[T, P], filters map[string]string) ([]P, error) {
+	return listEvery(ctx, rs, domain.ListQuery{Filters: filters, Viewer: viewer})
+}
+
+// listEvery follows the cursor of the list q asks for to the end (or
+// listCap), a page of the largest size at a time.
+func listEvery[T any, P interface {
+	*T
+	domain.Entity
+}](ctx context.Context, rs *store.Records[T, P], q domain.ListQuery) ([]P, error) {
 	var out []P
-	q := domain.ListQuery{Filters: filters, Limit: domain.MaxPageSize, Viewer: viewer}
+	q.Limit = domain.MaxPageSize
 	for {
 		page, err := rs.List(ctx, q)
 		if err != nil {
@@ -37,7 +46,7 @@ func listAll[T any, P interface {
 
 // refs holds the records pages name others by: units, jurisdictions,
 // mechanisms and batches, by id, kept until one of them is written
-// (sharedRefs).
+// (loadRefs).
 type refs struct {
 	orgs          map[int64]*domain.Organization
 	jurisdictions map[int64]*domain.Jurisdiction
@@ -48,17 +57,13 @@ type refs struct {
 	batchList     []*domain.Batch
 }
 
-func (h *Handler) loadRefs(ctx context.Context) (*refs, error) {
-	return h.sharedRefs(ctx)
-}
-
-// sharedRefs returns the units, places, mechanisms and batches, read again
+// loadRefs returns the units, places, mechanisms and batches, read again
 // only when the store's stamp of those tables has changed (by a write on
 // any instance): at national scale they are thousands of records that every
 // page names, and they change rarely. The maps are shared between requests
 // and read only. The batches are names: their recorded counts, which follow
 // the items, are left at zero (the home page reads them).
-func (h *Handler) sharedRefs(ctx context.Context) (*refs, error) {
+func (h *Handler) loadRefs(ctx context.Context) (*refs, error) {
 	stamp, err := h.store.ReferencesStamp(ctx)
 	if err != nil {
 		return nil, err
@@ -91,16 +96,8 @@ func (h *Handler) sharedRefs(ctx context.Context) (*refs, error) {
 		rf.mechanisms[m.ID] = m
 	}
 	rf.batches = map[int64]*domain.Batch{}
-	for q := (domain.ListQuery{Limit: domain.MaxPageSize, Summary: true}); ; {
-		page, err := h.store.Batches.List(ctx, q)
-		if err != nil {
-			return nil, err
-		}
-		rf.batchList = append(rf.batchList, page.Items...)
-		if page.NextCursor == "" || len(rf.batchList) >= listCap {
-			break
-		}
-		q.Cursor = page.NextCursor
+	if rf.batchList, err = listEvery(ctx, h.store.Batches, domain.ListQuery{Summary: true}); err != nil {
+		return nil, err
 	}
 	for _, b := range rf.batchList {
 		rf.batches[b.ID] = b

@@ -26,7 +26,7 @@ type Handler struct {
 	cat    catalogues
 	// now is the clock for periods, deadlines and "due soon"; tests may set it.
 	now func() time.Time
-	// refs caches the reference lists until their tables change (sharedRefs).
+	// refs caches the reference lists until their tables change (loadRefs).
 	refsMu    sync.Mutex
 	refs      *refs
 	refsStamp int64
