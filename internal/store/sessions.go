@@ -273,14 +273,49 @@ func (s *Store) SavedViews(ctx context.Context, userID int64) ([]SavedView, erro
 	return s.savedViews(ctx, "SELECT "+savedViewColumns+" FROM web_saved_views WHERE user_id = ? ORDER BY id", userID)
 }
 
-// SharedViews lists the views others than userID shared with the teams
-// of mechanisms (the user's, TeamMechanisms), in the order they were saved.
-func (s *Store) SharedViews(ctx context.Context, userID int64, mechanisms []int64) ([]SavedView, error) {
-	if len(mechanisms) == 0 {
-		return nil, nil
+// Team is the mechanisms whose team a user is in: a view shared with a
+// mechanism is seen by its team.
+type Team struct {
+	// All is an administrator's or a reader of all's team: every live
+	// mechanism, not listed (three hundred at national scale).
+	All bool
+	// Mechanisms are the others', in id order.
+	Mechanisms []int64
+}
+
+// Views are what a user's item list offers to open: the user's own saved
+// views, those others shared with the user's team, and the team.
+type Views struct {
+	Own, Shared []SavedView // each in the order saved
+	Team        Team
+}
+
+// ViewsFor reads the user's own saved views and the views others shared
+// with the user's team, in one query: every page of the item list shows
+// both.
+func (s *Store) ViewsFor(ctx context.Context, user *domain.User) (Views, error) {
+	var out Views
+	var err error
+	if out.Team, err = s.TeamOf(ctx, user); err != nil {
+		return out, err
 	}
-	return s.savedViews(ctx, "SELECT "+savedViewColumns+" FROM web_saved_views WHERE user_id <> ? AND mechanism_id IN ("+placeholders(len(mechanisms))+") ORDER BY id",
-		append([]any{userID}, int64sAny(mechanisms)...)...)
+	q, args := "SELECT "+savedViewColumns+" FROM web_saved_views WHERE user_id = ?", []any{user.ID}
+	switch {
+	case out.Team.All:
+		q += " OR mechanism_id IN (SELECT id FROM mechanisms WHERE archived_at IS NULL)"
+	case len(out.Team.Mechanisms) > 0:
+		q += " OR mechanism_id IN (" + placeholders(len(out.Team.Mechanisms)) + ")"
+		args = append(args, int64sAny(out.Team.Mechanisms)...)
+	}
+	all, err := s.savedViews(ctx, q+" ORDER BY id", args...)
+	for _, v := range all {
+		if v.UserID == user.ID {
+			out.Own = append(out.Own, v)
+		} else {
+			out.Shared = append(out.Shared, v)
+		}
+	}
+	return out, err
 }
 
 func (s *Store) savedViews(ctx context.Context, q string, args ...any) ([]SavedView, error) {
@@ -303,19 +338,19 @@ func (s *Store) savedViews(ctx context.Context, q string, args ...any) ([]SavedV
 	return out, nil
 }
 
-// TeamMechanisms lists the mechanisms whose team user is in, in id order:
-// every one for an administrator or a reader of all; else those the user
-// is the secretariat, a leader or viewer of, and those whose records the
-// user acts on as a liaison (a unit grant: the mechanisms its units are
-// members of). A view shared with a mechanism is seen by its team.
-func (s *Store) TeamMechanisms(ctx context.Context, user *domain.User) ([]int64, error) {
+// TeamOf returns the mechanisms whose team user is in: every live one for
+// an administrator or a reader of all; else those the user is the
+// secretariat, a leader or viewer of, and those whose records the user
+// acts on as a liaison (a unit grant: the mechanisms its units are
+// members of).
+func (s *Store) TeamOf(ctx context.Context, user *domain.User) (Team, error) {
 	r := s.reader()
 	p, err := r.principal(ctx, user)
 	if err != nil || p.System() {
-		return nil, err
+		return Team{}, err
 	}
 	if p.Admin || p.ReadsAll {
-		return r.int64s(ctx, "SELECT id FROM mechanisms WHERE archived_at IS NULL ORDER BY id")
+		return Team{All: true}, nil
 	}
 	set := map[int64]bool{}
 	for _, m := range append(slices.Clone(p.Secretariat), p.Readers...) {
@@ -333,18 +368,31 @@ func (s *Store) TeamMechanisms(ctx context.Context, user *domain.User) ([]int64,
 	if len(units) > 0 {
 		ms, err := r.int64s(ctx, "SELECT DISTINCT mechanism_id FROM mechanism_members WHERE organization_id IN ("+placeholders(len(units))+")", int64sAny(units)...)
 		if err != nil {
-			return nil, err
+			return Team{}, err
 		}
 		for _, m := range ms {
 			set[m] = true
 		}
 	}
-	out := make([]int64, 0, len(set))
+	team := Team{Mechanisms: make([]int64, 0, len(set))}
 	for m := range set {
-		out = append(out, m)
+		team.Mechanisms = append(team.Mechanisms, m)
 	}
-	slices.Sort(out)
-	return out, nil
+	slices.Sort(team.Mechanisms)
+	return team, nil
+}
+
+// inTeam reports whether mechanism is live and its team holds the user.
+func (s *Store) inTeam(ctx context.Context, user *domain.User, mechanism int64) (bool, error) {
+	team, err := s.TeamOf(ctx, user)
+	if err != nil || !team.All {
+		return slices.Contains(team.Mechanisms, mechanism), err
+	}
+	var n int
+	if err := s.reader().queryRow(ctx, "SELECT COUNT(*) FROM mechanisms WHERE id = ? AND archived_at IS NULL", mechanism).Scan(&n); err != nil {
+		return false, domain.Internalf(err, "find mechanism")
+	}
+	return n == 1, nil
 }
 
 // CreateSavedView saves a named query for user, shared with the team of
@@ -363,11 +411,11 @@ func (s *Store) CreateSavedView(ctx context.Context, user *domain.User, name, qu
 		p.Addf("query", "is longer than %d characters", maxSavedViewQuery)
 	}
 	if mechanism != 0 {
-		team, err := s.TeamMechanisms(ctx, user)
+		in, err := s.inTeam(ctx, user, mechanism)
 		if err != nil {
 			return v, err
 		}
-		if !slices.Contains(team, mechanism) {
+		if !in {
 			p.Add("mechanism", "is not a mechanism whose team you are in")
 		}
 	}

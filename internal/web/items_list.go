@@ -181,21 +181,16 @@ func (h *Handler) itemListPage(w http.ResponseWriter, r *http.Request, status in
 	if v == nil {
 		v = h.newView(r, t.T("items.title"), "items")
 	}
-	var err2 error
-	if d.Views, err2 = h.store.SavedViews(ctx, currentUser(r).ID); err2 != nil {
-		h.fail(w, r, err2)
+	views, err := h.store.ViewsFor(ctx, currentUser(r))
+	if err != nil {
+		h.fail(w, r, err)
 		return
 	}
-	team, err2 := h.store.TeamMechanisms(ctx, currentUser(r))
-	if err2 != nil {
-		h.fail(w, r, err2)
-		return
+	d.Views, d.Shared = views.Own, views.Shared
+	if views.Team.All {
+		d.Teams = rf.mechList
 	}
-	if d.Shared, err2 = h.store.SharedViews(ctx, currentUser(r).ID, team); err2 != nil {
-		h.fail(w, r, err2)
-		return
-	}
-	for _, id := range team {
+	for _, id := range views.Team.Mechanisms {
 		if m, ok := rf.mechanisms[id]; ok {
 			d.Teams = append(d.Teams, m)
 		}

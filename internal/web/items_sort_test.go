@@ -125,6 +125,17 @@ func TestSavedViewSharedWithTheTeam(t *testing.T) {
 		if strings.Contains(list, "第一批倒序") {
 			t.Error("someone outside the working group's team sees its view")
 		}
+		// An administrator's team is every live mechanism's: the view is
+		// there, and sharing with a mechanism that does not exist is refused.
+		admin := st.client(t)
+		admin.signIn(st.User.Email, testPassword)
+		_, list = admin.get("/items")
+		if !strings.Contains(list, "第一批倒序") {
+			t.Error("an administrator does not see the working group's shared view")
+		}
+		if res, _ := admin.post("/items/views", url.Values{"csrf": {admin.csrf(list)}, "name": {"无此机制"}, "query": {query}, "share": {"999999"}}); res.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("an administrator sharing with no mechanism: %d, want 422", res.StatusCode)
+		}
 		// The outsider may not share with the working group.
 		_, page = outsider.get("/items")
 		res, body := outsider.post("/items/views", url.Values{"csrf": {outsider.csrf(page)}, "name": {"越权共享"}, "query": {query}, "share": {fmt.Sprint(mech.ID)}})
