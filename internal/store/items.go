@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/liandong/liandong/internal/domain"
 )
@@ -68,7 +70,10 @@ var items = &table[domain.Item, *domain.Item]{
 		}
 		return p.Err()
 	},
-	summary: loadParties,
+	summaryText: &summaryText[*domain.Item]{
+		expr: "(SELECT string_agg(p.side || ' ' || p.organization_id || ' ' || p.role, ',' ORDER BY p.position) FROM item_parties p WHERE p.item_id = items.id)",
+		take: takeParties,
+	},
 	unshown: map[string]string{"content": "''", "light_reason": "''", "custom": "NULL", "schedule": "NULL"},
 	load: func(ctx context.Context, r reader, page []*domain.Item) error {
 		if err := loadParties(ctx, r, page); err != nil {
@@ -209,6 +214,26 @@ func (t *Tx) checkLightSetter(ctx context.Context, it *domain.Item, p *domain.Pr
 	}
 	if domain.Light(light) != it.Light || reason != it.LightReason {
 		p.Add("light", "is set by the mechanism's secretariat or by its rules: report the item's progress instead")
+	}
+	return nil
+}
+
+// takeParties gives a list's row its parties, as the list's query wrote
+// them: "side unit role" each, in their order, joined by commas (a side's
+// key and a role hold neither a space nor a comma).
+func takeParties(it *domain.Item, text string) error {
+	it.Parties, it.Milestones, it.Pending, it.Custom = []domain.Party{}, []domain.Milestone{}, []domain.ItemChange{}, emptyMap(it.Custom)
+	for part := range strings.SplitSeq(text, ",") {
+		if part == "" {
+			continue
+		}
+		side, rest, ok1 := strings.Cut(part, " ")
+		unit, role, ok2 := strings.Cut(rest, " ")
+		id, err := strconv.ParseInt(unit, 10, 64)
+		if !ok1 || !ok2 || err != nil {
+			return fmt.Errorf("item %d: a party reads %q", it.ID, part)
+		}
+		it.Parties = append(it.Parties, domain.Party{Side: side, OrganizationID: id, Role: domain.PartyRole(role)})
 	}
 	return nil
 }

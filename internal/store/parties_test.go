@@ -56,6 +56,35 @@ func TestPartiesAsTheSourceStatesThem(t *testing.T) {
 				t.Fatalf("parties read back as %v, want %v", got.Parties, reordered)
 			}
 		})
+		t.Run("ListRowsReadThemInOrder", func(t *testing.T) {
+			// A list's rows read the parties in the list's own query
+			// (ListQuery.Summary): the same parties, in the same order, as
+			// the item read whole; an item with none has none.
+			bare := mustCreate(t, s.Items, &domain.Item{MechanismID: w.mech.ID, BatchID: w.batch.ID, Title: "尚无单位", Status: domain.Advancing})
+			whole, _ := s.Items.Get(ctx, it.ID)
+			page, err := s.Items.List(ctx, domain.ListQuery{Summary: true, Filters: map[string]string{"batch": fmt.Sprint(w.batch.ID)}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen := 0
+			for _, row := range page.Items {
+				switch row.ID {
+				case it.ID:
+					seen++
+					if fmt.Sprint(row.Parties) != fmt.Sprint(whole.Parties) || len(row.Parties) != 3 {
+						t.Errorf("the list's row holds parties %v, the item %v", row.Parties, whole.Parties)
+					}
+				case bare.ID:
+					seen++
+					if row.Parties == nil || len(row.Parties) != 0 {
+						t.Errorf("an item without parties is listed with %#v", row.Parties)
+					}
+				}
+			}
+			if seen != 2 {
+				t.Fatalf("the list holds %d of the two items", seen)
+			}
+		})
 		t.Run("CompletionHeldForTheSideWithoutLead", func(t *testing.T) {
 			it, _ := s.Items.Get(ctx, it.ID)
 			it.Status = domain.Completed

@@ -49,6 +49,11 @@ type table[T any, P entity[T]] struct {
 	// summary, when set, loads what a list's rows show in place of load,
 	// for ListQuery.Summary.
 	summary func(ctx context.Context, r reader, page []P) error
+	// summaryText, when set, is what a list's row shows of a record's
+	// children read in the list's own query, one text column a row, in
+	// place of summary: a second query for a page's children cost as
+	// much as the page's own.
+	summaryText *summaryText[P]
 	// unshown are the columns a list's row does not show, each with the
 	// constant a summary reads in its place (NULL for JSON, '' for text):
 	// an item's long text and JSON were most of what a page read and decoded.
@@ -157,6 +162,13 @@ func (t *table[T, P]) summaryColumns() string {
 		}
 	}
 	return recordColumns + ", " + strings.Join(cols, ", ")
+}
+
+// summaryText is an SQL expression over the list's table yielding a row's
+// children as text (NULL for none), and what the record takes of it.
+type summaryText[P any] struct {
+	expr string
+	take func(v P, text string) error
 }
 
 func (t *table[T, P]) scanTargets(v P, more ...any) []any {
@@ -649,8 +661,14 @@ func (rs *Records[T, P]) List(ctx context.Context, q domain.ListQuery) (domain.P
 		return page, err
 	}
 	columns := rs.t.selectColumns()
+	var text sql.NullString
+	var extra []any
 	if q.Summary {
 		columns = rs.t.summaryColumns()
+		if rs.t.summaryText != nil {
+			columns += ", " + rs.t.summaryText.expr
+			extra = append(extra, &text)
+		}
 	}
 	query := "SELECT " + columns + ", " + order + " FROM " + from
 	if len(where) > 0 {
@@ -669,10 +687,16 @@ func (rs *Records[T, P]) List(ctx context.Context, q domain.ListQuery) (domain.P
 	defer rows.Close()
 	var lastKey any
 	keys := make([]any, 0, limit+1)
+	more := append(extra, &lastKey)
 	for rows.Next() {
 		v := P(new(T))
-		if err := rows.Scan(rs.t.scanTargets(v, &lastKey)...); err != nil {
+		if err := rows.Scan(rs.t.scanTargets(v, more...)...); err != nil {
 			return page, domain.Internalf(err, "scan %s", rs.t.name)
+		}
+		if extra != nil {
+			if err := rs.t.summaryText.take(v, text.String); err != nil {
+				return page, domain.Internalf(err, "read %s", rs.t.name)
+			}
 		}
 		page.Items = append(page.Items, v)
 		keys = append(keys, lastKey)
@@ -689,7 +713,11 @@ func (rs *Records[T, P]) List(ctx context.Context, q domain.ListQuery) (domain.P
 		page.Items = []P{}
 	}
 	load := rs.t.load
-	if q.Summary && rs.t.summary != nil {
+	switch {
+	case !q.Summary:
+	case rs.t.summaryText != nil:
+		load = nil
+	case rs.t.summary != nil:
 		load = rs.t.summary
 	}
 	if load != nil && len(page.Items) > 0 {
