@@ -39,18 +39,18 @@ type itemListData struct {
 	Views       []store.SavedView
 	// Shared are the views others shared with the user's teams; Teams the
 	// mechanisms a view may be shared with; TeamName names one.
-	Shared   []store.SavedView
-	Teams    []*domain.Mechanism
-	TeamName func(int64) string
-	ViewName string
-	Query    string // the filters as a query string, for the export links
+	Shared []store.SavedView
+	Teams  []*domain.Mechanism
+	// TeamIsAll: the teams are every mechanism's (an administrator's).
+	TeamIsAll bool
+	TeamName  func(int64) string
+	ViewName  string
+	Query     string // the filters as a query string, for the export links
 	// Rows are the page's rows, Choices the filters' options, written
 	// as HTML in Go (items_rows.go).
 	Rows       template.HTML
 	Choices    itemFilterChoices
 	NextCursor string
-	Mechanisms []*domain.Mechanism
-	Batches    []*domain.Batch
 	Statuses   []domain.ItemStatus
 	Lights     []domain.Light
 	Tracks     []domain.Term
@@ -158,7 +158,7 @@ func (h *Handler) itemListPage(w http.ResponseWriter, r *http.Request, status in
 		return
 	}
 	filters, query := itemFilters(r)
-	d := itemListData{Filters: filters, Query: query, Mechanisms: rf.mechList, Batches: rf.batchList,
+	d := itemListData{Filters: filters, Query: query,
 		Statuses: domain.ItemStatuses, Lights: domain.Lights}
 	d.Sort, d.Desc = itemSort(r)
 	d.Heads, d.Unsorted = sortHeads(filters, d.Sort, d.Desc)
@@ -188,7 +188,7 @@ func (h *Handler) itemListPage(w http.ResponseWriter, r *http.Request, status in
 	}
 	d.Views, d.Shared = views.Own, views.Shared
 	if views.Team.All {
-		d.Teams = rf.mechList
+		d.Teams, d.TeamIsAll = rf.mechList, true
 	}
 	for _, id := range views.Team.Mechanisms {
 		if m, ok := rf.mechanisms[id]; ok {
@@ -252,7 +252,7 @@ func (h *Handler) itemListPage(w http.ResponseWriter, r *http.Request, status in
 		return
 	}
 	d.NextCursor = page.NextCursor
-	d.Rows, d.Choices = itemRowsHTML(t, rf, page.Items, d.CanWrite), filterChoices(t, &d)
+	d.Rows, d.Choices = itemRowsHTML(t, rf, page.Items, d.CanWrite), filterChoices(t, rf, &d)
 	v.Data = d
 	h.render(w, r, status, "items", v)
 }

@@ -30,22 +30,69 @@ func (m *markup) html() template.HTML {
 // choice is one option of a select: its value and its label.
 type choice struct{ Value, Label string }
 
-// options writes the options of a select after its "any" option, the one
-// whose value is chosen marked selected.
-func options(choices []choice, chosen string) template.HTML {
+// optionList is the options of a select, written once: a reference
+// list's (three hundred mechanisms at national scale, more batches) is the
+// same on every page until the references change, but for the option
+// chosen, and writing them again was a third of what a page allocated.
+type optionList struct {
+	html   string
+	values []string
+	// ends holds, for each value, where the `">` closing its option's
+	// opening tag stands in html.
+	ends []int
+}
+
+func newOptionList(choices []choice) optionList {
 	var m markup
-	for _, c := range choices {
+	l := optionList{values: make([]string, len(choices)), ends: make([]int, len(choices))}
+	for i, c := range choices {
 		m.raw(`<option value="`)
 		m.text(c.Value)
-		if c.Value == chosen {
-			m.raw(`" selected>`)
-		} else {
-			m.raw(`">`)
-		}
+		l.values[i], l.ends[i] = c.Value, m.Len()
+		m.raw(`">`)
 		m.text(c.Label)
 		m.raw(`</option>`)
 	}
-	return m.html()
+	l.html = m.String()
+	return l
+}
+
+// with is the options with chosen's marked selected; with no option of
+// that value, the options as written.
+func (l optionList) with(chosen string) template.HTML {
+	for i, v := range l.values {
+		if v == chosen {
+			at := l.ends[i]
+			return template.HTML(l.html[:at] + `" selected>` + l.html[at+2:]) // fixed markup and escaped text only
+		}
+	}
+	return template.HTML(l.html) // fixed markup and escaped text only
+}
+
+// options writes the options of a select after its "any" option, the one
+// whose value is chosen marked selected.
+func options(choices []choice, chosen string) template.HTML {
+	return newOptionList(choices).with(chosen)
+}
+
+// referenceChoices are the options of the selects that list references,
+// written once per language for a set of references (refs.choices).
+type referenceChoices struct {
+	mechanisms, batches optionList
+}
+
+func newReferenceChoices(t tr, rf *refs) *referenceChoices {
+	cs := make([]choice, 0, max(len(rf.mechList), len(rf.batchList)))
+	for _, m := range rf.mechList {
+		cs = append(cs, choice{strconv.FormatInt(m.ID, 10), t.Name(m.Name, m.NameEN)})
+	}
+	c := &referenceChoices{mechanisms: newOptionList(cs)}
+	cs = cs[:0]
+	for _, b := range rf.batchList {
+		cs = append(cs, choice{strconv.FormatInt(b.ID, 10), t.Name(b.Name, b.NameEN)})
+	}
+	c.batches = newOptionList(cs)
+	return c
 }
 
 // itemFilterChoices are the options of the item list's filters.
@@ -60,7 +107,7 @@ type itemFilterChoices struct {
 	Teams template.HTML
 }
 
-func filterChoices(t tr, d *itemListData) itemFilterChoices {
+func filterChoices(t tr, rf *refs, d *itemListData) itemFilterChoices {
 	var c itemFilterChoices
 	var cs []choice
 	order := d.Sort
@@ -72,14 +119,9 @@ func filterChoices(t tr, d *itemListData) itemFilterChoices {
 		cs = cs[:0]
 		return h
 	}
-	for _, m := range d.Mechanisms {
-		cs = append(cs, choice{strconv.FormatInt(m.ID, 10), t.Name(m.Name, m.NameEN)})
-	}
-	c.Mechanisms = list(d.Filters["mechanism"])
-	for _, b := range d.Batches {
-		cs = append(cs, choice{strconv.FormatInt(b.ID, 10), t.Name(b.Name, b.NameEN)})
-	}
-	c.Batches = list(d.Filters["batch"])
+	refChoices := rf.choices(t)
+	c.Mechanisms = refChoices.mechanisms.with(d.Filters["mechanism"])
+	c.Batches = refChoices.batches.with(d.Filters["batch"])
 	for _, s := range d.Statuses {
 		cs = append(cs, choice{string(s), t.T("status." + string(s))})
 	}
@@ -107,10 +149,14 @@ func filterChoices(t tr, d *itemListData) itemFilterChoices {
 		cs = append(cs, choice{col, label}, choice{"-" + col, label + t.T("items.descending")})
 	}
 	c.Orders = list(order)
+	if d.TeamIsAll { // every mechanism: the mechanism filter's options
+		c.Teams = refChoices.mechanisms.with("") // none chosen: "only me" is
+		return c
+	}
 	for _, m := range d.Teams {
 		cs = append(cs, choice{strconv.FormatInt(m.ID, 10), t.Name(m.Name, m.NameEN)})
 	}
-	c.Teams = list("") // none chosen: "only me" is
+	c.Teams = list("")
 	return c
 }
 

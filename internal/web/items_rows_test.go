@@ -49,3 +49,23 @@ func TestItemRowsEscapeWhatUsersTyped(t *testing.T) {
 		t.Errorf("options = %s, want exactly one selected", opts)
 	}
 }
+
+// The options of a reference select are written once and reused: the
+// chosen value is marked on each page, and only it.
+func TestOptionListMarksOnlyTheChosen(t *testing.T) {
+	l := newOptionList([]choice{{"1", "一"}, {"12", "十二"}, {"2", "二"}})
+	for chosen, want := range map[string]string{
+		"":   `<option value="1">一</option><option value="12">十二</option><option value="2">二</option>`,
+		"9":  `<option value="1">一</option><option value="12">十二</option><option value="2">二</option>`,
+		"1":  `<option value="1" selected>一</option><option value="12">十二</option><option value="2">二</option>`,
+		"2":  `<option value="1">一</option><option value="12">十二</option><option value="2" selected>二</option>`,
+		"12": `<option value="1">一</option><option value="12" selected>十二</option><option value="2">二</option>`,
+	} {
+		if got := string(l.with(chosen)); got != want {
+			t.Errorf("with(%q) = %s\nwant %s", chosen, got, want)
+		}
+	}
+	if got := string(l.with("")); strings.Contains(got, "selected") {
+		t.Errorf("marking a choice changed the list kept: %s", got)
+	}
+}

@@ -167,3 +167,53 @@ func otherMechanism(t *testing.T, st *site, id int64) int64 {
 	t.Fatal("the demo has one mechanism")
 	return 0
 }
+
+// TestFilterOptionsFollowTheReferences: the mechanism and batch filters'
+// options are written once per language and kept with the references; a
+// mechanism renamed or a batch added shows on the next page, in Chinese
+// and in English, and the chosen mechanism stays selected.
+func TestFilterOptionsFollowTheReferences(t *testing.T) {
+	st := mustStartSite(t)
+	ctx := context.Background()
+	mech, _ := st.workingGroup(t)
+	c := st.client(t)
+	c.signIn(st.User.Email, testPassword)
+	list := fmt.Sprintf("/items?mechanism=%d", mech.ID)
+	filter := func(body, id string) string {
+		at := strings.Index(body, `id="`+id+`"`)
+		if at < 0 {
+			t.Fatalf("no filter %s", id)
+		}
+		return body[at : at+strings.Index(body[at:], "</select>")]
+	}
+	_, body := c.get(list)
+	if !strings.Contains(filter(body, "f-mechanism"), fmt.Sprintf(`<option value="%d" selected>%s</option>`, mech.ID, html.EscapeString(mech.Name))) {
+		t.Fatalf("the chosen mechanism is not selected: %s", filter(body, "f-mechanism"))
+	}
+	c.post("/language", url.Values{"csrf": {c.csrf(body)}, "locale": {"en"}, "back": {list}})
+	_, body = c.get(list) // the English options are written and kept too
+
+	m, err := st.Store.Mechanisms.Get(ctx, mech.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Name, m.NameEN = "成渝双核联动联建工作组（更名）", "Twin-core working group (renamed)"
+	if err := st.Store.Mechanisms.Update(ctx, domain.Actor{}, m); err != nil {
+		t.Fatal(err)
+	}
+	batch := &domain.Batch{MechanismID: mech.ID, Name: "第十批合作项目", NameEN: "Tenth batch"}
+	if err := st.Store.Batches.Create(ctx, domain.Actor{}, batch); err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []struct{ locale, mechanism, batch string }{{"en", m.NameEN, batch.NameEN}, {"zh-CN", m.Name, batch.Name}} {
+		_, body = c.get(list)
+		c.post("/language", url.Values{"csrf": {c.csrf(body)}, "locale": {lang.locale}, "back": {list}})
+		_, body = c.get(list)
+		if want := fmt.Sprintf(`<option value="%d" selected>%s</option>`, mech.ID, html.EscapeString(lang.mechanism)); !strings.Contains(filter(body, "f-mechanism"), want) {
+			t.Errorf("%s: the mechanism filter lacks %s", lang.locale, want)
+		}
+		if want := fmt.Sprintf(`<option value="%d">%s</option>`, batch.ID, html.EscapeString(lang.batch)); !strings.Contains(filter(body, "f-batch"), want) {
+			t.Errorf("%s: the batch filter lacks the new batch %s", lang.locale, want)
+		}
+	}
+}

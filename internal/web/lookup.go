@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"sync"
 
 	"github.com/liandong/liandong/internal/domain"
 	"github.com/liandong/liandong/internal/store"
@@ -55,6 +56,27 @@ type refs struct {
 	orgList       []*domain.Organization
 	mechList      []*domain.Mechanism
 	batchList     []*domain.Batch
+
+	// choicesIn holds the reference selects' options per language,
+	// written on first use (choices).
+	choicesMu sync.Mutex
+	choicesIn map[string]*referenceChoices
+}
+
+// choices returns the options of the selects that list these references,
+// in t's language.
+func (rf *refs) choices(t tr) *referenceChoices {
+	rf.choicesMu.Lock()
+	defer rf.choicesMu.Unlock()
+	c, ok := rf.choicesIn[t.locale]
+	if !ok {
+		c = newReferenceChoices(t, rf)
+		if rf.choicesIn == nil {
+			rf.choicesIn = map[string]*referenceChoices{}
+		}
+		rf.choicesIn[t.locale] = c
+	}
+	return c
 }
 
 // loadRefs returns the units, places, mechanisms and batches, read again
