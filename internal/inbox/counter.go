@@ -80,6 +80,12 @@ func (c *Counter) Unread(ctx context.Context, user *domain.User, now time.Time) 
 	if err != nil {
 		return 0, err
 	}
+	return c.UnreadSince(ctx, user, now, stamp, seen)
+}
+
+// UnreadSince is Unread with the work stamp and the time the user last
+// opened the inbox already read (store.Frame reads them with the session).
+func (c *Counter) UnreadSince(ctx context.Context, user *domain.User, now time.Time, stamp string, seen time.Time) (int, error) {
 	in, err := c.inbox(ctx, user, now, stamp)
 	if err != nil {
 		return 0, err

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -141,7 +142,8 @@ func TestSessionUser(t *testing.T) {
 		w := newWorld(t, s)
 		u := &domain.User{Email: "session-user@example.gov.cn", Name: "联络员", Locale: "en",
 			Grants: []domain.Grant{{Role: domain.Liaison, ScopeKind: domain.OrganizationScope, ScopeID: w.wjGov.ID},
-				{Role: domain.Leader, ScopeKind: domain.MechanismScope, ScopeID: w.mech.ID}}}
+				{Role: domain.Leader, ScopeKind: domain.MechanismScope, ScopeID: w.mech.ID},
+				{Role: domain.Viewer, ScopeKind: domain.SystemScope}}}
 		if err := s.Users.Create(ctx, domain.Actor{}, u); err != nil {
 			t.Fatal(err)
 		}
@@ -160,9 +162,30 @@ func TestSessionUser(t *testing.T) {
 		if ss.ID != created.ID || ss.UserID != u.ID || ss.CSRFToken != created.CSRFToken || !ss.ExpiresAt.Equal(created.ExpiresAt) {
 			t.Errorf("session %+v, want %+v", ss, created)
 		}
-		if got.ID != want.ID || got.Email != want.Email || got.Locale != "en" || got.Version != want.Version || len(got.Grants) != 2 ||
-			got.Grants[0] != want.Grants[0] || got.Grants[1] != want.Grants[1] || !got.CreatedAt.Equal(want.CreatedAt) {
+		if got.ID != want.ID || got.Email != want.Email || got.Locale != "en" || got.Version != want.Version || len(got.Grants) != 3 ||
+			fmt.Sprint(got.Grants) != fmt.Sprint(want.Grants) || fmt.Sprint(got.Grants) != fmt.Sprint(u.Grants) || !got.CreatedAt.Equal(want.CreatedAt) {
 			t.Errorf("user %+v, want %+v", got, want)
+		}
+		// The frame's stamps are the ones the store answers on their own.
+		seenAt, err := s.MarkInboxSeen(ctx, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := s.Frame(ctx, secret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		work, seen, _ := s.WorkStampSeen(ctx, u.ID)
+		refs, _ := s.ReferencesStamp(ctx)
+		if f.WorkStamp != work || !f.InboxSeen.Equal(seen) || !seen.Equal(seenAt) || f.ReferencesStamp != refs || refs == 0 {
+			t.Errorf("frame stamps %q %v %d, want %q %v %d", f.WorkStamp, f.InboxSeen, f.ReferencesStamp, work, seen, refs)
+		}
+		w.mech.NameEN = "Renamed"
+		if err := s.Mechanisms.Update(ctx, system, w.mech); err != nil {
+			t.Fatal(err)
+		}
+		if f2, _ := s.Frame(ctx, secret); f2.ReferencesStamp == f.ReferencesStamp || f2.WorkStamp == f.WorkStamp {
+			t.Errorf("after a mechanism was written the frame's stamps stay %d %q", f2.ReferencesStamp, f2.WorkStamp)
 		}
 		if _, none, err := s.SessionUser(ctx, secret+"x"); domain.ErrorCode(err) != domain.Unauthorized || none != nil {
 			t.Errorf("an unknown secret: %v, %v; want Unauthorized and no user", none, err)

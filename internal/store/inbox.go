@@ -64,15 +64,22 @@ func (s *Store) WorkStampSeen(ctx context.Context, userID int64) (string, time.T
 	return s.workStamp(ctx, userID)
 }
 
+// workStampColumns read the work stamp's parts: the newest event's id and
+// the sealed log's size (formatWorkStamp).
+const workStampColumns = "(SELECT COALESCE(MAX(id), 0) FROM audit_events), (SELECT COALESCE(MAX(seq) + 1, 0) FROM audit_events)"
+
+func formatWorkStamp(last, sealed int64) string {
+	return strconv.FormatInt(last, 10) + "/" + strconv.FormatInt(sealed, 10)
+}
+
 func (s *Store) workStamp(ctx context.Context, userID int64) (string, time.Time, error) {
 	var last, sealed int64
 	var seen *time.Time
-	err := s.reader().queryRow(ctx, `SELECT (SELECT COALESCE(MAX(id), 0) FROM audit_events), (SELECT COALESCE(MAX(seq) + 1, 0) FROM audit_events),
-		(SELECT seen_at FROM inbox_seen WHERE user_id = ?)`, userID).Scan(&last, &sealed, nullTime{&seen})
+	err := s.reader().queryRow(ctx, "SELECT "+workStampColumns+", (SELECT seen_at FROM inbox_seen WHERE user_id = ?)", userID).Scan(&last, &sealed, nullTime{&seen})
 	if err != nil {
 		return "", time.Time{}, domain.Internalf(err, "read the newest audit event")
 	}
-	stamp := strconv.FormatInt(last, 10) + "/" + strconv.FormatInt(sealed, 10)
+	stamp := formatWorkStamp(last, sealed)
 	if seen == nil {
 		return stamp, time.Time{}, nil
 	}

@@ -912,6 +912,9 @@ func singular(table string) string {
 	return strings.TrimSuffix(strings.ReplaceAll(table, "_", " "), "s")
 }
 
+// referencesStampColumn reads ReferencesStamp.
+const referencesStampColumn = "(SELECT version FROM record_stamps WHERE name = 'references')"
+
 // ReferencesStamp returns a number that changes whenever a unit, a place
 // (jurisdiction), a mechanism or a batch is written, on any instance, and only once
 // the write has committed: the database's triggers keep it
@@ -919,7 +922,7 @@ func singular(table string) string {
 // changes.
 func (s *Store) ReferencesStamp(ctx context.Context) (int64, error) {
 	var v int64
-	if err := s.reader().queryRow(ctx, "SELECT version FROM record_stamps WHERE name = 'references'").Scan(&v); err != nil {
+	if err := s.reader().queryRow(ctx, "SELECT "+referencesStampColumn).Scan(&v); err != nil {
 		return 0, domain.Internalf(err, "read the references stamp")
 	}
 	return v, nil

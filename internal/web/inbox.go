@@ -72,9 +72,13 @@ func (h *Handler) inboxPage(w http.ResponseWriter, r *http.Request) {
 	for _, g := range in.Groups {
 		d.Groups = append(d.Groups, inboxGroup{Kind: g.Kind, Rows: h.inboxRows(r, rf, g.Entries, seen)})
 	}
-	if _, err := h.store.MarkInboxSeen(ctx, u.ID); err != nil {
+	at, err := h.store.MarkInboxSeen(ctx, u.ID)
+	if err != nil {
 		h.fail(w, r, err)
 		return
+	}
+	if st := state(r); st.stamps != nil {
+		st.stamps.InboxSeen = at // this page's menu counts from now
 	}
 	v := h.newView(r, t.T("inbox.title"), "inbox")
 	v.Data = d
@@ -98,7 +102,13 @@ func (h *Handler) unreadInbox(r *http.Request, u *domain.User) int {
 	if u == nil {
 		return 0
 	}
-	n, err := h.inbox.Unread(r.Context(), u, h.now())
+	var n int
+	var err error
+	if st := state(r); st.stamps != nil {
+		n, err = h.inbox.UnreadSince(r.Context(), u, h.now(), st.stamps.WorkStamp, st.stamps.InboxSeen)
+	} else {
+		n, err = h.inbox.Unread(r.Context(), u, h.now())
+	}
 	if err != nil {
 		h.log.Warn("count the inbox", "user", u.ID, "err", err)
 		return 0

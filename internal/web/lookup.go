@@ -86,8 +86,11 @@ func (rf *refs) choices(t tr) *referenceChoices {
 // and read only. The batches are names: their recorded counts, which follow
 // the items, are left at zero (the home page reads them).
 func (h *Handler) loadRefs(ctx context.Context) (*refs, error) {
-	stamp, err := h.store.ReferencesStamp(ctx)
-	if err != nil {
+	var stamp int64
+	var err error
+	if st, ok := ctx.Value(stateKey{}).(*requestState); ok && st.stamps != nil {
+		stamp = st.stamps.ReferencesStamp
+	} else if stamp, err = h.store.ReferencesStamp(ctx); err != nil {
 		return nil, err
 	}
 	h.refsMu.Lock()

@@ -11,6 +11,7 @@ import (
 
 	"github.com/liandong/liandong/internal/domain"
 	"github.com/liandong/liandong/internal/ledger"
+	"github.com/liandong/liandong/internal/store"
 )
 
 // The cookies. The session cookie holds the secret of a server-side
@@ -41,6 +42,11 @@ type requestState struct {
 	secret string // the session cookie's value
 	csrf   string
 	locale string
+	// stamps, read with the session on a GET (store.Frame), tell the
+	// lists pages keep (the references, the inbox) whether they still
+	// hold, without a query of their own. A POST may write before it
+	// renders, so it reads them again.
+	stamps *store.Frame
 }
 
 func state(r *http.Request) *requestState {
@@ -72,11 +78,14 @@ func (h *Handler) loadSession(w http.ResponseWriter, r *http.Request) (*http.Req
 		return r.WithContext(context.WithValue(r.Context(), stateKey{}, st)), true
 	}
 	if c, err := r.Cookie(sessionCookie); err == nil {
-		ss, u, err := h.store.SessionUser(r.Context(), c.Value)
-		switch domain.ErrorCode(err) {
+		f, err := h.store.Frame(r.Context(), c.Value)
+		switch u := f.User; domain.ErrorCode(err) {
 		case "":
 			if !u.Disabled && u.ArchivedAt == nil {
-				st.user, st.secret, st.csrf = u, c.Value, ss.CSRFToken
+				st.user, st.secret, st.csrf = u, c.Value, f.Session.CSRFToken
+				if r.Method == http.MethodGet || r.Method == http.MethodHead {
+					st.stamps = &f
+				}
 				// The language cookie is this browser's latest choice; it is
 				// set to the user's stored language at sign-in, so a new
 				// browser starts in the language the user chose before.
