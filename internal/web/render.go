@@ -106,6 +106,7 @@ func (h *Handler) parseTemplates() (map[string]map[string]*pageTemplate, error) 
 			if err != nil {
 				return nil, fmt.Errorf("parse %s: %w", n, err)
 			}
+			writeConstants(t, "layout", map[string]func(string) string{"t": h.tr(loc).T})
 			out[loc][strings.TrimSuffix(path.Base(n), ".html")] = &pageTemplate{t}
 		}
 	}
