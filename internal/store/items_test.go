@@ -292,6 +292,9 @@ func TestItemSummaryListsWhatARowShows(t *testing.T) {
 		it.Custom = map[string]any{"km": 292.0}
 		it.Schedule = domain.Schedule{Q1: "完成施工招标"}
 		mustCreate(t, s.Items, it)
+		// A second item without custom fields: rows are scanned through
+		// one record, and nothing of the first may reach it.
+		bare := mustCreate(t, s.Items, w.item("成达万高铁", map[string]int64{"chengdu": w.cdDRC.ID}, "2026-06-30"))
 		q := domain.ListQuery{Filters: map[string]string{"mechanism": fmt.Sprint(w.mech.ID)}}
 		full, err := s.Items.List(context.Background(), q)
 		if err != nil {
@@ -302,8 +305,14 @@ func TestItemSummaryListsWhatARowShows(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(full.Items) != 1 || len(summary.Items) != 1 {
-			t.Fatalf("listed %d and %d items, want 1 each", len(full.Items), len(summary.Items))
+		if len(full.Items) != 2 || len(summary.Items) != 2 || full.Items[1].ID != bare.ID {
+			t.Fatalf("listed %d and %d items, want 2 each", len(full.Items), len(summary.Items))
+		}
+		if b := full.Items[1]; len(b.Custom) != 0 || b.Content != "" || b.Schedule.Q1 != "" || b.Landmark {
+			t.Errorf("the second row holds what the first stored: custom %v, content %q, schedule %v, landmark %v", b.Custom, b.Content, b.Schedule, b.Landmark)
+		}
+		if full.Items[0].Custom["km"] != 292.0 {
+			t.Errorf("the first row's custom fields became %v", full.Items[0].Custom)
 		}
 		f, sm := full.Items[0], summary.Items[0]
 		if f.Content == "" || f.Custom["km"] != 292.0 || f.Schedule.Q1 == "" || len(f.Milestones) != 1 {

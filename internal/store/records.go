@@ -687,12 +687,21 @@ func (rs *Records[T, P]) List(ctx context.Context, q domain.ListQuery) (domain.P
 	defer rows.Close()
 	var lastKey any
 	keys := make([]any, 0, limit+1)
-	more := append(extra, &lastKey)
+	// Rows are scanned into one record through one set of targets and
+	// copied out: building the targets for every row was a fifth of what
+	// a page of items allocated. The record is cleared before each row,
+	// so that nothing a row leaves (a JSON column read into a map) reaches
+	// the next.
+	row := P(new(T))
+	targets := rs.t.scanTargets(row, append(extra, &lastKey)...)
 	for rows.Next() {
-		v := P(new(T))
-		if err := rows.Scan(rs.t.scanTargets(v, more...)...); err != nil {
+		var zero T
+		*row = zero
+		if err := rows.Scan(targets...); err != nil {
 			return page, domain.Internalf(err, "scan %s", rs.t.name)
 		}
+		v := P(new(T))
+		*v = *row
 		if extra != nil {
 			if err := rs.t.summaryText.take(v, text.String); err != nil {
 				return page, domain.Internalf(err, "read %s", rs.t.name)
