@@ -357,12 +357,17 @@ func (s *Store) ViewsFor(ctx context.Context, user *domain.User) (Views, error) 
 	q, args := "SELECT "+savedViewColumns+" FROM web_saved_views WHERE user_id = ?", []any{user.ID}
 	switch {
 	case out.Team.All:
-		q += " OR mechanism_id IN (SELECT id FROM mechanisms WHERE archived_at IS NULL)"
+		// The shared views, each checked against its mechanism: asked
+		// the other way round, the three hundred live mechanisms were
+		// each looked up among the views.
+		q += " UNION ALL SELECT " + savedViewColumns + " FROM web_saved_views v WHERE v.mechanism_id IS NOT NULL AND v.user_id <> ?" +
+			" AND EXISTS (SELECT 1 FROM mechanisms m WHERE m.id = v.mechanism_id AND m.archived_at IS NULL)"
+		args = append(args, user.ID)
 	case len(out.Team.Mechanisms) > 0:
 		q += " OR mechanism_id IN (" + placeholders(len(out.Team.Mechanisms)) + ")"
 		args = append(args, int64sAny(out.Team.Mechanisms)...)
 	}
-	all, err := s.savedViews(ctx, q+" ORDER BY id", args...)
+	all, err := s.savedViews(ctx, q+" ORDER BY 1", args...)
 	for _, v := range all {
 		if v.UserID == user.ID {
 			out.Own = append(out.Own, v)
