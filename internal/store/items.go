@@ -71,7 +71,7 @@ var items = &table[domain.Item, *domain.Item]{
 		return p.Err()
 	},
 	summaryText: &summaryText[*domain.Item]{
-		expr: "(SELECT string_agg(p.side || ' ' || p.organization_id || ' ' || p.role, ',' ORDER BY p.position) FROM item_parties p WHERE p.item_id = items.id)",
+		expr: "parties_text", // written with the parties (save)
 		take: takeParties,
 	},
 	unshown: map[string]string{"content": "''", "light_reason": "''", "custom": "NULL", "schedule": "NULL"},
@@ -97,6 +97,9 @@ var items = &table[domain.Item, *domain.Item]{
 		}
 		if err := t.replaceRows(ctx, "item_parties", "item_id", it.ID, []string{"position", "side", "organization_id", "role"}, parties); err != nil {
 			return err
+		}
+		if _, err := t.reader().exec(ctx, "UPDATE items SET parties_text = ? WHERE id = ?", partiesText(it.Parties), it.ID); err != nil {
+			return domain.Internalf(err, "save the item's parties")
 		}
 		rows := make([][]any, len(it.Milestones))
 		in := make([]int64, len(it.Milestones))
@@ -218,9 +221,22 @@ func (t *Tx) checkLightSetter(ctx context.Context, it *domain.Item, p *domain.Pr
 	return nil
 }
 
-// takeParties gives a list's row its parties, as the list's query wrote
-// them: "side unit role" each, in their order, joined by commas (a side's
-// key and a role hold neither a space nor a comma).
+// partiesText writes an item's parties as a list's row reads them
+// (takeParties): "side unit role" each, in their order, joined by commas
+// (a side's key and a role hold neither a space nor a comma). Migration
+// 0036 wrote the same for the items stored before it.
+func partiesText(parties []domain.Party) string {
+	var b strings.Builder
+	for i, pt := range parties {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(pt.Side + " " + strconv.FormatInt(pt.OrganizationID, 10) + " " + string(pt.Role))
+	}
+	return b.String()
+}
+
+// takeParties gives a list's row its parties, as partiesText wrote them.
 func takeParties(it *domain.Item, text string) error {
 	it.Parties, it.Milestones, it.Pending, it.Custom = []domain.Party{}, []domain.Milestone{}, []domain.ItemChange{}, emptyMap(it.Custom)
 	for part := range strings.SplitSeq(text, ",") {

@@ -3,6 +3,8 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/liandong/liandong/internal/domain"
@@ -156,5 +158,54 @@ func TestPartiesAsTheSourceStatesThem(t *testing.T) {
 				t.Fatalf("two leads under the one-lead rule gave %v", err)
 			}
 		})
+	})
+}
+
+// TestPartiesTextAsTheMigrationWroteIt: the parties a list's row reads are
+// kept on the item, written by the store with the parties; migration 0036
+// wrote them for the items stored before it. Both must write the same, or
+// the older items' rows would read differently: the migration's statement,
+// run again over items the store wrote, changes nothing.
+func TestPartiesTextAsTheMigrationWroteIt(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		w := newWorld(t, s)
+		mustCreate(t, s.Items, &domain.Item{MechanismID: w.mech.ID, BatchID: w.batch.ID, Title: "三方", Status: domain.Advancing, Parties: []domain.Party{
+			{Side: "chongqing", OrganizationID: w.bnGov.ID, Role: domain.CooperatingUnit},
+			{Side: "chengdu", OrganizationID: w.cdDRC.ID, Role: domain.LeadUnit},
+			{Side: "chengdu", OrganizationID: w.wjGov.ID, Role: domain.CooperatingUnit}}})
+		mustCreate(t, s.Items, &domain.Item{MechanismID: w.mech.ID, BatchID: w.batch.ID, Title: "无方", Status: domain.Advancing})
+		read := func() map[int64]string {
+			rows, err := s.DB().QueryContext(ctx, "SELECT id, COALESCE(parties_text, '') FROM items ORDER BY id")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			out := map[int64]string{}
+			for rows.Next() {
+				var id int64
+				var text string
+				if err := rows.Scan(&id, &text); err != nil {
+					t.Fatal(err)
+				}
+				out[id] = text
+			}
+			return out
+		}
+		written := read()
+		if !strings.Contains(fmt.Sprint(written), fmt.Sprintf("chongqing %d cooperating,chengdu %d lead,chengdu %d cooperating", w.bnGov.ID, w.cdDRC.ID, w.wjGov.ID)) {
+			t.Fatalf("the store wrote %v", written)
+		}
+		migration, err := os.ReadFile("migrations/0036_item_parties_text.sql")
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := strings.Index(string(migration), "UPDATE items")
+		if _, err := s.DB().ExecContext(ctx, string(migration[at:])); err != nil {
+			t.Fatal(err)
+		}
+		if again := read(); fmt.Sprint(again) != fmt.Sprint(written) {
+			t.Errorf("the migration writes %v, the store %v", again, written)
+		}
 	})
 }
