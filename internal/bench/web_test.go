@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"runtime/metrics"
 	"strconv"
 	"syscall"
 	"testing"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/liandong/liandong/internal/domain"
 	"github.com/liandong/liandong/internal/pack"
+	"github.com/liandong/liandong/internal/server"
 	"github.com/liandong/liandong/internal/web"
 )
 
@@ -107,6 +109,7 @@ func benchMechanism() string {
 // on a shared machine where the wall time does not.
 func BenchmarkItemsPage(b *testing.B) {
 	s := dataset(b)
+	server.TuneGC(os.Getenv) // as the server runs: GOGC=100 measures Go's default
 	h := web.Must(web.New(s, slog.New(slog.NewTextHandler(io.Discard, nil))))
 	h.SetClock(func() time.Time { return time.Date(2020, 3, 20, 9, 0, 0, 0, time.UTC) })
 	for _, path := range []string{"/items?mechanism=" + benchMechanism(), "/items?mechanism=" + benchMechanism() + "&sort=-updated_at"} {
@@ -117,7 +120,7 @@ func BenchmarkItemsPage(b *testing.B) {
 			if rec.Code != http.StatusOK {
 				b.Fatalf("%s answered %d", path, rec.Code)
 			}
-			cpu := processCPU()
+			cpu, cycles := processCPU(), gcCycles()
 			timed(b, func(int) error {
 				w := &discard{header: http.Header{}}
 				h.ServeHTTP(w, req())
@@ -127,8 +130,24 @@ func BenchmarkItemsPage(b *testing.B) {
 				return nil
 			})
 			b.ReportMetric(float64((processCPU()-cpu).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+			b.ReportMetric(float64(gcCycles()-cycles)*1000/float64(b.N), "gc/1000op")
+			b.ReportMetric(float64(liveHeap())/1e6, "live-MB")
 		})
 	}
+}
+
+// gcCycles counts the garbage collector's cycles so far; liveHeap is the
+// heap the last one found live.
+func gcCycles() uint64 { return readMetric("/gc/cycles/total:gc-cycles") }
+func liveHeap() uint64 { return readMetric("/gc/heap/live:bytes") }
+
+func readMetric(name string) uint64 {
+	m := []metrics.Sample{{Name: name}}
+	metrics.Read(m)
+	if m[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return m[0].Value.Uint64()
 }
 
 // discard answers as a server writing to its connection would: it keeps

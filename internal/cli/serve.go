@@ -115,6 +115,7 @@ func newServer(cfg server.Config, s *store.Store, getenv func(string) string, lo
 	// web.Must panics only on a broken build (embedded templates that do
 	// not parse), which the web package's tests catch first.
 	h := web.Must(web.New(s, log))
+	server.TuneGC(getenv)
 	// Meeting notices go out through the notifier's channels, by mail too.
 	h.SetNotify(notify.ConfigFromEnv(getenv))
 	h.SetFederationAlert(cfg.FederationAlertAfter)
