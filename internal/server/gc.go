@@ -6,9 +6,9 @@ import "runtime/debug"
 // heap may grow to five times what is live before a collection, where Go's
 // default is twice. A page of the item list allocates about 200 KB, and at
 // Go's default the collector took a fifth to a third of the server's CPU
-// at national scale, where the live heap is about 40 MB
+// at national scale, where the live heap is about 27 MB
 // (docs/PERFORMANCE.md, "The page of 50 at national scale"): the server
-// holds about 200 MB for it, which a working group's machine has.
+// may hold about 135 MB for it, which a working group's machine has.
 const GCPercent = 400
 
 // TuneGC sets the collector's target to GCPercent, unless GOGC is set in

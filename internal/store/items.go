@@ -74,7 +74,10 @@ var items = &table[domain.Item, *domain.Item]{
 		expr: "parties_text", // written with the parties (save)
 		take: takeParties,
 	},
-	unshown: map[string]string{"content": "''", "light_reason": "''", "custom": "NULL", "schedule": "NULL"},
+	// A list's row shows number, title, batch, status, light, landmark and
+	// leads (web/items_rows.go).
+	unshown: map[string]bool{"agreement_id": true, "decision_id": true, "content": true, "track": true, "mode": true, "light_reason": true,
+		"start_on": true, "end_on": true, "investment_total": true, "investment_planned": true, "investment_done": true, "custom": true, "schedule": true},
 	load: func(ctx context.Context, r reader, page []*domain.Item) error {
 		if err := loadParties(ctx, r, page); err != nil {
 			return err

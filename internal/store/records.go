@@ -54,10 +54,11 @@ type table[T any, P entity[T]] struct {
 	// place of summary: a second query for a page's children cost as
 	// much as the page's own.
 	summaryText *summaryText[P]
-	// unshown are the columns a list's row does not show, each with the
-	// constant a summary reads in its place (NULL for JSON, '' for text):
-	// an item's long text and JSON were most of what a page read and decoded.
-	unshown map[string]string
+	// unshown are the columns a list's row does not show, which a summary
+	// does not read: an item's long text and JSON were most of what a page
+	// read and decoded, and on SQLite each column read costs the driver a
+	// lock and a conversion whatever it holds.
+	unshown map[string]bool
 	save    func(ctx context.Context, t *Tx, v P) error
 	// filters by name; each returns a clause with ? placeholders.
 	filters map[string]filter
@@ -147,21 +148,28 @@ func (t *table[T, P]) columnsOf(alias string) string {
 	return alias + "." + strings.Join(cols, ", "+alias+".")
 }
 
-// summaryColumns are selectColumns with the columns no list row shows
-// read as constants, so the scan is the same and the work is not done.
+// summaryColumns are selectColumns without the columns no list row shows;
+// summaryTargets are scanTargets without theirs.
 func (t *table[T, P]) summaryColumns() string {
-	if len(t.unshown) == 0 {
-		return t.selectColumns()
-	}
-	cols := make([]string, len(t.columns))
-	for i, c := range t.columns {
-		if empty, ok := t.unshown[c]; ok {
-			cols[i] = empty
-		} else {
-			cols[i] = c
+	cols := []string{recordColumns}
+	for _, c := range t.columns {
+		if !t.unshown[c] {
+			cols = append(cols, c)
 		}
 	}
-	return recordColumns + ", " + strings.Join(cols, ", ")
+	return strings.Join(cols, ", ")
+}
+
+func (t *table[T, P]) summaryTargets(v P, more ...any) []any {
+	all := t.scanTargets(v, more...)
+	record := len(all) - len(t.columns) - len(more)
+	out := append(make([]any, 0, len(all)), all[:record]...)
+	for i, c := range t.columns {
+		if !t.unshown[c] {
+			out = append(out, all[record+i])
+		}
+	}
+	return append(out, more...)
 }
 
 // summaryText is an SQL expression over the list's table yielding a row's
@@ -694,6 +702,9 @@ func (rs *Records[T, P]) List(ctx context.Context, q domain.ListQuery) (domain.P
 	// the next.
 	row := P(new(T))
 	targets := rs.t.scanTargets(row, append(extra, &lastKey)...)
+	if q.Summary {
+		targets = rs.t.summaryTargets(row, append(extra, &lastKey)...)
+	}
 	for rows.Next() {
 		var zero T
 		*row = zero

@@ -98,6 +98,9 @@ func newReferenceChoices(t tr, rf *refs) *referenceChoices {
 // itemFilterChoices are the options of the item list's filters.
 type itemFilterChoices struct {
 	Mechanisms, Batches, Statuses, Lights, Tracks, Sides, Units template.HTML
+	// BulkStatuses and BulkLights are the bulk edit's, none chosen; its
+	// lights offer "none" too.
+	BulkStatuses, BulkLights template.HTML
 	// Orders are the list's orders, each column either way: on a phone
 	// the rows are cards whose column headers, the other way to sort, are
 	// not shown.
@@ -125,6 +128,7 @@ func filterChoices(t tr, rf *refs, d *itemListData) itemFilterChoices {
 	for _, s := range d.Statuses {
 		cs = append(cs, choice{string(s), t.T("status." + string(s))})
 	}
+	c.BulkStatuses = options(cs, "")
 	c.Statuses = list(d.Filters["status"])
 	for _, l := range d.Lights {
 		if l != "" {
@@ -132,6 +136,14 @@ func filterChoices(t tr, rf *refs, d *itemListData) itemFilterChoices {
 		}
 	}
 	c.Lights = list(d.Filters["light"])
+	for _, l := range d.Lights {
+		if l == "" {
+			cs = append(cs, choice{"none", t.T("light.none")})
+		} else {
+			cs = append(cs, choice{string(l), t.T("light." + string(l))})
+		}
+	}
+	c.BulkLights = list("")
 	for _, tk := range d.Tracks {
 		cs = append(cs, choice{tk.Key, t.Name(tk.Name, tk.NameEN)})
 	}
