@@ -184,8 +184,23 @@ func TestSessionUser(t *testing.T) {
 		if err := s.Mechanisms.Update(ctx, system, w.mech); err != nil {
 			t.Fatal(err)
 		}
-		if f2, _ := s.Frame(ctx, secret); f2.ReferencesStamp == f.ReferencesStamp || f2.WorkStamp == f.WorkStamp {
-			t.Errorf("after a mechanism was written the frame's stamps stay %d %q", f2.ReferencesStamp, f2.WorkStamp)
+		f2, _ := s.Frame(ctx, secret)
+		if f2.ReferencesStamp == f.ReferencesStamp || f2.WorkStamp == f.WorkStamp || f2.ViewsStamp != f.ViewsStamp {
+			t.Errorf("after a mechanism was written the frame's stamps are %d %q %d, were %d %q %d", f2.ReferencesStamp, f2.WorkStamp, f2.ViewsStamp, f.ReferencesStamp, f.WorkStamp, f.ViewsStamp)
+		}
+		// The views stamp moves with every write of a saved view, the
+		// store's or one made in SQL behind its back.
+		v, err := s.CreateSavedView(ctx, u, "推进中", "status=advancing", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f3, _ := s.Frame(ctx, secret)
+		if _, err := s.DB().ExecContext(ctx, "DELETE FROM web_saved_views WHERE id = "+fmt.Sprint(v.ID)); err != nil {
+			t.Fatal(err)
+		}
+		f4, _ := s.Frame(ctx, secret)
+		if f3.ViewsStamp == f2.ViewsStamp || f4.ViewsStamp == f3.ViewsStamp {
+			t.Errorf("the views stamp went %d, %d, %d over a save and a delete", f2.ViewsStamp, f3.ViewsStamp, f4.ViewsStamp)
 		}
 		if _, none, err := s.SessionUser(ctx, secret+"x"); domain.ErrorCode(err) != domain.Unauthorized || none != nil {
 			t.Errorf("an unknown secret: %v, %v; want Unauthorized and no user", none, err)

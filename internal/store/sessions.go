@@ -145,10 +145,12 @@ type Frame struct {
 	Session Session
 	User    *domain.User
 	// WorkStamp and InboxSeen are WorkStampSeen's, ReferencesStamp is
-	// ReferencesStamp's, read at the same moment.
+	// ReferencesStamp's, read at the same moment. ViewsStamp changes
+	// whenever a saved view is written (0037_views_stamp.sql).
 	WorkStamp       string
 	InboxSeen       time.Time
 	ReferencesStamp int64
+	ViewsStamp      int64
 }
 
 // Frame reads the session whose cookie value is secret, its user and
@@ -168,9 +170,10 @@ func (s *Store) Frame(ctx context.Context, secret string) (Frame, error) {
 	err := s.reader().queryRow(ctx, "SELECT "+users.columnsOf("u")+", s.id, s.user_id, s.csrf_token, s.created_at, s.expires_at,"+
 		" (SELECT string_agg(g.role || ' ' || g.scope_kind || ' ' || g.scope_id, ',' ORDER BY g.position) FROM role_grants g WHERE g.user_id = u.id),"+
 		" "+workStampColumns+", (SELECT seen_at FROM inbox_seen WHERE user_id = u.id), "+referencesStampColumn+
+		", (SELECT version FROM record_stamps WHERE name = 'views')"+
 		" FROM web_sessions s JOIN users u ON u.id = s.user_id WHERE s.secret_hash = ?", hashSecret(secret)).
 		Scan(users.scanTargets(u, &ss.ID, &ss.UserID, &ss.CSRFToken, timeCol{&ss.CreatedAt}, timeCol{&ss.ExpiresAt},
-			&grants, &last, &sealed, nullTime{&seen}, &f.ReferencesStamp)...)
+			&grants, &last, &sealed, nullTime{&seen}, &f.ReferencesStamp, &f.ViewsStamp)...)
 	if isNoRows(err) {
 		return f, domain.Errorf(domain.Unauthorized, "no session")
 	}

@@ -181,7 +181,7 @@ func (h *Handler) itemListPage(w http.ResponseWriter, r *http.Request, status in
 	if v == nil {
 		v = h.newView(r, t.T("items.title"), "items")
 	}
-	views, err := h.store.ViewsFor(ctx, currentUser(r))
+	views, err := h.userViews(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return

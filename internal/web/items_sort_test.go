@@ -102,6 +102,11 @@ func TestSavedViewSharedWithTheTeam(t *testing.T) {
 		member := st.importUser(t, "views-wj@example.gov.cn", []domain.Grant{{Role: domain.Liaison, ScopeKind: domain.OrganizationScope, ScopeID: st.orgID(t, "温江区人民政府")}})
 		outsider := st.importUser(t, "views-out@example.gov.cn", []domain.Grant{{Role: domain.Leader, ScopeKind: domain.MechanismScope, ScopeID: otherMechanism(t, st, mech.ID)}})
 
+		// The member's list is read first, so that its views are kept
+		// before the secretariat shares one: the kept views must follow.
+		if _, list := member.get("/items"); strings.Contains(list, "第一批倒序") {
+			t.Fatal("the view is there before it was saved")
+		}
 		_, page := sec.get(fmt.Sprintf("/items?batch=%d&sort=-title", batch.ID))
 		if !strings.Contains(page, `id="view-share"`) {
 			t.Fatal("the save-view form offers no sharing")

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/liandong/liandong/internal/domain"
+	"github.com/liandong/liandong/internal/store"
 )
 
 // itemViewSave answers POST /items/views: save the list's current filters
@@ -49,4 +50,45 @@ func (h *Handler) itemViewDelete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, localPath(r.PostFormValue("back")), http.StatusSeeOther)
+}
+
+// keptViews are a user's views as read at the stamps they are kept under.
+type keptViews struct {
+	views, refs, userVersion int64
+	v                        store.Views
+}
+
+// maxKeptViews bounds the users whose views are kept; past it the list
+// starts again.
+const maxKeptViews = 10000
+
+// userViews returns the saved and shared views the item list offers the
+// visitor, kept per user until a view is saved or deleted anywhere (the
+// views stamp), a reference changes (a mechanism archived leaves the
+// team, a unit joins one) or the user does (grants make the team). On a
+// POST, which may have written, they are read again.
+func (h *Handler) userViews(r *http.Request) (store.Views, error) {
+	st := state(r)
+	if st.stamps == nil {
+		return h.store.ViewsFor(r.Context(), st.user)
+	}
+	want := keptViews{views: st.stamps.ViewsStamp, refs: st.stamps.ReferencesStamp, userVersion: st.user.Version}
+	h.viewsMu.Lock()
+	kept, ok := h.views[st.user.ID]
+	h.viewsMu.Unlock()
+	if ok && kept.views == want.views && kept.refs == want.refs && kept.userVersion == want.userVersion {
+		return kept.v, nil
+	}
+	v, err := h.store.ViewsFor(r.Context(), st.user)
+	if err != nil {
+		return v, err
+	}
+	want.v = v
+	h.viewsMu.Lock()
+	if h.views == nil || len(h.views) >= maxKeptViews {
+		h.views = map[int64]keptViews{}
+	}
+	h.views[st.user.ID] = want
+	h.viewsMu.Unlock()
+	return v, nil
 }

@@ -30,6 +30,9 @@ type Handler struct {
 	refsMu    sync.Mutex
 	refs      *refs
 	refsStamp int64
+	// views keeps each user's saved and shared views (userViews).
+	viewsMu sync.Mutex
+	views   map[int64]keptViews
 	// inbox keeps each user's inbox for the menu's count (inbox.Counter).
 	inbox *inbox.Counter
 	// notify is how meeting notices are sent: the mail server; its zero
