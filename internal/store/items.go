@@ -242,17 +242,13 @@ func partiesText(parties []domain.Party) string {
 // takeParties gives a list's row its parties, as partiesText wrote them.
 func takeParties(it *domain.Item, text string) error {
 	it.Parties, it.Milestones, it.Pending, it.Custom = []domain.Party{}, []domain.Milestone{}, []domain.ItemChange{}, emptyMap(it.Custom)
-	for part := range strings.SplitSeq(text, ",") {
-		if part == "" {
-			continue
-		}
-		side, rest, ok1 := strings.Cut(part, " ")
-		unit, role, ok2 := strings.Cut(rest, " ")
+	err := textRows(text, func(side, unit, role string) error {
 		id, err := strconv.ParseInt(unit, 10, 64)
-		if !ok1 || !ok2 || err != nil {
-			return fmt.Errorf("item %d: a party reads %q", it.ID, part)
-		}
 		it.Parties = append(it.Parties, domain.Party{Side: side, OrganizationID: id, Role: domain.PartyRole(role)})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("item %d's parties: %w", it.ID, err)
 	}
 	return nil
 }

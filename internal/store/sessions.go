@@ -198,17 +198,13 @@ func (s *Store) Frame(ctx context.Context, secret string) (Frame, error) {
 // are words; a system grant's kind is empty).
 func takeGrants(u *domain.User, text string) error {
 	u.Grants = []domain.Grant{}
-	for part := range strings.SplitSeq(text, ",") {
-		if part == "" {
-			continue
-		}
-		role, rest, ok1 := strings.Cut(part, " ")
-		kind, scope, ok2 := strings.Cut(rest, " ")
+	err := textRows(text, func(role, kind, scope string) error {
 		id, err := strconv.ParseInt(scope, 10, 64)
-		if !ok1 || !ok2 || err != nil {
-			return fmt.Errorf("user %d: a grant reads %q", u.ID, part)
-		}
 		u.Grants = append(u.Grants, domain.Grant{Role: domain.Role(role), ScopeKind: domain.ScopeKind(kind), ScopeID: id})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("user %d's grants: %w", u.ID, err)
 	}
 	return nil
 }

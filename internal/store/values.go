@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -149,4 +150,24 @@ func optText(s string) any {
 		return nil
 	}
 	return s
+}
+
+// textRows reads what a query aggregated as text — rows joined by commas,
+// each of three fields joined by spaces, none holding either (an item's
+// parties, a user's grants) — calling each with a row's fields.
+func textRows(text string, each func(a, b, c string) error) error {
+	for row := range strings.SplitSeq(text, ",") {
+		if row == "" {
+			continue
+		}
+		a, rest, ok1 := strings.Cut(row, " ")
+		b, c, ok2 := strings.Cut(rest, " ")
+		if !ok1 || !ok2 {
+			return fmt.Errorf("%q is not three fields", row)
+		}
+		if err := each(a, b, c); err != nil {
+			return fmt.Errorf("%q: %w", row, err)
+		}
+	}
+	return nil
 }
