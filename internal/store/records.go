@@ -701,10 +701,11 @@ func (rs *Records[T, P]) List(ctx context.Context, q domain.ListQuery) (domain.P
 	// so that nothing a row leaves (a JSON column read into a map) reaches
 	// the next.
 	row := P(new(T))
-	targets := rs.t.scanTargets(row, append(extra, &lastKey)...)
+	targetsOf := rs.t.scanTargets
 	if q.Summary {
-		targets = rs.t.summaryTargets(row, append(extra, &lastKey)...)
+		targetsOf = rs.t.summaryTargets
 	}
+	targets := targetsOf(row, append(extra, &lastKey)...)
 	for rows.Next() {
 		var zero T
 		*row = zero
@@ -932,8 +933,11 @@ func singular(table string) string {
 	return strings.TrimSuffix(strings.ReplaceAll(table, "_", " "), "s")
 }
 
-// referencesStampColumn reads ReferencesStamp.
-const referencesStampColumn = "(SELECT version FROM record_stamps WHERE name = 'references')"
+// stampColumn reads the stamp name of record_stamps (ReferencesStamp,
+// Frame.ViewsStamp) as a column of a query.
+func stampColumn(name string) string {
+	return "(SELECT version FROM record_stamps WHERE name = '" + name + "')"
+}
 
 // ReferencesStamp returns a number that changes whenever a unit, a place
 // (jurisdiction), a mechanism or a batch is written, on any instance, and only once
@@ -942,7 +946,7 @@ const referencesStampColumn = "(SELECT version FROM record_stamps WHERE name = '
 // changes.
 func (s *Store) ReferencesStamp(ctx context.Context) (int64, error) {
 	var v int64
-	if err := s.reader().queryRow(ctx, "SELECT "+referencesStampColumn).Scan(&v); err != nil {
+	if err := s.reader().queryRow(ctx, "SELECT "+stampColumn("references")).Scan(&v); err != nil {
 		return 0, domain.Internalf(err, "read the references stamp")
 	}
 	return v, nil

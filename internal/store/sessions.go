@@ -169,8 +169,7 @@ func (s *Store) Frame(ctx context.Context, secret string) (Frame, error) {
 	ss := &f.Session
 	err := s.reader().queryRow(ctx, "SELECT "+users.columnsOf("u")+", s.id, s.user_id, s.csrf_token, s.created_at, s.expires_at,"+
 		" (SELECT string_agg(g.role || ' ' || g.scope_kind || ' ' || g.scope_id, ',' ORDER BY g.position) FROM role_grants g WHERE g.user_id = u.id),"+
-		" "+workStampColumns+", (SELECT seen_at FROM inbox_seen WHERE user_id = u.id), "+referencesStampColumn+
-		", (SELECT version FROM record_stamps WHERE name = 'views')"+
+		" "+workStampColumns+", (SELECT seen_at FROM inbox_seen WHERE user_id = u.id), "+stampColumn("references")+", "+stampColumn("views")+
 		" FROM web_sessions s JOIN users u ON u.id = s.user_id WHERE s.secret_hash = ?", hashSecret(secret)).
 		Scan(users.scanTargets(u, &ss.ID, &ss.UserID, &ss.CSRFToken, timeCol{&ss.CreatedAt}, timeCol{&ss.ExpiresAt},
 			&grants, &last, &sealed, nullTime{&seen}, &f.ReferencesStamp, &f.ViewsStamp)...)

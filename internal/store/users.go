@@ -20,6 +20,9 @@ var users = &table[domain.User, *domain.User]{
 	targets: func(u *domain.User) []any {
 		return []any{&u.Email, &u.Name, &u.Locale, &u.Disabled}
 	},
+	// load reads the grants, a user's only children; Frame reads them in
+	// its own query for the session's user (takeGrants): a child added
+	// here must be read there too.
 	load: func(ctx context.Context, r reader, page []*domain.User) error {
 		args, byID := ids(page)
 		for _, u := range page {

@@ -53,7 +53,7 @@ func (h *Handler) inboxPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	t := h.tr(state(r).locale)
 	u := currentUser(r)
-	seen, err := h.store.InboxSeen(ctx, u.ID)
+	seen, err := h.lastSeen(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -114,4 +114,13 @@ func (h *Handler) unreadInbox(r *http.Request, u *domain.User) int {
 		return 0
 	}
 	return n
+}
+
+// lastSeen is when the visitor last opened the inbox: read with the
+// session on a GET, else asked.
+func (h *Handler) lastSeen(r *http.Request) (time.Time, error) {
+	if st := state(r); st.stamps != nil {
+		return st.stamps.InboxSeen, nil
+	}
+	return h.store.InboxSeen(r.Context(), currentUser(r).ID)
 }

@@ -52,11 +52,14 @@ func (h *Handler) itemViewDelete(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, localPath(r.PostFormValue("back")), http.StatusSeeOther)
 }
 
-// keptViews are a user's views as read at the stamps they are kept under.
+// keptViews are a user's views and the stamps they were read at: the
+// views', the references' and the user's version.
 type keptViews struct {
-	views, refs, userVersion int64
-	v                        store.Views
+	at viewsStamps
+	v  store.Views
 }
+
+type viewsStamps struct{ views, refs, userVersion int64 }
 
 // maxKeptViews bounds the users whose views are kept; past it the list
 // starts again.
@@ -72,23 +75,22 @@ func (h *Handler) userViews(r *http.Request) (store.Views, error) {
 	if st.stamps == nil {
 		return h.store.ViewsFor(r.Context(), st.user)
 	}
-	want := keptViews{views: st.stamps.ViewsStamp, refs: st.stamps.ReferencesStamp, userVersion: st.user.Version}
+	at := viewsStamps{views: st.stamps.ViewsStamp, refs: st.stamps.ReferencesStamp, userVersion: st.user.Version}
 	h.viewsMu.Lock()
 	kept, ok := h.views[st.user.ID]
 	h.viewsMu.Unlock()
-	if ok && kept.views == want.views && kept.refs == want.refs && kept.userVersion == want.userVersion {
+	if ok && kept.at == at {
 		return kept.v, nil
 	}
 	v, err := h.store.ViewsFor(r.Context(), st.user)
 	if err != nil {
 		return v, err
 	}
-	want.v = v
 	h.viewsMu.Lock()
 	if h.views == nil || len(h.views) >= maxKeptViews {
 		h.views = map[int64]keptViews{}
 	}
-	h.views[st.user.ID] = want
+	h.views[st.user.ID] = keptViews{at: at, v: v}
 	h.viewsMu.Unlock()
 	return v, nil
 }
