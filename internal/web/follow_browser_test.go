@@ -31,7 +31,10 @@ func TestLiaisonFollowsThroughInTheBrowser(t *testing.T) {
 		chromedp.SetValue(chromedp.ID("email"), "browser-wenjiang@example.gov.cn"),
 		chromedp.SetValue(chromedp.ID("password"), testPassword),
 		chromedp.Click(chromedp.ID("sign-in")),
-		chromedp.WaitVisible(chromedp.ID("switch-language")),
+		// The menu, which the sign-in page has not: waiting for the
+		// language switch, which both have, let the next navigation
+		// cancel the sign-in on a slow run.
+		chromedp.WaitVisible(chromedp.ID("nav-inbox")),
 	)
 	for _, lang := range []struct{ locale, mention, done string }{{"zh-CN", w.other.Name, "已完成"}, {"en", w.other.NameEN, "Done"}} {
 		if b.eval(`document.documentElement.lang`) != lang.locale {
