@@ -23,10 +23,18 @@ type ListQuery struct {
 	// Viewer is the user the list is for; it holds only what the policy
 	// lets them read. Nil lists everything (the system's view).
 	Viewer *User
+	// Count asks for Page.Total, counted in the same query as the page:
+	// a list page shows how many records its filters select, and a
+	// second query for it was a second round trip to the database.
+	Count bool
 }
 
 // Page is one page of a list. NextCursor is empty on the last page.
 type Page[T any] struct {
 	Items      []T    `json:"items"`
 	NextCursor string `json:"next_cursor,omitempty"`
+	// Total is, when ListQuery.Count asked for it, how many records the
+	// filters select on all pages; -1 when the page holds no row to
+	// carry the count (a cursor past the end).
+	Total int `json:"-"`
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -644,6 +645,9 @@ func (rs *Records[T, P]) List(ctx context.Context, q domain.ListQuery) (domain.P
 	if q.Desc {
 		op, dir = "<", "DESC"
 	}
+	// The count is of every page: the filters without the cursor, on the
+	// table itself (searchDrive rewrites the list's where in place).
+	countWhere, countArgs := slices.Clone(where), args
 	from, order := rs.t.name, sk.expr
 	if _, search := q.Filters["q"]; search && len(q.Filters) == 1 && !scoped && sk.expr == "id" {
 		// Nothing but the search narrows the list: let the index drive.
@@ -677,6 +681,14 @@ func (rs *Records[T, P]) List(ctx context.Context, q domain.ListQuery) (domain.P
 			columns += ", " + rs.t.summaryText.expr
 			extra = append(extra, &text)
 		}
+	}
+	total := -1
+	if q.Count {
+		// Uncorrelated, so both databases count once for the page, not
+		// once a row; its placeholders come before the WHERE's.
+		columns += ", (" + rs.countQuery(countWhere) + ")"
+		extra = append(extra, &total)
+		args = append(slices.Clip(countArgs), args...)
 	}
 	query := "SELECT " + columns + ", " + order + " FROM " + from
 	if len(where) > 0 {
@@ -714,7 +726,7 @@ func (rs *Records[T, P]) List(ctx context.Context, q domain.ListQuery) (domain.P
 		}
 		v := P(new(T))
 		*v = *row
-		if extra != nil {
+		if rs.t.summaryText != nil && q.Summary {
 			if err := rs.t.summaryText.take(v, text.String); err != nil {
 				return page, domain.Internalf(err, "read %s", rs.t.name)
 			}
@@ -732,7 +744,11 @@ func (rs *Records[T, P]) List(ctx context.Context, q domain.ListQuery) (domain.P
 	}
 	if page.Items == nil {
 		page.Items = []P{}
+		if q.Count && q.Cursor == "" {
+			total = 0 // no row to carry the count, and none to count
+		}
 	}
+	page.Total = total
 	load := rs.t.load
 	switch {
 	case !q.Summary:
@@ -822,10 +838,7 @@ func (rs *Records[T, P]) Tally(ctx context.Context, q domain.ListQuery, groups .
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
-	query := "SELECT " + strings.Join(append(cols, "COUNT(*)"), ", ") + " FROM " + rs.t.name
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
-	}
+	query := "SELECT " + strings.Join(append(cols, "COUNT(*)"), ", ") + " FROM " + rs.t.name + whereClause(where)
 	if len(groups) > 0 {
 		query += " GROUP BY " + strings.Join(cols, ", ")
 	}
@@ -850,6 +863,18 @@ func (rs *Records[T, P]) Tally(ctx context.Context, q domain.ListQuery, groups .
 		return nil, domain.Internalf(err, "count %s", rs.t.name)
 	}
 	return out, nil
+}
+
+// countQuery counts the records of the table that meet where.
+func (rs *Records[T, P]) countQuery(where []string) string {
+	return "SELECT COUNT(*) FROM " + rs.t.name + whereClause(where)
+}
+
+func whereClause(where []string) string {
+	if len(where) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(where, " AND ")
 }
 
 // FilterNames lists the filters List accepts, sorted.

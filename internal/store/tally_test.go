@@ -100,3 +100,77 @@ func TestTally(t *testing.T) {
 		}
 	})
 }
+
+// TestListCountsEveryPage: a list asked to count gives, on every page,
+// how many records its filters select on all pages, as the viewer may read
+// them, counted in the page's own query; in the order of a column, after a
+// search, and from a cursor alike.
+func TestListCountsEveryPage(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		w := newWorld(t, s)
+		for i := range 7 {
+			lead := w.cdDRC.ID
+			if i%2 == 1 {
+				lead = w.wjGov.ID
+			}
+			mustCreate(t, s.Items, w.item(fmt.Sprintf("协同项目%d", i), map[string]int64{"chengdu": lead}, ""))
+		}
+		liaison := &domain.User{Email: "count@example.gov.cn", Name: "联络员", Locale: "zh-CN",
+			Grants: []domain.Grant{{Role: domain.Liaison, ScopeKind: domain.OrganizationScope, ScopeID: w.wjGov.ID}}}
+		if err := s.Users.Create(ctx, domain.Actor{}, liaison); err != nil {
+			t.Fatal(err)
+		}
+		mech := fmt.Sprint(w.mech.ID)
+		for _, c := range []struct {
+			name    string
+			viewer  *domain.User
+			filters map[string]string
+			sort    string
+			want    int
+		}{
+			{"everyone's, by id", nil, map[string]string{"mechanism": mech}, "", 7},
+			{"the liaison's, by title", liaison, map[string]string{"mechanism": mech}, "title", 3},
+			{"a search", nil, map[string]string{"q": "协同"}, "", 7},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				q := domain.ListQuery{Viewer: c.viewer, Filters: c.filters, Sort: c.sort, Desc: true, Limit: 2, Count: true, Summary: true}
+				pages, listed := 0, 0
+				for {
+					page, err := s.Items.List(ctx, q)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if page.Total != c.want {
+						t.Errorf("page %d counts %d, want %d", pages+1, page.Total, c.want)
+					}
+					pages, listed = pages+1, listed+len(page.Items)
+					if page.NextCursor == "" {
+						break
+					}
+					q.Cursor = page.NextCursor
+				}
+				if listed != c.want || pages != (c.want+1)/2 {
+					t.Errorf("listed %d items on %d pages, want %d", listed, pages, c.want)
+				}
+			})
+		}
+		// A cursor past every row of these filters leaves no row to carry
+		// the count: the page says it does not know rather than zero.
+		lowest, err := s.Items.List(ctx, domain.ListQuery{Limit: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		past, err := s.Items.List(ctx, domain.ListQuery{Cursor: lowest.NextCursor, Desc: true, Limit: 2, Count: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(past.Items) != 0 || past.Total != -1 {
+			t.Errorf("past the end: %d items, total %d; want none and -1", len(past.Items), past.Total)
+		}
+		none, err := s.Items.List(ctx, domain.ListQuery{Filters: map[string]string{"q": "无此项目"}, Count: true})
+		if err != nil || len(none.Items) != 0 || none.Total != 0 {
+			t.Errorf("nothing found: %d items, total %d, %v; want none and 0", len(none.Items), none.Total, err)
+		}
+	})
+}

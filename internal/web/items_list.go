@@ -230,12 +230,9 @@ func (h *Handler) itemListPage(w http.ResponseWriter, r *http.Request, status in
 	if b, ok := rf.batches[queryID(r, "batch")]; ok && h.store.Oversee(ctx, actor(r), b.MechanismID, policy.Read) == nil {
 		d.AnnualBatch, d.AnnualYear = b.ID, h.store.Now().In(shanghai).Year()
 	}
-	page, err := h.store.Items.List(ctx, domain.ListQuery{Filters: filters, Cursor: r.URL.Query().Get("cursor"), Sort: d.Sort, Desc: d.Desc, Viewer: currentUser(r), Summary: true})
-	switch {
-	case err != nil:
-	case page.NextCursor == "" && r.URL.Query().Get("cursor") == "":
-		d.Total = len(page.Items) // the whole list is this page: nothing to count
-	default:
+	page, err := h.store.Items.List(ctx, domain.ListQuery{Filters: filters, Cursor: r.URL.Query().Get("cursor"), Sort: d.Sort, Desc: d.Desc, Viewer: currentUser(r), Summary: true, Count: true})
+	d.Total = page.Total
+	if err == nil && page.Total < 0 { // a cursor past the last row: count apart
 		var counts []store.Count
 		counts, err = h.store.Items.Tally(ctx, domain.ListQuery{Filters: filters, Viewer: currentUser(r)})
 		if len(counts) == 1 {

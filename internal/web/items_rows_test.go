@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html"
 	"strings"
 	"testing"
 
@@ -67,5 +68,17 @@ func TestOptionListMarksOnlyTheChosen(t *testing.T) {
 	}
 	if got := string(l.with("")); strings.Contains(got, "selected") {
 		t.Errorf("marking a choice changed the list kept: %s", got)
+	}
+}
+
+// markup.text escapes in place what html.EscapeString would return; the
+// rows rely on the two agreeing.
+func TestMarkupEscapesAsTheStandardLibrary(t *testing.T) {
+	for _, s := range []string{"", "plain", `a&b<c>d'e"f`, "中文&'", "&&<<", `"`, "尾>"} {
+		var m markup
+		m.text(s)
+		if got, want := m.String(), html.EscapeString(s); got != want {
+			t.Errorf("text(%q) = %q, want %q", s, got, want)
+		}
 	}
 }
