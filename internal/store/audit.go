@@ -669,7 +669,7 @@ func (rs *Records[T, P]) checkRows(ctx context.Context, r reader) error {
 
 // rowsAfter loads the next page of records, by id, with their children.
 func (rs *Records[T, P]) rowsAfter(ctx context.Context, r reader, after int64) ([]P, error) {
-	rows, err := r.query(ctx, "SELECT "+rs.t.selectColumns()+" FROM "+rs.t.name+" WHERE id > ? ORDER BY id LIMIT "+strconv.Itoa(verifyPage), after)
+	rows, err := r.query(ctx, "SELECT "+rs.t.selectColumns(rs.s.dialect)+" FROM "+rs.t.name+" WHERE id > ? ORDER BY id LIMIT "+strconv.Itoa(verifyPage), after)
 	if err != nil {
 		return nil, domain.Internalf(err, "read %s", rs.t.name)
 	}

@@ -39,6 +39,10 @@ type dialect interface {
 	// join of table's index, the condition matching ? and the expression
 	// of the index's id; ok is false otherwise (searchDrive).
 	searchJoin(table string) (join, match, id string, ok bool)
+	// timeColumn is how a query's select list reads a timestamp column
+	// (not always under the column's name): the store's scanners
+	// (timeCol, nullTime) take a time or its text.
+	timeColumn(col string) string
 }
 
 // expandSearch replaces {{match:TABLE}} in a query with the dialect's

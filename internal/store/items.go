@@ -183,7 +183,7 @@ func emptyMap(m map[string]any) map[string]any {
 // getIn reads a record without its children, inside a transaction or not.
 func (t *table[T, P]) getIn(ctx context.Context, r reader, id int64) (P, error) {
 	v := P(new(T))
-	err := r.queryRow(ctx, "SELECT "+t.selectColumns()+" FROM "+t.name+" WHERE id = ?", id).Scan(t.scanTargets(v)...)
+	err := r.queryRow(ctx, "SELECT "+t.selectColumns(r.s.dialect)+" FROM "+t.name+" WHERE id = ?", id).Scan(t.scanTargets(v)...)
 	if isNoRows(err) {
 		return nil, domain.Errorf(domain.NotFound, "%s %d not found", singular(t.name), id)
 	}

@@ -66,7 +66,7 @@ func (s *Store) NotificationChannels() *Records[domain.NotificationChannel, *dom
 // archived, secrets included, for the notifier.
 func (s *Store) ActiveChannels(ctx context.Context, mechanismID int64) ([]*domain.NotificationChannel, error) {
 	t := notificationChannels
-	rows, err := s.reader().query(ctx, "SELECT "+t.selectColumns()+" FROM notification_channels WHERE archived_at IS NULL AND mechanism_id = ? ORDER BY id", mechanismID)
+	rows, err := s.reader().query(ctx, "SELECT "+t.selectColumns(s.dialect)+" FROM notification_channels WHERE archived_at IS NULL AND mechanism_id = ? ORDER BY id", mechanismID)
 	if err != nil {
 		return nil, domain.Internalf(err, "list channels")
 	}

@@ -128,7 +128,15 @@ const (
 	sortTime
 )
 
-const recordColumns = "id, version, source, created_at, updated_at, archived_at"
+// recordColumns are the columns every record has, as a dialect reads
+// them (dialect.timeColumn).
+func recordColumns(d dialect, alias string) string {
+	if alias != "" {
+		alias += "."
+	}
+	return alias + "id, " + alias + "version, " + alias + "source, " +
+		d.timeColumn(alias+"created_at") + ", " + d.timeColumn(alias+"updated_at") + ", " + d.timeColumn(alias+"archived_at")
+}
 
 // Records is the service for one noun. Its methods return *domain.Error
 // values: Invalid (with the fields), NotFound, Conflict (stale version or a
@@ -138,21 +146,20 @@ type Records[T any, P entity[T]] struct {
 	t *table[T, P]
 }
 
-func (t *table[T, P]) selectColumns() string {
-	return recordColumns + ", " + strings.Join(t.columns, ", ")
+func (t *table[T, P]) selectColumns(d dialect) string {
+	return recordColumns(d, "") + ", " + strings.Join(t.columns, ", ")
 }
 
 // columnsOf is selectColumns, each column named as of the table given
 // alias in a join.
-func (t *table[T, P]) columnsOf(alias string) string {
-	cols := append(strings.Split(recordColumns, ", "), t.columns...)
-	return alias + "." + strings.Join(cols, ", "+alias+".")
+func (t *table[T, P]) columnsOf(d dialect, alias string) string {
+	return recordColumns(d, alias) + ", " + alias + "." + strings.Join(t.columns, ", "+alias+".")
 }
 
 // summaryColumns are selectColumns without the columns no list row shows;
 // summaryTargets are scanTargets without theirs.
-func (t *table[T, P]) summaryColumns() string {
-	cols := []string{recordColumns}
+func (t *table[T, P]) summaryColumns(d dialect) string {
+	cols := []string{recordColumns(d, "")}
 	for _, c := range t.columns {
 		if !t.unshown[c] {
 			cols = append(cols, c)
@@ -231,7 +238,7 @@ func (rs *Records[T, P]) Allowed(ctx context.Context, actor domain.Actor, action
 
 func (rs *Records[T, P]) get(ctx context.Context, r reader, id int64) (P, error) {
 	v := P(new(T))
-	err := r.queryRow(ctx, "SELECT "+rs.t.selectColumns()+" FROM "+rs.t.name+" WHERE id = ?", id).Scan(rs.t.scanTargets(v)...)
+	err := r.queryRow(ctx, "SELECT "+rs.t.selectColumns(rs.s.dialect)+" FROM "+rs.t.name+" WHERE id = ?", id).Scan(rs.t.scanTargets(v)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, domain.Errorf(domain.NotFound, "%s %d not found", singular(rs.t.name), id)
 	}
@@ -672,11 +679,11 @@ func (rs *Records[T, P]) List(ctx context.Context, q domain.ListQuery) (domain.P
 	if err := p.Err(); err != nil {
 		return page, err
 	}
-	columns := rs.t.selectColumns()
+	columns := rs.t.selectColumns(rs.s.dialect)
 	var text sql.NullString
 	var extra []any
 	if q.Summary {
-		columns = rs.t.summaryColumns()
+		columns = rs.t.summaryColumns(rs.s.dialect)
 		if rs.t.summaryText != nil {
 			columns += ", " + rs.t.summaryText.expr
 			extra = append(extra, &text)

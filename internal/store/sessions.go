@@ -167,7 +167,7 @@ func (s *Store) Frame(ctx context.Context, secret string) (Frame, error) {
 	var last, sealed int64
 	var seen *time.Time
 	ss := &f.Session
-	err := s.reader().queryRow(ctx, "SELECT "+users.columnsOf("u")+", s.id, s.user_id, s.csrf_token, s.created_at, s.expires_at,"+
+	err := s.reader().queryRow(ctx, "SELECT "+users.columnsOf(s.dialect, "u")+", s.id, s.user_id, s.csrf_token, "+s.dialect.timeColumn("s.created_at")+", "+s.dialect.timeColumn("s.expires_at")+","+
 		" (SELECT string_agg(g.role || ' ' || g.scope_kind || ' ' || g.scope_id, ',' ORDER BY g.position) FROM role_grants g WHERE g.user_id = u.id),"+
 		" "+workStampColumns+", (SELECT seen_at FROM inbox_seen WHERE user_id = u.id), "+stampColumn("references")+", "+stampColumn("views")+
 		" FROM web_sessions s JOIN users u ON u.id = s.user_id WHERE s.secret_hash = ?", hashSecret(secret)).

@@ -36,6 +36,19 @@ func sqliteDSN(path string) string {
 // the same database as "a#2".
 var uriPath = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
 
+// timeColumn reads a timestamp as an expression, +col, which SQLite
+// evaluates to the column's text unchanged. The driver parses a column
+// declared TIMESTAMP by trying the layout of time.Time.String first,
+// which fails for every value this store writes and allocates its error,
+// then its own layouts; an expression has no declared type, so its text
+// reaches the store's scanner, whose first layout is the one the store
+// writes (parseDBTime). A list of 50 items read 150 timestamps, and their
+// parsing was a tenth of the page's CPU. The expression is not named
+// after the column: an ORDER BY of the column would take the name for the
+// expression's, and sort the rows rather than read them in an index's
+// order.
+func (sqliteDialect) timeColumn(col string) string { return "+" + col }
+
 func (sqliteDialect) name() string       { return "sqlite" }
 func (sqliteDialect) driverName() string { return "sqlite" }
 func (sqliteDialect) configure(db *sql.DB) {
