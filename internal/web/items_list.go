@@ -22,12 +22,9 @@ type itemListData struct {
 	// Total is how many items the filters select (all pages), as the
 	// viewer may read them.
 	Total int
-	// Sort is the column the list is in order of, Desc its direction;
-	// Sorts link each sortable column's header to its order, the other
-	// way round when it is the current one.
-	Sort  string
-	Desc  bool
-	Heads map[string]sortHead
+	// Sort is the column the list is in order of, Desc its direction.
+	Sort string
+	Desc bool
 	// SortLabel names the column the list is in order of.
 	SortLabel string
 	// Unsorted is the list with its filters in the default order.
@@ -45,9 +42,13 @@ type itemListData struct {
 	TeamIsAll bool
 	TeamName  func(int64) string
 	ViewName  string
-	Query     string // the filters as a query string, for the export links
-	// Rows are the page's rows, Choices the filters' options, written
-	// as HTML in Go (items_rows.go).
+	Query     string // the filters as a query string, for the saved view
+	// QueryLink is Query as a link's: the export links and the next page.
+	QueryLink template.URL
+	// Head is the table's header, each sortable column's linking to the
+	// list in its order; Rows the page's rows, Choices the filters'
+	// options: written as HTML in Go (items_rows.go).
+	Head       template.HTML
 	Rows       template.HTML
 	Choices    itemFilterChoices
 	NextCursor string
@@ -160,8 +161,11 @@ func (h *Handler) itemListPage(w http.ResponseWriter, r *http.Request, status in
 	filters, query := itemFilters(r)
 	d := itemListData{Filters: filters, Query: query,
 		Statuses: domain.ItemStatuses, Lights: domain.Lights}
+	d.QueryLink = template.URL(query) // url.Values.Encode wrote it
 	d.Sort, d.Desc = itemSort(r)
-	d.Heads, d.Unsorted = sortHeads(filters, d.Sort, d.Desc)
+	var heads map[string]sortHead
+	heads, d.Unsorted = sortHeads(filters, d.Sort, d.Desc)
+	d.Head = itemHeadHTML(t, heads)
 	if slices.Contains(itemSortColumns, d.Sort) {
 		d.SortLabel = t.T("item." + d.Sort)
 	}

@@ -201,6 +201,51 @@ func filterChoices(t tr, rf *refs, d *itemListData) itemFilterChoices {
 	return c
 }
 
+// itemHeadHTML writes the header row of the item list: each sortable
+// column's header links to the list in its order, and the current one
+// says which way it runs (aria-sort, and an arrow for the eye).
+func itemHeadHTML(t tr, heads map[string]sortHead) template.HTML {
+	var m markup
+	column := func(key string) {
+		m.raw(`<th scope="col">`)
+		m.text(t.T(key))
+		m.raw(`</th>`)
+	}
+	sortable := func(col string) {
+		h := heads[col]
+		m.raw(`<th scope="col"`)
+		switch {
+		case h.Current && h.Desc:
+			m.raw(` aria-sort="descending"`)
+		case h.Current:
+			m.raw(` aria-sort="ascending"`)
+		}
+		m.raw(`><a class="sort" href="`)
+		m.text(h.Link) // a path and an encoded query: & is all it escapes
+		m.raw(`">`)
+		m.text(t.T("item." + col))
+		switch {
+		case h.Current && h.Desc:
+			m.raw(`<span aria-hidden="true"> ↓</span>`)
+		case h.Current:
+			m.raw(`<span aria-hidden="true"> ↑</span>`)
+		}
+		m.raw(`</a></th>`)
+	}
+	m.raw(`<tr><th scope="col"><span class="sr">`)
+	m.text(t.T("bulk.select"))
+	m.raw("</span></th>\n    ")
+	sortable("number")
+	sortable("title")
+	column("item.batch")
+	m.raw("\n    ")
+	sortable("status")
+	column("item.light")
+	column("item.lead_units")
+	m.raw(`</tr>`)
+	return m.html()
+}
+
 // itemRowsHTML writes the rows of a page of the item list: a checkbox for
 // the bulk edit where the viewer may change items, then number, title,
 // batch, status, light and the lead units, each cell labelled for the

@@ -51,6 +51,7 @@ type view struct {
 	Occurred string            // the date-it-happened field as the form sent it, shown again with the form
 	Unread   int               // the menu's "待办 N": inbox entries that arose since the user last opened it
 	Reports  bool              // the user may report progress, so the menu and the home page offer the report form
+	Menu     template.HTML     // the menu's items, written when the page is rendered (menu.go)
 	Data     any
 }
 
@@ -106,7 +107,13 @@ func (h *Handler) parseTemplates() (map[string]map[string]*pageTemplate, error) 
 			if err != nil {
 				return nil, fmt.Errorf("parse %s: %w", n, err)
 			}
-			writeConstants(t, "layout", map[string]func(string) string{"t": h.tr(loc).T})
+			writeConstants(t, "layout", map[string]constantCall{
+				"t": func(key string) (string, bool) { return h.tr(loc).T(key), true },
+				"asset": func(name string) (string, bool) {
+					u, err := h.assets.url(name)
+					return u, err == nil
+				},
+			})
 			out[loc][strings.TrimSuffix(path.Base(n), ".html")] = &pageTemplate{t}
 		}
 	}
@@ -135,6 +142,9 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, pag
 		h.log.Error("no such page template", "page", page)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
+	}
+	if v.User != nil && v.Screen == 0 {
+		v.Menu = menuHTML(h.tr(v.Locale), v)
 	}
 	buf := pageBuffers.Get().(*bytes.Buffer)
 	defer putPageBuffer(buf)

@@ -8,16 +8,19 @@ import (
 )
 
 // A page's template names most of its words by catalogue key — {{t
-// "items.title"}}, seventy-seven of them on the item list — and each such
-// action cost a call through reflection and another to the escaper, on
-// every page, for a result fixed when the template was parsed for its
-// language. writeConstants writes those results into the template once.
+// "items.title"}}, seventy-seven of them on the item list — and its
+// scripts and styles by asset ({{asset "app.css"}}, five in the layout);
+// each such action cost a call through reflection and others to the
+// escapers, on every page, for a result fixed when the template was parsed
+// for its language. writeConstants writes those results into the template
+// once.
 //
 // It works on the template after html/template has escaped it, when each
 // action ends in the escaper of its context, and replaces an action only
-// where that is plain HTML text, a title or a quoted attribute and the text holds
-// nothing those escapers change: the page is the same, byte for byte
-// (TestConstantsWrittenOnce), and anything else is left to run as before.
+// where that is plain HTML text, a title, a quoted attribute, or a URL and
+// the text is a plain path, and the text holds nothing those escapers
+// change: the page is the same, byte for byte (TestConstantsWrittenOnce),
+// and anything else is left to run as before.
 
 // constantContexts are the escapers after which a constant is written as
 // it is, provided it holds none of escapedByThem.
@@ -25,10 +28,31 @@ var constantContexts = map[string]bool{"_html_template_htmlescaper": true, "_htm
 
 const escapedByThem = "\x00\"&'+<>"
 
+// urlContexts are the escapers of a link's or a source's URL, which leave
+// a plain path as it is: an asset's, such as /assets/app.3f9c.css.
+var urlContexts = map[string]bool{"_html_template_urlfilter": true, "_html_template_urlnormalizer": true}
+
+func plainPath(s string) bool {
+	if !strings.HasPrefix(s, "/") {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("/._~-", c)) {
+			return false
+		}
+	}
+	return true
+}
+
+// constantCall is a function of a string whose result is fixed once the
+// template is parsed; ok is false where it has none (the call is left to
+// fail as it would).
+type constantCall func(arg string) (text string, ok bool)
+
 // writeConstants escapes t's templates by executing name once, then
 // replaces each action calling one of calls with a string literal, in the
 // contexts above, by the text it yields.
-func writeConstants(t *template.Template, name string, calls map[string]func(string) string) {
+func writeConstants(t *template.Template, name string, calls map[string]constantCall) {
 	// Escaping happens before execution; with no data the execution
 	// itself stops at the first field, which is what is wanted.
 	_ = t.ExecuteTemplate(io.Discard, name, nil)
@@ -39,7 +63,7 @@ func writeConstants(t *template.Template, name string, calls map[string]func(str
 	}
 }
 
-func writeConstantsIn(list *parse.ListNode, calls map[string]func(string) string) {
+func writeConstantsIn(list *parse.ListNode, calls map[string]constantCall) {
 	if list == nil {
 		return
 	}
@@ -63,9 +87,10 @@ func writeConstantsIn(list *parse.ListNode, calls map[string]func(string) string
 }
 
 // constantOf returns what pipe writes when it is a call of one of calls
-// with a string literal, followed only by the escapers of constantContexts,
-// and the result needs no escaping there.
-func constantOf(pipe *parse.PipeNode, calls map[string]func(string) string) (string, bool) {
+// with a string literal, followed only by the escapers of constantContexts
+// (and of urlContexts, for a plain path), and the result needs no escaping
+// there.
+func constantOf(pipe *parse.PipeNode, calls map[string]constantCall) (string, bool) {
 	if pipe == nil || len(pipe.Decl) > 0 || len(pipe.Cmds) < 2 {
 		return "", false
 	}
@@ -78,18 +103,18 @@ func constantOf(pipe *parse.PipeNode, calls map[string]func(string) string) (str
 	if !ok1 || !ok2 || calls[fn.Ident] == nil {
 		return "", false
 	}
+	text, ok := calls[fn.Ident](arg.Text)
+	if !ok || strings.ContainsAny(text, escapedByThem) {
+		return "", false
+	}
 	for _, c := range pipe.Cmds[1:] {
 		if len(c.Args) != 1 {
 			return "", false
 		}
 		esc, ok := c.Args[0].(*parse.IdentifierNode)
-		if !ok || !constantContexts[esc.Ident] {
+		if !ok || !constantContexts[esc.Ident] && !(urlContexts[esc.Ident] && plainPath(text)) {
 			return "", false
 		}
-	}
-	text := calls[fn.Ident](arg.Text)
-	if strings.ContainsAny(text, escapedByThem) {
-		return "", false
 	}
 	return text, true
 }

@@ -14,13 +14,16 @@ import (
 // is not the HTML one (a URL, a script), it is still called.
 func TestConstantsWrittenOnce(t *testing.T) {
 	catalogue := map[string]string{"plain": "成渝 双城 Twin-core", "amp": `Tom & "Jerry"`, "url": "a b"}
+	assets := map[string]string{"app.css": "/assets/app.3f9c.css", "odd": "/assets/a b.js", "far": "https://cdn.example/x.js"}
 	calls := 0
 	tt := func(key string) string { calls++; return catalogue[key] }
+	asset := func(name string) string { calls++; return assets[name] }
 	const src = `{{define "layout"}}<p title="{{t "plain"}}">{{t "plain"}} {{t "amp"}}</p>` +
 		`<a href="/x?q={{t "url"}}" aria-label='{{t "amp"}}'>{{if .X}}{{t "plain"}}{{else}}{{t "url"}}{{end}}</a>` +
+		`<link rel="stylesheet" href="{{asset "app.css"}}"><script src="{{asset "odd"}}"></script><script src="{{asset "far"}}"></script>` +
 		`{{range .L}}<i>{{t "plain"}}{{.}}</i>{{end}}<script>var v = {{t "plain"}};</script>{{.X}}{{end}}`
 	parse := func() *template.Template {
-		return template.Must(template.New("layout").Funcs(template.FuncMap{"t": tt}).Parse(src))
+		return template.Must(template.New("layout").Funcs(template.FuncMap{"t": tt, "asset": asset}).Parse(src))
 	}
 	render := func(tm *template.Template, data any) string {
 		var b bytes.Buffer
@@ -30,7 +33,10 @@ func TestConstantsWrittenOnce(t *testing.T) {
 		return b.String()
 	}
 	written := parse()
-	writeConstants(written, "layout", map[string]func(string) string{"t": tt})
+	writeConstants(written, "layout", map[string]constantCall{
+		"t":     func(key string) (string, bool) { return tt(key), true },
+		"asset": func(name string) (string, bool) { return asset(name), true },
+	})
 	for _, data := range []map[string]any{{"X": "1", "L": []string{"a", "<b>"}}, {"X": "", "L": nil}} {
 		calls = 0
 		want := render(parse(), data)
@@ -40,15 +46,15 @@ func TestConstantsWrittenOnce(t *testing.T) {
 			t.Errorf("with the constants written the page reads\n%s\nwant\n%s", got, want)
 		}
 		// Still called: "amp" twice (escaped), "url" in the link, "plain"
-		// in the script.
-		if calls != 4 || called <= calls {
-			t.Errorf("data %v: %d calls left of %d, want 4", data, calls, called)
+		// in the script, and the assets whose URL is not a plain path.
+		if calls != 6 || called <= calls {
+			t.Errorf("data %v: %d calls left of %d, want 6", data, calls, called)
 		}
 	}
 }
 
 // Every page's words are written into its template, in both languages,
-// but for texts that need escaping.
+// but for texts that need escaping, and so are its assets' URLs.
 func TestPageConstantsWritten(t *testing.T) {
 	h := Must(New(nil, nil))
 	left := regexp.MustCompile(`\{\{t "([^"]*)" \| _html_template_(?:html|attr|rcdata)escaper\}\}`)
@@ -66,10 +72,13 @@ func TestPageConstantsWritten(t *testing.T) {
 						t.Errorf("%s %s: %s is still called", loc, page, m[0])
 					}
 				}
-				written += strings.Count(tree, tr.T("nav.items"))
+				written += strings.Count(tree, tr.T("nav.signout"))
+				if strings.Contains(tree, "{{asset ") {
+					t.Errorf("%s %s: an asset's URL is still called", loc, page)
+				}
 			}
 			if written == 0 {
-				t.Errorf("%s %s: the menu's words are not in the template", loc, page)
+				t.Errorf("%s %s: the layout's words are not in the template", loc, page)
 			}
 		}
 	}
