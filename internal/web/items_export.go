@@ -24,7 +24,7 @@ func (h *Handler) exportTable(r *http.Request) ([]string, [][]string, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	filters, _ := itemFilters(r)
+	filters, _ := itemFilters(r.URL.Query())
 	items, err := listAll(ctx, currentUser(r), h.store.Items, filters)
 	if err != nil {
 		return nil, nil, err

@@ -52,8 +52,6 @@ type itemListData struct {
 	Rows       template.HTML
 	Choices    itemFilterChoices
 	NextCursor string
-	Statuses   []domain.ItemStatus
-	Lights     []domain.Light
 	Tracks     []domain.Term
 	Sides      []domain.Side
 	Units      []*domain.Organization
@@ -73,16 +71,16 @@ type itemListData struct {
 // itemFilters reads the list's filters from the query string, keeping only
 // those with a value. The query string it returns holds the order too, so
 // that saved views and the next page keep it.
-func itemFilters(r *http.Request) (map[string]string, string) {
+func itemFilters(asked url.Values) (map[string]string, string) {
 	f := map[string]string{}
 	q := url.Values{}
 	for _, n := range itemFilterNames {
-		if v := r.URL.Query().Get(n); v != "" {
+		if v := asked.Get(n); v != "" {
 			f[n] = v
 			q.Set(n, v)
 		}
 	}
-	if v := r.URL.Query().Get("sort"); v != "" {
+	if v := asked.Get("sort"); v != "" {
 		q.Set("sort", v)
 	}
 	return f, q.Encode()
@@ -95,8 +93,8 @@ var itemSortColumns = []string{"number", "title", "status", "updated_at"}
 // itemSort reads ?sort=title or ?sort=-title (descending); by number
 // when none is given. An unknown key goes to the store, which refuses it
 // naming the field.
-func itemSort(r *http.Request) (string, bool) {
-	v := r.URL.Query().Get("sort")
+func itemSort(asked url.Values) (string, bool) {
+	v := asked.Get("sort")
 	if v == "" {
 		return "number", false
 	}
@@ -158,11 +156,11 @@ func (h *Handler) itemListPage(w http.ResponseWriter, r *http.Request, status in
 		h.fail(w, r, err)
 		return
 	}
-	filters, query := itemFilters(r)
-	d := itemListData{Filters: filters, Query: query,
-		Statuses: domain.ItemStatuses, Lights: domain.Lights}
+	asked := r.URL.Query() // parsed once: a dozen reads of it were a dozen parses
+	filters, query := itemFilters(asked)
+	d := itemListData{Filters: filters, Query: query}
 	d.QueryLink = template.URL(query) // url.Values.Encode wrote it
-	d.Sort, d.Desc = itemSort(r)
+	d.Sort, d.Desc = itemSort(asked)
 	var heads map[string]sortHead
 	heads, d.Unsorted = sortHeads(filters, d.Sort, d.Desc)
 	d.Head = itemHeadHTML(t, heads)
@@ -172,16 +170,16 @@ func (h *Handler) itemListPage(w http.ResponseWriter, r *http.Request, status in
 	// The tracks and sides offered are the chosen mechanism's, or the
 	// batch's mechanism's; without either, those filters are not offered.
 	var m *domain.Mechanism
-	if b, ok := rf.batches[queryID(r, "batch")]; ok {
+	if b, ok := rf.batches[idIn(asked, "batch")]; ok {
 		m = rf.mechanisms[b.MechanismID]
 	}
-	if mm, ok := rf.mechanisms[queryID(r, "mechanism")]; ok {
+	if mm, ok := rf.mechanisms[idIn(asked, "mechanism")]; ok {
 		m = mm
 	}
 	if m != nil {
 		d.Tracks, d.Sides = m.Tracks, m.Sides
 	}
-	d.Units, d.NoMechanism = unitChoices(rf, m, queryID(r, "unit")), m == nil
+	d.Units, d.NoMechanism = unitChoices(rf, m, idIn(asked, "unit")), m == nil
 	if v == nil {
 		v = h.newView(r, t.T("items.title"), "items")
 	}
@@ -206,12 +204,12 @@ func (h *Handler) itemListPage(w http.ResponseWriter, r *http.Request, status in
 		return ""
 	}
 	d.ViewName = viewName
-	switch r.URL.Query().Get("bulk") {
+	switch asked.Get("bulk") {
 	case "done":
 		v.Message = t.T("bulk.done")
 	case "held":
-		n, _ := strconv.Atoi(r.URL.Query().Get("held"))
-		if sides := strings.FieldsFunc(r.URL.Query().Get("await"), func(c rune) bool { return c == ',' }); n > 0 && len(sides) > 0 {
+		n, _ := strconv.Atoi(asked.Get("held"))
+		if sides := strings.FieldsFunc(asked.Get("await"), func(c rune) bool { return c == ',' }); n > 0 && len(sides) > 0 {
 			v.Message = t.F("bulk.held", n, waitingFor(t, rf.mechList, sides))
 		}
 	case "none":
@@ -225,16 +223,16 @@ func (h *Handler) itemListPage(w http.ResponseWriter, r *http.Request, status in
 	case "occurred":
 		v.Error = t.T("bulk.occurred")
 	}
-	if r.URL.Query().Get("created") == "batch" {
+	if asked.Get("created") == "batch" {
 		v.Message = t.T("batch.created")
 	}
 	d.CanWrite = policy.Check(currentUser(r), policy.Write, "items") == nil
-	d.CanLight = d.CanWrite && h.store.OverseesAny(ctx, actor(r), rf.mechIDs(), policy.Write)
+	d.CanLight = d.CanWrite && h.store.OverseesAny(ctx, actor(r), rf.mechIDs, policy.Write)
 	d.Back = "/items?" + r.URL.RawQuery
-	if b, ok := rf.batches[queryID(r, "batch")]; ok && h.store.Oversee(ctx, actor(r), b.MechanismID, policy.Read) == nil {
+	if b, ok := rf.batches[idIn(asked, "batch")]; ok && h.store.Oversee(ctx, actor(r), b.MechanismID, policy.Read) == nil {
 		d.AnnualBatch, d.AnnualYear = b.ID, h.store.Now().In(shanghai).Year()
 	}
-	page, err := h.store.Items.List(ctx, domain.ListQuery{Filters: filters, Cursor: r.URL.Query().Get("cursor"), Sort: d.Sort, Desc: d.Desc, Viewer: currentUser(r), Summary: true, Count: true})
+	page, err := h.store.Items.List(ctx, domain.ListQuery{Filters: filters, Cursor: asked.Get("cursor"), Sort: d.Sort, Desc: d.Desc, Viewer: currentUser(r), Summary: true, Count: true})
 	d.Total = page.Total
 	if err == nil && page.Total < 0 { // a cursor past the last row: count apart
 		var counts []store.Count
@@ -253,7 +251,7 @@ func (h *Handler) itemListPage(w http.ResponseWriter, r *http.Request, status in
 		return
 	}
 	d.NextCursor = page.NextCursor
-	d.Rows, d.Choices = itemRowsHTML(t, rf, page.Items, d.CanWrite), filterChoices(t, rf, &d)
+	d.Rows, d.Choices = itemRowsHTML(t, rf, page.Items, d.CanWrite), filterChoices(t, h.itemChoices[t.locale], rf, &d)
 	v.Data = d
 	h.render(w, r, status, "items", v)
 }

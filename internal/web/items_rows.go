@@ -32,28 +32,27 @@ func (m *markup) html() template.HTML {
 // text writes s as html.EscapeString does, straight into the piece: a
 // list page escapes some six hundred values, most needing nothing.
 func (m *markup) text(s string) {
-	last := 0
-	for i := 0; i < len(s); i++ {
-		var esc string
+	for {
+		i := strings.IndexAny(s, `&'<>"`)
+		if i < 0 {
+			m.WriteString(s)
+			return
+		}
+		m.WriteString(s[:i])
 		switch s[i] {
 		case '&':
-			esc = "&amp;"
+			m.WriteString("&amp;")
 		case '\'':
-			esc = "&#39;"
+			m.WriteString("&#39;")
 		case '<':
-			esc = "&lt;"
+			m.WriteString("&lt;")
 		case '>':
-			esc = "&gt;"
+			m.WriteString("&gt;")
 		case '"':
-			esc = "&#34;"
-		default:
-			continue
+			m.WriteString("&#34;")
 		}
-		m.WriteString(s[last:i])
-		m.WriteString(esc)
-		last = i + 1
+		s = s[i+1:]
 	}
-	m.WriteString(s[last:])
 }
 
 // choice is one option of a select: its value and its label.
@@ -139,7 +138,49 @@ type itemFilterChoices struct {
 	Teams template.HTML
 }
 
-func filterChoices(t tr, rf *refs, d *itemListData) itemFilterChoices {
+// fixedItemChoices are the item list's options that depend on the
+// language alone (statuses, lights, orders), written once per language
+// when the handler starts: writing them for every page was a twentieth of
+// what a page allocated.
+type fixedItemChoices struct {
+	statuses, lights, orders optionList
+	bulkStatuses, bulkLights template.HTML
+}
+
+func newFixedItemChoices(t tr) *fixedItemChoices {
+	var c fixedItemChoices
+	var cs []choice
+	for _, s := range domain.ItemStatuses {
+		cs = append(cs, choice{string(s), t.T("status." + string(s))})
+	}
+	c.statuses = newOptionList(cs)
+	c.bulkStatuses = c.statuses.with("")
+	cs = cs[:0]
+	for _, l := range domain.Lights {
+		if l != "" {
+			cs = append(cs, choice{string(l), t.T("light." + string(l))})
+		}
+	}
+	c.lights = newOptionList(cs)
+	cs = cs[:0]
+	for _, l := range domain.Lights {
+		if l == "" {
+			cs = append(cs, choice{"none", t.T("light.none")})
+		} else {
+			cs = append(cs, choice{string(l), t.T("light." + string(l))})
+		}
+	}
+	c.bulkLights = newOptionList(cs).with("")
+	cs = cs[:0]
+	for _, col := range itemSortColumns {
+		label := t.T("item." + col)
+		cs = append(cs, choice{col, label}, choice{"-" + col, label + t.T("items.descending")})
+	}
+	c.orders = newOptionList(cs)
+	return &c
+}
+
+func filterChoices(t tr, fixed *fixedItemChoices, rf *refs, d *itemListData) itemFilterChoices {
 	var c itemFilterChoices
 	var cs []choice
 	order := d.Sort
@@ -154,25 +195,9 @@ func filterChoices(t tr, rf *refs, d *itemListData) itemFilterChoices {
 	refChoices := rf.choices(t)
 	c.Mechanisms = refChoices.mechanisms.with(d.Filters["mechanism"])
 	c.Batches = refChoices.batches.with(d.Filters["batch"])
-	for _, s := range d.Statuses {
-		cs = append(cs, choice{string(s), t.T("status." + string(s))})
-	}
-	c.BulkStatuses = options(cs, "")
-	c.Statuses = list(d.Filters["status"])
-	for _, l := range d.Lights {
-		if l != "" {
-			cs = append(cs, choice{string(l), t.T("light." + string(l))})
-		}
-	}
-	c.Lights = list(d.Filters["light"])
-	for _, l := range d.Lights {
-		if l == "" {
-			cs = append(cs, choice{"none", t.T("light.none")})
-		} else {
-			cs = append(cs, choice{string(l), t.T("light." + string(l))})
-		}
-	}
-	c.BulkLights = list("")
+	c.Statuses, c.BulkStatuses = fixed.statuses.with(d.Filters["status"]), fixed.bulkStatuses
+	c.Lights, c.BulkLights = fixed.lights.with(d.Filters["light"]), fixed.bulkLights
+	c.Orders = fixed.orders.with(order)
 	for _, tk := range d.Tracks {
 		cs = append(cs, choice{tk.Key, t.Name(tk.Name, tk.NameEN)})
 	}
@@ -185,11 +210,6 @@ func filterChoices(t tr, rf *refs, d *itemListData) itemFilterChoices {
 		cs = append(cs, choice{strconv.FormatInt(u.ID, 10), t.Name(u.Name, u.NameEN)})
 	}
 	c.Units = list(d.Filters["unit"])
-	for _, col := range itemSortColumns {
-		label := t.T("item." + col)
-		cs = append(cs, choice{col, label}, choice{"-" + col, label + t.T("items.descending")})
-	}
-	c.Orders = list(order)
 	if d.TeamIsAll { // every mechanism: the mechanism filter's options
 		c.Teams = refChoices.mechanisms.with("") // none chosen: "only me" is
 		return c

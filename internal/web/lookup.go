@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strconv"
 	"sync"
 
@@ -55,6 +56,7 @@ type refs struct {
 	batches       map[int64]*domain.Batch
 	orgList       []*domain.Organization
 	mechList      []*domain.Mechanism
+	mechIDs       []int64 // of mechList, in its order
 	batchList     []*domain.Batch
 
 	// choicesIn holds the reference selects' options per language,
@@ -117,8 +119,9 @@ func (h *Handler) loadRefs(ctx context.Context) (*refs, error) {
 	if rf.mechList, err = listAll(ctx, nil, h.store.Mechanisms, nil); err != nil {
 		return nil, err
 	}
-	for _, m := range rf.mechList {
-		rf.mechanisms[m.ID] = m
+	rf.mechIDs = make([]int64, len(rf.mechList))
+	for i, m := range rf.mechList {
+		rf.mechanisms[m.ID], rf.mechIDs[i] = m, m.ID
 	}
 	rf.batches = map[int64]*domain.Batch{}
 	if rf.batchList, err = listEvery(ctx, h.store.Batches, domain.ListQuery{Summary: true}); err != nil {
@@ -210,8 +213,11 @@ func pathRecord[T any, P interface {
 	return rs.Get(r.Context(), id)
 }
 
-func queryID(r *http.Request, name string) int64 {
-	id, _ := strconv.ParseInt(r.URL.Query().Get(name), 10, 64)
+func queryID(r *http.Request, name string) int64 { return idIn(r.URL.Query(), name) }
+
+// idIn is queryID of a query already parsed.
+func idIn(q url.Values, name string) int64 {
+	id, _ := strconv.ParseInt(q.Get(name), 10, 64)
 	if id < 0 {
 		return 0
 	}
@@ -223,10 +229,3 @@ func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
 }
 
 // mechIDs lists the ids of every mechanism.
-func (rf *refs) mechIDs() []int64 {
-	out := make([]int64, len(rf.mechList))
-	for i, m := range rf.mechList {
-		out[i] = m.ID
-	}
-	return out
-}

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/liandong/liandong/internal/domain"
 	"github.com/liandong/liandong/internal/inbox"
 	"github.com/liandong/liandong/internal/notify"
 	"github.com/liandong/liandong/internal/store"
@@ -24,6 +25,9 @@ type Handler struct {
 	pages  map[string]map[string]*pageTemplate // locale → page name → template
 	assets *assets
 	cat    catalogues
+	// itemChoices are the item list's options that only the language
+	// changes, per language.
+	itemChoices map[string]*fixedItemChoices
 	// now is the clock for periods, deadlines and "due soon"; tests may set it.
 	now func() time.Time
 	// refs caches the reference lists until their tables change (loadRefs).
@@ -54,6 +58,10 @@ func New(s *store.Store, log *slog.Logger) (*Handler, error) {
 	}
 	if h.cat, err = loadCatalogues(); err != nil {
 		return nil, err
+	}
+	h.itemChoices = map[string]*fixedItemChoices{}
+	for _, loc := range domain.Locales {
+		h.itemChoices[loc] = newFixedItemChoices(h.tr(loc))
 	}
 	if h.pages, err = h.parseTemplates(); err != nil {
 		return nil, err
