@@ -697,7 +697,11 @@ func (rs *Records[T, P]) List(ctx context.Context, q domain.ListQuery) (domain.P
 		extra = append(extra, &total)
 		args = append(slices.Clip(countArgs), args...)
 	}
-	query := "SELECT " + columns + ", " + order + " FROM " + from
+	key := order // each row's sort key, for the cursor after the last
+	if sk.kind == sortTime {
+		key = rs.s.dialect.timeColumn(order) // parsed for the last row only (encodeCursor)
+	}
+	query := "SELECT " + columns + ", " + key + " FROM " + from
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}

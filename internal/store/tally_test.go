@@ -103,8 +103,8 @@ func TestTally(t *testing.T) {
 
 // TestListCountsEveryPage: a list asked to count gives, on every page,
 // how many records its filters select on all pages, as the viewer may read
-// them, counted in the page's own query; in the order of a column, after a
-// search, and from a cursor alike.
+// them, counted in the page's own query; in the order of a column (a time
+// among them), after a search, and from a cursor alike, each record once.
 func TestListCountsEveryPage(t *testing.T) {
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
@@ -131,15 +131,22 @@ func TestListCountsEveryPage(t *testing.T) {
 		}{
 			{"everyone's, by id", nil, map[string]string{"mechanism": mech}, "", 7},
 			{"the liaison's, by title", liaison, map[string]string{"mechanism": mech}, "title", 3},
+			{"everyone's, by the last change", nil, map[string]string{"mechanism": mech}, "updated_at", 7},
 			{"a search", nil, map[string]string{"q": "协同"}, "", 7},
 		} {
 			t.Run(c.name, func(t *testing.T) {
 				q := domain.ListQuery{Viewer: c.viewer, Filters: c.filters, Sort: c.sort, Desc: true, Limit: 2, Count: true, Summary: true}
-				pages, listed := 0, 0
+				pages, listed, seen := 0, 0, map[int64]bool{}
 				for {
 					page, err := s.Items.List(ctx, q)
 					if err != nil {
 						t.Fatal(err)
+					}
+					for _, it := range page.Items {
+						if seen[it.ID] {
+							t.Errorf("item %d listed twice", it.ID)
+						}
+						seen[it.ID] = true
 					}
 					if page.Total != c.want {
 						t.Errorf("page %d counts %d, want %d", pages+1, page.Total, c.want)
