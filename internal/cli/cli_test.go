@@ -187,6 +187,7 @@ func TestHelpExplainsEachCommandAndItsFlags(t *testing.T) {
 		{[]string{"user", "add"}, []string{"-email", "-name", "-password", "-role", "-scope-kind", "-scope-id", "-locale", "LIANDONG_PASSWORD"}},
 		{[]string{"user", "password"}, []string{"-email", "-password", "LIANDONG_PASSWORD", "sessions"}},
 		{[]string{"token", "create"}, []string{"-user", "-name", "-data"}},
+		{[]string{"load"}, []string{"-token", "-email", "-password", "LIANDONG_PASSWORD", "process_cpu_seconds_total", "-clients", "-duration"}},
 		{[]string{"audit", "verify"}, []string{"-data", "-database-url"}},
 		{[]string{"version"}, nil},
 	} {

@@ -1,18 +1,23 @@
 // Package loadgen sends a bounded load to a Liandong server on this
-// machine and reports latency percentiles and throughput per endpoint,
-// with a bare JSON endpoint measured in the same run as the baseline the
-// others are compared to.
+// machine and reports latency percentiles, throughput and the server's CPU
+// per request for each endpoint, with a bare JSON endpoint measured in the
+// same run as the baseline the others are compared to.
 package loadgen
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
+	"regexp"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -21,6 +26,9 @@ import (
 type Target struct {
 	Name string
 	Path string // with its query
+	// Page is a page of the web application, asked for with the session
+	// of Config.Session rather than the API token.
+	Page bool
 }
 
 // Result is what one target measured.
@@ -37,12 +45,20 @@ type Result struct {
 	PerSecond  float64
 	P50, P99   time.Duration
 	OfBaseline float64 // throughput as a fraction of the baseline's
+	// CPU is the server process's CPU time per answer while the target
+	// was loaded (its process_cpu_seconds_total, read from /metrics
+	// before and after), or zero when the token may not read the metrics.
+	// On PostgreSQL the database's own processes are not in it.
+	CPU time.Duration
 }
 
 // Config bounds a run: it stops by itself.
 type Config struct {
-	BaseURL  string // http://127.0.0.1:8080
-	Token    string
+	BaseURL string // http://127.0.0.1:8080
+	Token   string
+	// Session is the Cookie header of a signed-in browser (SignIn), for
+	// the targets that are pages.
+	Session  string
 	Clients  int
 	Duration time.Duration // per target
 }
@@ -85,7 +101,14 @@ func Run(ctx context.Context, c Config, targets []Target) ([]Result, error) {
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: c.Clients}}
 	var out []Result
 	for _, t := range targets {
+		if t.Page && c.Session == "" {
+			return nil, fmt.Errorf("%s is a page: it needs a signed-in session", t.Name)
+		}
+		before, measured := serverCPU(ctx, client, c)
 		r := load(ctx, client, c, t)
+		if after, ok := serverCPU(ctx, client, c); ok && measured && r.Requests+r.Errors > 0 {
+			r.CPU = (after - before) / time.Duration(r.Requests+r.Errors)
+		}
 		if len(out) > 0 && out[0].PerSecond > 0 {
 			r.OfBaseline = r.PerSecond / out[0].PerSecond
 		} else if len(out) == 0 {
@@ -110,7 +133,11 @@ func load(ctx context.Context, client *http.Client, c Config, t Target) Result {
 			defer wg.Done()
 			for ctx.Err() == nil {
 				req, _ := http.NewRequestWithContext(ctx, "GET", c.BaseURL+t.Path, nil)
-				req.Header.Set("Authorization", "Bearer "+c.Token)
+				if t.Page {
+					req.Header.Set("Cookie", c.Session)
+				} else {
+					req.Header.Set("Authorization", "Bearer "+c.Token)
+				}
 				began := time.Now()
 				res, err := client.Do(req)
 				d := time.Since(began)
@@ -147,13 +174,78 @@ func load(ctx context.Context, client *http.Client, c Config, t Target) Result {
 	return r
 }
 
+// serverCPU reads the server's CPU time so far from its metrics, which
+// an administrator's token may read; ok is false otherwise.
+func serverCPU(ctx context.Context, client *http.Client, c Config) (cpu time.Duration, ok bool) {
+	req, _ := http.NewRequestWithContext(ctx, "GET", c.BaseURL+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+c.Token)
+	res, err := client.Do(req)
+	if err != nil {
+		return 0, false
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return 0, false
+	}
+	sc := bufio.NewScanner(res.Body)
+	for sc.Scan() {
+		if v, found := strings.CutPrefix(sc.Text(), "process_cpu_seconds_total "); found {
+			seconds, err := strconv.ParseFloat(v, 64)
+			return time.Duration(seconds * float64(time.Second)), err == nil
+		}
+	}
+	return 0, false
+}
+
+// SignIn signs in to the web application as a browser does (the form's
+// CSRF token, then the e-mail and password) and returns the session's
+// Cookie header, for Config.Session.
+func SignIn(ctx context.Context, baseURL, email, password string) (string, error) {
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Timeout: 10 * time.Second, Jar: jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	req, _ := http.NewRequestWithContext(ctx, "GET", baseURL+"/signin", nil)
+	res, err := client.Do(req)
+	if err != nil {
+		return "", err
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	m := csrfField.FindSubmatch(page)
+	if m == nil {
+		return "", fmt.Errorf("%s/signin shows no sign-in form (%s)", baseURL, res.Status)
+	}
+	form := url.Values{"csrf": {string(m[1])}, "email": {email}, "password": {password}}
+	req, _ = http.NewRequestWithContext(ctx, "POST", baseURL+"/signin", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if res, err = client.Do(req); err != nil {
+		return "", err
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther {
+		return "", fmt.Errorf("signing in as %s was refused (%s): check the e-mail address and LIANDONG_PASSWORD", email, res.Status)
+	}
+	u, _ := url.Parse(baseURL)
+	var cookies []string
+	for _, ck := range jar.Cookies(u) {
+		cookies = append(cookies, ck.Name+"="+ck.Value)
+	}
+	return strings.Join(cookies, "; "), nil
+}
+
+var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
 // Report writes the results as a Markdown table, as docs/PERFORMANCE.md keeps them.
 func Report(w io.Writer, c Config, rs []Result) {
 	fmt.Fprintf(w, "%d clients, %s per endpoint, %s\n\n", c.Clients, c.Duration, c.BaseURL)
-	fmt.Fprintln(w, "| endpoint | requests (2xx) | not 2xx (of which 4xx) | per second | p50 | p99 | of baseline |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|")
+	fmt.Fprintln(w, "| endpoint | requests (2xx) | not 2xx (of which 4xx) | per second | p50 | p99 | of baseline | server CPU a request |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|")
 	for _, r := range rs {
-		fmt.Fprintf(w, "| %s | %d | %d (%d) | %.0f | %s | %s | %.2f |\n", r.Target.Name, r.Requests, r.Errors, r.Refused, r.PerSecond,
-			r.P50.Round(10*time.Microsecond), r.P99.Round(10*time.Microsecond), r.OfBaseline)
+		cpu := "—" // the token may not read the metrics
+		if r.CPU > 0 {
+			cpu = fmt.Sprintf("%.3f ms", float64(r.CPU)/float64(time.Millisecond))
+		}
+		fmt.Fprintf(w, "| %s | %d | %d (%d) | %.0f | %s | %s | %.2f | %s |\n", r.Target.Name, r.Requests, r.Errors, r.Refused, r.PerSecond,
+			r.P50.Round(10*time.Microsecond), r.P99.Round(10*time.Microsecond), r.OfBaseline, cpu)
 	}
 }

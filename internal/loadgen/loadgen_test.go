@@ -33,7 +33,7 @@ func TestMeasuresAgainstTheBaseline(t *testing.T) {
 	}))
 	defer srv.Close()
 	rs, err := Run(context.Background(), Config{BaseURL: srv.URL, Token: "tok", Clients: 2, Duration: 300 * time.Millisecond},
-		[]Target{{"bare", "/fast"}, {"slow", "/slow"}})
+		[]Target{{Name: "bare", Path: "/fast"}, {Name: "slow", Path: "/slow"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func TestCountsOnlySuccessesAsServed(t *testing.T) {
 	}))
 	defer srv.Close()
 	rs, err := Run(context.Background(), Config{BaseURL: srv.URL, Token: "tok", Clients: 2, Duration: 200 * time.Millisecond},
-		[]Target{{"bare", "/ok"}, {"refused", "/refused"}, {"missing", "/missing"}})
+		[]Target{{Name: "bare", Path: "/ok"}, {Name: "refused", Path: "/refused"}, {Name: "missing", Path: "/missing"}})
 	if err != nil {
 		t.Fatal(err)
 	}
