@@ -48,7 +48,7 @@ func setupLoad(fs *flag.FlagSet, con *console) func(context.Context) error {
 		targets := []loadgen.Target{
 			{Name: "bare: GET /api/v1/me", Path: "/api/v1/me"},
 			{Name: "item list, 3 filters", Path: "/api/v1/items?mechanism=2&status=advancing&track=transport&limit=20"},
-			{Name: "item list, 50 by last change", Path: "/api/v1/items?mechanism=2&sort=-updated_at&limit=50"},
+			{Name: "item list, 50 by last change", Path: "/api/v1/items?mechanism=2&sort=updated_at&order=desc&limit=50"},
 			{Name: "search 铁", Path: "/api/v1/items?q=%E9%93%81&limit=20"},
 			{Name: "search 医药", Path: "/api/v1/items?q=%E5%8C%BB%E8%8D%AF&limit=20"},
 			{Name: "one item", Path: "/api/v1/items/1"},

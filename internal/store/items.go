@@ -75,8 +75,10 @@ var items = &table[domain.Item, *domain.Item]{
 		take: takeParties,
 	},
 	// A list's row shows number, title, batch, status, light, landmark and
-	// leads (web/items_rows.go).
-	unshown: map[string]bool{"agreement_id": true, "decision_id": true, "content": true, "track": true, "mode": true, "light_reason": true,
+	// leads (web/items_rows.go), and its checkbox the version; on SQLite
+	// each column read costs the driver as much as a row's text takes to
+	// write, so the times and source are left too.
+	unshown: map[string]bool{"source": true, "created_at": true, "updated_at": true, "agreement_id": true, "decision_id": true, "content": true, "track": true, "mode": true, "light_reason": true,
 		"start_on": true, "end_on": true, "investment_total": true, "investment_planned": true, "investment_done": true, "custom": true, "schedule": true},
 	load: func(ctx context.Context, r reader, page []*domain.Item) error {
 		if err := loadParties(ctx, r, page); err != nil {

@@ -318,11 +318,15 @@ func TestItemSummaryListsWhatARowShows(t *testing.T) {
 		if f.Content == "" || f.Custom["km"] != 292.0 || f.Schedule.Q1 == "" || len(f.Milestones) != 1 {
 			t.Fatalf("the full list lacks what was stored: %+v", f)
 		}
-		if sm.Number != "1" || sm.Title != f.Title || sm.Status != f.Status || !sm.Landmark || sm.Version != f.Version || sm.Lead("chengdu") != w.cdDRC.ID {
+		if sm.ID != f.ID || sm.MechanismID != f.MechanismID || sm.Number != "1" || sm.Title != f.Title || sm.Status != f.Status || !sm.Landmark || sm.Version != f.Version || sm.Lead("chengdu") != w.cdDRC.ID {
 			t.Errorf("the summary lacks what a row shows: %+v", sm)
 		}
 		if sm.Content != "" || len(sm.Custom) != 0 || sm.Schedule != (domain.Schedule{}) || len(sm.Milestones) != 0 {
 			t.Errorf("the summary read what no row shows: content %q, custom %v, schedule %v, milestones %v", sm.Content, sm.Custom, sm.Schedule, sm.Milestones)
+		}
+		if f.CreatedAt.IsZero() || f.UpdatedAt.IsZero() || !sm.CreatedAt.IsZero() || !sm.UpdatedAt.IsZero() || sm.Source != "" || sm.ArchivedAt != nil {
+			t.Errorf("times and source: the full record %v, %v; the summary %v, %v, %q, archived %v; want the summary's left empty",
+				f.CreatedAt, f.UpdatedAt, sm.CreatedAt, sm.UpdatedAt, sm.Source, sm.ArchivedAt)
 		}
 	})
 }

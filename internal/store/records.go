@@ -128,14 +128,31 @@ const (
 	sortTime
 )
 
-// recordColumns are the columns every record has, as a dialect reads
-// them (dialect.timeColumn).
+// recordColumnNames are the columns every record has, in the order of
+// scanTargets; recordColumns reads them as a dialect does
+// (dialect.timeColumn).
+var recordColumnNames = []string{"id", "version", "source", "created_at", "updated_at", "archived_at"}
+
 func recordColumns(d dialect, alias string) string {
+	return strings.Join(recordColumnList(d, alias, nil), ", ")
+}
+
+// recordColumnList is recordColumns without those in leave.
+func recordColumnList(d dialect, alias string, leave map[string]bool) []string {
 	if alias != "" {
 		alias += "."
 	}
-	return alias + "id, " + alias + "version, " + alias + "source, " +
-		d.timeColumn(alias+"created_at") + ", " + d.timeColumn(alias+"updated_at") + ", " + d.timeColumn(alias+"archived_at")
+	out := make([]string, 0, len(recordColumnNames))
+	for _, c := range recordColumnNames {
+		switch {
+		case leave[c]:
+		case strings.HasSuffix(c, "_at"):
+			out = append(out, d.timeColumn(alias+c))
+		default:
+			out = append(out, alias+c)
+		}
+	}
+	return out
 }
 
 // Records is the service for one noun. Its methods return *domain.Error
@@ -159,7 +176,7 @@ func (t *table[T, P]) columnsOf(d dialect, alias string) string {
 // summaryColumns are selectColumns without the columns no list row shows;
 // summaryTargets are scanTargets without theirs.
 func (t *table[T, P]) summaryColumns(d dialect) string {
-	cols := []string{recordColumns(d, "")}
+	cols := recordColumnList(d, "", t.unshown)
 	for _, c := range t.columns {
 		if !t.unshown[c] {
 			cols = append(cols, c)
@@ -171,7 +188,12 @@ func (t *table[T, P]) summaryColumns(d dialect) string {
 func (t *table[T, P]) summaryTargets(v P, more ...any) []any {
 	all := t.scanTargets(v, more...)
 	record := len(all) - len(t.columns) - len(more)
-	out := append(make([]any, 0, len(all)), all[:record]...)
+	out := make([]any, 0, len(all))
+	for i, c := range recordColumnNames {
+		if !t.unshown[c] {
+			out = append(out, all[i])
+		}
+	}
 	for i, c := range t.columns {
 		if !t.unshown[c] {
 			out = append(out, all[record+i])
