@@ -241,6 +241,12 @@ func TestNewcomerReportsFromPhone(t *testing.T) {
 	wenjiang, banan := st.orgID(t, "温江区人民政府"), st.orgID(t, "巴南区人民政府")
 	dashboard := fmt.Sprintf("%s/mechanisms/%d", st.URL, m.ID)
 
+	// Views the newcomer saved: on a phone they fold, as the filters do.
+	for i := range 6 {
+		if _, err := st.Store.CreateSavedView(ctx, st.User, fmt.Sprintf("视图%d", i), fmt.Sprintf("batch=%d", batch.ID), 0); err != nil {
+			t.Fatal(err)
+		}
+	}
 	b.signIn(st.URL, st.User.Email)
 
 	// Find the first batch and open an item.
@@ -256,8 +262,8 @@ func TestNewcomerReportsFromPhone(t *testing.T) {
 		t.Fatalf("the first batch lists no 成渝中线高铁: %q", got)
 	}
 	b.checkPage("items")
-	if b.eval(`String(document.getElementById("filter-fold").open)`) != "true" {
-		t.Error("on a desktop the list's filters are folded")
+	if b.eval(`["filter-fold", "views-fold", "tools-fold"].map(id => document.getElementById(id).open).join(" ")`) != "true true true" {
+		t.Error("on a desktop the list's filters, saved views or further tools are folded")
 	}
 	b.do("open an item",
 		chromedp.Click(chromedp.CSS(fmt.Sprintf(`#items-table a[href="/items/%d"]`, rail.Items[0].ID))),
@@ -300,10 +306,32 @@ func TestNewcomerReportsFromPhone(t *testing.T) {
 	// list's filters fold, and the first item is in reach.
 	b.viewport(360, 740, true)
 	b.do("the list on a phone", chromedp.Navigate(fmt.Sprintf("%s/items?batch=%d", st.URL, batch.ID)), chromedp.WaitVisible(chromedp.ID("items-table")))
-	if b.eval(`String(document.getElementById("filter-fold").open)`) != "false" {
-		t.Error("on a phone the list's filters are not folded")
+	if b.eval(`["filter-fold", "views-fold", "tools-fold"].map(id => document.getElementById(id).open).join(" ")`) != "false false false" {
+		t.Error("on a phone the list's filters, saved views or further tools are not folded")
 	}
+	if top := b.eval(`String(document.querySelector("#items-table tbody tr").getBoundingClientRect().top < window.innerHeight)`); top != "true" {
+		t.Error("on a phone the list's first item is below the first screen: " + b.eval(`["h1", "#views-fold", "#filter-fold", "#items-total", "#tools-fold", "#items-table tbody tr"].map(s => s + "=" + Math.round(document.querySelector(s).getBoundingClientRect().top)).join(" ") + " h=" + window.innerHeight`))
+	}
+	if got := b.text("#views-fold summary"); !strings.Contains(got, "6") {
+		t.Errorf("the folded views' summary %q does not count the six views", got)
+	}
+
 	b.checkPage("items on a phone")
+	// A view saved without a name is refused; the fold stays open on the
+	// message rather than hiding it.
+	b.do("save a view without a name",
+		chromedp.Click(chromedp.CSS("#tools-fold summary")),
+		chromedp.WaitVisible(chromedp.ID("view-name")),
+		chromedp.Click(chromedp.CSS("#save-view button[type=submit]")),
+		chromedp.WaitVisible(chromedp.ID("view-name-err")),
+	)
+	if b.eval(`String(document.getElementById("tools-fold").open)`) != "true" {
+		t.Error("on a phone the refused view's form was folded away")
+	}
+	b.mu.Lock()
+	b.console = nil // the refusal answers 422, which Chromium logs as a failed load
+	b.mu.Unlock()
+
 	text := fmt.Sprintf("#text-%d", itemID)
 	b.do("fill the report",
 		chromedp.Navigate(fmt.Sprintf("%s/report?unit=%d", st.URL, wenjiang)),

@@ -285,13 +285,20 @@
     });
   }
 
-  // foldFilters closes a list's filters on a phone: the list, not eight
-  // selects, is what a thumb reaches first. Open on wider screens.
+  // foldFilters closes a list's filters, saved views and further tools on
+  // a phone: the list, not eight selects, a column of views and two forms,
+  // is what a thumb reaches first. Open on wider screens, and wherever a
+  // field inside was refused, so that its message is seen.
   function foldFilters() {
-    var fold = document.getElementById("filter-fold");
-    if (fold && window.matchMedia("(max-width: 479.98px)").matches) {
-      fold.open = false;
+    if (!window.matchMedia("(max-width: 479.98px)").matches) {
+      return;
     }
+    ["filter-fold", "views-fold", "tools-fold"].forEach(function (id) {
+      var fold = document.getElementById(id);
+      if (fold && !fold.querySelector('[aria-invalid="true"], .field-error')) {
+        fold.open = false;
+      }
+    });
   }
 
   // screen runs the meeting room's full-screen dashboard: the page reloads
