@@ -676,7 +676,11 @@ func (rs *Records[T, P]) List(ctx context.Context, q domain.ListQuery) (domain.P
 	}
 	// The count is of every page: the filters without the cursor, on the
 	// table itself (searchDrive rewrites the list's where in place).
-	countWhere, countArgs := slices.Clone(where), args
+	var countWhere []string
+	countArgs := args
+	if q.Count {
+		countWhere = slices.Clone(where)
+	}
 	from, order := rs.t.name, sk.expr
 	if _, search := q.Filters["q"]; search && len(q.Filters) == 1 && !scoped && sk.expr == "id" {
 		// Nothing but the search narrows the list: let the index drive.
@@ -723,10 +727,7 @@ func (rs *Records[T, P]) List(ctx context.Context, q domain.ListQuery) (domain.P
 	if sk.kind == sortTime {
 		key = rs.s.dialect.timeColumn(order) // parsed for the last row only (encodeCursor)
 	}
-	query := "SELECT " + columns + ", " + key + " FROM " + from
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
-	}
+	query := "SELECT " + columns + ", " + key + " FROM " + from + whereClause(where)
 	query += " ORDER BY " + order + " " + dir
 	if sk.expr != "id" {
 		query += ", id " + dir // ties of the sort key
