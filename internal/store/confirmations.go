@@ -48,6 +48,7 @@ func (p proposal) setOn(ch *domain.ItemChange) {
 func init() {
 	items.hold = holdForBothSides
 	items.load = withPending(items.load)
+	items.loadAfterText = withPending(items.loadAfterText)
 	items.derived = []string{"pending"}
 }
 

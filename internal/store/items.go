@@ -84,17 +84,9 @@ var items = &table[domain.Item, *domain.Item]{
 		if err := loadParties(ctx, r, page); err != nil {
 			return err
 		}
-		args, byID := ids(page)
-		return loadRows(ctx, r, "SELECT item_id, id, title, due_on, done_on FROM item_milestones WHERE item_id IN (?) ORDER BY item_id, position", args, func(rows *sql.Rows) error {
-			var id int64
-			var m domain.Milestone
-			if err := rows.Scan(&id, &m.ID, &m.Title, &m.DueOn, &m.DoneOn); err != nil {
-				return err
-			}
-			byID[id].Milestones = append(byID[id].Milestones, m)
-			return nil
-		})
+		return loadMilestones(ctx, r, page)
 	},
+	loadAfterText: loadMilestones, // the parties came as parties_text
 	save: func(ctx context.Context, t *Tx, it *domain.Item) error {
 		parties := make([][]any, len(it.Parties))
 		for i, pt := range it.Parties {
@@ -241,7 +233,7 @@ func partiesText(parties []domain.Party) string {
 	return b.String()
 }
 
-// takeParties gives a list's row its parties, as partiesText wrote them.
+// takeParties gives a listed item its parties, as partiesText wrote them.
 func takeParties(it *domain.Item, text string) error {
 	it.Parties, it.Milestones, it.Pending, it.Custom = []domain.Party{}, []domain.Milestone{}, []domain.ItemChange{}, emptyMap(it.Custom)
 	err := textRows(text, func(side, unit, role string) error {
@@ -253,6 +245,20 @@ func takeParties(it *domain.Item, text string) error {
 		return fmt.Errorf("item %d's parties: %w", it.ID, err)
 	}
 	return nil
+}
+
+// loadMilestones reads the milestones of a page of items, in their order.
+func loadMilestones(ctx context.Context, r reader, page []*domain.Item) error {
+	args, byID := ids(page)
+	return loadRows(ctx, r, "SELECT item_id, id, title, due_on, done_on FROM item_milestones WHERE item_id IN (?) ORDER BY item_id, position", args, func(rows *sql.Rows) error {
+		var id int64
+		var m domain.Milestone
+		if err := rows.Scan(&id, &m.ID, &m.Title, &m.DueOn, &m.DoneOn); err != nil {
+			return err
+		}
+		byID[id].Milestones = append(byID[id].Milestones, m)
+		return nil
+	})
 }
 
 // loadParties reads the parties of a page of items, in their order: all a

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"sort"
 	"testing"
 
@@ -327,6 +328,50 @@ func TestItemSummaryListsWhatARowShows(t *testing.T) {
 		if f.CreatedAt.IsZero() || f.UpdatedAt.IsZero() || !sm.CreatedAt.IsZero() || !sm.UpdatedAt.IsZero() || sm.Source != "" || sm.ArchivedAt != nil {
 			t.Errorf("times and source: the full record %v, %v; the summary %v, %v, %q, archived %v; want the summary's left empty",
 				f.CreatedAt, f.UpdatedAt, sm.CreatedAt, sm.UpdatedAt, sm.Source, sm.ArchivedAt)
+		}
+	})
+}
+
+// A list of whole items reads their parties from the text kept on each
+// item (parties_text) and the rest of their children by query; what it
+// gives must be what reading each item alone gives: parties in their
+// order, milestones, pending changes and custom fields.
+func TestListReadsWhatGetReads(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		w := newWorld(t, s)
+		cd := liaisonOf(t, s, "list-cd@example.gov.cn", w.cdDRC.ID)
+		joint := w.item("联合项目", map[string]int64{"chengdu": w.cdDRC.ID, "chongqing": w.cqDRC.ID}, "2025-06-30")
+		joint.Parties = append(joint.Parties, domain.Party{Side: "chengdu", OrganizationID: w.wjGov.ID, Role: domain.CooperatingUnit})
+		joint.Milestones = append(joint.Milestones, domain.Milestone{Title: "第二节点", DueOn: domain.MustDate("2025-12-31")})
+		joint.Custom = map[string]any{"km": 292.0}
+		mustCreate(t, s.Items, joint)
+		// Chengdu alone marks it completed: the change waits for Chongqing.
+		held := *joint
+		held.Status = domain.Completed
+		if err := s.Items.Update(ctx, cd, &held); err != nil {
+			t.Fatal(err)
+		}
+		mustCreate(t, s.Items, w.item("无牵头单位", nil, ""))
+		mustCreate(t, s.Items, w.item("温江牵头", map[string]int64{"chengdu": w.wjGov.ID}, "2026-03-31"))
+		page, err := s.Items.List(ctx, domain.ListQuery{Filters: map[string]string{"mechanism": fmt.Sprint(w.mech.ID)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Items) != 3 {
+			t.Fatalf("listed %d items, want 3", len(page.Items))
+		}
+		for _, listed := range page.Items {
+			alone, err := s.Items.Get(ctx, listed.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(listed, alone) {
+				t.Errorf("item %d listed:\n%+v\nread alone:\n%+v", listed.ID, listed, alone)
+			}
+		}
+		if got := page.Items[0]; len(got.Parties) != 3 || got.Parties[2].OrganizationID != w.wjGov.ID || len(got.Milestones) != 2 || len(got.Pending) != 1 {
+			t.Errorf("the joint item listed with parties %+v, milestones %+v, %d pending; want its three parties in order, two milestones, one change", got.Parties, got.Milestones, len(got.Pending))
 		}
 	})
 }

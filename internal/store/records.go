@@ -53,8 +53,10 @@ type table[T any, P entity[T]] struct {
 	// summaryText, when set, is what a list's row shows of a record's
 	// children read in the list's own query, one text column a row, in
 	// place of summary: a second query for a page's children cost as
-	// much as the page's own.
-	summaryText *summaryText[P]
+	// much as the page's own. A list of whole records reads it too, and
+	// then loadAfterText in place of load: the rest of the children.
+	summaryText   *summaryText[P]
+	loadAfterText func(ctx context.Context, r reader, page []P) error
 	// unshown are the columns a list's row does not show, which a summary
 	// does not read: an item's long text and JSON were most of what a page
 	// read and decoded, and on SQLite each column read costs the driver a
@@ -710,10 +712,10 @@ func (rs *Records[T, P]) List(ctx context.Context, q domain.ListQuery) (domain.P
 	var extra []any
 	if q.Summary {
 		columns = rs.t.summaryColumns(rs.s.dialect)
-		if rs.t.summaryText != nil {
-			columns += ", " + rs.t.summaryText.expr
-			extra = append(extra, &text)
-		}
+	}
+	if rs.t.summaryText != nil {
+		columns += ", " + rs.t.summaryText.expr
+		extra = append(extra, &text)
 	}
 	total := -1
 	if q.Count {
@@ -760,7 +762,7 @@ func (rs *Records[T, P]) List(ctx context.Context, q domain.ListQuery) (domain.P
 		}
 		v := P(new(T))
 		*v = *row
-		if rs.t.summaryText != nil && q.Summary {
+		if rs.t.summaryText != nil {
 			if err := rs.t.summaryText.take(v, text.String); err != nil {
 				return page, domain.Internalf(err, "read %s", rs.t.name)
 			}
@@ -785,6 +787,8 @@ func (rs *Records[T, P]) List(ctx context.Context, q domain.ListQuery) (domain.P
 	page.Total = total
 	load := rs.t.load
 	switch {
+	case !q.Summary && rs.t.summaryText != nil:
+		load = rs.t.loadAfterText
 	case !q.Summary:
 	case rs.t.summaryText != nil:
 		load = nil
