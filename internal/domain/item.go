@@ -387,6 +387,10 @@ func (c Confirmation) Awaiting(confirmed []string) []string {
 // parties, when it does not change who takes part.
 func (c Confirmation) OwnSides() []string { return c.partySides }
 
+// ProposerSides are the sides on which a liaison proposer's units are
+// members of the mechanism (every side for the secretariat).
+func (c Confirmation) ProposerSides() []string { return c.proposerSides }
+
 // WrongSides are the sides whose own units the change sets and on which
 // the proposer, a liaison, has no member unit: another side's. Within one
 // installation such a change waits for those sides; across installations

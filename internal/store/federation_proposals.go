@@ -289,7 +289,7 @@ func (t *Tx) receiveProposal(ctx context.Context, peer *domain.Peer, shared map[
 		return refuse(err.Error())
 	}
 	if before.Version != ev.Base {
-		merged, why, err := t.rebase(ctx, before, ev.Base, state)
+		merged, why, err := t.rebase(ctx, before, ev.Base, state, proposer)
 		if err != nil {
 			return "", "", err
 		}
@@ -346,11 +346,22 @@ func (t *Tx) receiveProposal(ctx context.Context, peer *domain.Peer, shared map[
 // only that side's units. why says why it is
 // stale: a field it changes was changed since, or the version it was made
 // on is not on record.
-func (t *Tx) rebase(ctx context.Context, now *domain.Item, base int64, proposed map[string]any) (map[string]any, string, error) {
+func (t *Tx) rebase(ctx context.Context, now *domain.Item, base int64, proposed map[string]any, proposer *domain.User) (map[string]any, string, error) {
 	states, err := t.itemStates(ctx, now.ID)
 	if err != nil {
 		return nil, "", err
 	}
+	// The proposer's own side's units as proposed stand, even where they
+	// are those of the base version: successive proposals made on one
+	// version (the keeper unreachable meanwhile) each carry the side's
+	// units as the proposer set them last, and one that takes back what an
+	// earlier one added is a change too (FuzzFederationConverges found a
+	// unit added, removed and added again, and the removal lost).
+	c, err := t.reader().twoSide(ctx, proposer, now, now)
+	if err != nil {
+		return nil, "", err
+	}
+	mySides := c.ProposerSides()
 	_, was, ok := changedSince(states, base, nil)
 	if !ok {
 		return nil, fmt.Sprintf("stale: proposed on version %d, which is not on record here (the item is at version %d); propose again on the new state", base, now.Version), nil
@@ -365,7 +376,13 @@ func (t *Tx) rebase(ctx context.Context, now *domain.Item, base int64, proposed 
 	var keys, judged []string
 	parties := now.Parties
 	for _, k := range sortedKeys(proposed) {
-		if sameField(k, proposed[k], was[k]) || sameField(k, proposed[k], cur[k]) {
+		if sameField(k, proposed[k], cur[k]) {
+			continue
+		}
+		if sameField(k, proposed[k], was[k]) {
+			if k == "parties" {
+				parties = ownSidesAsProposed(now.Parties, partiesOf(proposed[k]), mySides)
+			}
 			continue
 		}
 		if k != "parties" {
@@ -397,6 +414,18 @@ func (t *Tx) rebase(ctx context.Context, now *domain.Item, base int64, proposed 
 		state[k] = proposed[k]
 	}
 	return state, "", nil
+}
+
+// ownSidesAsProposed is parties with the units of each of sides as want
+// holds them, where the two sides take part alike.
+func ownSidesAsProposed(parties, want []domain.Party, sides []string) []domain.Party {
+	if _, whoTakesPart := domain.OwnParties(parties, want); whoTakesPart {
+		return parties // who takes part is two-side: not set this way
+	}
+	for _, side := range sides {
+		parties = domain.WithSideParties(parties, side, domain.SideParties(want, side))
+	}
+	return parties
 }
 
 // itemState is an item as a JSON object, as its audit events record it.
