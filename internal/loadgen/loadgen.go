@@ -98,12 +98,14 @@ func Run(ctx context.Context, c Config, targets []Target) ([]Result, error) {
 	if len(targets) == 0 {
 		return nil, errors.New("no targets")
 	}
-	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: c.Clients}}
-	var out []Result
 	for _, t := range targets {
 		if t.Page && c.Session == "" {
 			return nil, fmt.Errorf("%s is a page: it needs a signed-in session", t.Name)
 		}
+	}
+	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: c.Clients}}
+	var out []Result
+	for _, t := range targets {
 		before, measured := serverCPU(ctx, client, c)
 		r := load(ctx, client, c, t)
 		if after, ok := serverCPU(ctx, client, c); ok && measured && r.Requests+r.Errors > 0 {

@@ -351,17 +351,6 @@ func (t *Tx) rebase(ctx context.Context, now *domain.Item, base int64, proposed 
 	if err != nil {
 		return nil, "", err
 	}
-	// The proposer's own side's units as proposed stand, even where they
-	// are those of the base version: successive proposals made on one
-	// version (the keeper unreachable meanwhile) each carry the side's
-	// units as the proposer set them last, and one that takes back what an
-	// earlier one added is a change too (FuzzFederationConverges found a
-	// unit added, removed and added again, and the removal lost).
-	c, err := t.reader().twoSide(ctx, proposer, now, now)
-	if err != nil {
-		return nil, "", err
-	}
-	mySides := c.ProposerSides()
 	_, was, ok := changedSince(states, base, nil)
 	if !ok {
 		return nil, fmt.Sprintf("stale: proposed on version %d, which is not on record here (the item is at version %d); propose again on the new state", base, now.Version), nil
@@ -381,7 +370,17 @@ func (t *Tx) rebase(ctx context.Context, now *domain.Item, base int64, proposed 
 		}
 		if sameField(k, proposed[k], was[k]) {
 			if k == "parties" {
-				parties = ownSidesAsProposed(now.Parties, partiesOf(proposed[k]), mySides)
+				// The proposer's own sides' units as proposed stand even
+				// where they are the base version's: successive proposals
+				// made on one version (the keeper unreachable meanwhile)
+				// each carry the side's units as last set, and one taking
+				// back what an earlier one added is a change too
+				// (FuzzFederationConverges found such a removal lost).
+				c, err := t.reader().twoSide(ctx, proposer, now, now)
+				if err != nil {
+					return nil, "", err
+				}
+				parties = ownSidesAsProposed(now.Parties, partiesOf(proposed[k]), c.ProposerSides())
 			}
 			continue
 		}

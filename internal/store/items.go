@@ -70,7 +70,7 @@ var items = &table[domain.Item, *domain.Item]{
 		}
 		return p.Err()
 	},
-	summaryText: &summaryText[*domain.Item]{
+	listedText: &listedText[*domain.Item]{
 		expr: "parties_text", // written with the parties (save)
 		take: takeParties,
 	},

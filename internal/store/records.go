@@ -50,12 +50,12 @@ type table[T any, P entity[T]] struct {
 	// summary, when set, loads what a list's rows show in place of load,
 	// for ListQuery.Summary.
 	summary func(ctx context.Context, r reader, page []P) error
-	// summaryText, when set, is what a list's row shows of a record's
-	// children read in the list's own query, one text column a row, in
-	// place of summary: a second query for a page's children cost as
-	// much as the page's own. A list of whole records reads it too, and
-	// then loadAfterText in place of load: the rest of the children.
-	summaryText   *summaryText[P]
+	// listedText, when set, is some of a record's children read in a
+	// list's own query, one text column a row: a second query for a
+	// page's children cost as much as the page's own. A summary needs
+	// nothing else (no load, no summary); a list of whole records then
+	// loads the rest with loadAfterText in place of load.
+	listedText    *listedText[P]
 	loadAfterText func(ctx context.Context, r reader, page []P) error
 	// unshown are the columns a list's row does not show, which a summary
 	// does not read: an item's long text and JSON were most of what a page
@@ -204,9 +204,10 @@ func (t *table[T, P]) summaryTargets(v P, more ...any) []any {
 	return append(out, more...)
 }
 
-// summaryText is an SQL expression over the list's table yielding a row's
-// children as text (NULL for none), and what the record takes of it.
-type summaryText[P any] struct {
+// listedText is an SQL expression over the list's table yielding some of
+// a row's children as text (NULL for none), and what the record takes of
+// it.
+type listedText[P any] struct {
 	expr string
 	take func(v P, text string) error
 }
@@ -713,8 +714,8 @@ func (rs *Records[T, P]) List(ctx context.Context, q domain.ListQuery) (domain.P
 	if q.Summary {
 		columns = rs.t.summaryColumns(rs.s.dialect)
 	}
-	if rs.t.summaryText != nil {
-		columns += ", " + rs.t.summaryText.expr
+	if rs.t.listedText != nil {
+		columns += ", " + rs.t.listedText.expr
 		extra = append(extra, &text)
 	}
 	total := -1
@@ -762,8 +763,8 @@ func (rs *Records[T, P]) List(ctx context.Context, q domain.ListQuery) (domain.P
 		}
 		v := P(new(T))
 		*v = *row
-		if rs.t.summaryText != nil {
-			if err := rs.t.summaryText.take(v, text.String); err != nil {
+		if rs.t.listedText != nil {
+			if err := rs.t.listedText.take(v, text.String); err != nil {
 				return page, domain.Internalf(err, "read %s", rs.t.name)
 			}
 		}
@@ -787,10 +788,10 @@ func (rs *Records[T, P]) List(ctx context.Context, q domain.ListQuery) (domain.P
 	page.Total = total
 	load := rs.t.load
 	switch {
-	case !q.Summary && rs.t.summaryText != nil:
+	case !q.Summary && rs.t.listedText != nil:
 		load = rs.t.loadAfterText
 	case !q.Summary:
-	case rs.t.summaryText != nil:
+	case rs.t.listedText != nil:
 		load = nil
 	case rs.t.summary != nil:
 		load = rs.t.summary
